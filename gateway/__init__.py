@@ -1,0 +1,3 @@
+"""Vitrine: a GraphQL personalization gateway for headless commerce."""
+
+__version__ = "0.1.0"

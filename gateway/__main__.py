@@ -1,0 +1,147 @@
+"""Command line: `python -m gateway --help` lists every command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gateway.errors import ConfigError
+from gateway.settings import Settings, load_settings
+
+cli = typer.Typer(help="Vitrine: a GraphQL personalization gateway for headless commerce.", no_args_is_help=True)
+catalog_cli = typer.Typer(help="Catalogue data: import, generate.", no_args_is_help=True)
+cli.add_typer(catalog_cli, name="catalog")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings(os.environ)
+    except ConfigError as exc:
+        typer.echo(f"configuration error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default VITRINE_HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default VITRINE_PORT or 8000).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Start the gateway: GraphQL at /graphql, events at /v1/events, /healthz, /readyz."""
+    import uvicorn
+
+    settings = _settings()
+    _logging(settings.log_level)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    if settings.secret_is_ephemeral:
+        # Every worker process must sign visitor ids with the same key.
+        import secrets
+
+        os.environ["VITRINE_SECRET_KEY"] = secrets.token_urlsafe(48)
+    typer.echo(f"Vitrine on http://{bind_host}:{bind_port}/graphql (GraphiQL in a browser)")
+    uvicorn.run(
+        "gateway.asgi:app",
+        host=bind_host,
+        port=bind_port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@cli.command("export-schema")
+def export_schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    check: Annotated[bool, typer.Option(help="Exit 1 if OUTPUT differs from the code's schema.")] = False,
+) -> None:
+    """Print the GraphQL SDL generated from the code (the contract in schema.graphql)."""
+    from gateway.app import export_schema_sdl
+
+    sdl = export_schema_sdl()
+    if check:
+        if output is None:
+            raise typer.BadParameter("--check needs --output FILE")
+        if not output.exists() or output.read_text() != sdl:
+            typer.echo(f"{output} differs from the schema in the code; run: python -m gateway export-schema -o {output}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{output} is up to date")
+    elif output is not None:
+        output.write_text(sdl)
+        typer.echo(f"wrote {output}")
+    else:
+        sys.stdout.write(sdl)
+
+
+@catalog_cli.command("import")
+def catalog_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL file (docs/catalog-format.md).")],
+    batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
+) -> None:
+    """Validate every line, upsert the valid items in atomic batches, report rejected lines."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from gateway.services.catalog_import import import_jsonl
+    from gateway.stores.factory import open_stores
+
+    settings = _settings()
+    console = Console(stderr=True)
+
+    async def run() -> bool:
+        from contextlib import AsyncExitStack
+
+        async with AsyncExitStack() as stack:
+            stores = await open_stores(settings, stack)
+            with Progress(console=console, transient=False) as progress:
+                task = progress.add_task("importing", total=None)
+
+                def on_progress(done: int, total: int) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                report = await import_jsonl(stores.catalog, file, batch_size=batch_size, progress=on_progress)
+        for rejected in report.rejected:
+            console.print(f"[yellow]line {rejected.line_number}[/]: {rejected.reason}")
+        accepted = ", ".join(f"{n} {kind}" for kind, n in sorted(report.accepted.items()))
+        console.print(f"read {report.lines_read} lines; accepted {accepted or 'nothing'}; rejected {len(report.rejected)}")
+        if not report.ok:
+            console.print(f"[red]import stopped[/]: {report.error}")
+        return report.ok
+
+    if settings.mongodb_url.startswith("memory"):
+        typer.echo("note: VITRINE_MONGODB_URL is memory://, so this import only validates (nothing persists)", err=True)
+    ok = asyncio.run(run())
+    raise typer.Exit(0 if ok else 1)
+
+
+@catalog_cli.command("generate")
+def catalog_generate(
+    output: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the JSONL.")],
+    count: Annotated[int, typer.Option(min=1, max=1_000_000)] = 2400,
+    seed: Annotated[int, typer.Option()] = 20261122,
+) -> None:
+    """Write the deterministic demo catalogue as JSONL (the import format)."""
+    from gateway.catalog_records import write_jsonl
+    from gateway.demo.catalog_generator import generate_catalog
+
+    lines = write_jsonl(generate_catalog(count=count, seed=seed), output)
+    typer.echo(f"wrote {lines} lines to {output}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""The composition root of services: opened in the app's lifespan, closed on shutdown.
+
+Stores are chosen by URL (see `gateway.stores.factory`); services get them by constructor.
+Background tasks (catalogue refresh, replay of unapplied events) live and die here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+
+from gateway.errors import StoreUnavailable
+from gateway.services.catalog_service import CatalogService
+from gateway.services.event_service import EventService
+from gateway.services.visitor_service import VisitorService
+from gateway.settings import Settings
+from gateway.stores.factory import Stores, open_stores
+
+log = logging.getLogger(__name__)
+
+CATALOG_REFRESH_SECONDS = 10.0
+REPLAY_SECONDS = 15.0
+
+
+@dataclass
+class Container:
+    settings: Settings
+    stores: Stores
+    catalog: CatalogService
+    visitors: VisitorService
+    events: EventService
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def readiness(self) -> dict[str, str]:
+        """'ok' or 'down' per configured backing store."""
+        status: dict[str, str] = {}
+        if self.stores.mongo_client is not None:
+            from gateway.stores.mongo.client import ping as mongo_ping
+
+            status["mongodb"] = await _probe(mongo_ping(self.stores.mongo_client))
+        if self.stores.redis_client is not None:
+            from gateway.stores.redis.client import ping as redis_ping
+
+            status["redis"] = await _probe(redis_ping(self.stores.redis_client))
+        status["catalog"] = "ok" if self.catalog.category_map() or self.catalog.mirrored else "empty"
+        return status
+
+
+async def _probe(check: Awaitable[None]) -> str:
+    try:
+        await asyncio.wait_for(check, timeout=2.0)
+        return "ok"
+    except (StoreUnavailable, TimeoutError):
+        return "down"
+
+
+def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> Callable[[], Awaitable[None]]:
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await job()
+            except StoreUnavailable as exc:
+                log.warning("%s skipped: %s", name, exc.message)
+            except Exception:  # a background job must never die silently
+                log.exception("%s failed", name)
+
+    return loop
+
+
+@asynccontextmanager
+async def open_container(settings: Settings, *, background: bool = True) -> AsyncIterator[Container]:
+    async with AsyncExitStack() as stack:
+        stores = await open_stores(settings, stack)
+        if stores.mongo_client is not None:
+            from gateway.stores.mongo.client import ensure_indexes
+
+            try:
+                await ensure_indexes(stores.mongo_client[settings.mongodb_database])
+            except StoreUnavailable as exc:
+                log.error("MongoDB unreachable at startup; serving degraded: %s", exc.message)
+        catalog = CatalogService(stores.catalog)
+        visitors = VisitorService(stores.sessions, stores.profiles)
+        events = EventService(
+            stores.events,
+            stores.profiles,
+            stores.sessions,
+            catalog,
+            max_batch=settings.events_max_batch,
+            half_life_days=settings.interest_half_life_days,
+        )
+        container = Container(settings, stores, catalog, visitors, events)
+        if settings.demo_data:
+            from gateway.demo.seed import seed_demo
+
+            try:
+                await seed_demo(container)
+            except StoreUnavailable as exc:
+                log.error("could not seed demo data: %s", exc.message)
+        try:
+            await catalog.refresh()
+        except StoreUnavailable as exc:
+            log.error("catalogue not loaded at startup (will retry): %s", exc.message)
+        if background:
+            for seconds, job, name in (
+                (CATALOG_REFRESH_SECONDS, catalog.refresh, "catalogue refresh"),
+                (REPLAY_SECONDS, events.replay_unapplied, "event replay"),
+            ):
+                container.tasks.append(asyncio.create_task(_every(seconds, job, name)(), name=name))
+        try:
+            yield container
+        finally:
+            for task in container.tasks:
+                task.cancel()
+            await asyncio.gather(*container.tasks, return_exceptions=True)

@@ -1,0 +1,43 @@
+"""The per-request context every resolver receives: who is asking, in which locale, and loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gateway.domain.catalog import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from gateway.domain.visitor import Visitor
+from gateway.loaders import Loaders, build_loaders
+
+if TYPE_CHECKING:
+    from gateway.container import Container
+
+LOCALE_HEADER = "x-vitrine-locale"
+
+
+@dataclass(slots=True)
+class RequestContext:
+    container: "Container"
+    visitor: Visitor
+    locale: str
+    loaders: Loaders
+
+    def reset_visitor(self) -> None:
+        """Forget this request's cached visitor state (after a write, for read-your-writes)."""
+        self.loaders.visitors.clear(self.visitor.id)
+
+
+def pick_locale(explicit: str | None, accept_language: str | None) -> str:
+    """The explicit header wins; otherwise the first supported language in Accept-Language."""
+    if explicit and explicit.lower()[:2] in SUPPORTED_LOCALES:
+        return explicit.lower()[:2]
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in SUPPORTED_LOCALES:
+            return tag
+    return DEFAULT_LOCALE
+
+
+def build_context(container: "Container", visitor: Visitor, locale: str) -> RequestContext:
+    loaders = build_loaders(container.catalog, container.visitors, locale)
+    return RequestContext(container, visitor, locale, loaders)

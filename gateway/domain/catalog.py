@@ -1,0 +1,240 @@
+"""Catalogue values: products, brands, categories, money, and the pure filter logic.
+
+Everything here is a frozen value plus pure functions. Stores persist these values;
+services localize them; resolvers expose them. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+from typing import NewType
+
+ProductId = NewType("ProductId", str)
+BrandId = NewType("BrandId", str)
+CategoryId = NewType("CategoryId", str)
+
+SUPPORTED_LOCALES: tuple[str, ...] = ("en", "pl")
+DEFAULT_LOCALE = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in minor-unit-safe decimal with an ISO 4217 currency code."""
+
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    alt: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """Text of a product in one locale."""
+
+    name: str
+    description: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A product as stored: all locales, no presentation decisions."""
+
+    id: ProductId
+    sku: str
+    brand_id: BrandId
+    category_ids: tuple[CategoryId, ...]
+    price: Money
+    compare_at_price: Money | None
+    stock: int
+    images: tuple[Image, ...]
+    attributes: tuple[Attribute, ...]
+    translations: Mapping[str, Translation]
+    tags: tuple[str, ...] = ()
+    embedding_text_hash: str = ""
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    def text(self, locale: str) -> Translation:
+        """The translation for `locale`, falling back to English, then to any."""
+        found = self.translations.get(locale) or self.translations.get(DEFAULT_LOCALE)
+        if found is None:
+            found = next(iter(self.translations.values()))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    id: BrandId
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A node of the category tree; `path` runs from the root to this node (inclusive)."""
+
+    id: CategoryId
+    parent_id: CategoryId | None
+    names: Mapping[str, str]
+    slug: str
+    path: tuple[CategoryId, ...]
+
+    def name(self, locale: str) -> str:
+        return self.names.get(locale) or self.names.get(DEFAULT_LOCALE) or self.slug
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedProduct:
+    """What the storefront sees: one locale resolved, leaf values ready to serialize.
+
+    Resolvers expose these attributes directly (no per-field resolver functions).
+    """
+
+    id: ProductId
+    sku: str
+    name: str
+    description: str
+    slug: str
+    url: str
+    brand_id: BrandId
+    category_ids: tuple[CategoryId, ...]
+    price: Money
+    compare_at_price: Money | None
+    in_stock: bool
+    stock: int
+    images: tuple[Image, ...]
+    attributes: tuple[Attribute, ...]
+
+
+def localize(product: Product, locale: str) -> LocalizedProduct:
+    text = product.text(locale)
+    return LocalizedProduct(
+        id=product.id,
+        sku=product.sku,
+        name=text.name,
+        description=text.description,
+        slug=text.slug,
+        url=f"/{locale}/p/{text.slug}",
+        brand_id=product.brand_id,
+        category_ids=product.category_ids,
+        price=product.price,
+        compare_at_price=product.compare_at_price,
+        in_stock=product.in_stock,
+        stock=product.stock,
+        images=product.images,
+        attributes=product.attributes,
+    )
+
+
+# --- filtering -------------------------------------------------------------------------
+
+
+class ProductSort(Enum):
+    RELEVANCE = "relevance"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+    NAME = "name"
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRange:
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFilter:
+    """A validated product filter. `category_ids` already includes descendants."""
+
+    category_ids: frozenset[CategoryId] | None = None
+    brand_ids: frozenset[BrandId] | None = None
+    search_tokens: tuple[str, ...] = ()
+    in_stock: bool | None = None
+    price: PriceRange = field(default_factory=PriceRange)
+
+
+_WORD = re.compile(r"[\w]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics so 'Łódź' matches 'lodz'."""
+    text = text.lower().replace("ł", "l")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def tokenize(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(text)))
+
+
+def search_tokens(product: Product, brand_name: str) -> tuple[str, ...]:
+    """The distinct tokens a product is found by: names and descriptions in every locale, brand, sku."""
+    words: set[str] = set(tokenize(brand_name)) | {fold(product.sku)}
+    for tr in product.translations.values():
+        words.update(tokenize(tr.name))
+        words.update(tokenize(tr.description))
+    return tuple(sorted(words))
+
+
+def matches(product: Product, flt: ProductFilter, tokens: Iterable[str]) -> bool:
+    """True when `product` passes `flt`. `tokens` are the product's search tokens.
+
+    A search token matches a product token it prefixes, so 'sneak' finds 'sneakers'.
+    """
+    if flt.category_ids is not None and not flt.category_ids.intersection(product.category_ids):
+        return False
+    if flt.brand_ids is not None and product.brand_id not in flt.brand_ids:
+        return False
+    if flt.in_stock is not None and product.in_stock != flt.in_stock:
+        return False
+    if flt.price.min is not None and product.price.amount < flt.price.min:
+        return False
+    if flt.price.max is not None and product.price.amount > flt.price.max:
+        return False
+    if flt.search_tokens:
+        own = tuple(tokens)
+        for wanted in flt.search_tokens:
+            if not any(t.startswith(wanted) for t in own):
+                return False
+    return True
+
+
+def order(products: Sequence[Product], sort: ProductSort, locale: str) -> list[Product]:
+    """Deterministic ordering; ties always broken by id so pagination is stable."""
+    if sort is ProductSort.PRICE_ASC:
+        return sorted(products, key=lambda p: (p.price.amount, p.id))
+    if sort is ProductSort.PRICE_DESC:
+        return sorted(products, key=lambda p: (-p.price.amount, p.id))
+    if sort is ProductSort.NAME:
+        return sorted(products, key=lambda p: (fold(p.text(locale).name), p.id))
+    return sorted(products, key=lambda p: p.id)
+
+
+def content_hash(product: Product, brand_name: str) -> str:
+    """Hash of the text an embedding is computed from; unchanged text is not re-embedded."""
+    h = hashlib.sha256(brand_name.encode())
+    for loc in sorted(product.translations):
+        tr = product.translations[loc]
+        h.update(f"\x00{loc}\x00{tr.name}\x00{tr.description}".encode())
+    return h.hexdigest()[:32]

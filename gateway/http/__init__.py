@@ -1,0 +1,1 @@
+"""HTTP endpoints: the GraphQL view, the events API, health and readiness."""

@@ -1,0 +1,76 @@
+"""`POST /v1/events`: a batch of events as JSON, for servers, POS, beacons and any head.
+
+Body: `{"events": [ ... ]}` or a bare list. Answers 200 with a per-event result list when the
+batch was processed (even if some events were rejected), 400 for a body that is not a batch,
+413 for one too large, 503 when the event log is unavailable (nothing accepted; retry).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.container import Container
+from gateway.errors import InputError, StoreUnavailable
+from gateway.http.visitor_cookie import issue_cookie, visitor_of
+from gateway.services.event_service import EventStatus
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return _json({"error": {"code": code, "message": message}}, status)
+
+
+async def post_events(request: Request) -> Response:
+    container: Container = request.app.state.container
+    settings = container.settings
+    if "application/json" not in request.headers.get("content-type", ""):
+        return _error(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json")
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.events_max_body_bytes:
+        return _error(413, "BATCH_TOO_LARGE", f"the body is over {settings.events_max_body_bytes} bytes; split the batch")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > settings.events_max_body_bytes:
+            return _error(413, "BATCH_TOO_LARGE", f"the body is over {settings.events_max_body_bytes} bytes; split the batch")
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return _error(400, "BAD_USER_INPUT", f"the body is not valid JSON: {exc}")
+    events = payload.get("events") if isinstance(payload, dict) else payload
+    if not isinstance(events, list):
+        return _error(400, "BAD_USER_INPUT", 'send {"events": [ ... ]} or a JSON list of events')
+    visitor = visitor_of(request, settings)
+    try:
+        result = await container.events.track(visitor, events)
+    except InputError as exc:
+        return _error(400, exc.code.value, exc.message)
+    except StoreUnavailable:
+        response = _error(503, "STORE_UNAVAILABLE", "the event log is unavailable; nothing was accepted, retry later")
+        response.headers["retry-after"] = "5"
+        return response
+    response = _json(
+        {
+            "accepted": result.count(EventStatus.ACCEPTED),
+            "duplicates": result.count(EventStatus.DUPLICATE),
+            "rejected": result.count(EventStatus.REJECTED),
+            "results": [
+                {
+                    "index": o.index,
+                    "messageId": o.message_id,
+                    "status": o.status.value,
+                    **({"code": o.code.value, "reason": o.reason} if o.code else {}),
+                }
+                for o in result.outcomes
+            ],
+        }
+    )
+    issue_cookie(response, visitor, settings)
+    return response

@@ -1,0 +1,1 @@
+"""Use cases, constructor-injected with stores. Never imports strawberry or HTTP code."""

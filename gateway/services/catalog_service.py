@@ -1,0 +1,192 @@
+"""Catalogue reads for the storefront: localized products, brands, categories, filtered lists.
+
+When the catalogue is small enough (`preload_max` products) the service keeps a full mirror in
+process, refreshed in the background when the store's revision changes. Then the request path
+does no catalogue I/O at all, and product queries keep answering while MongoDB is down.
+Above that size every read goes to the store, batched by the per-request DataLoaders.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from gateway.domain.catalog import (
+    Brand,
+    BrandId,
+    Category,
+    CategoryId,
+    LocalizedProduct,
+    PriceRange,
+    Product,
+    ProductFilter,
+    ProductId,
+    ProductSort,
+    localize,
+    tokenize,
+)
+from gateway.errors import InputError
+from gateway.stores.memory.catalog import MemoryCatalogStore
+from gateway.stores.protocols import CatalogStore
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 100
+MAX_OFFSET = 10_000
+PRELOAD_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ProductQuery:
+    """A storefront filter as the client wrote it (unvalidated references)."""
+
+    category: str | None = None
+    brand: str | None = None
+    search: str | None = None
+    in_stock: bool | None = None
+    min_price: str | None = None
+    max_price: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    ids: list[ProductId]
+    total: int
+    offset: int
+
+
+class CatalogService:
+    def __init__(self, store: CatalogStore, *, preload_max: int = 200_000) -> None:
+        self._store = store
+        self._preload_max = preload_max
+        self._mirror: MemoryCatalogStore | None = None
+        self._mirror_revision: tuple[int, int] | None = None
+        self._categories: dict[CategoryId, Category] = {}
+        self._children: dict[CategoryId, list[CategoryId]] = {}
+        self._by_slug: dict[str, CategoryId] = {}
+        self.store_calls = 0  # for N+1 guard tests and metrics
+
+    @property
+    def mirrored(self) -> bool:
+        return self._mirror is not None
+
+    async def refresh(self) -> bool:
+        """Reload the category tree, and the mirror if the store's revision changed.
+
+        Returns True when something was reloaded. Called at startup and periodically.
+        """
+        revision = await self._store.revision()
+        if revision == self._mirror_revision:
+            return False
+        self._set_tree(await self._store.all_categories())
+        count = revision[0]
+        if count <= self._preload_max:
+            mirror = MemoryCatalogStore()
+            brand_ids: set[BrandId] = set()
+            for offset in range(0, count, PRELOAD_PAGE):
+                ids, _ = await self._store.query(ProductFilter(), ProductSort.RELEVANCE, "en", offset, PRELOAD_PAGE)
+                products = [p for p in await self._store.get_products(ids) if p is not None]
+                brand_ids.update(p.brand_id for p in products)
+                brands = [b for b in await self._store.get_brands(sorted(brand_ids)) if b is not None]
+                await mirror.upsert(products, brands, list(self._categories.values()))
+            self._mirror = mirror
+        else:
+            self._mirror = None
+        self._mirror_revision = revision
+        log.info("catalogue loaded: %d products, %d categories, mirrored=%s", count, len(self._categories), self.mirrored)
+        return True
+
+    def _set_tree(self, categories: Sequence[Category]) -> None:
+        self._categories = {c.id: c for c in categories}
+        self._children = {}
+        for c in categories:
+            if c.parent_id is not None:
+                self._children.setdefault(c.parent_id, []).append(c.id)
+        self._by_slug = {c.slug: c.id for c in categories}
+
+    def _source(self) -> CatalogStore:
+        if self._mirror is not None:
+            return self._mirror
+        self.store_calls += 1
+        return self._store
+
+    # --- batch reads (DataLoader batch functions) ---------------------------------------
+
+    async def get_products(self, ids: Sequence[ProductId], locale: str) -> list[LocalizedProduct | None]:
+        products = await self._source().get_products(ids)
+        return [localize(p, locale) if p is not None else None for p in products]
+
+    async def get_raw(self, ids: Sequence[ProductId]) -> list[Product | None]:
+        """Products with every locale, for services that derive data from them."""
+        return await self._source().get_products(ids)
+
+    def category_map(self) -> Mapping[CategoryId, Category]:
+        return self._categories
+
+    async def get_brands(self, ids: Sequence[BrandId]) -> list[Brand | None]:
+        return await self._source().get_brands(ids)
+
+    def get_categories(self, ids: Sequence[CategoryId]) -> list[Category | None]:
+        return [self._categories.get(i) for i in ids]
+
+    def roots(self) -> list[Category]:
+        return sorted((c for c in self._categories.values() if c.parent_id is None), key=lambda c: c.slug)
+
+    def children(self, category_id: CategoryId) -> list[Category]:
+        return [self._categories[c] for c in self._children.get(category_id, [])]
+
+    # --- lists --------------------------------------------------------------------------
+
+    def _descendants(self, root: CategoryId) -> frozenset[CategoryId]:
+        found, stack = {root}, [root]
+        while stack:
+            for child in self._children.get(stack.pop(), []):
+                found.add(child)
+                stack.append(child)
+        return frozenset(found)
+
+    def build_filter(self, query: ProductQuery) -> ProductFilter:
+        """Validate a client filter; raises InputError with an actionable message."""
+        categories = None
+        if query.category is not None:
+            cid = CategoryId(query.category) if query.category in self._categories else self._by_slug.get(query.category)
+            if cid is None:
+                raise InputError(f"unknown category {query.category!r}: pass a category id or slug", field="filter.category")
+            categories = self._descendants(cid)
+        brands = frozenset({BrandId(query.brand)}) if query.brand is not None else None
+        tokens: tuple[str, ...] = ()
+        if query.search is not None:
+            if len(query.search) > 200:
+                raise InputError("search text is longer than 200 characters", field="filter.search")
+            tokens = tokenize(query.search)[:10]
+        price = PriceRange(_decimal(query.min_price, "filter.priceRange.min"), _decimal(query.max_price, "filter.priceRange.max"))
+        if price.min is not None and price.max is not None and price.min > price.max:
+            raise InputError("min is greater than max", field="filter.priceRange")
+        return ProductFilter(categories, brands, tokens, query.in_stock, price)
+
+    async def find(
+        self, query: ProductQuery, sort: ProductSort, locale: str, offset: int, limit: int
+    ) -> ProductPage:
+        if not 0 <= limit <= MAX_PAGE_SIZE:
+            raise InputError(f"must be between 0 and {MAX_PAGE_SIZE}", field="first")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise InputError(f"cursor points past the first {MAX_OFFSET} results; narrow the filter", field="after")
+        flt = self.build_filter(query)
+        ids, total = await self._source().query(flt, sort, locale, offset, limit)
+        return ProductPage(ids, total, offset)
+
+
+def _decimal(raw: str | None, field: str) -> Decimal | None:
+    if raw is None:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InputError(f"{raw!r} is not a decimal amount such as 199.99", field=field) from None
+    if not value.is_finite() or value < 0:
+        raise InputError("must be a non-negative amount", field=field)
+    return value
+
+

@@ -1,0 +1,151 @@
+"""Typed settings read from `VITRINE_*` environment variables.
+
+Every variable has a default that runs the gateway with no servers at all (`memory://`).
+A bad value raises `ConfigError` naming the variable, so startup fails with one clear line.
+The reference table lives in docs/configuration.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from gateway.errors import ConfigError
+
+T = TypeVar("T")
+
+MIN_SECRET_LENGTH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    mongodb_url: str = "memory://"
+    mongodb_database: str = "vitrine"
+    redis_url: str = "memory://"
+    redis_prefix: str = "vt:"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    environment: str = "development"
+    secret_keys: tuple[str, ...] = field(default_factory=lambda: (secrets.token_urlsafe(48),))
+    secret_is_ephemeral: bool = True
+    demo_data: bool = True
+    log_level: str = "INFO"
+    events_max_batch: int = 100
+    events_max_body_bytes: int = 512 * 1024
+    interest_half_life_days: float = 14.0
+    store_timeout_ms: int = 1000
+    cookie_secure: bool = False
+    catalog_cache_seconds: float = 30.0
+    debug: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+def _parse_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _int_in(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"expected an integer, got {raw!r}") from None
+        if not lo <= value <= hi:
+            raise ValueError(f"must be between {lo} and {hi}, got {value}")
+        return value
+
+    return parse
+
+
+def _positive_float(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"expected a number, got {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"must be greater than 0, got {raw}")
+    return value
+
+
+def _url(schemes: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        scheme = urlsplit(raw).scheme
+        if scheme not in schemes:
+            allowed = " or ".join(f"{s}://" for s in schemes)
+            raise ValueError(f"must start with {allowed}, got {raw.split('://')[0]!r}")
+        return raw
+
+    return parse
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise ValueError(f"must be one of {', '.join(options)}, got {raw!r}")
+        return raw
+
+    return parse
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build settings from `env` (normally `os.environ`); raises ConfigError on a bad value."""
+
+    def get(name: str, parse: Callable[[str], T], default: T) -> T:
+        raw = env.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            raise ConfigError(name, str(exc)) from None
+
+    environment = get("VITRINE_ENV", _choice("development", "production"), "development")
+    mongodb_url = get("VITRINE_MONGODB_URL", _url(("memory", "mongodb", "mongodb+srv")), "memory://")
+    redis_url = get("VITRINE_REDIS_URL", _url(("memory", "redis", "rediss", "unix")), "memory://")
+
+    secret = env.get("VITRINE_SECRET_KEY", "")
+    previous = [s for s in env.get("VITRINE_SECRET_KEY_PREVIOUS", "").split(",") if s]
+    if secret:
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError("VITRINE_SECRET_KEY", f"must be at least {MIN_SECRET_LENGTH} characters")
+        keys, ephemeral = (secret, *previous), False
+    elif environment == "production":
+        raise ConfigError("VITRINE_SECRET_KEY", "is required when VITRINE_ENV=production")
+    else:
+        keys, ephemeral = (secrets.token_urlsafe(48),), True
+    for old in previous:
+        if len(old) < MIN_SECRET_LENGTH:
+            raise ConfigError("VITRINE_SECRET_KEY_PREVIOUS", f"each key must be at least {MIN_SECRET_LENGTH} characters")
+
+    in_memory = mongodb_url.startswith("memory")
+    return Settings(
+        mongodb_url=mongodb_url,
+        mongodb_database=get("VITRINE_MONGODB_DATABASE", str, "vitrine"),
+        redis_url=redis_url,
+        redis_prefix=get("VITRINE_REDIS_PREFIX", str, "vt:"),
+        host=get("VITRINE_HOST", str, "127.0.0.1"),
+        port=get("VITRINE_PORT", _int_in(1, 65535), 8000),
+        environment=environment,
+        secret_keys=keys,
+        secret_is_ephemeral=ephemeral,
+        demo_data=get("VITRINE_DEMO_DATA", _parse_bool, in_memory and environment != "production"),
+        log_level=get("VITRINE_LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+        events_max_batch=get("VITRINE_EVENTS_MAX_BATCH", _int_in(1, 1000), 100),
+        events_max_body_bytes=get("VITRINE_EVENTS_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 512 * 1024),
+        interest_half_life_days=get("VITRINE_INTEREST_HALF_LIFE_DAYS", _positive_float, 14.0),
+        store_timeout_ms=get("VITRINE_STORE_TIMEOUT_MS", _int_in(10, 60_000), 1000),
+        cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
+        catalog_cache_seconds=get("VITRINE_CATALOG_CACHE_SECONDS", _positive_float, 30.0),
+        debug=get("VITRINE_DEBUG", _parse_bool, False),
+    )

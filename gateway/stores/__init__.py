@@ -1,0 +1,1 @@
+"""Storage: protocols, and memory / MongoDB / Redis implementations chosen by URL scheme."""

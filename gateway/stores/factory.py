@@ -1,0 +1,61 @@
+"""Choosing store implementations by URL scheme: `memory://`, `mongodb://`, `redis://`."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.settings import Settings
+from gateway.stores.memory.catalog import MemoryCatalogStore
+from gateway.stores.memory.events import MemoryEventStore
+from gateway.stores.memory.profiles import MemoryProfileStore
+from gateway.stores.memory.sessions import MemorySessionStore
+from gateway.stores.protocols import CatalogStore, EventStore, ProfileStore, SessionStore
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    catalog: CatalogStore
+    profiles: ProfileStore
+    sessions: SessionStore
+    events: EventStore
+    mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
+    redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
+
+
+async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
+    """Open every store; clients are closed when `stack` unwinds. Nothing connects eagerly."""
+    catalog: CatalogStore
+    profiles: ProfileStore
+    events: EventStore
+    sessions: SessionStore
+    mongo_client: Any | None = None
+    redis_client: Any | None = None
+
+    if settings.mongodb_url.startswith("memory"):
+        catalog, profiles, events = MemoryCatalogStore(), MemoryProfileStore(), MemoryEventStore()
+    else:
+        from gateway.stores.mongo.catalog import MongoCatalogStore
+        from gateway.stores.mongo.client import open_client
+        from gateway.stores.mongo.events import MongoEventStore
+        from gateway.stores.mongo.profiles import MongoProfileStore
+
+        mongo_client = open_client(settings.mongodb_url, settings.store_timeout_ms)
+        stack.push_async_callback(mongo_client.close)
+        db = mongo_client[settings.mongodb_database]
+        catalog = MongoCatalogStore(mongo_client, db)
+        profiles = MongoProfileStore(db)
+        events = MongoEventStore(db)
+
+    if settings.redis_url.startswith("memory"):
+        sessions = MemorySessionStore()
+    else:
+        from gateway.stores.redis.client import open_client as open_redis
+        from gateway.stores.redis.sessions import RedisSessionStore
+
+        redis_client = open_redis(settings.redis_url, settings.store_timeout_ms)
+        stack.push_async_callback(redis_client.aclose)
+        sessions = RedisSessionStore(redis_client, settings.redis_prefix)
+
+    return Stores(catalog, profiles, sessions, events, mongo_client, redis_client)

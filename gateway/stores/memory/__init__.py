@@ -1,0 +1,1 @@
+"""In-process stores: the embedded defaults (`memory://`) and the reference for contract tests."""

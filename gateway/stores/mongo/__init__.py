@@ -1,0 +1,1 @@
+"""MongoDB stores over PyMongo's async API (`AsyncMongoClient`)."""

@@ -1,0 +1,52 @@
+"""The event log in MongoDB: `_id` is the idempotency key, so a retry is stored once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from gateway.domain.events import Event, StoredEvent
+from gateway.domain.visitor import VisitorId
+from gateway.stores import codec
+from gateway.stores.mongo.client import Document, translated
+
+STORE = "MongoDB events"
+DUPLICATE_KEY = 11000
+
+
+class MongoEventStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._events = db.events
+
+    async def append(self, events: Sequence[Event]) -> list[bool]:
+        if not events:
+            return []
+        result = [True] * len(events)
+        async with translated(STORE, "append"):
+            try:
+                await self._events.insert_many([codec.event_out(e, applied=False) for e in events], ordered=False)
+            except BulkWriteError as exc:
+                for err in exc.details.get("writeErrors", []):
+                    if err.get("code") != DUPLICATE_KEY:
+                        raise
+                    result[err["index"]] = False
+        return result
+
+    async def mark_applied(self, keys: Sequence[str]) -> None:
+        if keys:
+            async with translated(STORE, "mark_applied"):
+                await self._events.update_many({"_id": {"$in": list(keys)}}, {"$set": {"applied": True}})
+
+    async def unapplied(self, older_than_seconds: float, limit: int) -> list[StoredEvent]:
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
+        async with translated(STORE, "unapplied"):
+            cursor = self._events.find({"applied": False, "received_at": {"$lte": cutoff}}).sort("received_at", 1)
+            return [StoredEvent(codec.event_in(d), applied=False) async for d in cursor.limit(limit)]
+
+    async def for_visitor(self, visitor_id: VisitorId, limit: int) -> list[StoredEvent]:
+        async with translated(STORE, "for_visitor"):
+            cursor = self._events.find({"visitor_id": visitor_id}).sort("timestamp", -1).limit(limit)
+            return [StoredEvent(codec.event_in(d), applied=bool(d.get("applied"))) async for d in cursor]

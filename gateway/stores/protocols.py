@@ -1,0 +1,109 @@
+"""The storage contracts. Each has a memory implementation and a real one (MongoDB or Redis).
+
+Implementations are chosen by URL scheme in `gateway.stores.factory`. Every read a request
+needs is batch-first: `get_many(keys)` answers in key order with None for a missing key,
+which is exactly a DataLoader batch function.
+
+Implementations translate driver exceptions into `gateway.errors.StoreUnavailable`;
+nothing above a store sees a pymongo or redis exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from gateway.domain.catalog import (
+    Brand,
+    BrandId,
+    Category,
+    CategoryId,
+    Product,
+    ProductFilter,
+    ProductId,
+    ProductSort,
+)
+from gateway.domain.events import Event, StoredEvent
+from gateway.domain.profile import Profile, ProfileChange
+from gateway.domain.session import Session, SessionChange
+from gateway.domain.visitor import VisitorId
+
+
+class CatalogStore(Protocol):
+    """Products, brands and the category tree."""
+
+    async def get_products(self, ids: Sequence[ProductId]) -> list[Product | None]: ...
+
+    async def get_brands(self, ids: Sequence[BrandId]) -> list[Brand | None]: ...
+
+    async def all_categories(self) -> list[Category]:
+        """The whole tree (small: thousands of nodes at most)."""
+        ...
+
+    async def query(
+        self, flt: ProductFilter, sort: ProductSort, locale: str, offset: int, limit: int
+    ) -> tuple[list[ProductId], int]:
+        """Ids of one page of matching products, and the total number of matches."""
+        ...
+
+    async def upsert(
+        self, products: Sequence[Product], brands: Sequence[Brand], categories: Sequence[Category]
+    ) -> None:
+        """Insert or replace all of them atomically: after a failure none is applied."""
+        ...
+
+    async def revision(self) -> tuple[int, int]:
+        """(number of products, revision); the revision grows with every upsert."""
+        ...
+
+
+class ProfileStore(Protocol):
+    """Long-term visitor profiles (MongoDB in production)."""
+
+    async def get_many(self, ids: Sequence[VisitorId]) -> list[Profile | None]: ...
+
+    async def apply(self, visitor_id: VisitorId, changes: Sequence[ProfileChange]) -> Profile:
+        """Apply events' changes in order and return the profile after them.
+
+        Each change is atomic and idempotent per `event_key`: a change already applied is
+        not applied again (the store remembers each profile's most recent event keys).
+        """
+        ...
+
+    async def delete(self, visitor_id: VisitorId) -> None: ...
+
+
+class SessionStore(Protocol):
+    """Live session state (Redis in production), with a sliding expiry."""
+
+    async def get_many(self, ids: Sequence[VisitorId]) -> list[Session | None]:
+        """Sessions in key order; reading one slides its expiry. One round trip for all."""
+        ...
+
+    async def apply(self, visitor_id: VisitorId, changes: Sequence[SessionChange]) -> Session:
+        """Apply events' changes atomically, in order; idempotent per `event_key`."""
+        ...
+
+    async def cache_profile(self, visitor_id: VisitorId, profile: Profile) -> None:
+        """Keep a copy of the profile beside the session so a warm request skips MongoDB."""
+        ...
+
+    async def delete(self, visitor_id: VisitorId) -> None: ...
+
+
+class EventStore(Protocol):
+    """The durable event log. Idempotent on `message_id` per visitor."""
+
+    async def append(self, events: Sequence[Event]) -> list[bool]:
+        """Store events; per event True if new, False if its message id was already stored."""
+        ...
+
+    async def mark_applied(self, keys: Sequence[str]) -> None:
+        """Record that these events' effects reached the session and profile."""
+        ...
+
+    async def unapplied(self, older_than_seconds: float, limit: int) -> list[StoredEvent]:
+        """Events stored but not yet applied (a crash or an outage in between): to replay."""
+        ...
+
+    async def for_visitor(self, visitor_id: VisitorId, limit: int) -> list[StoredEvent]: ...

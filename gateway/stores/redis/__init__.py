@@ -1,0 +1,1 @@
+"""Redis stores over redis-py's asyncio client (hiredis parser)."""

@@ -1,0 +1,1 @@
+"""Developer tooling shared by tests and benchmarks (needs the `dev` extra)."""

@@ -1,0 +1,231 @@
+"""Products, brands, categories and product lists."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from gateway.domain import catalog as domain
+from gateway.domain.catalog import ProductId, ProductSort
+from gateway.errors import InputError
+from gateway.services.catalog_service import ProductQuery
+from resolvers.info import Info, expose
+
+MAX_FIRST = 100
+
+
+@strawberry.type(description="An amount of money; `amount` is a decimal string, exact to the minor unit.")
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@strawberry.type
+class Image:
+    url: str
+    alt: str
+    width: int
+    height: int
+
+
+@strawberry.type(description="A product attribute such as colour, size or material.")
+class Attribute:
+    name: str
+    value: str
+
+
+@strawberry.type
+class Brand:
+    id: strawberry.ID
+    name: str
+    slug: str
+
+
+def _category_name(root: domain.Category, info: Info) -> str:
+    return root.name(info.context.locale)
+
+
+def _category_parent(root: domain.Category, info: Info) -> Category | None:
+    if root.parent_id is None:
+        return None
+    found = info.context.container.catalog.get_categories([root.parent_id])[0]
+    return expose(found, Category) if found else None
+
+
+def _category_path(root: domain.Category, info: Info) -> list[Category]:
+    return [expose(c, Category) for c in info.context.container.catalog.get_categories(root.path) if c]
+
+
+def _category_children(root: domain.Category, info: Info) -> list[Category]:
+    return [expose(c, Category) for c in info.context.container.catalog.children(root.id)]
+
+
+@strawberry.type(description="A node of the category tree.")
+class Category:
+    id: strawberry.ID
+    slug: str
+    name: str = strawberry.field(resolver=_category_name, description="Name in the request's locale.")
+    parent: Category | None = strawberry.field(resolver=_category_parent, description="Null for a root.")
+    path: list[Category] = strawberry.field(resolver=_category_path, description="From the root down to this one.")
+    children: list[Category] = strawberry.field(resolver=_category_children)
+
+
+async def _product_brand(root: domain.LocalizedProduct, info: Info) -> Brand | None:
+    found = await info.context.loaders.brands.load(root.brand_id)
+    return expose(found, Brand) if found else None
+
+
+def _product_categories(root: domain.LocalizedProduct, info: Info) -> list[Category]:
+    found = info.context.container.catalog.get_categories(root.category_ids)
+    return [expose(c, Category) for c in found if c is not None]
+
+
+@strawberry.federation.type(keys=["id"], description="A product in the request's locale.")
+class Product:
+    id: strawberry.ID
+    sku: str
+    name: str
+    description: str
+    slug: str
+    url: str = strawberry.field(description="Storefront path of the product page in this locale.")
+    price: Money
+    compare_at_price: Money | None = strawberry.field(description="The price before a discount, if any.")
+    in_stock: bool
+    stock: int
+    images: list[Image]
+    attributes: list[Attribute]
+    brand: Brand | None = strawberry.field(resolver=_product_brand)
+    categories: list[Category] = strawberry.field(resolver=_product_categories, description="Leaf categories.")
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Product | None:
+        return await load_product(info, str(id))
+
+
+async def load_product(info: Info, product_id: str) -> Product | None:
+    found = await info.context.loaders.products.load(ProductId(product_id))
+    return expose(found, Product) if found else None
+
+
+async def load_products(info: Info, ids: list[ProductId]) -> list[Product]:
+    found = await info.context.loaders.products.load_many(ids)
+    return [expose(p, Product) for p in found if p is not None]
+
+
+@strawberry.input
+class PriceRangeInput:
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+
+@strawberry.input(description="All given conditions must hold.")
+class ProductFilterInput:
+    category: str | None = strawberry.field(default=None, description="Category id or slug; includes subcategories.")
+    brand: strawberry.ID | None = None
+    search: str | None = strawberry.field(default=None, description="Words that must all appear (prefix match, diacritics ignored).")
+    in_stock: bool | None = None
+    price_range: PriceRangeInput | None = None
+
+
+@strawberry.enum
+class ProductSortOrder(Enum):
+    RELEVANCE = "relevance"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+    NAME = "name"
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class ProductEdge:
+    cursor: str
+    node: Product
+
+
+@strawberry.type(description="A Relay-style page of products.")
+class ProductConnection:
+    edges: list[ProductEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field(description="The products of `edges`, without cursors.")
+    def nodes(self) -> list[Product]:
+        return [e.node for e in self.edges]
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind == "o" and value.isdigit():
+            return int(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise InputError("is not a cursor returned by this API (use pageInfo.endCursor)", field="after")
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(description="A product by id; null if there is none.")
+    async def product(self, info: Info, id: strawberry.ID) -> Product | None:
+        if len(id) > 128:
+            raise InputError("is longer than 128 characters", field="id")
+        return await load_product(info, str(id))
+
+    @strawberry.field(description="Products matching a filter, a page at a time.")
+    async def products(
+        self,
+        info: Info,
+        filter: ProductFilterInput | None = None,
+        sort: ProductSortOrder = ProductSortOrder.RELEVANCE,
+        first: Annotated[int, strawberry.argument(description=f"Page size, 0-{MAX_FIRST}.")] = 20,
+        after: str | None = None,
+    ) -> ProductConnection:
+        flt = filter or ProductFilterInput()
+        price = flt.price_range or PriceRangeInput()
+        query = ProductQuery(
+            category=flt.category,
+            brand=str(flt.brand) if flt.brand is not None else None,
+            search=flt.search,
+            in_stock=flt.in_stock,
+            min_price=str(price.min) if price.min is not None else None,
+            max_price=str(price.max) if price.max is not None else None,
+        )
+        offset = decode_cursor(after) + 1 if after else 0
+        ctx = info.context
+        page = await ctx.container.catalog.find(query, ProductSort(sort.value), ctx.locale, offset, first)
+        products = await ctx.loaders.products.load_many(page.ids)
+        edges = [
+            ProductEdge(cursor=encode_cursor(offset + i), node=expose(p, Product))
+            for i, p in enumerate(products)
+            if p is not None
+        ]
+        return ProductConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=offset + len(page.ids) < page.total,
+                has_previous_page=offset > 0,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total,
+        )
+
+    @strawberry.field(description="Root categories of the tree.")
+    def categories(self, info: Info) -> list[Category]:
+        return [expose(c, Category) for c in info.context.container.catalog.roots()]

@@ -1,0 +1,131 @@
+"""The visitor asking: session (recent views, cart), profile (traits, interests, counters).
+
+`Viewer`, `Session` and `Profile` expose the service's `VisitorState` and the domain
+`Session`/`Profile` directly; only fields that load or compute something have resolvers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.domain import profile as dprofile
+from gateway.domain import session as dsession
+from gateway.domain.catalog import Money as DomainMoney
+from gateway.services.visitor_service import VisitorState
+from resolvers.catalog import Money, Product, load_products
+from resolvers.info import Info, expose
+
+MAX_INTERESTS = 50
+
+
+@strawberry.type
+class CartLine:
+    product: Product
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+@strawberry.type
+class Cart:
+    lines: list[CartLine]
+    item_count: int = strawberry.field(description="Sum of quantities.")
+    total: Money | None = strawberry.field(description="Null when lines are priced in several currencies; see totals.")
+    totals: list[Money] = strawberry.field(description="One total per currency.")
+
+
+async def _recently_viewed(root: dsession.Session, info: Info, first: int = 20) -> list[Product]:
+    return await load_products(info, list(root.recently_viewed[: max(0, min(first, dsession.RECENTLY_VIEWED_CAP))]))
+
+
+async def _cart(root: dsession.Session, info: Info) -> Cart:
+    products = await info.context.loaders.products.load_many([line.product_id for line in root.cart])
+    lines: list[CartLine] = []
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for line, product in zip(root.cart, products, strict=True):
+        if product is None:  # withdrawn from the catalogue since it was added
+            continue
+        total = DomainMoney(product.price.amount * line.quantity, product.price.currency)
+        sums[total.currency] += total.amount
+        lines.append(
+            CartLine(
+                product=expose(product, Product),
+                quantity=line.quantity,
+                unit_price=expose(product.price, Money),
+                line_total=expose(total, Money),
+            )
+        )
+    totals = [Money(amount=amount, currency=currency) for currency, amount in sorted(sums.items())]
+    return Cart(
+        lines=lines,
+        item_count=sum(line.quantity for line in lines),
+        total=totals[0] if len(totals) == 1 else None,
+        totals=totals,
+    )
+
+
+@strawberry.type
+class Session:
+    recent_searches: list[str]
+    last_activity: datetime | None
+    recently_viewed: list[Product] = strawberry.field(resolver=_recently_viewed, description="Most recent first; at most 20.")
+    cart: Cart = strawberry.field(resolver=_cart, description="Priced at current catalogue prices.")
+
+
+@strawberry.type
+class Interest:
+    kind: str = strawberry.field(description="category or brand")
+    key: strawberry.ID = strawberry.field(description="The category or brand id.")
+    score: float = strawberry.field(description="Time-decayed weight of the visitor's actions on it.")
+
+
+@strawberry.type
+class Counter:
+    name: str
+    count: int
+
+
+def _interests(root: dprofile.Profile, info: Info, first: int = 10) -> list[Interest]:
+    half_life = info.context.container.settings.interest_half_life_days
+    found = root.interests(datetime.now(UTC), half_life, max(0, min(first, MAX_INTERESTS)))
+    return [Interest(kind=i.kind, key=strawberry.ID(i.key), score=round(i.score, 6)) for i in found]
+
+
+def _counters(root: dprofile.Profile) -> list[Counter]:
+    return [Counter(name=k, count=v) for k, v in sorted(root.counters.items())]
+
+
+@strawberry.type
+class Profile:
+    traits: JSON
+    first_seen: datetime | None
+    last_seen: datetime | None
+    counters: list[Counter] = strawberry.field(resolver=_counters, description="Events per name, all time.")
+    interests: list[Interest] = strawberry.field(resolver=_interests, description="Strongest first, scored now.")
+
+
+@strawberry.type
+class Viewer:
+    visitor_id: strawberry.ID
+    personalized: bool = strawberry.field(description="False when personalization fell back because a store is down.")
+    degraded: list[str] = strawberry.field(description="Which stores were unavailable for this answer.")
+    session: Session
+    profile: Profile
+
+
+async def load_viewer(info: Info) -> Viewer:
+    ctx = info.context
+    state: VisitorState = await ctx.loaders.visitors.load(ctx.visitor.id)
+    return expose(state, Viewer)
+
+
+@strawberry.type
+class ViewerQuery:
+    @strawberry.field(description="The visitor making this request (from the signed cookie or header).")
+    async def viewer(self, info: Info) -> Viewer:
+        return await load_viewer(info)

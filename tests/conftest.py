@@ -1,0 +1,86 @@
+"""Shared fixtures: real servers for the whole session, stores parametrized over backends.
+
+The real Redis and MongoDB-protocol servers start once per test session on free loopback
+ports and stop at the end, unless VITRINE_TEST_REDIS_URL / VITRINE_TEST_MONGODB_URL point
+at servers you run yourself. Every test gets its own database name and key prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
+
+import pytest
+
+from gateway.settings import Settings
+from gateway.testing.servers import start_mongo, start_redis
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    external = os.environ.get("VITRINE_TEST_REDIS_URL")
+    if external:
+        yield external
+        return
+    server = start_redis()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def mongodb_url() -> Iterator[str]:
+    external = os.environ.get("VITRINE_TEST_MONGODB_URL")
+    if external:
+        yield external
+        return
+    server = start_mongo()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def make_settings(mongodb_url: str = "memory://", redis_url: str = "memory://", **overrides: object) -> Settings:
+    base = Settings(
+        mongodb_url=mongodb_url,
+        redis_url=redis_url,
+        secret_keys=("test-secret-key-0123456789-abcdefghijklmnop",),
+        secret_is_ephemeral=False,
+        demo_data=False,
+        store_timeout_ms=2000,
+    )
+    from dataclasses import replace
+
+    return replace(base, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["memory", "real"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def backend_settings(backend: str, request: pytest.FixtureRequest, unique: str) -> Settings:
+    """Settings for the parametrized backend: all memory, or real MongoDB + Redis."""
+    if backend == "memory":
+        return make_settings()
+    mongo = request.getfixturevalue("mongodb_url")
+    redis = request.getfixturevalue("redis_url")
+    return make_settings(mongo, redis, mongodb_database=f"t_{unique}", redis_prefix=f"t{unique}:")
+
+
+@pytest.fixture
+async def stores(backend_settings: Settings) -> AsyncIterator[object]:
+    from gateway.stores.factory import open_stores
+
+    async with AsyncExitStack() as stack:
+        yield await open_stores(backend_settings, stack)
