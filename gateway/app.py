@@ -24,7 +24,7 @@ from resolvers.schema import build_schema
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, background: bool = True) -> Starlette:
+def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool = True) -> Starlette:
     schema = build_schema()
     graphql = GraphQLView(schema, graphql_ide="graphiql" if not settings.is_production else None)
 
@@ -34,9 +34,10 @@ def create_app(settings: Settings, *, background: bool = True) -> Starlette:
             log.warning("VITRINE_SECRET_KEY is not set: visitor ids are signed with a random key and reset on restart")
         async with open_container(settings, background=background) as container:
             app.state.container = container
-            # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
-            gc.collect()
-            gc.freeze()
+            if freeze_gc:
+                # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
+                gc.collect()
+                gc.freeze()
             log.info(
                 "Vitrine ready: MongoDB %s, Redis %s",
                 "memory" if settings.mongodb_url.startswith("memory") else "configured",

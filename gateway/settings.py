@@ -38,7 +38,7 @@ class Settings:
     interest_half_life_days: float = 14.0
     store_timeout_ms: int = 1000
     cookie_secure: bool = False
-    catalog_cache_seconds: float = 30.0
+    catalog_preload_max: int = 200_000
     debug: bool = False
 
     @property
@@ -146,6 +146,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         interest_half_life_days=get("VITRINE_INTEREST_HALF_LIFE_DAYS", _positive_float, 14.0),
         store_timeout_ms=get("VITRINE_STORE_TIMEOUT_MS", _int_in(10, 60_000), 1000),
         cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
-        catalog_cache_seconds=get("VITRINE_CATALOG_CACHE_SECONDS", _positive_float, 30.0),
+        catalog_preload_max=get("VITRINE_CATALOG_PRELOAD_MAX", _int_in(0, 10_000_000), 200_000),
         debug=get("VITRINE_DEBUG", _parse_bool, False),
     )

@@ -4,11 +4,12 @@ Guild's composition accept), with parser and validation caches on."""
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
+from resolvers.limits import MAX_TOKENS, QueryLimits
 from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
@@ -29,12 +30,12 @@ def build_schema() -> strawberry.federation.Schema:
         query=Query,
         mutation=Mutation,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+        # Factories: one extension object per request; the caches behind them are shared.
         extensions=[
             ErrorPolicy,
-            ParserCache(maxsize=512),
-            ValidationCache(maxsize=512),
-            QueryDepthLimiter(max_depth=12),
-            MaxAliasesLimiter(max_alias_count=50),
-            MaxTokensLimiter(max_token_count=4000),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            QueryLimits,
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
         ],
     )

@@ -84,3 +84,11 @@ async def stores(backend_settings: Settings) -> AsyncIterator[object]:
 
     async with AsyncExitStack() as stack:
         yield await open_stores(backend_settings, stack)
+
+
+@pytest.fixture
+async def gateway(backend_settings: Settings) -> AsyncIterator[object]:
+    from tests.appclient import running_gateway
+
+    async with running_gateway(backend_settings) as gw:
+        yield gw

@@ -1,0 +1,54 @@
+"""Running the real app in-process (lifespan included) behind an httpx client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from gateway.app import create_app
+from gateway.container import Container
+from gateway.domain.catalog import Brand, Category, Product
+from gateway.settings import Settings
+from tests.factories import BRANDS, CATEGORIES, product
+
+HOME_PAGE_PRODUCTS = [product(i, price=f"{50 + i}.00", stock=0 if i % 10 == 0 else 3) for i in range(1, 41)]
+
+
+@dataclass
+class Gateway:
+    app: Starlette
+    client: httpx.AsyncClient
+
+    @property
+    def container(self) -> Container:
+        container: Container = self.app.state.container
+        return container
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, **kwargs)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@asynccontextmanager
+async def running_gateway(
+    settings: Settings,
+    products: Sequence[Product] = HOME_PAGE_PRODUCTS,
+    brands: Sequence[Brand] = BRANDS,
+    categories: Sequence[Category] = CATEGORIES,
+) -> AsyncIterator[Gateway]:
+    app = create_app(settings, background=False, freeze_gc=False)
+    async with app.router.lifespan_context(app):
+        container: Container = app.state.container
+        if products:
+            await container.stores.catalog.upsert(products, brands, categories)
+            await container.catalog.refresh()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://vitrine.test") as client:
+            yield Gateway(app, client)

@@ -1,0 +1,61 @@
+"""Configuration: defaults run with no servers; bad values fail with one line naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from gateway.errors import ConfigError
+from gateway.settings import load_settings
+
+
+def test_defaults_are_embedded() -> None:
+    s = load_settings({})
+    assert s.mongodb_url == "memory://" and s.redis_url == "memory://"
+    assert (s.host, s.port) == ("127.0.0.1", 8000)
+    assert s.demo_data is True and s.secret_is_ephemeral is True
+
+
+@pytest.mark.parametrize(
+    ("env", "variable", "fragment"),
+    [
+        ({"VITRINE_PORT": "eighty"}, "VITRINE_PORT", "expected an integer"),
+        ({"VITRINE_PORT": "70000"}, "VITRINE_PORT", "between 1 and 65535"),
+        ({"VITRINE_MONGODB_URL": "postgres://x"}, "VITRINE_MONGODB_URL", "must start with memory:// or mongodb://"),
+        ({"VITRINE_REDIS_URL": "http://x"}, "VITRINE_REDIS_URL", "redis://"),
+        ({"VITRINE_ENV": "prod"}, "VITRINE_ENV", "development, production"),
+        ({"VITRINE_ENV": "production"}, "VITRINE_SECRET_KEY", "required when VITRINE_ENV=production"),
+        ({"VITRINE_SECRET_KEY": "short"}, "VITRINE_SECRET_KEY", "at least 32"),
+        ({"VITRINE_DEMO_DATA": "maybe"}, "VITRINE_DEMO_DATA", "true or false"),
+        ({"VITRINE_INTEREST_HALF_LIFE_DAYS": "-1"}, "VITRINE_INTEREST_HALF_LIFE_DAYS", "greater than 0"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], variable: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env)
+    assert caught.value.variable == variable
+    assert caught.value.message.startswith(variable + ": ") and fragment in caught.value.message
+
+
+def test_key_rotation_keeps_previous_keys_for_verification() -> None:
+    s = load_settings({"VITRINE_SECRET_KEY": "n" * 40, "VITRINE_SECRET_KEY_PREVIOUS": "o" * 40})
+    assert s.secret_keys == ("n" * 40, "o" * 40) and not s.secret_is_ephemeral
+
+
+def test_serve_with_bad_config_exits_with_one_line() -> None:
+    env = {**os.environ, "VITRINE_PORT": "not-a-port"}
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "configuration error: VITRINE_PORT: expected an integer, got 'not-a-port'"
+
+
+def test_help_lists_every_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "gateway", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    for command in ("serve", "export-schema", "catalog"):
+        assert command in done.stdout
