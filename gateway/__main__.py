@@ -74,7 +74,10 @@ def export_schema(
         if output is None:
             raise typer.BadParameter("--check needs --output FILE")
         if not output.exists() or output.read_text() != sdl:
-            typer.echo(f"{output} differs from the schema in the code; run: python -m gateway export-schema -o {output}", err=True)
+            typer.echo(
+                f"{output} differs from the schema in the code; run: python -m gateway export-schema -o {output}",
+                err=True,
+            )
             raise typer.Exit(1)
         typer.echo(f"{output} is up to date")
     elif output is not None:
@@ -114,7 +117,9 @@ def catalog_import(
         for rejected in report.rejected:
             console.print(f"[yellow]line {rejected.line_number}[/]: {rejected.reason}")
         accepted = ", ".join(f"{n} {kind}" for kind, n in sorted(report.accepted.items()))
-        console.print(f"read {report.lines_read} lines; accepted {accepted or 'nothing'}; rejected {len(report.rejected)}")
+        console.print(
+            f"read {report.lines_read} lines; accepted {accepted or 'nothing'}; rejected {len(report.rejected)}"
+        )
         if not report.ok:
             console.print(f"[red]import stopped[/]: {report.error}")
         return report.ok

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from gateway.errors import StoreUnavailable
 from gateway.services.catalog_service import CatalogService
@@ -57,7 +58,7 @@ async def _probe(check: Awaitable[None]) -> str:
         return "down"
 
 
-def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> Callable[[], Awaitable[None]]:
+def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> Callable[[], Coroutine[Any, Any, None]]:
     async def loop() -> None:
         while True:
             await asyncio.sleep(seconds)

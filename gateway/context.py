@@ -17,7 +17,7 @@ LOCALE_HEADER = "x-vitrine-locale"
 
 @dataclass(slots=True)
 class RequestContext:
-    container: "Container"
+    container: Container
     visitor: Visitor
     locale: str
     loaders: Loaders
@@ -38,6 +38,6 @@ def pick_locale(explicit: str | None, accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-def build_context(container: "Container", visitor: Visitor, locale: str) -> RequestContext:
+def build_context(container: Container, visitor: Visitor, locale: str) -> RequestContext:
     loaders = build_loaders(container.catalog, container.visitors, locale)
     return RequestContext(container, visitor, locale, loaders)

@@ -126,7 +126,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         keys, ephemeral = (secrets.token_urlsafe(48),), True
     for old in previous:
         if len(old) < MIN_SECRET_LENGTH:
-            raise ConfigError("VITRINE_SECRET_KEY_PREVIOUS", f"each key must be at least {MIN_SECRET_LENGTH} characters")
+            raise ConfigError(
+                "VITRINE_SECRET_KEY_PREVIOUS", f"each key must be at least {MIN_SECRET_LENGTH} characters"
+            )
 
     in_memory = mongodb_url.startswith("memory")
     return Settings(

@@ -127,7 +127,9 @@ class PriceRangeInput:
 class ProductFilterInput:
     category: str | None = strawberry.field(default=None, description="Category id or slug; includes subcategories.")
     brand: strawberry.ID | None = None
-    search: str | None = strawberry.field(default=None, description="Words that must all appear (prefix match, diacritics ignored).")
+    search: str | None = strawberry.field(
+        default=None, description="Words that must all appear (prefix match, diacritics ignored)."
+    )
     in_stock: bool | None = None
     price_range: PriceRangeInput | None = None
 

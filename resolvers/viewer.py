@@ -73,7 +73,9 @@ async def _cart(root: dsession.Session, info: Info) -> Cart:
 class Session:
     recent_searches: list[str]
     last_activity: datetime | None
-    recently_viewed: list[Product] = strawberry.field(resolver=_recently_viewed, description="Most recent first; at most 20.")
+    recently_viewed: list[Product] = strawberry.field(
+        resolver=_recently_viewed, description="Most recent first; at most 20."
+    )
     cart: Cart = strawberry.field(resolver=_cart, description="Priced at current catalogue prices.")
 
 

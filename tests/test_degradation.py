@@ -65,9 +65,7 @@ async def test_mongodb_down_products_answer_from_mirror_and_events_are_refused_n
             tracked = await gw.gql(TRACK)
             assert tracked["data"] is None
             assert tracked["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
-            response = await gw.client.post(
-                "/v1/events", json={"events": [{"messageId": "m2", "name": "Cart Viewed"}]}
-            )
+            response = await gw.client.post("/v1/events", json={"events": [{"messageId": "m2", "name": "Cart Viewed"}]})
             assert response.status_code == 503 and response.headers["retry-after"] == "5"
             ready = await gw.client.get("/readyz")
             assert ready.status_code == 503 and ready.json()["checks"]["mongodb"] == "down"

@@ -19,7 +19,7 @@ def test_tampering_is_rejected() -> None:
     vid = new_visitor_id()
     token = sign(vid, [KEY])
     other = new_visitor_id()
-    assert verify(other + token[len(vid):], [KEY]) is None  # someone else's id, this signature
+    assert verify(other + token[len(vid) :], [KEY]) is None  # someone else's id, this signature
     assert verify(vid, [KEY]) is None
     assert verify(token + "x", [KEY]) is None
     assert verify("v_../../etc." + token.split(".")[1], [KEY]) is None
@@ -27,7 +27,9 @@ def test_tampering_is_rejected() -> None:
 
 def test_identify_prefers_header_then_cookie_then_new() -> None:
     a, b = new_visitor_id(), new_visitor_id()
-    by_header = identify({HEADER_NAME: sign(a, [KEY]), "x-vitrine-channel": "kiosk"}, {COOKIE_NAME: sign(b, [KEY])}, [KEY])
+    by_header = identify(
+        {HEADER_NAME: sign(a, [KEY]), "x-vitrine-channel": "kiosk"}, {COOKIE_NAME: sign(b, [KEY])}, [KEY]
+    )
     assert by_header.id == a and not by_header.is_new and by_header.channel is Channel.KIOSK
     by_cookie = identify({HEADER_NAME: "forged.sig"}, {COOKIE_NAME: sign(b, [KEY])}, [KEY])
     assert by_cookie.id == b

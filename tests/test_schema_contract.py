@@ -17,5 +17,5 @@ def test_committed_schema_matches_the_code() -> None:
 
 def test_schema_is_a_federation_2_9_subgraph_with_product_entity() -> None:
     sdl = export_schema_sdl()
-    assert 'specs.apollo.dev/federation/v2.9' in sdl
+    assert "specs.apollo.dev/federation/v2.9" in sdl
     assert 'type Product @key(fields: "id")' in sdl

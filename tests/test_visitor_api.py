@@ -8,7 +8,8 @@ from gateway.identity import COOKIE_NAME
 from tests.appclient import Gateway
 
 VIEWER = """{ viewer { visitorId personalized
-  session { recentlyViewed { id } recentSearches cart { itemCount total { amount currency } lines { product { id } quantity lineTotal { amount } } } }
+  session { recentlyViewed { id } recentSearches
+    cart { itemCount total { amount currency } lines { product { id } quantity lineTotal { amount } } } }
   profile { counters { name count } interests(first: 3) { kind key score } traits } } }"""
 
 TRACK = """mutation($events: [EventInput!]!) { track(events: $events) {
@@ -39,9 +40,7 @@ async def test_forged_or_tampered_ids_are_never_trusted(gateway: Gateway) -> Non
     unsigned = victim
     other_id = "v_" + "x" * 22
     for bad in (forged_sig, unsigned, other_id + "." + token.split(".")[1], "garbage"):
-        response = await gateway.client.post(
-            "/graphql", json={"query": VIEWER}, headers={"x-vitrine-visitor": bad}
-        )
+        response = await gateway.client.post("/graphql", json={"query": VIEWER}, headers={"x-vitrine-visitor": bad})
         viewer = response.json()["data"]["viewer"]
         assert viewer["visitorId"] != victim
         assert viewer["session"]["recentlyViewed"] == [] and viewer["profile"]["counters"] == []
@@ -61,7 +60,9 @@ async def test_visitors_never_see_each_others_state(gateway: Gateway) -> None:
     assert alice != bob
     for token, expected in ((alice, "p-00001"), (bob, "p-00002")):
         gateway.client.cookies.clear()
-        body = (await gateway.client.post("/graphql", json={"query": VIEWER}, headers={"x-vitrine-visitor": token})).json()
+        body = (
+            await gateway.client.post("/graphql", json={"query": VIEWER}, headers={"x-vitrine-visitor": token})
+        ).json()
         assert body["data"]["viewer"]["session"]["recentlyViewed"] == [{"id": expected}]
 
 
@@ -78,7 +79,9 @@ async def test_read_your_writes_in_the_payload_and_the_next_query(gateway: Gatew
     viewer = (await gateway.gql(VIEWER))["data"]["viewer"]
     assert viewer["personalized"] is True
     assert viewer["session"]["cart"]["total"] == {"amount": "104.00", "currency": "PLN"}
-    assert viewer["session"]["cart"]["lines"] == [{"product": {"id": "p-00002"}, "quantity": 2, "lineTotal": {"amount": "104.00"}}]
+    assert viewer["session"]["cart"]["lines"] == [
+        {"product": {"id": "p-00002"}, "quantity": 2, "lineTotal": {"amount": "104.00"}}
+    ]
     counters = {c["name"]: c["count"] for c in viewer["profile"]["counters"]}
     assert counters == {"Product Viewed": 2, "Product Added": 1}
     # 2 views (weight 1) + 1 add to cart (weight 3) of running shoes by Nordvik, just now:
@@ -130,10 +133,14 @@ async def test_events_endpoint_batch_and_errors(gateway: Gateway) -> None:
     assert (body["accepted"], body["rejected"]) == (1, 1)
     assert body["results"][1]["code"] == "INVALID_FORMAT"
     token = ok.cookies[COOKIE_NAME]
-    viewer = (await gateway.gql("{ viewer { session { recentlyViewed { id } } } }", headers={"x-vitrine-visitor": token}))
+    viewer = await gateway.gql("{ viewer { session { recentlyViewed { id } } } }", headers={"x-vitrine-visitor": token})
     assert viewer["data"]["viewer"]["session"]["recentlyViewed"] == [{"id": "p-00003"}]
-    assert (await gateway.client.post("/v1/events", content=b"{not json", headers={"content-type": "application/json"})).status_code == 400
-    assert (await gateway.client.post("/v1/events", content=b"[]", headers={"content-type": "text/plain"})).status_code == 415
+    assert (
+        await gateway.client.post("/v1/events", content=b"{not json", headers={"content-type": "application/json"})
+    ).status_code == 400
+    assert (
+        await gateway.client.post("/v1/events", content=b"[]", headers={"content-type": "text/plain"})
+    ).status_code == 415
     too_many = [viewed(f"x{i}", "p-00001") for i in range(101)]
     response = await gateway.client.post("/v1/events", json={"events": too_many})
     assert response.status_code == 400 and "at most 100 events" in response.json()["error"]["message"]

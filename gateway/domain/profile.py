@@ -96,5 +96,5 @@ def apply_change(profile: Profile, change: ProfileChange) -> Profile:
     traits = {**profile.traits, **change.traits}
     first = profile.first_seen if profile.first_seen and profile.first_seen <= change.at else change.at
     last = profile.last_seen if profile.last_seen and profile.last_seen >= change.at else change.at
-    keys = (profile.recent_event_keys + (change.event_key,))[-RECENT_EVENT_KEYS_CAP:]
+    keys = (*profile.recent_event_keys, change.event_key)[-RECENT_EVENT_KEYS_CAP:]
     return Profile(profile.visitor_id, traits, counters, mass, first, last, keys)

@@ -51,7 +51,7 @@ class Session:
 
 
 def _push_front(items: tuple[str, ...], item: str, cap: int) -> tuple[str, ...]:
-    return ((item,) + tuple(i for i in items if i != item))[:cap]
+    return (item, *(i for i in items if i != item))[:cap]
 
 
 def apply_change(session: Session, change: SessionChange) -> Session:

@@ -34,12 +34,16 @@ async def post_events(request: Request) -> Response:
         return _error(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json")
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > settings.events_max_body_bytes:
-        return _error(413, "BATCH_TOO_LARGE", f"the body is over {settings.events_max_body_bytes} bytes; split the batch")
+        return _error(
+            413, "BATCH_TOO_LARGE", f"the body is over {settings.events_max_body_bytes} bytes; split the batch"
+        )
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > settings.events_max_body_bytes:
-            return _error(413, "BATCH_TOO_LARGE", f"the body is over {settings.events_max_body_bytes} bytes; split the batch")
+            return _error(
+                413, "BATCH_TOO_LARGE", f"the body is over {settings.events_max_body_bytes} bytes; split the batch"
+            )
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

@@ -24,5 +24,5 @@ class GraphQLView(GraphQL[RequestContext, None]):
         locale = pick_locale(request.headers.get(LOCALE_HEADER), request.headers.get("accept-language"))
         return build_context(container, visitor, locale)
 
-    def encode_json(self, data: Any) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)

@@ -95,7 +95,9 @@ class CatalogService:
         else:
             self._mirror = None
         self._mirror_revision = revision
-        log.info("catalogue loaded: %d products, %d categories, mirrored=%s", count, len(self._categories), self.mirrored)
+        log.info(
+            "catalogue loaded: %d products, %d categories, mirrored=%s", count, len(self._categories), self.mirrored
+        )
         return True
 
     def _set_tree(self, categories: Sequence[Category]) -> None:
@@ -151,9 +153,13 @@ class CatalogService:
         """Validate a client filter; raises InputError with an actionable message."""
         categories = None
         if query.category is not None:
-            cid = CategoryId(query.category) if query.category in self._categories else self._by_slug.get(query.category)
+            cid = (
+                CategoryId(query.category) if query.category in self._categories else self._by_slug.get(query.category)
+            )
             if cid is None:
-                raise InputError(f"unknown category {query.category!r}: pass a category id or slug", field="filter.category")
+                raise InputError(
+                    f"unknown category {query.category!r}: pass a category id or slug", field="filter.category"
+                )
             categories = self._descendants(cid)
         brands = frozenset({BrandId(query.brand)}) if query.brand is not None else None
         tokens: tuple[str, ...] = ()
@@ -161,14 +167,14 @@ class CatalogService:
             if len(query.search) > 200:
                 raise InputError("search text is longer than 200 characters", field="filter.search")
             tokens = tokenize(query.search)[:10]
-        price = PriceRange(_decimal(query.min_price, "filter.priceRange.min"), _decimal(query.max_price, "filter.priceRange.max"))
+        price = PriceRange(
+            _decimal(query.min_price, "filter.priceRange.min"), _decimal(query.max_price, "filter.priceRange.max")
+        )
         if price.min is not None and price.max is not None and price.min > price.max:
             raise InputError("min is greater than max", field="filter.priceRange")
         return ProductFilter(categories, brands, tokens, query.in_stock, price)
 
-    async def find(
-        self, query: ProductQuery, sort: ProductSort, locale: str, offset: int, limit: int
-    ) -> ProductPage:
+    async def find(self, query: ProductQuery, sort: ProductSort, locale: str, offset: int, limit: int) -> ProductPage:
         if not 0 <= limit <= MAX_PAGE_SIZE:
             raise InputError(f"must be between 0 and {MAX_PAGE_SIZE}", field="first")
         if not 0 <= offset <= MAX_OFFSET:
@@ -188,5 +194,3 @@ def _decimal(raw: str | None, field: str) -> Decimal | None:
     if not value.is_finite() or value < 0:
         raise InputError("must be a non-negative amount", field=field)
     return value
-
-

@@ -27,8 +27,8 @@ from gateway.domain.effects import profile_change, session_change
 from gateway.domain.events import Event, RejectCode, Rejection
 from gateway.domain.visitor import Visitor, VisitorId
 from gateway.errors import InputError, StoreUnavailable
-from gateway.services.event_validation import parse_event, product_ids
 from gateway.services.catalog_service import CatalogService
+from gateway.services.event_validation import parse_event, product_ids
 from gateway.stores.protocols import EventStore, ProfileStore, SessionStore
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,9 @@ class EventService:
         if not raw_events:
             raise InputError("send at least one event", field="events")
         if len(raw_events) > self._max_batch:
-            raise InputError(f"a batch holds at most {self._max_batch} events, got {len(raw_events)}; split it", field="events")
+            raise InputError(
+                f"a batch holds at most {self._max_batch} events, got {len(raw_events)}; split it", field="events"
+            )
         now = now or datetime.now(UTC)
         outcomes: dict[int, EventOutcome] = {}
         valid: list[tuple[int, Event]] = []
@@ -97,7 +99,9 @@ class EventService:
             unknown = [pid for pid in product_ids(event) if pid not in products]
             if unknown:
                 reason = f"unknown product id {unknown[0]!r}: send ids from the catalogue (Product.id)"
-                outcomes[i] = EventOutcome(i, event.message_id, EventStatus.REJECTED, RejectCode.UNKNOWN_PRODUCT, reason)
+                outcomes[i] = EventOutcome(
+                    i, event.message_id, EventStatus.REJECTED, RejectCode.UNKNOWN_PRODUCT, reason
+                )
             else:
                 known.append((i, event))
 
@@ -155,4 +159,3 @@ class EventService:
         await self._apply(pending, products)
         log.info("replayed %d unapplied events", len(pending))
         return len(pending)
-

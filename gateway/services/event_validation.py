@@ -55,7 +55,8 @@ def _check_keys(value: Any, depth: int, path: str) -> None:
             if not isinstance(key, str) or not key or "." in key or key.startswith("$"):
                 raise _Reject(
                     RejectCode.INVALID_PROPERTY,
-                    f"property name {key!r} at {path} is not allowed: use a non-empty name without '.' and not starting with '$'",
+                    f"property name {key!r} at {path} is not allowed: "
+                    "use a non-empty name without '.' and not starting with '$'",
                 )
             _check_keys(inner, depth + 1, f"{path}.{key}")
     elif isinstance(value, list):
@@ -87,12 +88,19 @@ def _timestamp(raw: Any, now: datetime) -> datetime:
     try:
         ts = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise _Reject(RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} is not ISO 8601 (e.g. 2026-11-22T10:15:00Z)") from None
+        raise _Reject(
+            RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} is not ISO 8601 (e.g. 2026-11-22T10:15:00Z)"
+        ) from None
     if ts.tzinfo is None:
-        raise _Reject(RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} has no time zone: add Z or an offset like +01:00")
+        raise _Reject(
+            RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} has no time zone: add Z or an offset like +01:00"
+        )
     ts = ts.astimezone(UTC)
     if ts > now + MAX_FUTURE:
-        raise _Reject(RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} is more than 5 minutes in the future: check the device clock")
+        raise _Reject(
+            RejectCode.INVALID_TIMESTAMP,
+            f"timestamp {raw!r} is more than 5 minutes in the future: check the device clock",
+        )
     if ts < now - MAX_AGE:
         raise _Reject(RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} is older than 30 days")
     return ts
@@ -104,7 +112,7 @@ def _check_name(event_type: EventType, raw: Any) -> str:
             raise _Reject(RejectCode.INVALID_FORMAT, "name must be a string of at most 200 characters")
         return raw or event_type.value
     if not isinstance(raw, str) or not raw:
-        raise _Reject(RejectCode.INVALID_FORMAT, "name is required for track events, e.g. \"Product Viewed\"")
+        raise _Reject(RejectCode.INVALID_FORMAT, 'name is required for track events, e.g. "Product Viewed"')
     if raw not in TRACK_EVENT_NAMES:
         close = difflib.get_close_matches(raw, sorted(TRACK_EVENT_NAMES), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else "; see docs/events.md for the accepted names"
@@ -122,7 +130,9 @@ def _check_properties(name: str, props: Mapping[str, Any]) -> None:
             raise _Reject(RejectCode.MISSING_PROPERTY, "properties.order_id is required for Order Completed")
         lines = props.get("products")
         if not isinstance(lines, list) or not lines:
-            raise _Reject(RejectCode.MISSING_PROPERTY, "properties.products must be a non-empty list of {product_id, quantity}")
+            raise _Reject(
+                RejectCode.MISSING_PROPERTY, "properties.products must be a non-empty list of {product_id, quantity}"
+            )
         if len(lines) > MAX_ORDER_LINES:
             raise _Reject(RejectCode.TOO_LARGE, f"properties.products has more than {MAX_ORDER_LINES} lines")
         for i, line in enumerate(lines):
@@ -133,7 +143,9 @@ def _check_properties(name: str, props: Mapping[str, Any]) -> None:
     elif name == "Products Searched":
         query = props.get("query")
         if not isinstance(query, str) or not query.strip() or len(query) > 200:
-            raise _Reject(RejectCode.MISSING_PROPERTY, "properties.query must be a non-empty string of at most 200 characters")
+            raise _Reject(
+                RejectCode.MISSING_PROPERTY, "properties.query must be a non-empty string of at most 200 characters"
+            )
 
 
 def _parse(raw: Any, visitor_id: VisitorId, default_channel: Channel, now: datetime) -> Event:
@@ -141,21 +153,30 @@ def _parse(raw: Any, visitor_id: VisitorId, default_channel: Channel, now: datet
         raise _Reject(RejectCode.INVALID_FORMAT, "each event must be a JSON object")
     unknown = sorted(set(raw) - ALLOWED_FIELDS)
     if unknown:
-        raise _Reject(RejectCode.INVALID_FORMAT, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED_FIELDS))}")
+        raise _Reject(
+            RejectCode.INVALID_FORMAT,
+            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED_FIELDS))}",
+        )
     message_id = raw.get("messageId")
     if not isinstance(message_id, str) or not 1 <= len(message_id) <= 128 or not message_id.isprintable():
-        raise _Reject(RejectCode.INVALID_FORMAT, "messageId is required: a unique string of 1-128 printable characters per event")
+        raise _Reject(
+            RejectCode.INVALID_FORMAT, "messageId is required: a unique string of 1-128 printable characters per event"
+        )
     try:
         event_type = EventType(raw.get("type") or "track")
     except ValueError:
-        raise _Reject(RejectCode.INVALID_FORMAT, f"type must be one of track, page, screen, identify; got {raw.get('type')!r}") from None
+        raise _Reject(
+            RejectCode.INVALID_FORMAT, f"type must be one of track, page, screen, identify; got {raw.get('type')!r}"
+        ) from None
     channel = default_channel
     if raw.get("channel") is not None:
         try:
             channel = Channel(raw["channel"])
         except ValueError:
             allowed = ", ".join(c.value for c in Channel)
-            raise _Reject(RejectCode.INVALID_FORMAT, f"channel must be one of {allowed}; got {raw['channel']!r}") from None
+            raise _Reject(
+                RejectCode.INVALID_FORMAT, f"channel must be one of {allowed}; got {raw['channel']!r}"
+            ) from None
     name = _check_name(event_type, raw.get("name"))
     props = raw.get("properties") or {}
     if not isinstance(props, Mapping):

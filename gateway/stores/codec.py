@@ -64,8 +64,7 @@ def product_out(p: Product) -> dict[str, Any]:
         "images": [{"url": i.url, "alt": i.alt, "width": i.width, "height": i.height} for i in p.images],
         "attributes": [{"name": a.name, "value": a.value} for a in p.attributes],
         "translations": {
-            loc: {"name": t.name, "description": t.description, "slug": t.slug}
-            for loc, t in p.translations.items()
+            loc: {"name": t.name, "description": t.description, "slug": t.slug} for loc, t in p.translations.items()
         },
         "tags": list(p.tags),
         "embedding_text_hash": p.embedding_text_hash,
@@ -85,9 +84,7 @@ def product_in(d: Mapping[str, Any]) -> Product:
         stock=int(d["stock"]),
         images=tuple(Image(i["url"], i["alt"], int(i["width"]), int(i["height"])) for i in d["images"]),
         attributes=tuple(Attribute(a["name"], a["value"]) for a in d["attributes"]),
-        translations={
-            loc: Translation(t["name"], t["description"], t["slug"]) for loc, t in d["translations"].items()
-        },
+        translations={loc: Translation(t["name"], t["description"], t["slug"]) for loc, t in d["translations"].items()},
         tags=tuple(d.get("tags", ())),
         embedding_text_hash=d.get("embedding_text_hash", ""),
     )

@@ -17,7 +17,6 @@ from gateway.domain.catalog import (
     Brand,
     BrandId,
     Category,
-    CategoryId,
     Product,
     ProductFilter,
     ProductId,

@@ -109,7 +109,16 @@ def start_mongo(port: int | None = None, timeout: float = 30.0) -> ServerHandle:
             raise RuntimeError("no secantusd-py: install the dev extra (SecantusDB)")
         exe = Path(found)
     argv = [
-        str(exe), "--host", "127.0.0.1", "--port", str(port), "--storage-path", ":memory:",
-        "--cache-size", "256M", "--log-level", "WARNING",
+        str(exe),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--storage-path",
+        ":memory:",
+        "--cache-size",
+        "256M",
+        "--log-level",
+        "WARNING",
     ]
     return _spawn("mongo", argv, f"mongodb://127.0.0.1:{port}/?directConnection=true", port, timeout)

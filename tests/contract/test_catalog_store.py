@@ -53,18 +53,28 @@ async def test_query_filters_and_total(filled: Stores) -> None:
         ProductFilter(price=PriceRange(Decimal("99.99"), Decimal("150"))), ProductSort.PRICE_DESC, "en", 0, 10
     )
     assert ids == ["p-00002", "p-00003"] and total == 2
-    ids, _ = await cat.query(ProductFilter(brand_ids=frozenset({BrandId("b-kasztan")})), ProductSort.RELEVANCE, "en", 0, 10)
+    ids, _ = await cat.query(
+        ProductFilter(brand_ids=frozenset({BrandId("b-kasztan")})), ProductSort.RELEVANCE, "en", 0, 10
+    )
     assert ids == ["p-00003"]
-    ids, _ = await cat.query(ProductFilter(category_ids=frozenset({CategoryId("c-home")})), ProductSort.RELEVANCE, "en", 0, 10)
+    ids, _ = await cat.query(
+        ProductFilter(category_ids=frozenset({CategoryId("c-home")})), ProductSort.RELEVANCE, "en", 0, 10
+    )
     assert ids == ["p-00003"]
 
 
 async def test_search_is_prefix_and_diacritic_insensitive(filled: Stores) -> None:
-    ids, _ = await filled.catalog.query(ProductFilter(search_tokens=tokenize("sneak")), ProductSort.RELEVANCE, "en", 0, 10)
+    ids, _ = await filled.catalog.query(
+        ProductFilter(search_tokens=tokenize("sneak")), ProductSort.RELEVANCE, "en", 0, 10
+    )
     assert ids == ["p-00004"]
-    ids, _ = await filled.catalog.query(ProductFilter(search_tokens=tokenize("zolta")), ProductSort.RELEVANCE, "en", 0, 10)
+    ids, _ = await filled.catalog.query(
+        ProductFilter(search_tokens=tokenize("zolta")), ProductSort.RELEVANCE, "en", 0, 10
+    )
     assert ids == ["p-00002"]
-    ids, _ = await filled.catalog.query(ProductFilter(search_tokens=tokenize("nordvik alpine")), ProductSort.RELEVANCE, "en", 0, 10)
+    ids, _ = await filled.catalog.query(
+        ProductFilter(search_tokens=tokenize("nordvik alpine")), ProductSort.RELEVANCE, "en", 0, 10
+    )
     assert ids == ["p-00001"]
 
 

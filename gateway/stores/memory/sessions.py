@@ -12,9 +12,7 @@ from gateway.domain.visitor import VisitorId
 
 
 class MemorySessionStore:
-    def __init__(
-        self, ttl_seconds: float = SESSION_TTL_SECONDS, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, ttl_seconds: float = SESSION_TTL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl_seconds
         self._clock = clock
         self._sessions: dict[VisitorId, tuple[Session, float]] = {}

@@ -11,7 +11,7 @@ from redis.exceptions import RedisError
 from gateway.errors import StoreUnavailable
 
 
-def open_client(url: str, timeout_ms: int) -> "Redis":
+def open_client(url: str, timeout_ms: int) -> Redis:
     """Connects lazily: creating the client never blocks or fails."""
     timeout = timeout_ms / 1000
     return Redis.from_url(
@@ -31,6 +31,6 @@ async def translated(store: str, operation: str) -> AsyncIterator[None]:
         raise StoreUnavailable(store, operation, exc) from exc
 
 
-async def ping(client: "Redis") -> None:
+async def ping(client: Redis) -> None:
     async with translated("Redis", "ping"):
         await client.ping()

@@ -26,7 +26,7 @@ MAX_WATCH_RETRIES = 20
 
 
 class RedisSessionStore:
-    def __init__(self, client: "Redis", prefix: str = "vt:", ttl_seconds: int = SESSION_TTL_SECONDS) -> None:
+    def __init__(self, client: Redis, prefix: str = "vt:", ttl_seconds: int = SESSION_TTL_SECONDS) -> None:
         self._redis = client
         self._prefix = prefix
         self._ttl = ttl_seconds
@@ -40,12 +40,11 @@ class RedisSessionStore:
     async def get_many(self, ids: Sequence[VisitorId]) -> list[Session | None]:
         if not ids:
             return []
-        async with translated(STORE, "get_many"):
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for vid in ids:
-                    pipe.getex(self._key(vid), ex=self._ttl)
-                    pipe.getex(self._profile_key(vid), ex=self._ttl)
-                raw = await pipe.execute()
+        async with translated(STORE, "get_many"), self._redis.pipeline(transaction=False) as pipe:
+            for vid in ids:
+                pipe.getex(self._key(vid), ex=self._ttl)
+                pipe.getex(self._profile_key(vid), ex=self._ttl)
+            raw = await pipe.execute()
         result: list[Session | None] = []
         for i, vid in enumerate(ids):
             session_raw, profile_raw = raw[2 * i], raw[2 * i + 1]
@@ -59,22 +58,21 @@ class RedisSessionStore:
 
     async def apply(self, visitor_id: VisitorId, changes: Sequence[SessionChange]) -> Session:
         key = self._key(visitor_id)
-        async with translated(STORE, "apply"):
-            async with self._redis.pipeline(transaction=True) as pipe:
-                for _ in range(MAX_WATCH_RETRIES):
-                    try:
-                        await pipe.watch(key)
-                        raw = await pipe.get(key)
-                        session = codec.session_in(visitor_id, orjson.loads(raw) if raw else {}, None)
-                        for change in changes:
-                            session = apply_change(session, change)
-                        pipe.multi()
-                        pipe.set(key, orjson.dumps(codec.session_out(session)), ex=self._ttl)
-                        pipe.expire(self._profile_key(visitor_id), self._ttl)
-                        await pipe.execute()
-                        return session
-                    except WatchError:
-                        continue  # another writer changed this session: re-read and re-apply
+        async with translated(STORE, "apply"), self._redis.pipeline(transaction=True) as pipe:
+            for _ in range(MAX_WATCH_RETRIES):
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    session = codec.session_in(visitor_id, orjson.loads(raw) if raw else {}, None)
+                    for change in changes:
+                        session = apply_change(session, change)
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.set(key, orjson.dumps(codec.session_out(session)), ex=self._ttl)
+                    pipe.expire(self._profile_key(visitor_id), self._ttl)
+                    await pipe.execute()
+                    return session
+                except WatchError:
+                    continue  # another writer changed this session: re-read and re-apply
         raise RuntimeError(f"session {visitor_id} kept changing during {MAX_WATCH_RETRIES} attempts")
 
     async def cache_profile(self, visitor_id: VisitorId, profile: Profile) -> None:
