@@ -1,0 +1,418 @@
+"""The condition language shared by slot audiences and segments (pure).
+
+A condition is a tree, written as JSON by editors:
+
+    {"all": [c, ...]}        every child holds            {"any": [c, ...]}   at least one holds
+    {"not": c}               the child does not hold
+    {"field": "profile.traits.tier", "op": "in", "value": ["gold", "platinum"]}
+    {"behaviour": {"event": "Product Viewed", "category": "c-running", "withinDays": 7},
+     "op": "gte", "value": 3}
+
+`parse_condition` validates a definition and raises `ConditionError` with a JSON path and, for
+a near miss, a suggestion ("did you mean 'gte'?"). `evaluate` is deterministic: the same facts
+give the same answer and the same list of matched leaf conditions (for decision explanations).
+
+Fields are looked up in a flat mapping of facts that the caller builds (see FIELDS for the
+known names and types); `profile.traits.*` is open-ended. Behaviour leaves ask the caller's
+`BehaviourCounter` how many events matched in the window.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeAlias
+
+
+class Kind(Enum):
+    STRING = "string"
+    NUMBER = "number"
+    DATE = "date"
+    LIST = "list"  # a list of strings
+    BOOL = "bool"
+    ANY = "any"  # open-ended fields (traits): checked against the value at evaluation
+
+
+# The known fields and their types. Callers fill facts under these names.
+FIELDS: Mapping[str, Kind] = {
+    "visitor.id": Kind.STRING,
+    "customer.id": Kind.STRING,
+    "segments": Kind.LIST,
+    "profile.interests.categories": Kind.LIST,
+    "profile.interests.brands": Kind.LIST,
+    "profile.firstSeen": Kind.DATE,
+    "profile.lastSeen": Kind.DATE,
+    "profile.engagementScore": Kind.NUMBER,
+    "profile.engagementTier": Kind.STRING,
+    "profile.purchases": Kind.NUMBER,
+    "profile.ageBand": Kind.STRING,
+    "profile.gender": Kind.STRING,
+    "profile.city": Kind.STRING,
+    "profile.country": Kind.STRING,
+    "profile.campaigns": Kind.LIST,
+    "profile.channels": Kind.LIST,
+    "session.channel": Kind.STRING,
+    "session.device": Kind.STRING,
+    "session.country": Kind.STRING,
+    "session.city": Kind.STRING,
+    "session.utmSource": Kind.STRING,
+    "session.utmCampaign": Kind.STRING,
+    "session.referrer": Kind.STRING,
+    "session.viewedCategories": Kind.LIST,
+    "session.recentlyViewed": Kind.LIST,
+    "cart.value": Kind.NUMBER,
+    "cart.items": Kind.LIST,
+    "cart.itemCount": Kind.NUMBER,
+    "time.hourOfDay": Kind.NUMBER,
+    "time.dayOfWeek": Kind.STRING,  # monday .. sunday, in the slot's time zone
+    "time.now": Kind.DATE,
+}
+OPEN_PREFIXES = ("profile.traits.",)
+
+
+class Op(Enum):
+    EQUALS = "equals"
+    NOT_EQUALS = "notEquals"
+    IN = "in"
+    NOT_IN = "notIn"
+    CONTAINS = "contains"
+    STARTS_WITH = "startsWith"
+    ENDS_WITH = "endsWith"
+    REGEX = "regex"
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+    BETWEEN = "between"
+    EXISTS = "exists"
+    MISSING = "missing"
+
+
+ORDERED = {Op.LT, Op.LTE, Op.GT, Op.GTE, Op.BETWEEN}
+STRINGY = {Op.STARTS_WITH, Op.ENDS_WITH, Op.REGEX}
+NO_VALUE = {Op.EXISTS, Op.MISSING}
+MAX_REGEX = 200
+MAX_DEPTH = 8
+MAX_LEAVES = 100
+
+
+class ConditionError(ValueError):
+    """A definition that cannot be used; `path` locates the problem in the JSON."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    children: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    children: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCheck:
+    field: str
+    op: Op
+    value: Any
+    label: str  # a human-readable form for explanations, e.g. "cart.value gte 200"
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviourQuery:
+    event: str
+    within_days: float
+    category: str | None = None
+    brand: str | None = None
+    product: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviourCheck:
+    query: BehaviourQuery
+    op: Op
+    value: float | tuple[float, float]
+    label: str
+
+
+Condition: TypeAlias = All | AnyOf | Not | FieldCheck | BehaviourCheck
+
+# How many matching events the visitor produced within the window.
+BehaviourCounter = Callable[[BehaviourQuery], int]
+
+
+def _suggest(word: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _field_kind(field: str, path: str) -> Kind:
+    if field in FIELDS:
+        return FIELDS[field]
+    if any(field.startswith(p) and len(field) > len(p) for p in OPEN_PREFIXES):
+        return Kind.ANY
+    hint = _suggest(field, [*FIELDS, "profile.traits.<name>"])
+    raise ConditionError(f"{path}.field", f"unknown field {field!r}{hint}")
+
+
+def _op(raw: Any, path: str) -> Op:
+    for op in Op:
+        if op.value == raw:
+            return op
+    raise ConditionError(f"{path}.op", f"unknown operator {raw!r}{_suggest(str(raw), [o.value for o in Op])}")
+
+
+def _as_date(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_value(op: Op, kind: Kind, value: Any, path: str) -> Any:
+    """Validate and normalise the comparison value for `op` on a field of `kind`."""
+    if op in NO_VALUE:
+        if value is not None:
+            raise ConditionError(f"{path}.value", f"{op.value} takes no value")
+        return None
+    if value is None:
+        raise ConditionError(f"{path}.value", f"{op.value} needs a value")
+    if op in {Op.IN, Op.NOT_IN}:
+        if not isinstance(value, list) or not value:
+            raise ConditionError(f"{path}.value", f"{op.value} needs a non-empty list")
+        return tuple(value)
+    if op is Op.BETWEEN:
+        if not isinstance(value, list) or len(value) != 2:
+            raise ConditionError(f"{path}.value", "between needs a list of two bounds, e.g. [10, 20]")
+        lo, hi = (_check_value(Op.GTE, kind, v, path) for v in value)
+        if lo > hi:
+            raise ConditionError(f"{path}.value", "between: the first bound is greater than the second")
+        return (lo, hi)
+    if op in ORDERED:
+        if kind is Kind.DATE or (kind is Kind.ANY and isinstance(value, str) and _as_date(value)):
+            parsed = _as_date(value)
+            if parsed is None:
+                raise ConditionError(f"{path}.value", f"{value!r} is not an ISO 8601 date")
+            return parsed
+        if not _is_number(value):
+            raise ConditionError(f"{path}.value", f"{op.value} compares numbers or dates; got {value!r}")
+        if kind in {Kind.STRING, Kind.LIST, Kind.BOOL}:
+            raise ConditionError(f"{path}.op", f"{op.value} does not apply to a {kind.value} field")
+        return value
+    if op in STRINGY:
+        if not isinstance(value, str):
+            raise ConditionError(f"{path}.value", f"{op.value} needs a string")
+        if op is Op.REGEX:
+            if len(value) > MAX_REGEX:
+                raise ConditionError(f"{path}.value", f"regex longer than {MAX_REGEX} characters")
+            try:
+                return re.compile(value)
+            except re.error as exc:
+                raise ConditionError(f"{path}.value", f"invalid regex: {exc}") from None
+        return value
+    if kind is Kind.NUMBER and not _is_number(value):
+        raise ConditionError(f"{path}.value", f"field is a number; got {value!r}")
+    if kind is Kind.DATE:
+        parsed = _as_date(value)
+        if parsed is None:
+            raise ConditionError(f"{path}.value", f"{value!r} is not an ISO 8601 date")
+        return parsed
+    return value
+
+
+def _label(field: str, op: Op, value: Any) -> str:
+    if op in NO_VALUE:
+        return f"{field} {op.value}"
+    shown = value.pattern if isinstance(value, re.Pattern) else value
+    if isinstance(shown, tuple):
+        shown = list(shown)
+    if isinstance(shown, datetime):
+        shown = shown.isoformat()
+    return f"{field} {op.value} {shown}"
+
+
+def parse_condition(raw: Any, path: str = "conditions") -> Condition:
+    """Validate a JSON condition tree. Raises ConditionError with a path and a fix."""
+    leaves = [0]
+
+    def walk(node: Any, where: str, depth: int) -> Condition:
+        if depth > MAX_DEPTH:
+            raise ConditionError(where, f"conditions nest deeper than {MAX_DEPTH} levels")
+        if not isinstance(node, Mapping):
+            raise ConditionError(where, "a condition must be an object")
+        keys = set(node)
+        for combinator in ("all", "any"):
+            if combinator in keys:
+                if keys != {combinator}:
+                    raise ConditionError(where, f"'{combinator}' must stand alone in its object")
+                children = node[combinator]
+                if not isinstance(children, list) or not children:
+                    raise ConditionError(f"{where}.{combinator}", "needs a non-empty list of conditions")
+                parsed = tuple(walk(c, f"{where}.{combinator}[{i}]", depth + 1) for i, c in enumerate(children))
+                return All(parsed) if combinator == "all" else AnyOf(parsed)
+        if "not" in keys:
+            if keys != {"not"}:
+                raise ConditionError(where, "'not' must stand alone in its object")
+            return Not(walk(node["not"], f"{where}.not", depth + 1))
+        leaves[0] += 1
+        if leaves[0] > MAX_LEAVES:
+            raise ConditionError(where, f"more than {MAX_LEAVES} conditions in one tree")
+        if "behaviour" in keys:
+            return _behaviour(node, where)
+        if "field" in keys:
+            unknown = keys - {"field", "op", "value"}
+            if unknown:
+                raise ConditionError(where, f"unknown key(s) {sorted(unknown)}; a field condition has field, op, value")
+            field = node["field"]
+            if not isinstance(field, str):
+                raise ConditionError(f"{where}.field", "must be a string")
+            kind = _field_kind(field, where)
+            op = _op(node.get("op"), where)
+            value = _check_value(op, kind, node.get("value"), where)
+            return FieldCheck(field, op, value, _label(field, op, value))
+        hint = _suggest(next(iter(keys), ""), ["all", "any", "not", "field", "behaviour"])
+        raise ConditionError(where, f"expected one of all, any, not, field, behaviour{hint}")
+
+    return walk(raw, path, 1)
+
+
+def _behaviour(node: Mapping[str, Any], where: str) -> BehaviourCheck:
+    unknown = set(node) - {"behaviour", "op", "value"}
+    if unknown:
+        raise ConditionError(where, f"unknown key(s) {sorted(unknown)}; a behaviour condition has behaviour, op, value")
+    spec = node["behaviour"]
+    if not isinstance(spec, Mapping):
+        raise ConditionError(f"{where}.behaviour", "must be an object with event and withinDays")
+    extra = set(spec) - {"event", "withinDays", "category", "brand", "product"}
+    if extra:
+        raise ConditionError(f"{where}.behaviour", f"unknown key(s) {sorted(extra)}")
+    event, days = spec.get("event"), spec.get("withinDays")
+    if not isinstance(event, str) or not event:
+        raise ConditionError(f"{where}.behaviour.event", "needs an event name such as 'Product Viewed'")
+    if not _is_number(days) or not 0 < days <= 365:
+        raise ConditionError(f"{where}.behaviour.withinDays", "needs a number of days from 1 to 365")
+    op = _op(node.get("op"), where)
+    if op not in ORDERED | {Op.EQUALS, Op.NOT_EQUALS}:
+        raise ConditionError(
+            f"{where}.op", "a behaviour count compares with equals, notEquals, lt, lte, gt, gte or between"
+        )
+    value = _check_value(op, Kind.NUMBER, node.get("value"), where)
+    query = BehaviourQuery(event, float(days), spec.get("category"), spec.get("brand"), spec.get("product"))
+    scope = "".join(f" {k}={spec[k]}" for k in ("category", "brand", "product") if spec.get(k))
+    label = f"count({event}{scope} in {days}d) {op.value} {list(value) if isinstance(value, tuple) else value}"
+    return BehaviourCheck(query, op, value, label)
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+def _compare(op: Op, actual: Any, expected: Any) -> bool:
+    if op is Op.EXISTS:
+        return actual is not None
+    if op is Op.MISSING:
+        return actual is None
+    if actual is None:
+        return op in {Op.NOT_EQUALS, Op.NOT_IN}
+    if isinstance(actual, list | tuple | set | frozenset):
+        items = list(actual)
+        if op is Op.CONTAINS or op is Op.EQUALS:
+            return expected in items
+        if op is Op.NOT_EQUALS:
+            return expected not in items
+        if op is Op.IN:
+            return any(i in expected for i in items)
+        if op is Op.NOT_IN:
+            return not any(i in expected for i in items)
+        return any(_compare(op, i, expected) for i in items)
+    if isinstance(expected, datetime):
+        actual = _as_date(actual)
+        if actual is None:
+            return False
+        if (actual.tzinfo is None) != (expected.tzinfo is None):
+            actual, expected = actual.replace(tzinfo=None), expected.replace(tzinfo=None)
+    if op is Op.EQUALS:
+        return bool(actual == expected)
+    if op is Op.NOT_EQUALS:
+        return bool(actual != expected)
+    if op is Op.IN:
+        return actual in expected
+    if op is Op.NOT_IN:
+        return actual not in expected
+    if op is Op.CONTAINS:
+        return isinstance(actual, str) and isinstance(expected, str) and expected in actual
+    if op is Op.STARTS_WITH:
+        return isinstance(actual, str) and actual.startswith(expected)
+    if op is Op.ENDS_WITH:
+        return isinstance(actual, str) and actual.endswith(expected)
+    if op is Op.REGEX:
+        return isinstance(actual, str) and expected.search(actual) is not None
+    try:
+        if op is Op.LT:
+            return bool(actual < expected)
+        if op is Op.LTE:
+            return bool(actual <= expected)
+        if op is Op.GT:
+            return bool(actual > expected)
+        if op is Op.GTE:
+            return bool(actual >= expected)
+        if op is Op.BETWEEN:
+            return bool(expected[0] <= actual <= expected[1])
+    except TypeError:  # e.g. a trait holding a string compared with a number
+        return False
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    matched: bool
+    matched_conditions: tuple[str, ...]  # labels of the leaves that held, in tree order
+
+
+def evaluate(condition: Condition, facts: Mapping[str, Any], behaviour: BehaviourCounter) -> Outcome:
+    """Evaluate against `facts` (field name -> value; absent means missing)."""
+    matched: list[str] = []
+
+    def walk(node: Condition) -> bool:
+        if isinstance(node, All):
+            return all(walk(c) for c in node.children)
+        if isinstance(node, AnyOf):
+            return any(walk(c) for c in node.children)
+        if isinstance(node, Not):
+            mark = len(matched)
+            result = not walk(node.child)
+            del matched[mark:]  # what held inside a negation is not a reason for a match
+            return result
+        if isinstance(node, FieldCheck):
+            ok = _compare(node.op, facts.get(node.field), node.value)
+        else:
+            ok = _compare(node.op, behaviour(node.query), node.value)
+        if ok:
+            matched.append(node.label)
+        return ok
+
+    result = walk(condition)
+    return Outcome(result, tuple(matched) if result else ())
