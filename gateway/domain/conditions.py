@@ -189,7 +189,7 @@ def _as_date(value: Any) -> datetime | None:
     return None
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -313,7 +313,7 @@ def _behaviour(node: Mapping[str, Any], where: str) -> BehaviourCheck:
     event, days = spec.get("event"), spec.get("withinDays")
     if not isinstance(event, str) or not event:
         raise ConditionError(f"{where}.behaviour.event", "needs an event name such as 'Product Viewed'")
-    if not _is_number(days) or not 0 < days <= 365:
+    if not isinstance(days, int | float) or isinstance(days, bool) or not 0 < days <= 365:
         raise ConditionError(f"{where}.behaviour.withinDays", "needs a number of days from 1 to 365")
     op = _op(node.get("op"), where)
     if op not in ORDERED | {Op.EQUALS, Op.NOT_EQUALS}:
