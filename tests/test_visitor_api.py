@@ -147,3 +147,34 @@ async def test_events_endpoint_batch_and_errors(gateway: Gateway) -> None:
     huge = b'{"events": [' + b" " * (600 * 1024) + b"]}"
     response = await gateway.client.post("/v1/events", content=huge, headers={"content-type": "application/json"})
     assert response.status_code == 413
+
+
+async def test_listeners_see_each_new_event_once_in_time_order(gateway: Gateway) -> None:
+    from collections.abc import Mapping, Sequence
+
+    from gateway.domain.catalog import Product, ProductId
+    from gateway.domain.events import Event
+
+    seen: list[tuple[str, str, list[str]]] = []
+
+    class Recorder:
+        async def on_events(self, events: Sequence[Event], products: Mapping[ProductId, Product]) -> None:
+            seen.extend((e.message_id, e.name, sorted(products)) for e in events)
+
+    gateway.container.events.add_listener(Recorder())
+    events = [
+        {**viewed("late", "p-00002"), "timestamp": "2026-01-01T10:00:00Z"},
+        {**viewed("early", "p-00001"), "timestamp": "2026-01-01T09:00:00Z"},
+    ]
+    from datetime import UTC, datetime
+
+    from gateway.domain.visitor import Visitor, VisitorId
+
+    visitor = Visitor(VisitorId("v_listenerxxxxxxxxxxxxxx"), is_new=False)
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    await gateway.container.events.track(visitor, events, now=now)
+    await gateway.container.events.track(visitor, events, now=now)  # a retry: listeners are not called again
+    assert seen == [
+        ("early", "Product Viewed", ["p-00001", "p-00002"]),
+        ("late", "Product Viewed", ["p-00001", "p-00002"]),
+    ]

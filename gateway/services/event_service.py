@@ -8,19 +8,21 @@ Order of work for a batch, and why:
    whole call fails with StoreUnavailable and nothing is accepted: the client retries.
 4. Apply the new events to the profile (MongoDB) and the session (Redis), each idempotent
    per event key, and cache the updated profile in the session (read-your-writes).
-5. Mark them applied. If step 4 fails the events stay unapplied in the log and
+5. Hand them to the listeners (recommendation signals, segments, triggers...), in order.
+6. Mark them applied. If step 4 or 5 fails the events stay unapplied in the log and
    `replay_unapplied` (a background task) applies them later: accepted is never lost.
+   So a listener may see an event more than once and must be idempotent per `Event.key`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from gateway.domain.catalog import Product, ProductId
 from gateway.domain.effects import profile_change, session_change
@@ -58,6 +60,16 @@ class TrackResult:
         return sum(1 for o in self.outcomes if o.status is status)
 
 
+class EventListener(Protocol):
+    """Reacts to applied events. Called after the profile and session are updated.
+
+    Must be idempotent per `Event.key` (a replay after an outage delivers again) and raise
+    StoreUnavailable (not swallow it) when its own store is down, so the events are replayed.
+    """
+
+    async def on_events(self, events: Sequence[Event], products: Mapping[ProductId, Product]) -> None: ...
+
+
 class EventService:
     def __init__(
         self,
@@ -68,6 +80,7 @@ class EventService:
         *,
         max_batch: int,
         half_life_days: float,
+        listeners: Sequence[EventListener] = (),
     ) -> None:
         self._events = events
         self._profiles = profiles
@@ -75,6 +88,10 @@ class EventService:
         self._catalog = catalog
         self._max_batch = max_batch
         self._half_life = half_life_days
+        self._listeners = list(listeners)
+
+    def add_listener(self, listener: EventListener) -> None:
+        self._listeners.append(listener)
 
     async def track(self, visitor: Visitor, raw_events: Sequence[Any], now: datetime | None = None) -> TrackResult:
         if not raw_events:
@@ -148,6 +165,9 @@ class EventService:
             )
             await self._sessions.apply(visitor_id, [session_change(e) for e in mine])
             await self._sessions.cache_profile(visitor_id, profile)
+        ordered = sorted(events, key=lambda e: e.timestamp)
+        for listener in self._listeners:
+            await listener.on_events(ordered, products)
         await self._events.mark_applied([e.key for e in events])
 
     async def replay_unapplied(self, older_than_seconds: float = 30.0, limit: int = 500) -> int:
