@@ -12,12 +12,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.container import open_container
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
+from gateway.metrics import Metrics, MetricsMiddleware
 from gateway.settings import Settings
 from resolvers.schema import build_schema
 
@@ -26,13 +30,14 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool = True) -> Starlette:
     schema = build_schema()
+    metrics = Metrics()
     graphql = GraphQLView(schema, graphql_ide="graphiql" if not settings.is_production else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if settings.secret_is_ephemeral:
             log.warning("VITRINE_SECRET_KEY is not set: visitor ids are signed with a random key and reset on restart")
-        async with open_container(settings, background=background) as container:
+        async with open_container(settings, metrics, background=background) as container:
             app.state.container = container
             if freeze_gc:
                 # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
@@ -50,8 +55,15 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         Route("/v1/events", post_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", serve_metrics, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, debug=settings.debug)
+    middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, debug=settings.debug)
+
+
+async def serve_metrics(request: Request) -> Response:
+    metrics: Metrics = request.app.state.container.metrics
+    return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
 
 def export_schema_sdl() -> str:

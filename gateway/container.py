@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.errors import StoreUnavailable
+from gateway.metrics import Metrics
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
 from gateway.services.visitor_service import VisitorService
@@ -33,6 +34,7 @@ class Container:
     catalog: CatalogService
     visitors: VisitorService
     events: EventService
+    metrics: Metrics
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness(self) -> dict[str, str]:
@@ -73,7 +75,9 @@ def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> C
 
 
 @asynccontextmanager
-async def open_container(settings: Settings, *, background: bool = True) -> AsyncIterator[Container]:
+async def open_container(
+    settings: Settings, metrics: Metrics | None = None, *, background: bool = True
+) -> AsyncIterator[Container]:
     async with AsyncExitStack() as stack:
         stores = await open_stores(settings, stack)
         if stores.mongo_client is not None:
@@ -84,7 +88,8 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             except StoreUnavailable as exc:
                 log.error("MongoDB unreachable at startup; serving degraded: %s", exc.message)
         catalog = CatalogService(stores.catalog, preload_max=settings.catalog_preload_max)
-        visitors = VisitorService(stores.sessions, stores.profiles)
+        metrics = metrics or Metrics()
+        visitors = VisitorService(stores.sessions, stores.profiles, on_degraded=metrics.degraded_store)
         events = EventService(
             stores.events,
             stores.profiles,
@@ -92,8 +97,9 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             catalog,
             max_batch=settings.events_max_batch,
             half_life_days=settings.interest_half_life_days,
+            on_outcomes=metrics.count_events,
         )
-        container = Container(settings, stores, catalog, visitors, events)
+        container = Container(settings, stores, catalog, visitors, events, metrics)
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 
