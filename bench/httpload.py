@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
