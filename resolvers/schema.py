@@ -6,6 +6,13 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
+from gateway.compiler.integration import (
+    ExecutionCounter,
+    compile_policy,
+    compiled_executor_class,
+    execution_report,
+)
+from gateway.compiler.plan import Compiler
 from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
@@ -25,13 +32,22 @@ class Mutation(EventsMutation):
     pass
 
 
-def build_schema() -> strawberry.federation.Schema:
+def build_schema(
+    *, compiled_execution: str = "persisted", trusted_documents: bool = False, count: ExecutionCounter | None = None
+) -> strawberry.federation.Schema:
+    """The schema; `compiled_execution` is off | persisted | all (see gateway.compiler.integration)."""
+    executor = None
+    if compiled_execution != "off":
+        compiler = Compiler(compile_policy(compiled_execution, trusted_documents=trusted_documents))
+        executor = compiled_executor_class(compiler)
     return strawberry.federation.Schema(
         query=Query,
         mutation=Mutation,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+        execution_context_class=executor,
         # Factories: one extension object per request; the caches behind them are shared.
         extensions=[
+            execution_report(count),
             ErrorPolicy,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             QueryLimits,
