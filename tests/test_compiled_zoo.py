@@ -1,0 +1,173 @@
+"""Differential tests on the zoo schema: every shape and every failure, compiled == standard.
+
+Each case asserts the compiled result is byte-for-byte the standard one (data, errors with
+message/locations/path, their order), then checks one property of that shared answer so a
+case that stopped exercising what it names would fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests import compiled_zoo
+from tests.compiled_support import Differential
+
+diff = Differential(compiled_zoo.schema)
+
+BOOK_FIELDS = "id title pages price published meta color tags matrix"
+
+
+def _paths(answer: dict[str, Any]) -> list[list[Any]]:
+    return [e["path"] for e in answer.get("errors", [])]
+
+
+async def test_scalars_enums_custom_scalars_nested_lists() -> None:
+    answer = await diff.assert_same(f"{{ books {{ {BOOK_FIELDS} __typename }} }}")
+    first = answer["data"]["books"][0]
+    assert first["price"] == "19.90" and first["color"] == "GREEN" and first["matrix"] == [[1, None], [], [2]]
+    assert first["__typename"] == "Book" and "errors" not in answer
+
+
+async def test_aliases_fragments_inline_and_named_typename() -> None:
+    query = """
+    query Shelf {
+      first: book(id: "b1") { ...Card author { ... on Author { name } ...Who } }
+      second: book(id: "b3") { t: title, again: title, ... on Book { pages } }
+      missing: book(id: "nope") { id }
+      __typename
+    }
+    fragment Card on Book { id t2: title __typename related(first: 1) { id } }
+    fragment Who on Node { __typename id }
+    """
+    answer = await diff.assert_same(query, operation_name="Shelf")
+    assert answer["data"]["first"]["author"] == {"name": "Frank", "__typename": "Author", "id": "a1"}
+    assert answer["data"]["second"]["again"] == "Emma" and answer["data"]["missing"] is None
+
+
+async def test_interfaces_and_unions_resolve_per_runtime_type() -> None:
+    query = """{
+      nodes { __typename id ... on Book { title score(boost: 2.5) } ... on Author { name born } }
+      search(text: "e") { __typename ... on Book { title } ... on Author { name books { title } } }
+      node(id: "a2") { id ... on Author { name } }
+    }"""
+    answer = await diff.assert_same(query)
+    kinds = [n["__typename"] for n in answer["data"]["nodes"]]
+    assert kinds == ["Book", "Book", "Book", "Author", "Author"]
+    assert {"__typename": "Author", "name": "Jane", "books": [{"title": "Emma"}]} in answer["data"]["search"]
+
+
+@pytest.mark.parametrize(
+    ("variables", "present"),
+    [
+        ({"withPages": True, "skipTitle": False}, {"pages", "title"}),
+        ({"withPages": False, "skipTitle": True}, set()),
+        ({"withPages": True, "skipTitle": True}, {"pages"}),
+    ],
+)
+async def test_include_and_skip_with_variables_select_fields(variables: dict[str, bool], present: set[str]) -> None:
+    query = """query Q($withPages: Boolean!, $skipTitle: Boolean = false) {
+      books { id pages @include(if: $withPages) title @skip(if: $skipTitle) ... on Book @include(if: false) { color } }
+    }"""
+    answer = await diff.assert_same(query, variables)
+    assert set(answer["data"]["books"][0]) - {"id"} == present
+
+
+async def test_variables_are_coerced_by_graphql_core() -> None:
+    query = """query E($input: EchoInput!, $when: DateTime, $colors: [Color!], $data: JSON) {
+      echo(input: $input, when: $when, colors: $colors, data: $data)
+      literal: echo(input: {text: "ab", times: 2, color: BLUE, amount: "1.50"})
+    }"""
+    variables = {
+        "input": {"text": "x", "times": 3, "amount": "2.25"},
+        "when": "2024-05-01T10:00:00+00:00",
+        "colors": ["RED", "GREEN"],
+        "data": {"k": [1, 2]},
+    }
+    answer = await diff.assert_same(query, variables)
+    assert answer["data"]["literal"].startswith("abab|blue|1.50")
+    bad = await diff.run_both(query, {"input": {"text": 5}}, must_compile=False)
+    assert bad[0] == bad[1] and "errors" in bad[0] and '"data": null' in bad[0]
+
+
+async def test_resolver_errors_sync_async_and_non_null_propagation() -> None:
+    query = """{
+      failing { ok boom aboom nestedNullable { ok aboomNn } }
+      n2: failing { ok nested { ok boom_nn: boomNn } }
+      other: failing { ok noneNn }
+      third: failing { anoneNn }
+    }"""
+    answer = await diff.assert_same(query)
+    data = answer["data"]
+    assert data["failing"] == {"ok": "ok", "boom": None, "aboom": None, "nestedNullable": None}
+    assert data["n2"] is None and data["other"] is None and data["third"] is None
+    assert ["n2", "nested", "boom_nn"] in _paths(answer)
+    assert any(e["message"] == "Cannot return null for non-nullable field Failing.noneNn." for e in answer["errors"])
+
+
+async def test_non_null_error_at_the_root_nulls_data() -> None:
+    answer = await diff.assert_same("{ books { id } failingNn { ok boomNn } }")
+    assert answer["data"] is None and _paths(answer) == [["failingNn", "boomNn"]]
+
+
+async def test_timeouts_are_field_errors() -> None:
+    answer = await diff.assert_same("{ failing { ok slow(ms: 1) again: slow(ms: 2) } f2: failing { slowNn } }")
+    assert answer["data"]["failing"] == {"ok": "ok", "slow": None, "again": None} and answer["data"]["f2"] is None
+    assert len(answer["errors"]) == 3
+
+
+async def test_leaf_coercion_failures() -> None:
+    query = "{ failing { ok nan intAsString returnedException badEnum badDecimal } f2: failing { bigInt } }"
+    answer = await diff.assert_same(query)
+    assert answer["data"]["failing"]["intAsString"] == "42" and answer["data"]["f2"] is None
+    messages = " ".join(e["message"] for e in answer["errors"])
+    assert "non 32-bit" in messages and "returned, not raised" in messages and "nan" in messages
+
+
+async def test_wrong_object_type_and_not_a_list() -> None:
+    answer = await diff.assert_same("{ failing { wrongType { id } notAList } }")
+    assert answer["data"]["failing"] == {"wrongType": None, "notAList": None}
+    assert answer["errors"][0]["message"].startswith("Expected value of type 'Book'")
+
+
+async def test_list_items_that_fail_raise_or_are_null() -> None:
+    query = """{
+      failing { ok maybeItems { name weight ratio } asyncItems tupleList }
+      f2: failing { items { name weight } }
+      f3: failing { stringsWithNull }
+    }"""
+    answer = await diff.assert_same(query)
+    data = answer["data"]
+    items = data["failing"]["maybeItems"]
+    assert items[:3] == [{"name": "a", "weight": 3, "ratio": 0.5}, None, None] and items[3] is None
+    assert items[4:] == [
+        {"name": "true", "weight": 1, "ratio": 3.0},
+        {"name": "nan", "weight": 3, "ratio": None},
+        {
+            "name": "7",
+            "weight": 12,
+            "ratio": None,
+        },
+    ]
+    assert data["failing"]["asyncItems"] == ["x", "y", None, "z"] and data["failing"]["tupleList"] == [1, 2, 3]
+    assert data["f2"] is None and data["f3"] is None
+    assert ["failing", "asyncItems", 2] in _paths(answer) and ["f3", "stringsWithNull", 1] in _paths(answer)
+
+
+async def test_mutations_run_serially_with_the_same_results() -> None:
+    query = "mutation { a: bump(by: 2) { value } b: bump { value } c: fail { value } d: bump(by: 10) { value } }"
+    # The context factory resets the counter before each run, so every run must give the same answer.
+    answer = await diff.assert_same(query, context=lambda: compiled_zoo.COUNTER.update(value=0))
+    assert answer["data"] == {"a": {"value": 2}, "b": {"value": 3}, "c": None, "d": {"value": 13}}
+    assert answer["errors"][0]["message"] == "mutation failed"
+
+
+async def test_introspection_runs_compiled_too() -> None:
+    query = "{ __schema { queryType { name fields { name args { name type { name kind ofType { name } } } } } } }"
+    answer = await diff.assert_same(query)
+    assert answer["data"]["__schema"]["queryType"]["name"] == "Query"
+    assert (await diff.assert_same('{ __type(name: "Book") { name interfaces { name } } }'))["data"]["__type"] == {
+        "name": "Book",
+        "interfaces": [{"name": "Node"}],
+    }
