@@ -12,12 +12,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from gateway.container import open_container
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
+from gateway.http.rate_limit import RateLimitMiddleware
 from gateway.settings import Settings
 from resolvers.schema import build_schema
 
@@ -25,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool = True) -> Starlette:
-    schema = build_schema()
+    schema = build_schema(introspection=settings.introspection)
     graphql = GraphQLView(schema, graphql_ide="graphiql" if not settings.is_production else None)
 
     @asynccontextmanager
@@ -51,7 +54,32 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, debug=settings.debug)
+    middleware = [Middleware(RateLimitMiddleware)]
+    if settings.cors_origins:
+        middleware.insert(0, cors_middleware(settings.cors_origins))
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, debug=settings.debug)
+
+
+def cors_middleware(origins: tuple[str, ...]) -> Middleware:
+    """Browsers on these origins may call the API with the visitor cookie (`*`: any, without cookies)."""
+    anyone = "*" in origins
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=["*"] if anyone else list(origins),
+        allow_credentials=not anyone,
+        allow_methods=["GET", "POST"],
+        allow_headers=[
+            "content-type",
+            "accept",
+            "x-vitrine-visitor",
+            "x-vitrine-locale",
+            "x-vitrine-channel",
+            "apollographql-client-name",
+            "apollographql-client-version",
+        ],
+        expose_headers=["x-vitrine-visitor", "retry-after"],
+        max_age=600,
+    )
 
 
 def export_schema_sdl() -> str:

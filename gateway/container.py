@@ -16,9 +16,11 @@ from typing import Any
 from gateway.errors import StoreUnavailable
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
+from gateway.services.persisted_documents import PersistedDocuments
 from gateway.services.visitor_service import VisitorService
 from gateway.settings import Settings
 from gateway.stores.factory import Stores, open_stores
+from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ class Container:
     catalog: CatalogService
     visitors: VisitorService
     events: EventService
+    persisted: PersistedDocuments = field(default_factory=lambda: PersistedDocuments(MemoryPersistedQueryStore()))
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness(self) -> dict[str, str]:
@@ -93,7 +96,13 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             max_batch=settings.events_max_batch,
             half_life_days=settings.interest_half_life_days,
         )
-        container = Container(settings, stores, catalog, visitors, events)
+        persisted = PersistedDocuments(stores.persisted, settings.persisted_queries)
+        container = Container(settings, stores, catalog, visitors, events, persisted=persisted)
+        if settings.trusted_documents:
+            from gateway.services.persisted_documents import register_manifest_file
+
+            added = await register_manifest_file(stores.persisted, settings.trusted_documents)
+            log.info("trusted documents: %d new from %s", added, settings.trusted_documents)
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 
