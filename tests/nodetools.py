@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -127,3 +128,44 @@ async def seed(container: Any) -> None:
 
     await container.stores.catalog.upsert(HOME_PAGE_PRODUCTS, BRANDS, CATEGORIES)
     await container.catalog.refresh()
+
+
+@contextmanager
+def node_server(script: str, *args: str, port: int, limit_s: float = 60.0) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a long-running node script that listens on `port`; stopped when the block ends.
+
+    The scripts exit by themselves when their stdin closes, and after 5 minutes at most.
+    """
+    ensure_packages()
+    process = subprocess.Popen(
+        ["node", script, *args],
+        cwd=NODE_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + limit_s
+        while True:
+            if process.poll() is not None:
+                err = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"node {script} exited with {process.returncode}: {err[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"node {script} did not listen on {port} within {limit_s}s") from None
+                time.sleep(0.05)
+        yield process
+    finally:
+        if process.stdin:
+            process.stdin.close()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        if process.stderr:
+            process.stderr.close()
