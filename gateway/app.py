@@ -85,3 +85,17 @@ def cors_middleware(origins: tuple[str, ...]) -> Middleware:
 def export_schema_sdl() -> str:
     """The published contract, exactly as `schema.graphql` holds it."""
     return build_schema().as_str() + "\n"
+
+
+def document_errors(document: str) -> list[str]:
+    """Why `document` would not run against the schema, limits included (empty when it would)."""
+    from graphql import GraphQLError, parse, specified_rules, validate
+
+    from resolvers.limits import LIMIT_RULES, MAX_TOKENS
+
+    try:
+        ast = parse(document, max_tokens=MAX_TOKENS)
+    except GraphQLError as exc:
+        return [exc.message]
+    schema = build_schema()._schema
+    return [e.message for e in validate(schema, ast, [*specified_rules, *LIMIT_RULES])]
