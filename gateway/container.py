@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.errors import StoreUnavailable
+from gateway.services.api_key_service import ApiKeyService
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
 from gateway.services.visitor_service import VisitorService
@@ -33,6 +34,7 @@ class Container:
     catalog: CatalogService
     visitors: VisitorService
     events: EventService
+    api_keys: ApiKeyService
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness(self) -> dict[str, str]:
@@ -93,7 +95,8 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             max_batch=settings.events_max_batch,
             half_life_days=settings.interest_half_life_days,
         )
-        container = Container(settings, stores, catalog, visitors, events)
+        api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
+        container = Container(settings, stores, catalog, visitors, events, api_keys)
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 
