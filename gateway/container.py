@@ -15,6 +15,7 @@ from typing import Any
 
 from gateway.errors import StoreUnavailable
 from gateway.metrics import Metrics
+from gateway.services.api_key_service import ApiKeyService
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
 from gateway.services.visitor_service import VisitorService
@@ -35,6 +36,7 @@ class Container:
     visitors: VisitorService
     events: EventService
     metrics: Metrics
+    api_keys: ApiKeyService
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness(self) -> dict[str, str]:
@@ -99,7 +101,16 @@ async def open_container(
             half_life_days=settings.interest_half_life_days,
             on_outcomes=metrics.count_events,
         )
-        container = Container(settings, stores, catalog, visitors, events, metrics)
+        api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
+        container = Container(
+            settings=settings,
+            stores=stores,
+            catalog=catalog,
+            visitors=visitors,
+            events=events,
+            metrics=metrics,
+            api_keys=api_keys,
+        )
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 

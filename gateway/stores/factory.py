@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.settings import Settings
+from gateway.stores.memory.api_keys import MemoryApiKeyStore
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
 from gateway.stores.memory.profiles import MemoryProfileStore
 from gateway.stores.memory.sessions import MemorySessionStore
-from gateway.stores.protocols import CatalogStore, EventStore, ProfileStore, SessionStore
+from gateway.stores.protocols import ApiKeyStore, CatalogStore, EventStore, ProfileStore, SessionStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,7 @@ class Stores:
     profiles: ProfileStore
     sessions: SessionStore
     events: EventStore
+    api_keys: ApiKeyStore
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
 
@@ -30,12 +32,15 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     profiles: ProfileStore
     events: EventStore
     sessions: SessionStore
+    api_keys: ApiKeyStore
     mongo_client: Any | None = None
     redis_client: Any | None = None
 
     if settings.mongodb_url.startswith("memory"):
         catalog, profiles, events = MemoryCatalogStore(), MemoryProfileStore(), MemoryEventStore()
+        api_keys = MemoryApiKeyStore()
     else:
+        from gateway.stores.mongo.api_keys import MongoApiKeyStore
         from gateway.stores.mongo.catalog import MongoCatalogStore
         from gateway.stores.mongo.client import open_client
         from gateway.stores.mongo.events import MongoEventStore
@@ -47,6 +52,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         catalog = MongoCatalogStore(mongo_client, db)
         profiles = MongoProfileStore(db)
         events = MongoEventStore(db)
+        api_keys = MongoApiKeyStore(db)
 
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
@@ -58,4 +64,4 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         stack.push_async_callback(redis_client.aclose)
         sessions = RedisSessionStore(redis_client, settings.redis_prefix)
 
-    return Stores(catalog, profiles, sessions, events, mongo_client, redis_client)
+    return Stores(catalog, profiles, sessions, events, api_keys, mongo_client, redis_client)
