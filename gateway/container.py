@@ -18,9 +18,11 @@ from gateway.metrics import Metrics
 from gateway.services.api_key_service import ApiKeyService
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
+from gateway.services.persisted_documents import PersistedDocuments
 from gateway.services.visitor_service import VisitorService
 from gateway.settings import Settings
 from gateway.stores.factory import Stores, open_stores
+from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ class Container:
     events: EventService
     metrics: Metrics
     api_keys: ApiKeyService
+    persisted: PersistedDocuments = field(default_factory=lambda: PersistedDocuments(MemoryPersistedQueryStore()))
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness(self) -> dict[str, str]:
@@ -102,6 +105,7 @@ async def open_container(
             on_outcomes=metrics.count_events,
         )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
+        persisted = PersistedDocuments(stores.persisted, settings.persisted_queries)
         container = Container(
             settings=settings,
             stores=stores,
@@ -110,7 +114,13 @@ async def open_container(
             events=events,
             metrics=metrics,
             api_keys=api_keys,
+            persisted=persisted,
         )
+        if settings.trusted_documents:
+            from gateway.services.persisted_documents import register_manifest_file
+
+            added = await register_manifest_file(stores.persisted, settings.trusted_documents)
+            log.info("trusted documents: %d new from %s", added, settings.trusted_documents)
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.settings import Settings
+from gateway.stores.edge_protocols import PersistedQueryStore, RateLimitStore
 from gateway.stores.memory.api_keys import MemoryApiKeyStore
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
+from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 from gateway.stores.memory.profiles import MemoryProfileStore
+from gateway.stores.memory.rate_limits import MemoryRateLimitStore
 from gateway.stores.memory.sessions import MemorySessionStore
 from gateway.stores.protocols import ApiKeyStore, CatalogStore, EventStore, ProfileStore, SessionStore
 
@@ -24,6 +27,8 @@ class Stores:
     api_keys: ApiKeyStore
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
+    persisted: PersistedQueryStore = field(default_factory=MemoryPersistedQueryStore)
+    rate_limits: RateLimitStore = field(default_factory=MemoryRateLimitStore)
 
 
 async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
@@ -54,8 +59,12 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         events = MongoEventStore(db)
         api_keys = MongoApiKeyStore(db)
 
+    persisted: PersistedQueryStore
+    rate_limits: RateLimitStore
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
+        persisted = MemoryPersistedQueryStore(ttl_seconds=settings.apq_ttl_seconds)
+        rate_limits = MemoryRateLimitStore()
     else:
         from gateway.stores.redis.client import open_client as open_redis
         from gateway.stores.redis.sessions import RedisSessionStore
@@ -63,5 +72,20 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         redis_client = open_redis(settings.redis_url, settings.store_timeout_ms)
         stack.push_async_callback(redis_client.aclose)
         sessions = RedisSessionStore(redis_client, settings.redis_prefix)
+        from gateway.stores.redis.persisted import RedisPersistedQueryStore
+        from gateway.stores.redis.rate_limits import RedisRateLimitStore
 
-    return Stores(catalog, profiles, sessions, events, api_keys, mongo_client, redis_client)
+        persisted = RedisPersistedQueryStore(redis_client, settings.redis_prefix, settings.apq_ttl_seconds)
+        rate_limits = RedisRateLimitStore(redis_client, settings.redis_prefix)
+
+    return Stores(
+        catalog,
+        profiles,
+        sessions,
+        events,
+        api_keys,
+        mongo_client,
+        redis_client,
+        persisted=persisted,
+        rate_limits=rate_limits,
+    )
