@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.errors import StoreUnavailable
+from gateway.metrics import Metrics
+from gateway.services.api_key_service import ApiKeyService
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
 from gateway.services.persisted_documents import PersistedDocuments
@@ -35,6 +37,8 @@ class Container:
     catalog: CatalogService
     visitors: VisitorService
     events: EventService
+    metrics: Metrics
+    api_keys: ApiKeyService
     persisted: PersistedDocuments = field(default_factory=lambda: PersistedDocuments(MemoryPersistedQueryStore()))
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -76,7 +80,9 @@ def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> C
 
 
 @asynccontextmanager
-async def open_container(settings: Settings, *, background: bool = True) -> AsyncIterator[Container]:
+async def open_container(
+    settings: Settings, metrics: Metrics | None = None, *, background: bool = True
+) -> AsyncIterator[Container]:
     async with AsyncExitStack() as stack:
         stores = await open_stores(settings, stack)
         if stores.mongo_client is not None:
@@ -89,7 +95,8 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
         # A commerce backend owns its catalogue: read through (cached), never mirrored.
         preload_max = 0 if settings.catalog_url else settings.catalog_preload_max
         catalog = CatalogService(stores.catalog, preload_max=preload_max)
-        visitors = VisitorService(stores.sessions, stores.profiles)
+        metrics = metrics or Metrics()
+        visitors = VisitorService(stores.sessions, stores.profiles, on_degraded=metrics.degraded_store)
         events = EventService(
             stores.events,
             stores.profiles,
@@ -97,9 +104,20 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             catalog,
             max_batch=settings.events_max_batch,
             half_life_days=settings.interest_half_life_days,
+            on_outcomes=metrics.count_events,
         )
+        api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
         persisted = PersistedDocuments(stores.persisted, settings.persisted_queries)
-        container = Container(settings, stores, catalog, visitors, events, persisted=persisted)
+        container = Container(
+            settings=settings,
+            stores=stores,
+            catalog=catalog,
+            visitors=visitors,
+            events=events,
+            metrics=metrics,
+            api_keys=api_keys,
+            persisted=persisted,
+        )
         if settings.trusted_documents:
             from gateway.services.persisted_documents import register_manifest_file
 

@@ -40,6 +40,8 @@ class Settings:
     cookie_secure: bool = False
     catalog_preload_max: int = 200_000
     debug: bool = False
+    # The bootstrap admin API key; never printed (repr=False) nor logged.
+    admin_api_key: str | None = field(default=None, repr=False)
     # The HTTP edge: persisted queries, limits, CORS, rate limits (docs/clients.md)
     persisted_queries: str = "apq"  # off | apq | trusted
     apq_ttl_seconds: int = 86_400
@@ -182,6 +184,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 "VITRINE_SECRET_KEY_PREVIOUS", f"each key must be at least {MIN_SECRET_LENGTH} characters"
             )
 
+    admin_api_key = env.get("VITRINE_ADMIN_API_KEY") or None
+    if admin_api_key is not None and len(admin_api_key) < MIN_SECRET_LENGTH:
+        raise ConfigError("VITRINE_ADMIN_API_KEY", f"must be at least {MIN_SECRET_LENGTH} characters")
+
     in_memory = mongodb_url.startswith("memory")
     return Settings(
         mongodb_url=mongodb_url,
@@ -206,6 +212,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
         catalog_preload_max=get("VITRINE_CATALOG_PRELOAD_MAX", _int_in(0, 10_000_000), 200_000),
         debug=get("VITRINE_DEBUG", _parse_bool, False),
+        admin_api_key=admin_api_key,
         persisted_queries=get("VITRINE_PERSISTED_QUERIES", _choice("off", "apq", "trusted"), "apq"),
         apq_ttl_seconds=get("VITRINE_APQ_TTL_SECONDS", _int_in(60, 30 * 86_400), 86_400),
         trusted_documents=get("VITRINE_TRUSTED_DOCUMENTS", str, ""),

@@ -8,13 +8,14 @@ from typing import Any
 
 from gateway.settings import Settings
 from gateway.stores.edge_protocols import PersistedQueryStore, RateLimitStore
+from gateway.stores.memory.api_keys import MemoryApiKeyStore
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
 from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 from gateway.stores.memory.profiles import MemoryProfileStore
 from gateway.stores.memory.rate_limits import MemoryRateLimitStore
 from gateway.stores.memory.sessions import MemorySessionStore
-from gateway.stores.protocols import CatalogStore, EventStore, ProfileStore, SessionStore
+from gateway.stores.protocols import ApiKeyStore, CatalogStore, EventStore, ProfileStore, SessionStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Stores:
     profiles: ProfileStore
     sessions: SessionStore
     events: EventStore
+    api_keys: ApiKeyStore
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
     persisted: PersistedQueryStore = field(default_factory=MemoryPersistedQueryStore)
@@ -35,12 +37,15 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     profiles: ProfileStore
     events: EventStore
     sessions: SessionStore
+    api_keys: ApiKeyStore
     mongo_client: Any | None = None
     redis_client: Any | None = None
 
     if settings.mongodb_url.startswith("memory"):
         catalog, profiles, events = MemoryCatalogStore(), MemoryProfileStore(), MemoryEventStore()
+        api_keys = MemoryApiKeyStore()
     else:
+        from gateway.stores.mongo.api_keys import MongoApiKeyStore
         from gateway.stores.mongo.catalog import MongoCatalogStore
         from gateway.stores.mongo.client import open_client
         from gateway.stores.mongo.events import MongoEventStore
@@ -52,6 +57,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         catalog = MongoCatalogStore(mongo_client, db)
         profiles = MongoProfileStore(db)
         events = MongoEventStore(db)
+        api_keys = MongoApiKeyStore(db)
 
     persisted: PersistedQueryStore
     rate_limits: RateLimitStore
@@ -76,7 +82,15 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         rate_limits = RedisRateLimitStore(redis_client, settings.redis_prefix)
 
     return Stores(
-        catalog, profiles, sessions, events, mongo_client, redis_client, persisted=persisted, rate_limits=rate_limits
+        catalog,
+        profiles,
+        sessions,
+        events,
+        api_keys,
+        mongo_client,
+        redis_client,
+        persisted=persisted,
+        rate_limits=rate_limits,
     )
 
 
