@@ -13,25 +13,35 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.container import open_container
+from gateway.http.admin_view import AdminGraphQLView
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
+from gateway.http.rate_limit import RateLimitMiddleware
 from gateway.metrics import Metrics, MetricsMiddleware
 from gateway.settings import Settings
+from resolvers.admin.schema import build_admin_schema
 from resolvers.schema import build_schema
 
 log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool = True) -> Starlette:
-    schema = build_schema()
     metrics = Metrics()
+    schema = build_schema(
+        introspection=settings.introspection,
+        compiled_execution=settings.compiled_execution,
+        trusted_documents=settings.persisted_queries == "trusted",
+        count=lambda _context, kind: metrics.count_execution(kind),
+    )
     graphql = GraphQLView(schema, graphql_ide="graphiql" if not settings.is_production else None)
+    admin = AdminGraphQLView(build_admin_schema(), graphql_ide="graphiql" if not settings.is_production else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -52,13 +62,38 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/admin/graphql", admin, methods=["GET", "POST"]),
         Route("/v1/events", post_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", serve_metrics, methods=["GET"]),
     ]
-    middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
+    middleware = [Middleware(MetricsMiddleware, metrics=metrics), Middleware(RateLimitMiddleware)]
+    if settings.cors_origins:
+        middleware.insert(0, cors_middleware(settings.cors_origins))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, debug=settings.debug)
+
+
+def cors_middleware(origins: tuple[str, ...]) -> Middleware:
+    """Browsers on these origins may call the API with the visitor cookie (`*`: any, without cookies)."""
+    anyone = "*" in origins
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=["*"] if anyone else list(origins),
+        allow_credentials=not anyone,
+        allow_methods=["GET", "POST"],
+        allow_headers=[
+            "content-type",
+            "accept",
+            "x-vitrine-visitor",
+            "x-vitrine-locale",
+            "x-vitrine-channel",
+            "apollographql-client-name",
+            "apollographql-client-version",
+        ],
+        expose_headers=["x-vitrine-visitor", "retry-after"],
+        max_age=600,
+    )
 
 
 async def serve_metrics(request: Request) -> Response:
@@ -69,3 +104,17 @@ async def serve_metrics(request: Request) -> Response:
 def export_schema_sdl() -> str:
     """The published contract, exactly as `schema.graphql` holds it."""
     return build_schema().as_str() + "\n"
+
+
+def document_errors(document: str) -> list[str]:
+    """Why `document` would not run against the schema, limits included (empty when it would)."""
+    from graphql import GraphQLError, parse, specified_rules, validate
+
+    from resolvers.limits import LIMIT_RULES, MAX_TOKENS
+
+    try:
+        ast = parse(document, max_tokens=MAX_TOKENS)
+    except GraphQLError as exc:
+        return [exc.message]
+    schema = build_schema()._schema
+    return [e.message for e in validate(schema, ast, [*specified_rules, *LIMIT_RULES])]

@@ -9,6 +9,7 @@ Above that size every read goes to the store, batched by the per-request DataLoa
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 10_000
 PRELOAD_PAGE = 1000
+PAGE_CACHE_SIZE = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,7 @@ class ProductQuery:
 
 @dataclass(frozen=True, slots=True)
 class ProductPage:
-    ids: list[ProductId]
+    ids: tuple[ProductId, ...]
     total: int
     offset: int
 
@@ -66,6 +68,7 @@ class CatalogService:
         self._categories: dict[CategoryId, Category] = {}
         self._children: dict[CategoryId, list[CategoryId]] = {}
         self._by_slug: dict[str, CategoryId] = {}
+        self._pages: OrderedDict[tuple[object, ...], ProductPage] = OrderedDict()
         self.store_calls = 0  # for N+1 guard tests and metrics
 
     @property
@@ -92,6 +95,7 @@ class CatalogService:
                 brands = [b for b in await self._store.get_brands(sorted(brand_ids)) if b is not None]
                 await mirror.upsert(products, brands, list(self._categories.values()))
             self._mirror = mirror
+            self._pages = OrderedDict()
         else:
             self._mirror = None
         self._mirror_revision = revision
@@ -180,8 +184,22 @@ class CatalogService:
         if not 0 <= offset <= MAX_OFFSET:
             raise InputError(f"cursor points past the first {MAX_OFFSET} results; narrow the filter", field="after")
         flt = self.build_filter(query)
-        ids, total = await self._source().query(flt, sort, locale, offset, limit)
-        return ProductPage(ids, total, offset)
+        if self._mirror is None:
+            ids, total = await self._source().query(flt, sort, locale, offset, limit)
+            return ProductPage(tuple(ids), total, offset)
+        # Mirrored: lists are pure functions of the snapshot, and most requests ask the same
+        # few (home page, category pages), so keep recent answers until the snapshot changes.
+        key = (flt, sort, locale, offset, limit)
+        page = self._pages.get(key)
+        if page is None:
+            ids, total = await self._mirror.query(flt, sort, locale, offset, limit)
+            page = ProductPage(tuple(ids), total, offset)
+            self._pages[key] = page
+            if len(self._pages) > PAGE_CACHE_SIZE:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(key)
+        return page
 
 
 def _decimal(raw: str | None, field: str) -> Decimal | None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.settings import Settings
+from gateway.stores.edge_protocols import PersistedQueryStore, RateLimitStore
+from gateway.stores.memory.api_keys import MemoryApiKeyStore
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
+from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 from gateway.stores.memory.profiles import MemoryProfileStore
+from gateway.stores.memory.rate_limits import MemoryRateLimitStore
 from gateway.stores.memory.sessions import MemorySessionStore
-from gateway.stores.protocols import CatalogStore, EventStore, ProfileStore, SessionStore
+from gateway.stores.protocols import ApiKeyStore, CatalogStore, EventStore, ProfileStore, SessionStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +24,11 @@ class Stores:
     profiles: ProfileStore
     sessions: SessionStore
     events: EventStore
+    api_keys: ApiKeyStore
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
+    persisted: PersistedQueryStore = field(default_factory=MemoryPersistedQueryStore)
+    rate_limits: RateLimitStore = field(default_factory=MemoryRateLimitStore)
 
 
 async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
@@ -30,12 +37,15 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     profiles: ProfileStore
     events: EventStore
     sessions: SessionStore
+    api_keys: ApiKeyStore
     mongo_client: Any | None = None
     redis_client: Any | None = None
 
     if settings.mongodb_url.startswith("memory"):
         catalog, profiles, events = MemoryCatalogStore(), MemoryProfileStore(), MemoryEventStore()
+        api_keys = MemoryApiKeyStore()
     else:
+        from gateway.stores.mongo.api_keys import MongoApiKeyStore
         from gateway.stores.mongo.catalog import MongoCatalogStore
         from gateway.stores.mongo.client import open_client
         from gateway.stores.mongo.events import MongoEventStore
@@ -47,9 +57,17 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         catalog = MongoCatalogStore(mongo_client, db)
         profiles = MongoProfileStore(db)
         events = MongoEventStore(db)
+        api_keys = MongoApiKeyStore(db)
+
+    persisted: PersistedQueryStore
+    rate_limits: RateLimitStore
+    if settings.catalog_url:
+        catalog = _connector_catalog(settings, stack)
 
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
+        persisted = MemoryPersistedQueryStore(ttl_seconds=settings.apq_ttl_seconds)
+        rate_limits = MemoryRateLimitStore()
     else:
         from gateway.stores.redis.client import open_client as open_redis
         from gateway.stores.redis.sessions import RedisSessionStore
@@ -57,5 +75,40 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         redis_client = open_redis(settings.redis_url, settings.store_timeout_ms)
         stack.push_async_callback(redis_client.aclose)
         sessions = RedisSessionStore(redis_client, settings.redis_prefix)
+        from gateway.stores.redis.persisted import RedisPersistedQueryStore
+        from gateway.stores.redis.rate_limits import RedisRateLimitStore
 
-    return Stores(catalog, profiles, sessions, events, mongo_client, redis_client)
+        persisted = RedisPersistedQueryStore(redis_client, settings.redis_prefix, settings.apq_ttl_seconds)
+        rate_limits = RedisRateLimitStore(redis_client, settings.redis_prefix)
+
+    return Stores(
+        catalog,
+        profiles,
+        sessions,
+        events,
+        api_keys,
+        mongo_client,
+        redis_client,
+        persisted=persisted,
+        rate_limits=rate_limits,
+    )
+
+
+def _connector_catalog(settings: Settings, stack: AsyncExitStack) -> CatalogStore:
+    """Standalone mode: products come from the commerce backend at VITRINE_CATALOG_URL."""
+    from gateway.connectors.catalog_store import ConnectorCatalogStore
+    from gateway.connectors.http import HttpCommerceConnector, open_http_client
+    from gateway.connectors.mapping import FieldMap
+    from gateway.errors import ConfigError
+
+    try:
+        field_map = FieldMap(dict(settings.catalog_field_map))
+    except ValueError as exc:
+        raise ConfigError("VITRINE_CATALOG_FIELD_MAP", str(exc)) from None
+    timeout = settings.catalog_timeout_ms / 1000
+    client = open_http_client(settings.catalog_url, settings.catalog_auth_header, timeout)
+    stack.push_async_callback(client.aclose)
+    connector = HttpCommerceConnector(
+        client, field_map=field_map, cache_seconds=settings.catalog_cache_seconds, timeout_seconds=timeout
+    )
+    return ConnectorCatalogStore(connector)
