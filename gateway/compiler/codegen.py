@@ -24,15 +24,19 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import (
     GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLFloat,
     GraphQLID,
     GraphQLInt,
     GraphQLNamedType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLScalarType,
     GraphQLString,
 )
-from graphql.pyutils import Path
+from graphql.pyutils import Path, Undefined
+
+from gateway.compiler.completers import PLAIN_OBJECTS
 
 if TYPE_CHECKING:
     from gateway.compiler.plan import FieldPlan
@@ -55,7 +59,7 @@ def _fast_check(named: GraphQLNamedType) -> str | None:
 
 def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[str, dict[str, Any]]:
     """The source of `run` and the constants it refers to."""
-    consts: dict[str, Any] = {"Path": Path}
+    consts: dict[str, Any] = {"Path": Path, "PLAIN": PLAIN_OBJECTS, "Undefined": Undefined}
     lines = [
         "def run(ex, src, path):",
         "    is_aw = ex.is_awaitable",
@@ -72,9 +76,8 @@ def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[s
         fname = f"F{i}"
         consts[fname] = field
         if field.attribute is None:
-            consts["PT"] = parent_type
             body += [
-                f"v = ex.execute_field(PT, src, {fname}.details, Path(path, {key}, {parent_type.name!r}), None)",
+                f"v = ex.call_field({fname}, src, path)",
                 "if is_aw(v):",
                 f"    aw.append({key})",
                 f"r[{key}] = v",
@@ -85,24 +88,58 @@ def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[s
         return_type = field.return_type
         non_null = isinstance(return_type, GraphQLNonNull)
         named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
-        fast = _fast_check(named) if isinstance(named, GraphQLNamedType) else None
-        if fast is not None:
-            slow_condition = f"not {fast}" if non_null else f"v is not None and not {fast}"
-        else:
-            slow_condition = "True" if non_null else "v is not None"
         body += [
             "try:",
             f"    v = {read}",
             "except Exception as e:",
             f"    ex.field_failed(e, {fname}, path)",
             "    v = None",
-            "else:",
-            f"    if {slow_condition}:",
-            f"        v = ex.complete_basic({fname}, path, v)",
-            "        if is_aw(v):",
-            f"            aw.append({key})",
-            f"r[{key}] = v",
         ]
+        fast = _fast_check(named) if isinstance(named, GraphQLNamedType) else None
+        if fast is not None:
+            slow_condition = f"not {fast}" if non_null else f"v is not None and not {fast}"
+            body += ["else:", f"    if {slow_condition}:", *_slow(fname, key, 8)]
+        elif isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            # A custom scalar or an enum: graphql-core's complete_leaf_value inline for ordinary values.
+            consts[f"C{i}"] = named.coerce_output_value
+            body += [
+                "else:",
+                *(["    if v is None:", "        pass"] if not non_null else []),
+                f"    {'el' if not non_null else ''}if type(v) in PLAIN or ex.plain(v):",
+                "        try:",
+                f"            c = C{i}(v)",
+                "        except Exception as e:",
+                f"            ex.field_failed(e, {fname}, path)",
+                "            c = None",
+                "        if c is None or c is Undefined:",
+                *_slow(fname, key, 12),
+                "        else:",
+                "            v = c",
+                "    else:",
+                *_slow(fname, key, 8),
+            ]
+        elif isinstance(named, GraphQLObjectType) and named.is_type_of is None:
+            # An object read from an attribute: run its compiled selection set directly.
+            body += [
+                "else:",
+                *(["    if v is None:", "        pass"] if not non_null else []),
+                f"    {'el' if not non_null else ''}if type(v) in PLAIN or ex.plain(v):",
+                f"        p = Path(path, {key}, {parent_type.name!r})",
+                "        try:",
+                f"            v = ({fname}.sub or ex.sub(p, {fname}))(ex, v, p)",
+                "            if is_aw(v):",
+                f"                v = ex.await_completed(v, {fname}.return_type, {fname}.details, p)",
+                f"                aw.append({key})",
+                "        except Exception as e:",
+                f"            ex.handle_field_error(e, {fname}.return_type, {fname}.details, p)",
+                "            v = None",
+                "    else:",
+                *_slow(fname, key, 8),
+            ]
+        else:
+            slow_condition = "True" if non_null else "v is not None"
+            body += ["else:", f"    if {slow_condition}:", *_slow(fname, key, 8)]
+        body.append(f"r[{key}] = v")
     if not body:
         body.append("pass")
     lines += ["        " + line for line in body]
@@ -116,6 +153,12 @@ def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[s
         "    return r",
     ]
     return "\n".join(lines) + "\n", consts
+
+
+def _slow(fname: str, key: str, indent: int) -> list[str]:
+    """Generic completion of a value read from an attribute (graphql-core's complete_value)."""
+    pad = " " * indent
+    return [f"{pad}v = ex.complete_basic({fname}, path, v)", f"{pad}if is_aw(v):", f"{pad}    aw.append({key})"]
 
 
 def compile_object(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> ObjectFunction:

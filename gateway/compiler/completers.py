@@ -54,6 +54,23 @@ def is_awaitable_value(value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
     return False
 
 
+# Types whose instances are neither awaitable nor exceptions: a value of one of these types takes
+# graphql-core's ordinary completion path, so generated code can test `type(v) in PLAIN_OBJECTS`.
+PLAIN_OBJECTS: set[type] = {str, int, float, bool, list, tuple, dict}
+
+
+def is_plain_object(value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
+    """Neither None, an Exception nor awaitable (remembering the type when that is true of all its instances)."""
+    kind = type(value)
+    if kind in PLAIN_OBJECTS:
+        return True
+    if value is None or value is Undefined or isinstance(value, Exception) or is_awaitable_value(value, is_awaitable):
+        return False
+    if kind in _plain_types:  # is_awaitable_value remembered it: no instance of it can be awaitable
+        PLAIN_OBJECTS.add(kind)
+    return True
+
+
 def _field_path(path: Path, depth: int) -> Path:
     for _ in range(depth):
         assert path.prev is not None
@@ -137,12 +154,14 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
     if isinstance(return_type, GraphQLObjectType):
         object_type = return_type
         is_type_of = object_type.is_type_of
+        functions: list[Any] = []  # the compiled selection set, looked up once
 
         def complete_object(ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
-            if isinstance(result, Exception):
-                raise result
-            if result is None or result is Undefined:
-                return None
+            if type(result) not in PLAIN_OBJECTS:
+                if isinstance(result, Exception):
+                    raise result
+                if result is None or result is Undefined:
+                    return None
             if is_type_of is not None:
                 checked = is_type_of(result, info_of(ex, info, path))
                 if ex.is_awaitable(checked):
@@ -151,7 +170,9 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
                     )
                 if not checked:
                     raise invalid_return_type_error(object_type, result, details)
-            return plan.object_function(ex, object_type, details)(ex, result, path)
+            if not functions:
+                functions.append(plan.object_function(ex, object_type, details))
+            return functions[0](ex, result, path)
 
         return complete_object
 

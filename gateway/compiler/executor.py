@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfo
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.values import get_argument_values
 from graphql.language import OperationType
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.compiler import report
-from gateway.compiler.completers import is_awaitable_value
+from gateway.compiler.completers import is_awaitable_value, is_plain_object
 
 if TYPE_CHECKING:
     from gateway.compiler.plan import Compiler, FieldPlan, Plan
@@ -140,6 +141,43 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         return completed
 
+    def call_field(self, field: FieldPlan, source: Any, parent_path: Path | None) -> Any:
+        """graphql-core's `execute_field` for a field the plan has already looked up."""
+        path = Path(parent_path, field.key, field.parent_name)
+        definition = field.definition
+        return_type = definition.type
+        details = field.details
+        info = self.build_resolve_info(definition, field.nodes, field.parent_type, path)
+        try:
+            direct = field.direct
+            if direct is not None:
+                result = direct(source, info)
+            else:
+                args = field.static_args
+                if args is None:
+                    node = details[0]
+                    args = (
+                        get_argument_values(
+                            definition,
+                            node.node,
+                            self.variable_values,
+                            node.fragment_variable_values,
+                            self.hide_suggestions,
+                        )
+                        if definition.args or node.node.arguments
+                        else {}
+                    )
+                result = (definition.resolve or self.field_resolver)(source, info, **args)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(return_type, details, info, path, result, None)
+            completed = self.complete_value(return_type, details, info, path, result, None)
+            if self.is_awaitable(completed):
+                return self.await_completed(completed, return_type, details, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
+        return completed
+
     def complete_basic(self, field: FieldPlan, parent_path: Path | None, result: Any) -> Any:
         """Complete what a resolver-less field read, with the field's compiled completer."""
         if is_awaitable_value(result, self.is_awaitable):
@@ -153,6 +191,18 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, field.return_type, field.details, path)
             return None
         return completed
+
+    def plain(self, value: Any) -> bool:
+        return is_plain_object(value, self.is_awaitable)
+
+    def sub(self, path: Path, field: FieldPlan) -> Any:
+        """The compiled selection set of an object-typed field (compiled on first use)."""
+        assert self.plan is not None
+        named = field.return_type
+        while not isinstance(named, GraphQLObjectType):
+            named = named.of_type  # type: ignore[union-attr]
+        field.sub = self.plan.object_function(self, named, field.details)
+        return field.sub
 
     def field_info(self, field: FieldPlan, parent_path: Path | None) -> GraphQLResolveInfo[Any]:
         return self.build_resolve_info(

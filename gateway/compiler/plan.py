@@ -19,6 +19,8 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -35,11 +37,13 @@ from graphql import (
     visit,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet, collect_fields, collect_subfields
+from graphql.execution.values import get_argument_values
 from graphql.language import DirectiveNode, OperationType
 
 from gateway.compiler import report
 from gateway.compiler.codegen import ObjectFunction, compile_object
 from gateway.compiler.completers import Completer, build_completer
+from gateway.compiler.resolvers import DirectResolver, direct_resolver
 
 if TYPE_CHECKING:
     from gateway.compiler.executor import CompiledExecutor
@@ -63,6 +67,9 @@ class FieldPlan:
     typename: bool = False
     attribute: str | None = None  # set when the field is a plain attribute read
     completer: Completer = field(init=False)
+    sub: Any = None  # the compiled selection set of an object-typed attribute field, once compiled
+    direct: DirectResolver | None = None  # strawberry's resolver called without its wrapper
+    static_args: dict[str, Any] | None = None  # arguments that do not depend on variables
 
     @property
     def parent_name(self) -> str:
@@ -145,10 +152,41 @@ class Plan:
                 typename=name == "__typename",
                 attribute=None if name.startswith("__") else attribute_of(definition),
             )
+            if plan.attribute is None and not plan.typename:
+                plan.direct = direct_resolver(definition)
+                plan.static_args = static_arguments(definition, node, self.variable_values)
             plan.completer = build_completer(self, plan, definition.type)
             self.completers[(id(definition.type), id(details))] = plan.completer
             fields.append(plan)
         return compile_object(parent_type, fields)
+
+
+_IMMUTABLE = (str, int, float, bool, Decimal, Enum, type(None))
+
+
+def static_arguments(definition: GraphQLField, node: FieldNode, variables: Any) -> dict[str, Any] | None:
+    """The field's argument values when they are literals of immutable values (None: per request)."""
+    if not definition.args and not node.arguments:
+        return {}
+
+    class FindVariable(Visitor):
+        found = False
+
+        def enter_variable(self, *_: Any) -> None:
+            self.found = True
+
+    finder = FindVariable()
+    for argument in node.arguments or ():
+        visit(argument, finder)
+    if finder.found:
+        return None
+    try:
+        values = get_argument_values(definition, node, variables)
+    except Exception:  # the same error will be raised, and reported, at execution
+        return None
+    if not all(isinstance(v, _IMMUTABLE) for v in values.values()):
+        return None
+    return values
 
 
 class UnsupportedOperation(Exception):
