@@ -118,6 +118,29 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 return completer(self, info, path, result)
         return super().complete_value(return_type, field_details_list, info, path, result, position_context)
 
+    async def complete_awaitable_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # graphql-core's, without the abort-signal wrapper: plans only run without an abort signal.
+        if self.plan is None:
+            return await super().complete_awaitable_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        try:
+            completed = self.complete_value(return_type, field_details_list, info, path, await result, None)
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            completed = None
+        return completed
+
     # --- helpers called by generated code --------------------------------------------------
 
     def field_failed(self, error: Exception, field: FieldPlan, parent_path: Path | None) -> None:

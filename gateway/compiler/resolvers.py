@@ -15,6 +15,7 @@ with strawberry's own async wrapper.
 from __future__ import annotations
 
 import inspect
+import keyword
 from collections.abc import Callable
 from typing import Any
 
@@ -56,16 +57,16 @@ def direct_resolver(definition: GraphQLField) -> DirectResolver | None:
         return None
     if strawberry_field.is_async and not inspect.iscoroutinefunction(function):
         return None
-    pass_self = resolver.self_parameter is not None
-    by_name = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None]
+    names = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None]
     info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
-
-    def call(source: Any, raw_info: Any) -> Any:
-        kwargs: dict[str, Any] = dict.fromkeys(by_name, source)
-        if info_name is not None:
-            kwargs[info_name] = make_info(raw_info)
-        if pass_self:
-            return function(source, **kwargs)
-        return function(**kwargs)
-
+    if not all(name.isidentifier() and not keyword.iskeyword(name) for name in [*names, info_name or "info"]):
+        return None
+    # strawberry passes `self` positionally, then parent/root and info by name, in that order.
+    arguments = ["source"] if resolver.self_parameter is not None else []
+    arguments += [f"{name}=source" for name in names]
+    if info_name is not None:
+        arguments.append(f"{info_name}=make_info(raw_info)")
+    namespace: dict[str, Any] = {"function": function, "make_info": make_info}
+    exec(f"def call(source, raw_info):\n    return function({', '.join(arguments)})\n", namespace)
+    call: DirectResolver = namespace["call"]
     return call
