@@ -155,6 +155,8 @@ async def test_mutations_over_get_are_405_and_unacceptable_media_406() -> None:
         assert "send them with POST" in response.json()["errors"][0]["message"]
         response = await gw.client.post("/graphql", json={"query": NORMAL}, headers={"accept": "text/html"})
         assert response.status_code == 406
+        ide = await gw.client.get("/graphql", headers={"accept": "text/html"})  # a browser opening GraphiQL
+        assert ide.status_code == 200 and ide.headers["content-type"].startswith("text/html")
         await normal_request_succeeds(gw)
 
 
