@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.domain.visitor import VisitorId
+from gateway.identity import sign
 from gateway.testing.servers import free_port
 from tests.conftest import make_settings
 from tests.nodetools import NODE_DIR, node_server, requires_node, run_node, seed, serving
@@ -68,6 +70,15 @@ async def test_live_composition_and_gateway_cross_subgraph_queries(tmp_path: Pat
         # Each gateway runs on its own vendor's composition.
         with node_server("apollo-gateway.mjs", str(supergraphs["apollo"]), str(gateway_port), port=gateway_port):
             await check_cross_subgraph_queries(f"http://127.0.0.1:{gateway_port}/", "fed-apollo")
+            # The gateway forwards the visitor header: Vitrine answers for that visitor.
+            token = sign(VisitorId("v_federatedvisitoraaaaaa"), make_settings().secret_keys)
+            async with httpx.AsyncClient(timeout=20) as client:
+                response = await client.post(
+                    f"http://127.0.0.1:{gateway_port}/",
+                    json={"query": "{ viewer { visitorId } }"},
+                    headers={"x-vitrine-visitor": token},
+                )
+            assert response.json() == {"data": {"viewer": {"visitorId": "v_federatedvisitoraaaaaa"}}}
         hive_port = free_port()
         hive_args = ("supergraph", str(supergraphs["guild"]), "--host", "127.0.0.1", "--port", str(hive_port))
         with node_server(HIVE, *hive_args, port=hive_port):
