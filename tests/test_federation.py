@@ -27,7 +27,7 @@ pytestmark = requires_node
 
 SCHEMA = Path(__file__).parent.parent / "schema.graphql"
 PRODUCTS_SDL = NODE_DIR / "products.graphql"
-HIVE = "node_modules/@graphql-hive/gateway/dist/bin.js"
+HIVE = "hive-gateway.mjs"
 
 
 @pytest.mark.parametrize("library", ["apollo", "guild"])
