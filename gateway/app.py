@@ -68,7 +68,9 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", serve_metrics, methods=["GET"]),
     ]
-    middleware = [Middleware(MetricsMiddleware, metrics=metrics), Middleware(RateLimitMiddleware)]
+    middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
+    if settings.rate_limit_ip_per_minute or settings.rate_limit_visitor_per_minute:
+        middleware.append(Middleware(RateLimitMiddleware))
     if settings.cors_origins:
         middleware.insert(0, cors_middleware(settings.cors_origins))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, debug=settings.debug)

@@ -9,8 +9,11 @@ present but the packages missing they fail, telling you the command to run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -142,9 +145,16 @@ def node_server(script: str, *args: str, port: int, limit_s: float = 60.0) -> It
         if process.stdin:
             process.stdin.close()
         try:
-            process.wait(10)
+            process.wait(2)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+            # The whole process group: a gateway may have started workers of its own.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
         if process.stderr:
             process.stderr.close()

@@ -10,10 +10,12 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import httpx
 import orjson
 
-from tests.appclient import Gateway, running_gateway
+from tests.appclient import running_gateway
 from tests.conftest import make_settings
+from tests.nodetools import seed, serving
 
 GQL = "application/graphql-response+json"
 NORMAL = '{ product(id: "p-00001") { name price { amount } } }'
@@ -125,25 +127,35 @@ CORPUS: list[tuple[str, Callable[[], dict[str, Any]], int, str]] = [
 ]
 
 
-async def normal_request_succeeds(gw: Gateway) -> None:
-    response = await asyncio.wait_for(gw.client.post("/graphql", json={"query": NORMAL}, headers={"accept": GQL}), 10)
+async def normal_request_succeeds(client: httpx.AsyncClient) -> None:
+    response = await asyncio.wait_for(client.post("/graphql", json={"query": NORMAL}, headers={"accept": GQL}), 10)
     assert response.status_code == 200
     assert response.json() == {"data": {"product": {"name": "Trail runner 1", "price": {"amount": "51.00"}}}}
 
 
+async def run_corpus(client: httpx.AsyncClient) -> None:
+    for name, build, status, fragment in CORPUS:
+        request = build()
+        headers = {"accept": GQL, **request.pop("headers", {})}
+        response = await asyncio.wait_for(client.post("/graphql", headers=headers, **request), 30)
+        assert response.status_code == status, (name, response.status_code, response.text[:300])
+        body = orjson.loads(response.content)
+        assert "data" not in body, name
+        messages = " ".join(e["message"] for e in body["errors"])
+        assert any(f in messages for f in fragment.split("|")), (name, messages[:300])
+        assert response.headers["content-type"].startswith(GQL), name
+        await normal_request_succeeds(client)
+
+
 async def test_each_hostile_request_gets_a_clear_4xx_and_the_server_stays_healthy() -> None:
     async with running_gateway(make_settings()) as gw:
-        for name, build, status, fragment in CORPUS:
-            request = build()
-            headers = {"accept": GQL, **request.pop("headers", {})}
-            response = await asyncio.wait_for(gw.client.post("/graphql", headers=headers, **request), 30)
-            assert response.status_code == status, (name, response.status_code, response.text[:300])
-            body = orjson.loads(response.content)
-            assert "data" not in body, name
-            messages = " ".join(e["message"] for e in body["errors"])
-            assert any(f in messages for f in fragment.split("|")), (name, messages[:300])
-            assert response.headers["content-type"].startswith(GQL), name
-            await normal_request_succeeds(gw)
+        await run_corpus(gw.client)
+
+
+async def test_the_same_over_real_http_with_uvicorn() -> None:
+    with serving(make_settings(), seed) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            await run_corpus(client)
 
 
 async def test_mutations_over_get_are_405_and_unacceptable_media_406() -> None:
@@ -155,7 +167,9 @@ async def test_mutations_over_get_are_405_and_unacceptable_media_406() -> None:
         assert "send them with POST" in response.json()["errors"][0]["message"]
         response = await gw.client.post("/graphql", json={"query": NORMAL}, headers={"accept": "text/html"})
         assert response.status_code == 406
-        await normal_request_succeeds(gw)
+        ide = await gw.client.get("/graphql", headers={"accept": "text/html"})  # a browser opening GraphiQL
+        assert ide.status_code == 200 and ide.headers["content-type"].startswith("text/html")
+        await normal_request_succeeds(gw.client)
 
 
 async def test_legacy_json_clients_get_200_with_errors_as_the_spec_asks() -> None:

@@ -82,7 +82,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         media = negotiate(request.headers.get("accept"))
         request.state.vt_media = media
         try:
-            if media is None:
+            if media is None and not (request.method == "GET" and "query" not in request.query_params):
                 raise HTTPException(406, f"accept {GRAPHQL_RESPONSE_JSON} or {JSON}")
             if request.method == "POST":
                 container: Container = request.app.state.container

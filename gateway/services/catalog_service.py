@@ -19,6 +19,7 @@ from gateway.domain.catalog import (
     BrandId,
     Category,
     CategoryId,
+    LocalizedCategory,
     LocalizedProduct,
     PriceRange,
     Product,
@@ -26,6 +27,7 @@ from gateway.domain.catalog import (
     ProductId,
     ProductSort,
     localize,
+    localize_category,
     tokenize,
 )
 from gateway.errors import InputError
@@ -38,6 +40,7 @@ MAX_PAGE_SIZE = 100
 MAX_OFFSET = 10_000
 PRELOAD_PAGE = 1000
 PAGE_CACHE_SIZE = 2048
+LOCALIZED_CACHE_SIZE = 400_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,8 @@ class CatalogService:
         self._children: dict[CategoryId, list[CategoryId]] = {}
         self._by_slug: dict[str, CategoryId] = {}
         self._pages: OrderedDict[tuple[object, ...], ProductPage] = OrderedDict()
+        self._category_views: dict[str, dict[CategoryId, LocalizedCategory]] = {}
+        self._localized: dict[str, dict[ProductId, LocalizedProduct]] = {}
         self.store_calls = 0  # for N+1 guard tests and metrics
 
     @property
@@ -96,6 +101,7 @@ class CatalogService:
                 await mirror.upsert(products, brands, list(self._categories.values()))
             self._mirror = mirror
             self._pages = OrderedDict()
+            self._localized = {}
         else:
             self._mirror = None
         self._mirror_revision = revision
@@ -106,6 +112,8 @@ class CatalogService:
 
     def _set_tree(self, categories: Sequence[Category]) -> None:
         self._categories = {c.id: c for c in categories}
+        self._category_views = {}
+        self._localized = {}
         self._children = {}
         for c in categories:
             if c.parent_id is not None:
@@ -121,8 +129,28 @@ class CatalogService:
     # --- batch reads (DataLoader batch functions) ---------------------------------------
 
     async def get_products(self, ids: Sequence[ProductId], locale: str) -> list[LocalizedProduct | None]:
-        products = await self._source().get_products(ids)
-        return [localize(p, locale) if p is not None else None for p in products]
+        if self._mirror is None:
+            categories = self._localized_categories(locale)
+            found = await self._source().get_products(ids)
+            return [localize(p, locale, categories) if p is not None else None for p in found]
+        # Mirrored: localized products are immutable until the snapshot changes; build each once.
+        cache = self._localized.setdefault(locale, {})
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            categories = self._localized_categories(locale)
+            for product in await self._mirror.get_products(missing):
+                if product is not None:
+                    if len(cache) >= LOCALIZED_CACHE_SIZE:
+                        cache.clear()  # bounded; rebuilt on demand
+                    cache[product.id] = localize(product, locale, categories)
+        return [cache.get(i) for i in ids]
+
+    def _localized_categories(self, locale: str) -> dict[CategoryId, LocalizedCategory]:
+        found = self._category_views.get(locale)
+        if found is None:
+            found = {c.id: localize_category(c, locale) for c in self._categories.values()}
+            self._category_views[locale] = found
+        return found
 
     async def get_raw(self, ids: Sequence[ProductId]) -> list[Product | None]:
         """Products with every locale, for services that derive data from them."""
@@ -134,14 +162,17 @@ class CatalogService:
     async def get_brands(self, ids: Sequence[BrandId]) -> list[Brand | None]:
         return await self._source().get_brands(ids)
 
-    def get_categories(self, ids: Sequence[CategoryId]) -> list[Category | None]:
-        return [self._categories.get(i) for i in ids]
+    def get_categories(self, ids: Sequence[CategoryId], locale: str) -> list[LocalizedCategory | None]:
+        views = self._localized_categories(locale)
+        return [views.get(i) for i in ids]
 
-    def roots(self) -> list[Category]:
-        return sorted((c for c in self._categories.values() if c.parent_id is None), key=lambda c: c.slug)
+    def roots(self, locale: str) -> list[LocalizedCategory]:
+        views = self._localized_categories(locale)
+        return sorted((c for c in views.values() if c.parent_id is None), key=lambda c: c.slug)
 
-    def children(self, category_id: CategoryId) -> list[Category]:
-        return [self._categories[c] for c in self._children.get(category_id, [])]
+    def children(self, category_id: CategoryId, locale: str) -> list[LocalizedCategory]:
+        views = self._localized_categories(locale)
+        return [views[c] for c in self._children.get(category_id, [])]
 
     # --- lists --------------------------------------------------------------------------
 
