@@ -167,6 +167,10 @@ class Failing:
         return Item(name="not a book", weight=0)  # type: ignore[return-value]
 
     @strawberry.field
+    def wrong_items(self) -> list[Book | None]:
+        return [BOOKS[0], Item(name="not a book", weight=0), BOOKS[1]]  # type: ignore[list-item]
+
+    @strawberry.field
     def items(self) -> list[Item]:
         return [RawItem("a"), RawItem("b", fail=True), RawItem(None), RawItem("d")]  # type: ignore[list-item]
 

@@ -131,8 +131,12 @@ async def test_leaf_coercion_failures() -> None:
 
 
 async def test_wrong_object_type_and_not_a_list() -> None:
-    answer = await diff.assert_same("{ failing { wrongType { id } notAList } }")
-    assert answer["data"]["failing"] == {"wrongType": None, "notAList": None}
+    answer = await diff.assert_same("{ failing { wrongType { id } notAList wrongItems { id } } }")
+    assert answer["data"]["failing"] == {
+        "wrongType": None,
+        "notAList": None,
+        "wrongItems": [{"id": "b1"}, None, {"id": "b2"}],
+    }
     assert answer["errors"][0]["message"].startswith("Expected value of type 'Book'")
 
 

@@ -106,6 +106,13 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
     if isinstance(return_type, GraphQLList):
         item_type = return_type.of_type
         item = build_completer(plan, field, item_type, depth + 1)
+        # Items of an object type (nullable or not) whose values are ordinary objects skip the
+        # completer chain: type check, then the compiled selection set.
+        item_object = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        objects: list[Any] = []
+        if not isinstance(item_object, GraphQLObjectType):
+            item_object = None
+        item_is_type_of = item_object.is_type_of if item_object is not None else None
 
         def complete_list(ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
             if isinstance(result, Exception):
@@ -130,7 +137,22 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
                         pending.append(index)
                         continue
                     try:
-                        completed = item(ex, info, item_path, value)
+                        if item_object is not None and type(value) in PLAIN_OBJECTS:
+                            if not objects:
+                                objects.append(plan.object_function(ex, item_object, details))
+                            if item_is_type_of is None:
+                                completed = objects[0](ex, value, item_path)
+                            else:
+                                info = info_of(ex, info, path)
+                                checked = item_is_type_of(value, info)
+                                if is_awaitable(checked):
+                                    completed = ex.object_checked_later(checked, item_object, details, item_path, value)
+                                elif not checked:
+                                    raise invalid_return_type_error(item_object, value, details)
+                                else:
+                                    completed = objects[0](ex, value, item_path)
+                        else:
+                            completed = item(ex, info, item_path, value)
                         if is_awaitable(completed):
                             items.append(ex.await_completed(completed, item_type, details, item_path))
                             pending.append(index)
@@ -165,9 +187,7 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
             if is_type_of is not None:
                 checked = is_type_of(result, info_of(ex, info, path))
                 if ex.is_awaitable(checked):
-                    return Executor.complete_object_value(
-                        ex, object_type, details, info_of(ex, info, path), path, result, None
-                    )
+                    return ex.object_checked_later(checked, object_type, details, path, result)
                 if not checked:
                     raise invalid_return_type_error(object_type, result, details)
             if not functions:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfo
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.language import OperationType
 from graphql.pyutils import Path, gather_with_cancel
@@ -240,6 +241,22 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, details, path)
             return None
+
+    async def object_checked_later(
+        self,
+        checked: Awaitable[Any],
+        object_type: GraphQLObjectType,
+        details: FieldDetailsList,
+        path: Path,
+        result: Any,
+    ) -> Any:
+        """graphql-core's `complete_object_value` after an awaitable `is_type_of`."""
+        if not await checked:
+            raise invalid_return_type_error(object_type, result, details)
+        completed = self.collect_and_execute_subfields(object_type, details, path, result, None)
+        if self.is_awaitable(completed):
+            return await completed
+        return completed
 
     async def gather_fields(self, results: dict[str, Any], awaitable_keys: list[str]) -> dict[str, Any]:
         """graphql-core's `execute_fields` tail: one awaitable alone, several together."""
