@@ -192,7 +192,7 @@ async def _phase_split(redis_url: str, requests: int) -> None:
     settings = load_settings(
         {**os.environ, "VITRINE_SECRET_KEY": SECRET, "VITRINE_DEMO_DATA": "true", "VITRINE_REDIS_URL": redis_url}
     )
-    app = create_app(settings, background=False, freeze_gc=False)
+    app = create_app(settings, background=False, freeze_gc=True)
     view = next(r.endpoint for r in app.routes if getattr(r, "path", "") == "/graphql")  # type: ignore[attr-defined]
     assert isinstance(view, GraphQLView)
     totals: dict[str, int] = defaultdict(int)

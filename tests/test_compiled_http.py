@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -152,3 +154,15 @@ async def test_unsupported_operation_falls_back_once_logged_with_the_reason(capl
         assert report["execution"] == "standard" and "middleware" in report["fallback"]
     assert len([r for r in caplog.records if "standard executor" in r.getMessage()]) == 1
     assert compiler.fallbacks == 3 and compiler.compiled == 0
+
+
+async def test_trusted_documents_run_compiled(tmp_path: Path) -> None:
+    manifest = tmp_path / "persisted-documents.json"
+    manifest.write_text(json.dumps({hashlib.sha256(HOME_PAGE.encode()).hexdigest(): HOME_PAGE}))
+    settings = make_settings(persisted_queries="trusted", trusted_documents=str(manifest))
+    async with running_gateway(settings) as gw:
+        _, answer = await post(gw, {"query": HOME_PAGE, "variables": HOME_VARIABLES, "extensions": {"vitrine": {}}})
+        assert answer["extensions"]["vitrine"] == {"execution": "compiled"}
+        assert answer["data"]["featured"]["totalCount"] > 0
+        _, refused = await post(gw, {"query": "{ categories { id } }"})
+        assert refused["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"

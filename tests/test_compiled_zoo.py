@@ -213,3 +213,14 @@ def test_random_operations_on_the_zoo_schema() -> None:
     finally:
         loop.close()
     assert valid >= 40
+
+
+async def test_a_compilation_error_falls_back_to_the_standard_executor(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("codegen bug")
+
+    monkeypatch.setattr("gateway.compiler.plan.compile_object", broken)
+    local = Differential(compiled_zoo.schema)
+    standard, first, again = await local.run_both("{ books { id title } }", must_compile=False)
+    assert first == standard == again and '"title": "Dune"' in standard
+    assert local.compiler.fallbacks == 2 and local.compiler.compiled == 0

@@ -137,8 +137,23 @@ def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[s
                 *_slow(fname, key, 8),
             ]
         else:
-            slow_condition = "True" if non_null else "v is not None"
-            body += ["else:", f"    if {slow_condition}:", *_slow(fname, key, 8)]
+            # Lists, and objects with an is_type_of: the field's completer, for ordinary values.
+            body += [
+                "else:",
+                *(["    if v is None:", "        pass"] if not non_null else []),
+                f"    {'el' if not non_null else ''}if type(v) in PLAIN or ex.plain(v):",
+                f"        p = Path(path, {key}, {parent_type.name!r})",
+                "        try:",
+                f"            v = {fname}.completer(ex, None, p, v)",
+                "            if is_aw(v):",
+                f"                v = ex.await_completed(v, {fname}.return_type, {fname}.details, p)",
+                f"                aw.append({key})",
+                "        except Exception as e:",
+                f"            ex.handle_field_error(e, {fname}.return_type, {fname}.details, p)",
+                "            v = None",
+                "    else:",
+                *_slow(fname, key, 8),
+            ]
         body.append(f"r[{key}] = v")
     if not body:
         body.append("pass")
