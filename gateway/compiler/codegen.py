@@ -59,7 +59,7 @@ def _fast_check(named: GraphQLNamedType) -> str | None:
 
 def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[str, dict[str, Any]]:
     """The source of `run` and the constants it refers to."""
-    consts: dict[str, Any] = {"Path": Path, "PLAIN": PLAIN_OBJECTS, "Undefined": Undefined}
+    consts: dict[str, Any] = {"Path": Path, "new": tuple.__new__, "PLAIN": PLAIN_OBJECTS, "Undefined": Undefined}
     lines = [
         "def run(ex, src, path):",
         "    is_aw = ex.is_awaitable",
@@ -124,7 +124,7 @@ def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[s
                 "else:",
                 *(["    if v is None:", "        pass"] if not non_null else []),
                 f"    {'el' if not non_null else ''}if type(v) in PLAIN or ex.plain(v):",
-                f"        p = Path(path, {key}, {parent_type.name!r})",
+                f"        p = new(Path, (path, {key}, {parent_type.name!r}))",
                 "        try:",
                 f"            v = ({fname}.sub or ex.sub(p, {fname}))(ex, v, p)",
                 "            if is_aw(v):",
@@ -142,7 +142,7 @@ def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[s
                 "else:",
                 *(["    if v is None:", "        pass"] if not non_null else []),
                 f"    {'el' if not non_null else ''}if type(v) in PLAIN or ex.plain(v):",
-                f"        p = Path(path, {key}, {parent_type.name!r})",
+                f"        p = new(Path, (path, {key}, {parent_type.name!r}))",
                 "        try:",
                 f"            v = {fname}.completer(ex, None, p, v)",
                 "            if is_aw(v):",

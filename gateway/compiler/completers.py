@@ -126,8 +126,9 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
             items: list[Any] = []
             pending: list[int] = []
             try:
+                new = tuple.__new__  # Path(path, index, None) without the namedtuple constructor call
                 for index, value in enumerate(result):
-                    item_path = Path(path, index, None)
+                    item_path = new(Path, (path, index, None))
                     if is_awaitable_value(value, is_awaitable):
                         items.append(
                             ex.complete_awaitable_list_item_value(
@@ -137,7 +138,9 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
                         pending.append(index)
                         continue
                     try:
-                        if item_object is not None and type(value) in PLAIN_OBJECTS:
+                        if item_object is not None and (
+                            type(value) in PLAIN_OBJECTS or is_plain_object(value, is_awaitable)
+                        ):
                             if not objects:
                                 objects.append(plan.object_function(ex, item_object, details))
                             if item_is_type_of is None:

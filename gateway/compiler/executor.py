@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from gateway.compiler.plan import Compiler, FieldPlan, Plan
 
 
+new_path = tuple.__new__  # builds a Path without the namedtuple constructor's extra call
+
+
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor that runs an operation's compiled plan when it has one."""
 
@@ -147,12 +150,12 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
     def field_failed(self, error: Exception, field: FieldPlan, parent_path: Path | None) -> None:
         """A resolver raised: locate and collect the error (raises again for a non-null field)."""
         self.handle_field_error(
-            error, field.return_type, field.details, Path(parent_path, field.key, field.parent_name)
+            error, field.return_type, field.details, new_path(Path, (parent_path, field.key, field.parent_name))
         )
 
     def resolved(self, field: FieldPlan, parent_path: Path | None, result: Any) -> Any:
         """graphql-core's `execute_field` from the point where the resolver has returned."""
-        path = Path(parent_path, field.key, field.parent_name)
+        path = new_path(Path, (parent_path, field.key, field.parent_name))
         info = self.build_resolve_info(field.definition, field.nodes, field.parent_type, path)
         if self.is_awaitable(result):
             return self.complete_awaitable_value(field.return_type, field.details, info, path, result, None)
@@ -167,7 +170,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def call_field(self, field: FieldPlan, source: Any, parent_path: Path | None) -> Any:
         """graphql-core's `execute_field` for a field the plan has already looked up."""
-        path = Path(parent_path, field.key, field.parent_name)
+        path = new_path(Path, (parent_path, field.key, field.parent_name))
         definition = field.definition
         return_type = definition.type
         details = field.details
@@ -206,7 +209,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         """Complete what a resolver-less field read, with the field's compiled completer."""
         if is_awaitable_value(result, self.is_awaitable):
             return self.resolved(field, parent_path, result)
-        path = Path(parent_path, field.key, field.parent_name)
+        path = new_path(Path, (parent_path, field.key, field.parent_name))
         try:
             completed = field.completer(self, None, path, result)
             if self.is_awaitable(completed):
@@ -230,7 +233,10 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def field_info(self, field: FieldPlan, parent_path: Path | None) -> GraphQLResolveInfo[Any]:
         return self.build_resolve_info(
-            field.definition, field.nodes, field.parent_type, Path(parent_path, field.key, field.parent_name)
+            field.definition,
+            field.nodes,
+            field.parent_type,
+            new_path(Path, (parent_path, field.key, field.parent_name)),
         )
 
     async def await_completed(
