@@ -16,6 +16,8 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.permission import BasePermission
 from strawberry.scalars import JSON
 
 
@@ -219,6 +221,37 @@ class Failing:
         return "not a number"  # type: ignore[return-value]
 
 
+class Denied(BasePermission):
+    message = "not allowed here"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
+class Shout(FieldExtension):
+    def resolve(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        return str(next_(source, info, **kwargs)).upper()
+
+
+@strawberry.type
+class Guarded:
+    @strawberry.field(permission_classes=[Denied])
+    def secret(self) -> str | None:
+        return "secret"
+
+    @strawberry.field(extensions=[Shout()])
+    def shout(self) -> str:
+        return "quiet"
+
+    @strawberry.field
+    def plain(self, info: strawberry.Info) -> str:
+        return f"{info.field_name}@{'/'.join(str(k) for k in info.path.as_list())}"
+
+    @strawberry.field
+    def with_root(self, root: Any) -> bool:
+        return root is self
+
+
 @strawberry.input
 class EchoInput:
     text: str
@@ -275,6 +308,10 @@ class Query:
     @strawberry.field
     def items(self) -> list[Item]:
         return [Item(name="x", weight=1, label="l"), Item(name="y", weight=2)]
+
+    @strawberry.field
+    def guarded(self) -> list[Guarded]:
+        return [Guarded(), Guarded()]
 
 
 @strawberry.type

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
 
+from gateway.compiler.resolvers import direct_resolver
 from tests import compiled_zoo
 from tests.compiled_support import Differential
 
@@ -164,6 +165,19 @@ async def test_list_items_that_fail_raise_or_are_null() -> None:
     assert ["failing", "asyncItems", 2] in _paths(answer) and ["f3", "stringsWithNull", 1] in _paths(answer)
 
 
+async def test_permissions_field_extensions_and_resolver_signatures_are_honoured() -> None:
+    answer = await diff.assert_same("{ guarded { secret shout plain alias: plain withRoot } }")
+    first = answer["data"]["guarded"][0]
+    assert first == {
+        "secret": None,
+        "shout": "QUIET",
+        "plain": "plain@guarded/0/plain",
+        "alias": "plain@guarded/0/alias",
+        "withRoot": True,
+    }
+    assert answer["errors"][0]["message"] == "not allowed here"
+
+
 async def test_mutations_run_serially_with_the_same_results() -> None:
     query = "mutation { a: bump(by: 2) { value } b: bump { value } c: fail { value } d: bump(by: 10) { value } }"
     # The context factory resets the counter before each run, so every run must give the same answer.
@@ -224,3 +238,16 @@ async def test_a_compilation_error_falls_back_to_the_standard_executor(monkeypat
     standard, first, again = await local.run_both("{ books { id title } }", must_compile=False)
     assert first == standard == again and '"title": "Dune"' in standard
     assert local.compiler.fallbacks == 2 and local.compiler.compiled == 0
+
+
+def test_only_plain_resolvers_skip_strawberry_s_wrapper() -> None:
+    guarded = diff.schema.get_type("Guarded")
+    failing = diff.schema.get_type("Failing")
+    assert isinstance(guarded, graphql.GraphQLObjectType) and isinstance(failing, graphql.GraphQLObjectType)
+    assert direct_resolver(guarded.fields["plain"]) is not None  # info parameter
+    assert direct_resolver(guarded.fields["withRoot"]) is not None  # root parameter
+    assert direct_resolver(failing.fields["aboom"]) is not None  # async def
+    assert direct_resolver(guarded.fields["secret"]) is None  # permission classes
+    assert direct_resolver(guarded.fields["shout"]) is None  # field extension
+    assert direct_resolver(failing.fields["slow"]) is None  # arguments
+    assert direct_resolver(failing.fields["ok"]) is None  # no resolver: an attribute read
