@@ -204,12 +204,13 @@ def test_random_operations_on_the_storefront_schema() -> None:
         @settings(
             max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=False
         )
-        @given(query=_storefront_strategy())
-        def check(query: str) -> None:
+        @given(query=_storefront_strategy(), faulty=st.booleans())
+        def check(query: str, faulty: bool) -> None:
             nonlocal compiled
             if graphql.validate(diff.schema, graphql.parse(query)):
                 return  # the generator can exceed what validation allows; only valid operations execute
-            standard, first, again = loop.run_until_complete(diff.run_both(query, context=contexts(gw, visitor)))
+            context = faulty_context(gw, visitor) if faulty else contexts(gw, visitor)
+            standard, first, again = loop.run_until_complete(diff.run_both(query, context=context))
             assert first == standard, f"{query}\n  standard {standard}\n  compiled {first}"
             assert again == standard
             compiled += 1
