@@ -118,7 +118,7 @@ async def test_non_null_error_at_the_root_nulls_data() -> None:
 
 
 async def test_timeouts_are_field_errors() -> None:
-    answer = await diff.assert_same("{ failing { ok slow(ms: 1) again: slow(ms: 2) } f2: failing { slowNn } }")
+    answer = await diff.assert_same("{ failing { ok slow(ms: 1) again: slow(ms: 60) } f2: failing { slowNn(ms: 30) } }")
     assert answer["data"]["failing"] == {"ok": "ok", "slow": None, "again": None} and answer["data"]["f2"] is None
     assert len(answer["errors"]) == 3
 
