@@ -231,14 +231,6 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         field.sub = self.plan.object_function(self, named, field.details)
         return field.sub
 
-    def field_info(self, field: FieldPlan, parent_path: Path | None) -> GraphQLResolveInfo[Any]:
-        return self.build_resolve_info(
-            field.definition,
-            field.nodes,
-            field.parent_type,
-            new_path(Path, (parent_path, field.key, field.parent_name)),
-        )
-
     async def await_completed(
         self, completed: Awaitable[Any], return_type: GraphQLOutputType, details: FieldDetailsList, path: Path
     ) -> Any:

@@ -305,6 +305,5 @@ class Compiler:
 
 
 def executor_document(executor: CompiledExecutor) -> DocumentNode:
-    loc = executor.operation.loc
-    assert loc is not None
+    """The operation with its fragments (what `@include`/`@skip` can appear in)."""
     return DocumentNode(definitions=(executor.operation, *executor.fragment_definitions.values()))
