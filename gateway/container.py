@@ -15,8 +15,12 @@ from typing import Any
 
 from gateway.errors import StoreUnavailable
 from gateway.services.api_key_service import ApiKeyService
+from gateway.services.behaviour_counts import BehaviourCounts
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
+from gateway.services.experiment_tracker import ExperimentTracker
+from gateway.services.slot_definitions import SlotDefinitions
+from gateway.services.slot_service import SlotService
 from gateway.services.visitor_service import VisitorService
 from gateway.settings import Settings
 from gateway.stores.factory import Stores, open_stores
@@ -25,6 +29,7 @@ log = logging.getLogger(__name__)
 
 CATALOG_REFRESH_SECONDS = 10.0
 REPLAY_SECONDS = 15.0
+RELEASE_POLL_SECONDS = 5.0  # the safety net behind release broadcasts
 
 
 @dataclass
@@ -35,6 +40,10 @@ class Container:
     visitors: VisitorService
     events: EventService
     api_keys: ApiKeyService
+    slot_definitions: SlotDefinitions
+    slots: SlotService
+    experiments: ExperimentTracker
+    behaviour: BehaviourCounts
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness(self) -> dict[str, str]:
@@ -96,7 +105,29 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             half_life_days=settings.interest_half_life_days,
         )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
-        container = Container(settings, stores, catalog, visitors, events, api_keys)
+        slot_stores = stores.slots
+        definitions = SlotDefinitions(slot_stores.drafts, slot_stores.releases, slot_stores.broadcaster)
+        behaviour = BehaviourCounts(slot_stores.behaviour, catalog)
+        experiments = ExperimentTracker(slot_stores.experiments, definitions)
+        slots = SlotService(
+            definitions,
+            behaviour,
+            slot_stores.impressions,
+            experiments,
+            catalog,
+            half_life_days=settings.interest_half_life_days,
+        )
+        events.add_listener(behaviour)
+        events.add_listener(experiments)
+        container = Container(
+            settings, stores, catalog, visitors, events, api_keys, definitions, slots, experiments, behaviour
+        )
+        try:
+            await definitions.load_latest()
+        except StoreUnavailable as exc:
+            log.error("slot definitions not loaded at startup (serving defaults until they are): %s", exc.message)
+        # Releases must reach this instance even without the periodic jobs.
+        container.tasks.append(asyncio.create_task(definitions.follow(), name="slot releases"))
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 
@@ -112,6 +143,7 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             for seconds, job, name in (
                 (CATALOG_REFRESH_SECONDS, catalog.refresh, "catalogue refresh"),
                 (REPLAY_SECONDS, events.replay_unapplied, "event replay"),
+                (RELEASE_POLL_SECONDS, definitions.poll, "slot release poll"),
             ):
                 container.tasks.append(asyncio.create_task(_every(seconds, job, name)(), name=name))
         try:
