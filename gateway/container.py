@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 CATALOG_REFRESH_SECONDS = 10.0
 REPLAY_SECONDS = 15.0
+SHUTDOWN_SECONDS = 5.0
 RELEASE_POLL_SECONDS = 5.0  # the safety net behind release broadcasts
 
 
@@ -151,4 +152,7 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
         finally:
             for task in container.tasks:
                 task.cancel()
-            await asyncio.gather(*container.tasks, return_exceptions=True)
+            if container.tasks:  # bounded: shutdown must not hang on a task that swallowed its cancel
+                _, pending = await asyncio.wait(container.tasks, timeout=SHUTDOWN_SECONDS)
+                for task in pending:
+                    log.error("background task %r did not stop within %ss", task.get_name(), SHUTDOWN_SECONDS)

@@ -89,6 +89,10 @@ class SlotDefinitions:
                     if message == "" or message.startswith(RELEASE_MESSAGE):
                         await self.load_latest()
             except StoreUnavailable as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # redis-py reports a cancelled read as a connection error: stop, as asked.
+                    raise asyncio.CancelledError from exc
                 log.warning("release broadcasts unavailable, polling: %s", exc.message)
                 await asyncio.sleep(RETRY_SECONDS)
                 await self._poll_once()
