@@ -14,16 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.errors import StoreUnavailable
+from gateway.metrics import Metrics
 from gateway.services.api_key_service import ApiKeyService
 from gateway.services.behaviour_counts import BehaviourCounts
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
 from gateway.services.experiment_tracker import ExperimentTracker
+from gateway.services.persisted_documents import PersistedDocuments
 from gateway.services.slot_definitions import SlotDefinitions
 from gateway.services.slot_service import SlotService
 from gateway.services.visitor_service import VisitorService
 from gateway.settings import Settings
 from gateway.stores.factory import Stores, open_stores
+from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +43,13 @@ class Container:
     catalog: CatalogService
     visitors: VisitorService
     events: EventService
+    metrics: Metrics
     api_keys: ApiKeyService
     slot_definitions: SlotDefinitions
     slots: SlotService
     experiments: ExperimentTracker
     behaviour: BehaviourCounts
+    persisted: PersistedDocuments = field(default_factory=lambda: PersistedDocuments(MemoryPersistedQueryStore()))
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness(self) -> dict[str, str]:
@@ -85,7 +90,9 @@ def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> C
 
 
 @asynccontextmanager
-async def open_container(settings: Settings, *, background: bool = True) -> AsyncIterator[Container]:
+async def open_container(
+    settings: Settings, metrics: Metrics | None = None, *, background: bool = True
+) -> AsyncIterator[Container]:
     async with AsyncExitStack() as stack:
         stores = await open_stores(settings, stack)
         if stores.mongo_client is not None:
@@ -95,8 +102,11 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
                 await ensure_indexes(stores.mongo_client[settings.mongodb_database])
             except StoreUnavailable as exc:
                 log.error("MongoDB unreachable at startup; serving degraded: %s", exc.message)
-        catalog = CatalogService(stores.catalog, preload_max=settings.catalog_preload_max)
-        visitors = VisitorService(stores.sessions, stores.profiles)
+        # A commerce backend owns its catalogue: read through (cached), never mirrored.
+        preload_max = 0 if settings.catalog_url else settings.catalog_preload_max
+        catalog = CatalogService(stores.catalog, preload_max=preload_max)
+        metrics = metrics or Metrics()
+        visitors = VisitorService(stores.sessions, stores.profiles, on_degraded=metrics.degraded_store)
         events = EventService(
             stores.events,
             stores.profiles,
@@ -104,6 +114,7 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             catalog,
             max_batch=settings.events_max_batch,
             half_life_days=settings.interest_half_life_days,
+            on_outcomes=metrics.count_events,
         )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
         slot_stores = stores.slots
@@ -120,9 +131,26 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
         )
         events.add_listener(behaviour)
         events.add_listener(experiments)
+        persisted = PersistedDocuments(stores.persisted, settings.persisted_queries)
         container = Container(
-            settings, stores, catalog, visitors, events, api_keys, definitions, slots, experiments, behaviour
+            settings=settings,
+            stores=stores,
+            catalog=catalog,
+            visitors=visitors,
+            events=events,
+            metrics=metrics,
+            api_keys=api_keys,
+            slot_definitions=definitions,
+            slots=slots,
+            experiments=experiments,
+            behaviour=behaviour,
+            persisted=persisted,
         )
+        if settings.trusted_documents:
+            from gateway.services.persisted_documents import register_manifest_file
+
+            added = await register_manifest_file(stores.persisted, settings.trusted_documents)
+            log.info("trusted documents: %d new from %s", added, settings.trusted_documents)
         try:
             await definitions.load_latest()
         except StoreUnavailable as exc:

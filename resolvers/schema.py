@@ -3,17 +3,22 @@ Guild's composition accept), with parser and validation caches on."""
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
-from resolvers.limits import MAX_TOKENS, QueryLimits
+from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
 from resolvers.slots import SlotsQuery
 from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
+
+log = logging.getLogger("vitrine.graphql")
 
 
 @strawberry.type
@@ -26,8 +31,18 @@ class Mutation(EventsMutation):
     pass
 
 
-def build_schema() -> strawberry.federation.Schema:
-    return strawberry.federation.Schema(
+class StorefrontSchema(strawberry.federation.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        # strawberry logs every error at ERROR level, including clients' syntax and validation
+        # errors: hostile traffic would flood the log. ErrorPolicy already logs unexpected
+        # errors with their traceback; the rest are the client's, worth DEBUG at most.
+        for error in errors:
+            log.debug("GraphQL error: %s", error.message)
+
+
+def build_schema(*, introspection: bool = True) -> strawberry.federation.Schema:
+    """The schema; `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works)."""
+    return StorefrontSchema(
         query=Query,
         mutation=Mutation,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
@@ -35,7 +50,7 @@ def build_schema() -> strawberry.federation.Schema:
         extensions=[
             ErrorPolicy,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            QueryLimits,
+            QueryLimits if introspection else QueryLimitsWithoutIntrospection,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
         ],

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.settings import Settings
+from gateway.stores.edge_protocols import PersistedQueryStore, RateLimitStore
 from gateway.stores.memory.api_keys import MemoryApiKeyStore
 from gateway.stores.memory.broadcast import MemoryBroadcaster
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
+from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 from gateway.stores.memory.profiles import MemoryProfileStore
+from gateway.stores.memory.rate_limits import MemoryRateLimitStore
 from gateway.stores.memory.sessions import MemorySessionStore
 from gateway.stores.memory.slot_counters import MemoryBehaviourStore, MemoryExperimentStore, MemoryImpressionStore
 from gateway.stores.memory.slot_definitions import MemoryDraftStore, MemoryReleaseStore
@@ -52,6 +55,8 @@ class Stores:
     slots: SlotStores
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
+    persisted: PersistedQueryStore = field(default_factory=MemoryPersistedQueryStore)
+    rate_limits: RateLimitStore = field(default_factory=MemoryRateLimitStore)
 
 
 async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
@@ -86,8 +91,15 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         api_keys = MongoApiKeyStore(db)
         drafts, releases = MongoDraftStore(db), MongoReleaseStore(db)
 
+    persisted: PersistedQueryStore
+    rate_limits: RateLimitStore
+    if settings.catalog_url:
+        catalog = _connector_catalog(settings, stack)
+
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
+        persisted = MemoryPersistedQueryStore(ttl_seconds=settings.apq_ttl_seconds)
+        rate_limits = MemoryRateLimitStore()
         behaviour: BehaviourStore = MemoryBehaviourStore()
         impressions: ImpressionStore = MemoryImpressionStore()
         experiments: ExperimentStore = MemoryExperimentStore()
@@ -109,6 +121,41 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         impressions = RedisImpressionStore(redis_client, settings.redis_prefix)
         experiments = RedisExperimentStore(redis_client, settings.redis_prefix)
         broadcaster = RedisBroadcaster(redis_client, f"{settings.redis_prefix}slots:releases")
+        from gateway.stores.redis.persisted import RedisPersistedQueryStore
+        from gateway.stores.redis.rate_limits import RedisRateLimitStore
 
-    slots = SlotStores(drafts, releases, behaviour, impressions, experiments, broadcaster)
-    return Stores(catalog, profiles, sessions, events, api_keys, slots, mongo_client, redis_client)
+        persisted = RedisPersistedQueryStore(redis_client, settings.redis_prefix, settings.apq_ttl_seconds)
+        rate_limits = RedisRateLimitStore(redis_client, settings.redis_prefix)
+
+    return Stores(
+        catalog,
+        profiles,
+        sessions,
+        events,
+        api_keys,
+        SlotStores(drafts, releases, behaviour, impressions, experiments, broadcaster),
+        mongo_client,
+        redis_client,
+        persisted=persisted,
+        rate_limits=rate_limits,
+    )
+
+
+def _connector_catalog(settings: Settings, stack: AsyncExitStack) -> CatalogStore:
+    """Standalone mode: products come from the commerce backend at VITRINE_CATALOG_URL."""
+    from gateway.connectors.catalog_store import ConnectorCatalogStore
+    from gateway.connectors.http import HttpCommerceConnector, open_http_client
+    from gateway.connectors.mapping import FieldMap
+    from gateway.errors import ConfigError
+
+    try:
+        field_map = FieldMap(dict(settings.catalog_field_map))
+    except ValueError as exc:
+        raise ConfigError("VITRINE_CATALOG_FIELD_MAP", str(exc)) from None
+    timeout = settings.catalog_timeout_ms / 1000
+    client = open_http_client(settings.catalog_url, settings.catalog_auth_header, timeout)
+    stack.push_async_callback(client.aclose)
+    connector = HttpCommerceConnector(
+        client, field_map=field_map, cache_seconds=settings.catalog_cache_seconds, timeout_seconds=timeout
+    )
+    return ConnectorCatalogStore(connector)
