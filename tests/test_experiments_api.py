@@ -162,3 +162,14 @@ async def test_multivariate_over_two_slots(gw: Gateway) -> None:
     assert cells == {"calm+best", "calm+new", "bold+best", "bold+new"}
     results = (await gw.admin(RESULTS, {"key": "home-mvt"}, key=KEY))["data"]["experimentResults"]
     assert results["totalExposures"] == 40  # one exposure per visitor, though two slots showed it
+
+
+async def test_identified_visitors_are_assigned_by_customer_id(gw: Gateway) -> None:
+    experiment = gw.container.slot_definitions.snapshot.experiments["hero-test"]
+    customer = next(f"cust-{i}" for i in range(100) if (a := assign(experiment, f"cust-{i}")) and a.arm == "bold")
+    for _device in range(5):  # five devices, five visitor ids, one customer
+        gw.client.cookies.clear()
+        await track(gw, {"messageId": "i1", "type": "IDENTIFY", "properties": {"traits": {"customerId": customer}}})
+        body = await gw.gql(VISIT)
+        assert body["data"]["slot"]["decision"]["experiment"]["arm"] == "bold"
+        assert body["data"]["slot"]["title"] == "BOLD"
