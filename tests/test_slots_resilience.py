@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from gateway.domain.releases import Release, ReleaseInfo
-from gateway.testing.servers import free_port
+from gateway.testing.servers import free_port, start_mongo
 from tests.appclient import Gateway, running_gateway
 from tests.conftest import make_settings
 from tests.slot_fixtures import HERO, variant
@@ -95,3 +95,20 @@ async def test_publish_reaches_another_instance_within_a_second(mongodb_url: str
         # Never half-applied: every answer's content belongs to the release it names.
         assert all(titles[release] == title for release, title in observed)
         assert b.container.slot_definitions.snapshot.version == 3
+
+
+async def test_mongodb_down_keeps_the_served_release_and_falls_back_per_visitor() -> None:
+    mongo = start_mongo()
+    try:
+        settings = replace(make_settings(mongodb_url=mongo.url, store_timeout_ms=300), admin_api_key=KEY)
+        async with running_gateway(settings) as gw:
+            await define(gw)
+            assert (await hero(gw))["title"] == "For everyone"
+            mongo.stop()
+            gw.client.cookies.clear()  # a visitor whose profile is not cached: MongoDB is needed
+            slot = await hero(gw)
+            assert slot["title"] == "Welcome" and slot["decision"]["reason"] == "PERSONALIZATION_UNAVAILABLE"
+            assert slot["decision"]["release"] == 1  # the release in memory keeps serving
+            await gw.container.slot_definitions.poll()  # the safety-net poll fails quietly
+    finally:
+        mongo.stop()

@@ -78,8 +78,11 @@ class SlotDefinitions:
 
     async def load_latest(self) -> bool:
         """Serve the newest release if it is newer than the served one. True if it changed."""
-        latest = await self._releases.latest()
-        return latest is not None and self._install(latest)
+        newest = await self._releases.history(1)  # the version only: cheap enough to poll
+        if not newest or newest[0].version <= self._snapshot.version:
+            return False
+        release = await self._releases.get(newest[0].version)
+        return release is not None and self._install(release)
 
     async def follow(self, poll_seconds: float = 30.0) -> None:
         """Run forever: apply releases as they are broadcast, re-sync on every (re)connect."""
