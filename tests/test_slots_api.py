@@ -229,6 +229,10 @@ async def test_deleting_what_is_used_is_refused(gw: Gateway) -> None:
     assert payload["ok"] is False and "no audience 'runners'" in payload["problems"][0]["message"]
     ok = await gw.admin('mutation { deleteDefinition(kind: VARIANTS, key: "runners") { ok } }', key=KEY)
     assert ok["data"]["deleteDefinition"]["ok"] is True
+    read = await gw.admin(
+        '{ a: definition(kind: AUDIENCES, key: "runners") b: definition(kind: VARIANTS, key: "runners") }', key=KEY
+    )
+    assert read["data"] == {"a": RUNNERS, "b": None}
 
 
 PREVIEW = """query($input: PreviewInput!) { preview(input: $input) {

@@ -225,6 +225,13 @@ class SlotsAdminQuery:
             experiments=cast(list[JSON], w["experiments"]),
         )
 
+    @strawberry.field(description="One definition of the workspace, or null (viewer).")
+    async def definition(self, info: AdminInfo, kind: DefinitionKind, key: str) -> JSON | None:
+        require_role(info, Role.VIEWER)
+        items = (await info.context.container.slot_definitions.workspace())[kind.value]
+        id_field = "id" if kind is DefinitionKind.VARIANTS else "key"
+        return next((cast(JSON, d) for d in items if d.get(id_field) == key), None)
+
     @strawberry.field(description="The release this gateway instance serves now (viewer).")
     def served_release(self, info: AdminInfo) -> int:
         require_role(info, Role.VIEWER)
