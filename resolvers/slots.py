@@ -16,6 +16,7 @@ from gateway.domain import content as dcontent
 from gateway.domain.catalog import ProductId, ProductSort
 from gateway.domain.decision import Decision as DomainDecision
 from gateway.domain.decision import Reason
+from gateway.errors import InputError
 from gateway.services.catalog_service import ProductQuery
 from gateway.services.slot_facts import RequestFacts
 from resolvers.catalog import Product, load_products
@@ -150,8 +151,15 @@ def to_content(d: DomainDecision) -> Banner | ProductCarousel | HtmlBlock | Json
     return JsonBlock(slot_key=key, decision=decision, data=cast(JSON, dict(c.data)))
 
 
+MAX_CONTEXT_VALUE = 512
+
+
 def request_facts(context: SlotContext | None, default_channel: str | None) -> RequestFacts:
     c = context or SlotContext()
+    for name in ("channel", "device", "country", "city", "utm_source", "utm_campaign", "referrer"):
+        value = getattr(c, name)
+        if value is not None and len(value) > MAX_CONTEXT_VALUE:
+            raise InputError(f"at most {MAX_CONTEXT_VALUE} characters", field=f"context.{name}")
     return RequestFacts(
         channel=c.channel or default_channel,
         device=c.device,

@@ -268,3 +268,12 @@ async def test_permissions_on_slot_admin(gw: Gateway) -> None:
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN" and "editor" in denied["errors"][0]["message"]
     await gw.admin("{ workspace { slots } }", key=viewer)  # reading is fine
     await gw.admin("{ workspace { slots } }", key=None, status=401)
+
+
+async def test_slot_inputs_are_bounded(gw: Gateway) -> None:
+    await setup_home(gw)
+    body = await gw.gql(SLOT, {"key": "home-hero", "ctx": {"referrer": "x" * 600}})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "context.referrer: at most 512 characters" in body["errors"][0]["message"]
+    many = await gw.gql("query($k: [String!]!) { slots(keys: $k) { __typename } }", {"k": [f"s{i}" for i in range(21)]})
+    assert "at most 20 slots" in many["errors"][0]["message"]

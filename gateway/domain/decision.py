@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from gateway.domain.conditions import BehaviourQuery, Condition, evaluate
 from gateway.domain.content import Content
@@ -100,14 +101,9 @@ def decode_decision_id(raw: object) -> DecisionRef | None:
 
 
 def time_facts(slot: Slot, now: datetime) -> dict[str, Any]:
-    local = now.astimezone(slot_zone(slot))
+    """Time of day and day of week in the slot's time zone (ZoneInfo caches zones)."""
+    local = now.astimezone(ZoneInfo(slot.time_zone))
     return {"time.hourOfDay": local.hour, "time.dayOfWeek": DAYS[local.weekday()], "time.now": now}
-
-
-def slot_zone(slot: Slot) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(slot.time_zone)
 
 
 def _targets(
