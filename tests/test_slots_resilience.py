@@ -112,3 +112,18 @@ async def test_mongodb_down_keeps_the_served_release_and_falls_back_per_visitor(
             await gw.container.slot_definitions.poll()  # the safety-net poll fails quietly
     finally:
         mongo.stop()
+
+
+async def test_concurrent_publishes_on_two_instances_get_distinct_versions(
+    mongodb_url: str, redis_url: str, unique: str
+) -> None:
+    settings = replace(
+        make_settings(mongodb_url, redis_url, mongodb_database=f"t_{unique}", redis_prefix=f"t{unique}:"),
+        admin_api_key=KEY,
+    )
+    async with running_gateway(settings) as a, running_gateway(settings, products=()) as b:
+        assert (await save(a, "slots", HERO))["ok"]
+        versions = await asyncio.gather(*(publish(gw, f"from {i}") for i in range(3) for gw in (a, b)))
+        assert sorted(versions) == [1, 2, 3, 4, 5, 6]
+        history = await b.admin("{ releases { version } }", key=KEY)
+        assert [r["version"] for r in history["data"]["releases"]] == [6, 5, 4, 3, 2, 1]

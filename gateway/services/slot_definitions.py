@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 RELEASE_MESSAGE = "release:"
 RETRY_SECONDS = 1.0
 MAX_NOTE = 500
+PUBLISH_ATTEMPTS = 5
 
 
 class DefinitionInvalid(InputError):
@@ -162,13 +163,18 @@ class SlotDefinitions:
         if len(note) > MAX_NOTE:
             raise InputError(f"at most {MAX_NOTE} characters", field="note")
         async with self._publishing:
-            definitions = await self._drafts.all()
-            self._validate(definitions)
-            latest = await self._releases.latest()
-            info = ReleaseInfo((latest.version if latest else 0) + 1, datetime.now(UTC), by, note, rollback_of)
-            release = Release(info, definitions)
-            if not await self._releases.append(release):
-                raise InputError("another editor published at the same moment; publish again")
+            for _ in range(PUBLISH_ATTEMPTS):
+                definitions = await self._drafts.all()
+                self._validate(definitions)
+                newest = await self._releases.history(1)
+                version = (newest[0].version if newest else 0) + 1
+                info = ReleaseInfo(version, datetime.now(UTC), by, note, rollback_of)
+                release = Release(info, definitions)
+                if await self._releases.append(release):
+                    break
+                # Another instance took this number: re-read the (shared) workspace and take the next.
+            else:
+                raise InputError("other editors kept publishing at the same moment; publish again")
         self._install(release)
         try:
             await self._broadcaster.publish(f"{RELEASE_MESSAGE}{info.version}")
