@@ -277,3 +277,23 @@ async def test_slot_inputs_are_bounded(gw: Gateway) -> None:
     assert "context.referrer: at most 512 characters" in body["errors"][0]["message"]
     many = await gw.gql("query($k: [String!]!) { slots(keys: $k) { __typename } }", {"k": [f"s{i}" for i in range(21)]})
     assert "at most 20 slots" in many["errors"][0]["message"]
+
+
+async def test_compiled_execution_answers_slots_like_the_standard_one(gw: Gateway) -> None:
+    await setup_home(gw)
+    query = SLOT.replace("query($key", "query Slot($key")
+    answers = []
+    for compile_it in (False, True):
+        response = await gw.client.post(
+            "/graphql",
+            json={
+                "query": query,
+                "variables": {"key": "home-strip"},
+                "extensions": {"vitrine": {"compile": compile_it}},
+            },
+        )
+        answers.append(response.json())
+    standard, compiled = answers
+    assert standard["extensions"]["vitrine"]["execution"] == "standard"
+    assert compiled["extensions"]["vitrine"]["execution"] == "compiled"
+    assert standard["data"] == compiled["data"] and standard["data"]["slot"]["__typename"] == "ProductCarousel"
