@@ -1,10 +1,11 @@
 """Slot decisions: the pure decision and a whole `slots` request, side by side with a baseline.
 
-    python -m bench.slots [--variants 50] [--requests 2000]
+    python -m bench.slots [--variants 60] [--requests 1000] [--real]
 
 Prints microseconds per pure decision for a slot with N targeted variants, then the mean and
-p95 latency of an in-process (ASGI, memory stores) GraphQL request for three slots next to the
-same request for `viewer { visitorId }` alone, and their ratio.
+p95 latency of an in-process (ASGI) GraphQL request for three slots next to the same request
+for `viewer { visitorId }` alone, and their ratio. Memory stores by default; `--real` starts a
+local Redis and MongoDB-protocol server (the test servers) so the Redis round trips count.
 """
 
 from __future__ import annotations
@@ -69,9 +70,13 @@ def bench_pure(n: int, rounds: int) -> float:
     return (time.perf_counter() - started) / rounds * 1e6
 
 
-async def bench_requests(n: int, requests: int) -> dict[str, list[float]]:
+async def bench_requests(n: int, requests: int, mongodb_url: str, redis_url: str) -> dict[str, list[float]]:
     settings = Settings(
-        demo_data=False, secret_keys=("bench-secret-key-0123456789-abcdefghijkl",), secret_is_ephemeral=False
+        mongodb_url=mongodb_url,
+        redis_url=redis_url,
+        demo_data=False,
+        secret_keys=("bench-secret-key-0123456789-abcdefghijkl",),
+        secret_is_ephemeral=False,
     )
     app = create_app(settings, background=False, freeze_gc=False)
     timings: dict[str, list[float]] = {"viewer only": [], "viewer + 3 slots": []}
@@ -104,10 +109,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--variants", type=int, default=60)
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--real", action="store_true", help="real Redis and MongoDB-protocol servers")
     args = parser.parse_args()
     per_decision = bench_pure(args.variants, 2000)
     print(f"pure decision, {args.variants // 3} targeted variants in the slot, none matching: {per_decision:.1f} µs")
-    timings = asyncio.run(bench_requests(args.variants, args.requests))
+    servers = []
+    mongodb_url = redis_url = "memory://"
+    if args.real:
+        from gateway.testing.servers import start_mongo, start_redis
+
+        servers = [start_redis(), start_mongo()]
+        redis_url, mongodb_url = servers[0].url, servers[1].url
+    try:
+        timings = asyncio.run(bench_requests(args.variants, args.requests, mongodb_url, redis_url))
+    finally:
+        for server in servers:
+            server.stop()
+    print(f"stores: {'Redis + MongoDB (local)' if args.real else 'memory'}")
     means = {}
     for name, values in timings.items():
         values.sort()
