@@ -16,9 +16,13 @@ from typing import Any
 from gateway.errors import StoreUnavailable
 from gateway.metrics import Metrics
 from gateway.services.api_key_service import ApiKeyService
+from gateway.services.behaviour_counts import BehaviourCounts
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
+from gateway.services.experiment_tracker import ExperimentTracker
 from gateway.services.persisted_documents import PersistedDocuments
+from gateway.services.slot_definitions import SlotDefinitions
+from gateway.services.slot_service import SlotService
 from gateway.services.visitor_service import VisitorService
 from gateway.settings import Settings
 from gateway.stores.factory import Stores, open_stores
@@ -28,6 +32,8 @@ log = logging.getLogger(__name__)
 
 CATALOG_REFRESH_SECONDS = 10.0
 REPLAY_SECONDS = 15.0
+SHUTDOWN_SECONDS = 5.0
+RELEASE_POLL_SECONDS = 5.0  # the safety net behind release broadcasts
 
 
 @dataclass
@@ -39,6 +45,10 @@ class Container:
     events: EventService
     metrics: Metrics
     api_keys: ApiKeyService
+    slot_definitions: SlotDefinitions
+    slots: SlotService
+    experiments: ExperimentTracker
+    behaviour: BehaviourCounts
     persisted: PersistedDocuments = field(default_factory=lambda: PersistedDocuments(MemoryPersistedQueryStore()))
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -107,6 +117,20 @@ async def open_container(
             on_outcomes=metrics.count_events,
         )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
+        slot_stores = stores.slots
+        definitions = SlotDefinitions(slot_stores.drafts, slot_stores.releases, slot_stores.broadcaster)
+        behaviour = BehaviourCounts(slot_stores.behaviour, catalog)
+        experiments = ExperimentTracker(slot_stores.experiments, definitions)
+        slots = SlotService(
+            definitions,
+            behaviour,
+            slot_stores.impressions,
+            experiments,
+            catalog,
+            half_life_days=settings.interest_half_life_days,
+        )
+        events.add_listener(behaviour)
+        events.add_listener(experiments)
         persisted = PersistedDocuments(stores.persisted, settings.persisted_queries)
         container = Container(
             settings=settings,
@@ -116,6 +140,10 @@ async def open_container(
             events=events,
             metrics=metrics,
             api_keys=api_keys,
+            slot_definitions=definitions,
+            slots=slots,
+            experiments=experiments,
+            behaviour=behaviour,
             persisted=persisted,
         )
         if settings.trusted_documents:
@@ -123,6 +151,12 @@ async def open_container(
 
             added = await register_manifest_file(stores.persisted, settings.trusted_documents)
             log.info("trusted documents: %d new from %s", added, settings.trusted_documents)
+        try:
+            await definitions.load_latest()
+        except StoreUnavailable as exc:
+            log.error("slot definitions not loaded at startup (serving defaults until they are): %s", exc.message)
+        # Releases must reach this instance even without the periodic jobs.
+        container.tasks.append(asyncio.create_task(definitions.follow(), name="slot releases"))
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 
@@ -138,6 +172,7 @@ async def open_container(
             for seconds, job, name in (
                 (CATALOG_REFRESH_SECONDS, catalog.refresh, "catalogue refresh"),
                 (REPLAY_SECONDS, events.replay_unapplied, "event replay"),
+                (RELEASE_POLL_SECONDS, definitions.poll, "slot release poll"),
             ):
                 container.tasks.append(asyncio.create_task(_every(seconds, job, name)(), name=name))
         try:
@@ -145,4 +180,7 @@ async def open_container(
         finally:
             for task in container.tasks:
                 task.cancel()
-            await asyncio.gather(*container.tasks, return_exceptions=True)
+            if container.tasks:  # bounded: shutdown must not hang on a task that swallowed its cancel
+                _, pending = await asyncio.wait(container.tasks, timeout=SHUTDOWN_SECONDS)
+                for task in pending:
+                    log.error("background task %r did not stop within %ss", task.get_name(), SHUTDOWN_SECONDS)

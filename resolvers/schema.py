@@ -20,6 +20,7 @@ from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
 from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
+from resolvers.slots import SlotsQuery
 from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
@@ -28,7 +29,7 @@ log = logging.getLogger("vitrine.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, ViewerQuery):
+class Query(CatalogQuery, ViewerQuery, SlotsQuery):
     pass
 
 

@@ -9,13 +9,40 @@ from typing import Any
 from gateway.settings import Settings
 from gateway.stores.edge_protocols import PersistedQueryStore, RateLimitStore
 from gateway.stores.memory.api_keys import MemoryApiKeyStore
+from gateway.stores.memory.broadcast import MemoryBroadcaster
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
 from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 from gateway.stores.memory.profiles import MemoryProfileStore
 from gateway.stores.memory.rate_limits import MemoryRateLimitStore
 from gateway.stores.memory.sessions import MemorySessionStore
-from gateway.stores.protocols import ApiKeyStore, CatalogStore, EventStore, ProfileStore, SessionStore
+from gateway.stores.memory.slot_counters import MemoryBehaviourStore, MemoryExperimentStore, MemoryImpressionStore
+from gateway.stores.memory.slot_definitions import MemoryDraftStore, MemoryReleaseStore
+from gateway.stores.protocols import (
+    ApiKeyStore,
+    BehaviourStore,
+    Broadcaster,
+    CatalogStore,
+    DraftStore,
+    EventStore,
+    ExperimentStore,
+    ImpressionStore,
+    ProfileStore,
+    ReleaseStore,
+    SessionStore,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotStores:
+    """Slots and experiments: definitions in MongoDB, counters and broadcasts in Redis."""
+
+    drafts: DraftStore
+    releases: ReleaseStore
+    behaviour: BehaviourStore
+    impressions: ImpressionStore
+    experiments: ExperimentStore
+    broadcaster: Broadcaster
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +52,7 @@ class Stores:
     sessions: SessionStore
     events: EventStore
     api_keys: ApiKeyStore
+    slots: SlotStores
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
     persisted: PersistedQueryStore = field(default_factory=MemoryPersistedQueryStore)
@@ -44,12 +72,15 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     if settings.mongodb_url.startswith("memory"):
         catalog, profiles, events = MemoryCatalogStore(), MemoryProfileStore(), MemoryEventStore()
         api_keys = MemoryApiKeyStore()
+        drafts: DraftStore = MemoryDraftStore()
+        releases: ReleaseStore = MemoryReleaseStore()
     else:
         from gateway.stores.mongo.api_keys import MongoApiKeyStore
         from gateway.stores.mongo.catalog import MongoCatalogStore
         from gateway.stores.mongo.client import open_client
         from gateway.stores.mongo.events import MongoEventStore
         from gateway.stores.mongo.profiles import MongoProfileStore
+        from gateway.stores.mongo.slot_definitions import MongoDraftStore, MongoReleaseStore
 
         mongo_client = open_client(settings.mongodb_url, settings.store_timeout_ms)
         stack.push_async_callback(mongo_client.close)
@@ -58,6 +89,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         profiles = MongoProfileStore(db)
         events = MongoEventStore(db)
         api_keys = MongoApiKeyStore(db)
+        drafts, releases = MongoDraftStore(db), MongoReleaseStore(db)
 
     persisted: PersistedQueryStore
     rate_limits: RateLimitStore
@@ -68,13 +100,27 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         sessions = MemorySessionStore()
         persisted = MemoryPersistedQueryStore(ttl_seconds=settings.apq_ttl_seconds)
         rate_limits = MemoryRateLimitStore()
+        behaviour: BehaviourStore = MemoryBehaviourStore()
+        impressions: ImpressionStore = MemoryImpressionStore()
+        experiments: ExperimentStore = MemoryExperimentStore()
+        broadcaster: Broadcaster = MemoryBroadcaster()
     else:
+        from gateway.stores.redis.broadcast import RedisBroadcaster
         from gateway.stores.redis.client import open_client as open_redis
         from gateway.stores.redis.sessions import RedisSessionStore
+        from gateway.stores.redis.slot_counters import (
+            RedisBehaviourStore,
+            RedisExperimentStore,
+            RedisImpressionStore,
+        )
 
         redis_client = open_redis(settings.redis_url, settings.store_timeout_ms)
         stack.push_async_callback(redis_client.aclose)
         sessions = RedisSessionStore(redis_client, settings.redis_prefix)
+        behaviour = RedisBehaviourStore(redis_client, settings.redis_prefix)
+        impressions = RedisImpressionStore(redis_client, settings.redis_prefix)
+        experiments = RedisExperimentStore(redis_client, settings.redis_prefix)
+        broadcaster = RedisBroadcaster(redis_client, f"{settings.redis_prefix}slots:releases")
         from gateway.stores.redis.persisted import RedisPersistedQueryStore
         from gateway.stores.redis.rate_limits import RedisRateLimitStore
 
@@ -87,6 +133,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         sessions,
         events,
         api_keys,
+        SlotStores(drafts, releases, behaviour, impressions, experiments, broadcaster),
         mongo_client,
         redis_client,
         persisted=persisted,
