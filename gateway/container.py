@@ -13,6 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.customer import CustomerServices, build_customer_services, engagement_policy
 from gateway.errors import StoreUnavailable
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
@@ -33,6 +34,7 @@ class Container:
     catalog: CatalogService
     visitors: VisitorService
     events: EventService
+    customer: CustomerServices
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness(self) -> dict[str, str]:
@@ -84,7 +86,7 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             except StoreUnavailable as exc:
                 log.error("MongoDB unreachable at startup; serving degraded: %s", exc.message)
         catalog = CatalogService(stores.catalog, preload_max=settings.catalog_preload_max)
-        visitors = VisitorService(stores.sessions, stores.profiles)
+        visitors = VisitorService(stores.sessions, stores.profiles, consent_required=settings.consent_required)
         events = EventService(
             stores.events,
             stores.profiles,
@@ -92,8 +94,10 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             catalog,
             max_batch=settings.events_max_batch,
             half_life_days=settings.interest_half_life_days,
+            engagement=engagement_policy(settings),
         )
-        container = Container(settings, stores, catalog, visitors, events)
+        customer = build_customer_services(settings, stores, events)
+        container = Container(settings, stores, catalog, visitors, events, customer)
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 

@@ -9,6 +9,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
+from resolvers.identity import IdentityMutation
 from resolvers.limits import MAX_TOKENS, QueryLimits
 from resolvers.viewer import ViewerQuery
 
@@ -21,7 +22,7 @@ class Query(CatalogQuery, ViewerQuery):
 
 
 @strawberry.type
-class Mutation(EventsMutation):
+class Mutation(EventsMutation, IdentityMutation):
     pass
 
 

@@ -9,9 +9,19 @@ from typing import Any
 from gateway.settings import Settings
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
+from gateway.stores.memory.identities import MemoryIdentityStore
+from gateway.stores.memory.leases import MemoryLeaseStore
 from gateway.stores.memory.profiles import MemoryProfileStore
 from gateway.stores.memory.sessions import MemorySessionStore
-from gateway.stores.protocols import CatalogStore, EventStore, ProfileStore, SessionStore
+from gateway.stores.protocols import (
+    CatalogStore,
+    EventStore,
+    IdentityStore,
+    LeaseStore,
+    ProfileIndex,
+    ProfileStore,
+    SessionStore,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +32,10 @@ class Stores:
     events: EventStore
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
+    # Identity, segments and triggers (docs/identity.md, docs/triggers.md).
+    identities: IdentityStore
+    leases: LeaseStore
+    profile_index: ProfileIndex
 
 
 async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
@@ -33,23 +47,34 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     mongo_client: Any | None = None
     redis_client: Any | None = None
 
+    identities: IdentityStore
+    leases: LeaseStore
+    profile_index: ProfileIndex
+
     if settings.mongodb_url.startswith("memory"):
-        catalog, profiles, events = MemoryCatalogStore(), MemoryProfileStore(), MemoryEventStore()
+        catalog, events = MemoryCatalogStore(), MemoryEventStore()
+        memory_profiles = MemoryProfileStore()
+        profiles, profile_index = memory_profiles, memory_profiles
+        identities = MemoryIdentityStore()
     else:
         from gateway.stores.mongo.catalog import MongoCatalogStore
         from gateway.stores.mongo.client import open_client
         from gateway.stores.mongo.events import MongoEventStore
+        from gateway.stores.mongo.identities import MongoIdentityStore
         from gateway.stores.mongo.profiles import MongoProfileStore
 
         mongo_client = open_client(settings.mongodb_url, settings.store_timeout_ms)
         stack.push_async_callback(mongo_client.close)
         db = mongo_client[settings.mongodb_database]
         catalog = MongoCatalogStore(mongo_client, db)
-        profiles = MongoProfileStore(db)
+        mongo_profiles = MongoProfileStore(db)
+        profiles, profile_index = mongo_profiles, mongo_profiles
         events = MongoEventStore(db)
+        identities = MongoIdentityStore(db)
 
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
+        leases = MemoryLeaseStore()
     else:
         from gateway.stores.redis.client import open_client as open_redis
         from gateway.stores.redis.sessions import RedisSessionStore
@@ -57,5 +82,18 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         redis_client = open_redis(settings.redis_url, settings.store_timeout_ms)
         stack.push_async_callback(redis_client.aclose)
         sessions = RedisSessionStore(redis_client, settings.redis_prefix)
+        from gateway.stores.redis.leases import RedisLeaseStore
 
-    return Stores(catalog, profiles, sessions, events, mongo_client, redis_client)
+        leases = RedisLeaseStore(redis_client, settings.redis_prefix)
+
+    return Stores(
+        catalog,
+        profiles,
+        sessions,
+        events,
+        mongo_client,
+        redis_client,
+        identities=identities,
+        leases=leases,
+        profile_index=profile_index,
+    )

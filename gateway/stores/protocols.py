@@ -23,7 +23,8 @@ from gateway.domain.catalog import (
     ProductSort,
 )
 from gateway.domain.events import Event, StoredEvent
-from gateway.domain.profile import Profile, ProfileChange
+from gateway.domain.identifiers import MergeRecord
+from gateway.domain.profile import ConsentRecord, Profile, ProfileChange
 from gateway.domain.session import Session, SessionChange
 from gateway.domain.visitor import VisitorId
 
@@ -57,7 +58,12 @@ class CatalogStore(Protocol):
 
 
 class ProfileStore(Protocol):
-    """Long-term visitor profiles (MongoDB in production)."""
+    """Long-term visitor profiles (MongoDB in production).
+
+    A profile merged into another is a tombstone pointing there (`merged_into`); reads and
+    writes by the old id follow the pointer, so `get_many` may answer a profile whose
+    `visitor_id` differs from the id asked for.
+    """
 
     async def get_many(self, ids: Sequence[VisitorId]) -> list[Profile | None]: ...
 
@@ -69,7 +75,74 @@ class ProfileStore(Protocol):
         """
         ...
 
-    async def delete(self, visitor_id: VisitorId) -> None: ...
+    async def delete(self, visitor_id: VisitorId) -> None:
+        """Remove this one document (profile or tombstone) entirely."""
+        ...
+
+    async def absorb(self, target: VisitorId, source: VisitorId) -> Profile:
+        """Merge `source` into `target` (see `domain.profile.absorb`) and leave a tombstone.
+
+        Idempotent and crash-safe; writes to `source` that race with it land in `target`.
+        The caller holds leases on both ids (merges of one profile are serialised).
+        """
+        ...
+
+    async def set_consent(self, visitor_id: VisitorId, purpose: str, record: ConsentRecord) -> Profile:
+        """Record a consent decision unless a newer one for that purpose is stored."""
+        ...
+
+
+class ProfileIndex(Protocol):
+    """Scans over profiles for background jobs (segment re-evaluation, promotion triggers)."""
+
+    async def scan(self, after: VisitorId | None, limit: int) -> list[Profile]:
+        """Live (not merged) profiles in id order, starting after `after`."""
+        ...
+
+    async def with_interest(self, key: str, min_mass: float, limit: int) -> list[Profile]:
+        """Live profiles whose interest mass for `key` (e.g. "brand:b-x") is at least `min_mass`."""
+        ...
+
+
+class IdentityStore(Protocol):
+    """Which profile each identifier (`kind:value`) belongs to, and the merge history."""
+
+    async def owners(self, identifiers: Sequence[str]) -> list[VisitorId | None]: ...
+
+    async def claim(self, identifiers: Sequence[str], profile_id: VisitorId) -> list[VisitorId]:
+        """Give unowned identifiers to `profile_id`; answer every identifier's owner after that.
+
+        Never steals: of two concurrent claims of one identifier exactly one wins.
+        """
+        ...
+
+    async def repoint(self, source: VisitorId, target: VisitorId) -> None:
+        """Move every identifier of `source` to `target` (after a merge)."""
+        ...
+
+    async def identifiers_of(self, profile_id: VisitorId) -> list[str]: ...
+
+    async def record_merge(self, record: MergeRecord) -> None: ...
+
+    async def merges_of(self, profile_id: VisitorId) -> list[MergeRecord]:
+        """Merges into this profile, oldest first."""
+        ...
+
+    async def erase(self, profile_id: VisitorId) -> None:
+        """Forget the profile's identifiers and merge history."""
+        ...
+
+
+class LeaseStore(Protocol):
+    """Short exclusive leases (locks that expire), shared by every gateway instance."""
+
+    async def acquire(self, key: str, owner: str, ttl_seconds: float) -> bool:
+        """True if `owner` now holds `key` (taken, or already held by it and extended)."""
+        ...
+
+    async def release(self, key: str, owner: str) -> None:
+        """Release if held by `owner`; a lease lost to expiry is left alone."""
+        ...
 
 
 class SessionStore(Protocol):

@@ -1,0 +1,51 @@
+"""Wiring of the customer-data services: identity, consent, engagement, segments, triggers.
+
+Built by `gateway.container` in the lifespan from the same stores; kept in its own module so
+the container stays a short list. `jobs()` names the background work (segment
+re-evaluation, trigger timers, webhook delivery) that `python -m gateway worker` runs, and
+that the main process runs too in single-instance mode (VITRINE_WORKERS_IN_PROCESS=true).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.domain.engagement import DEFAULT_POINTS, EngagementPolicy
+from gateway.services.consent_service import ConsentService
+from gateway.services.event_service import EventService
+from gateway.services.identity_listener import IdentityListener
+from gateway.services.identity_service import IdentityService
+from gateway.services.intake import IdentityAttribution, IntakeGate
+from gateway.settings import Settings
+from gateway.stores.factory import Stores
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerServices:
+    identity: IdentityService
+    consent: ConsentService
+    engagement: EngagementPolicy
+
+
+def engagement_policy(settings: Settings) -> EngagementPolicy:
+    active, lapsing = settings.engagement_tiers
+    points = dict(settings.engagement_points) if settings.engagement_points is not None else dict(DEFAULT_POINTS)
+    return EngagementPolicy(settings.engagement_half_life_days, points, active, lapsing)
+
+
+def build_customer_services(settings: Settings, stores: Stores, events: EventService) -> CustomerServices:
+    identity = IdentityService(
+        stores.identities,
+        stores.profiles,
+        stores.sessions,
+        stores.leases,
+        max_identifiers=settings.identity_max_identifiers,
+        blocklist=settings.identity_blocklist,
+    )
+    events.set_hooks(
+        gate=IntakeGate(settings, stores.profiles),
+        attribution=IdentityAttribution(settings, stores.profiles, identity),
+    )
+    events.add_listener(IdentityListener(identity, unlinked_channels=settings.identity_unlinked_channels))
+    consent = ConsentService(stores.profiles, stores.sessions, identity, required=settings.consent_required)
+    return CustomerServices(identity, consent, engagement_policy(settings))
