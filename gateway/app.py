@@ -15,10 +15,12 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from gateway.container import open_container
+from gateway.http.admin_view import AdminGraphQLView
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
 from gateway.settings import Settings
+from resolvers.admin.schema import build_admin_schema
 from resolvers.schema import build_schema
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool = True) -> Starlette:
     schema = build_schema()
     graphql = GraphQLView(schema, graphql_ide="graphiql" if not settings.is_production else None)
+    admin = AdminGraphQLView(build_admin_schema(), graphql_ide="graphiql" if not settings.is_production else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -47,6 +50,7 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/admin/graphql", admin, methods=["GET", "POST"]),
         Route("/v1/events", post_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

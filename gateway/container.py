@@ -15,6 +15,7 @@ from typing import Any
 
 from gateway.customer import CustomerServices, build_customer_services, engagement_policy
 from gateway.errors import StoreUnavailable
+from gateway.services.api_key_service import ApiKeyService
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
 from gateway.services.visitor_service import VisitorService
@@ -34,6 +35,7 @@ class Container:
     catalog: CatalogService
     visitors: VisitorService
     events: EventService
+    api_keys: ApiKeyService
     customer: CustomerServices
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -96,8 +98,9 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             half_life_days=settings.interest_half_life_days,
             engagement=engagement_policy(settings),
         )
+        api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
         customer = build_customer_services(settings, stores, events)
-        container = Container(settings, stores, catalog, visitors, events, customer)
+        container = Container(settings, stores, catalog, visitors, events, api_keys, customer)
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 

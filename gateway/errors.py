@@ -4,6 +4,8 @@
      ├── ConfigError             invalid configuration: fails startup with one line
      ├── InputError              bad public input (GraphQL arguments, events, files)
      ├── NotFound                a referenced thing does not exist
+     ├── Unauthenticated         no API key, or one the gateway does not know (HTTP 401)
+     ├── Forbidden               a known API key whose role does not allow the action (HTTP 403)
      └── StoreUnavailable        a backing store (MongoDB, Redis) failed or timed out
 
 Stores and connectors translate driver exceptions into `StoreUnavailable` at their
@@ -22,6 +24,8 @@ class ErrorCode(Enum):
     NOT_FOUND = "NOT_FOUND"
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
     BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
     INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
@@ -51,6 +55,14 @@ class InputError(VitrineError):
 
 class NotFound(VitrineError):
     code = ErrorCode.NOT_FOUND
+
+
+class Unauthenticated(VitrineError):
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class Forbidden(VitrineError):
+    code = ErrorCode.FORBIDDEN
 
 
 class StoreUnavailable(VitrineError):

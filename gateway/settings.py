@@ -66,6 +66,8 @@ class Settings:
     trigger_cap_days: float = 7.0
     trigger_affinity_score: float = 5.0
     workers_in_process: bool = True
+    # The bootstrap admin API key; never printed (repr=False) nor logged.
+    admin_api_key: str | None = field(default=None, repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -197,6 +199,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 "VITRINE_SECRET_KEY_PREVIOUS", f"each key must be at least {MIN_SECRET_LENGTH} characters"
             )
 
+    admin_api_key = env.get("VITRINE_ADMIN_API_KEY") or None
+    if admin_api_key is not None and len(admin_api_key) < MIN_SECRET_LENGTH:
+        raise ConfigError("VITRINE_ADMIN_API_KEY", f"must be at least {MIN_SECRET_LENGTH} characters")
+
     in_memory = mongodb_url.startswith("memory")
     settings = Settings(
         mongodb_url=mongodb_url,
@@ -239,6 +245,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         trigger_cap_days=get("VITRINE_TRIGGER_CAP_DAYS", _positive_float, 7.0),
         trigger_affinity_score=get("VITRINE_TRIGGER_AFFINITY_SCORE", _positive_float, 5.0),
         workers_in_process=get("VITRINE_WORKERS_IN_PROCESS", _parse_bool, True),
+        admin_api_key=admin_api_key,
     )
     if settings.webhook_url and not settings.webhook_secret:
         raise ConfigError("VITRINE_WEBHOOK_SECRET", "is required when VITRINE_WEBHOOK_URL is set (receivers verify it)")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.settings import Settings
+from gateway.stores.memory.api_keys import MemoryApiKeyStore
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
 from gateway.stores.memory.identities import MemoryIdentityStore
@@ -14,6 +15,7 @@ from gateway.stores.memory.leases import MemoryLeaseStore
 from gateway.stores.memory.profiles import MemoryProfileStore
 from gateway.stores.memory.sessions import MemorySessionStore
 from gateway.stores.protocols import (
+    ApiKeyStore,
     CatalogStore,
     EventStore,
     IdentityStore,
@@ -30,6 +32,7 @@ class Stores:
     profiles: ProfileStore
     sessions: SessionStore
     events: EventStore
+    api_keys: ApiKeyStore
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
     # Identity, segments and triggers (docs/identity.md, docs/triggers.md).
@@ -44,6 +47,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     profiles: ProfileStore
     events: EventStore
     sessions: SessionStore
+    api_keys: ApiKeyStore
     mongo_client: Any | None = None
     redis_client: Any | None = None
 
@@ -56,7 +60,9 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         memory_profiles = MemoryProfileStore()
         profiles, profile_index = memory_profiles, memory_profiles
         identities = MemoryIdentityStore()
+        api_keys = MemoryApiKeyStore()
     else:
+        from gateway.stores.mongo.api_keys import MongoApiKeyStore
         from gateway.stores.mongo.catalog import MongoCatalogStore
         from gateway.stores.mongo.client import open_client
         from gateway.stores.mongo.events import MongoEventStore
@@ -71,6 +77,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         profiles, profile_index = mongo_profiles, mongo_profiles
         events = MongoEventStore(db)
         identities = MongoIdentityStore(db)
+        api_keys = MongoApiKeyStore(db)
 
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
@@ -91,6 +98,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         profiles,
         sessions,
         events,
+        api_keys,
         mongo_client,
         redis_client,
         identities=identities,

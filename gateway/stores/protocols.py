@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from gateway.domain.api_keys import ApiKey
 from gateway.domain.catalog import (
     Brand,
     BrandId,
@@ -179,3 +180,21 @@ class EventStore(Protocol):
         ...
 
     async def for_visitor(self, visitor_id: VisitorId, limit: int) -> list[StoredEvent]: ...
+
+
+class ApiKeyStore(Protocol):
+    """Admin API keys, stored by digest (never the key itself)."""
+
+    async def create(self, key: ApiKey) -> None: ...
+
+    async def by_digest(self, digest: str) -> ApiKey | None:
+        """The key with this digest, revoked or not; None if there is none."""
+        ...
+
+    async def list(self) -> list[ApiKey]:
+        """Every key, oldest first."""
+        ...
+
+    async def revoke(self, key_id: str) -> bool:
+        """Mark a key revoked; False if there is no such key."""
+        ...
