@@ -93,6 +93,10 @@ class Attribution(Protocol):
 
     async def targets(self, events: Sequence[Event]) -> list[Target]: ...
 
+    async def applied(self, profiles: Sequence[Profile]) -> None:
+        """Called with the profiles just enriched (e.g. to refresh other devices' cached copies)."""
+        ...
+
 
 class EventService:
     def __init__(
@@ -227,6 +231,8 @@ class EventService:
                 profile = next((profiles[p] for p in found if p in profiles), None)
             if profile is not None:
                 await self._sessions.cache_profile(visitor_id, profile)
+        if self._attribution is not None and profiles:
+            await self._attribution.applied(list(profiles.values()))
         for listener in self._listeners:
             await listener.on_events(ordered, products)
         await self._events.mark_applied([e.key for e in events])

@@ -145,10 +145,10 @@ class IdentityService:
         if sources:
             await self._ids.record_merge(MergeRecord(target, tuple(sources), tuple(wanted), reason, self._clock()))
             log.info("merged %d profiles (%s)", len(sources) + 1, reason)
-        await self._refresh_sessions(target)
+        await self.refresh_sessions(target)
         return LinkResult(target, tuple(sources), new)
 
-    async def _refresh_sessions(self, target: VisitorId) -> None:
+    async def refresh_sessions(self, target: VisitorId) -> None:
         """Sessions keep a copy of the profile: give every device of the merged profile the new one."""
         (profile,) = await self._profiles.get_many([target])
         if profile is None:

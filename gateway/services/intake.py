@@ -24,6 +24,7 @@ from typing import Any
 from gateway.domain.consent import Purpose, allows
 from gateway.domain.events import Event, EventType, RejectCode, Rejection
 from gateway.domain.identifiers import IdentifierError, IdKind, email_hash, identifier, normalise_email
+from gateway.domain.profile import Profile
 from gateway.domain.visitor import Channel, Visitor, VisitorId
 from gateway.services.event_service import Target
 from gateway.services.identity_service import IdentityService
@@ -138,6 +139,12 @@ class IdentityAttribution:
         self._settings = settings
         self._profiles = profiles
         self._identity = identity
+
+    async def applied(self, profiles: Sequence[Profile]) -> None:
+        # A merged profile is seen from several devices, each with a cached copy: refresh them.
+        for profile in profiles:
+            if profile.merged_from:
+                await self._identity.refresh_sessions(profile.visitor_id)
 
     async def targets(self, events: Sequence[Event]) -> list[Target]:
         enrich: dict[VisitorId, bool] = {}
