@@ -126,7 +126,7 @@ class IdentityStore(Protocol):
     async def record_merge(self, record: MergeRecord) -> None: ...
 
     async def merges_of(self, profile_id: VisitorId) -> list[MergeRecord]:
-        """Merges into this profile, oldest first."""
+        """Merges into this profile and into the profiles it absorbed since, oldest first."""
         ...
 
     async def erase(self, profile_id: VisitorId) -> None:

@@ -46,7 +46,7 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
         await db.events.create_index([("visitor_id", 1), ("timestamp", -1)])
         await db.events.create_index([("received_at", 1)], partialFilterExpression={"applied": False}, name="unapplied")
         await db.identities.create_index([("profile_id", 1)])
-        await db.merges.create_index([("target", 1), ("at", 1)])
+        await db.merges.create_index([("owner", 1), ("at", 1)])
         await db.api_keys.create_index([("digest", 1)], unique=True)
 
 

@@ -45,6 +45,8 @@ class MongoIdentityStore:
     async def repoint(self, source: VisitorId, target: VisitorId) -> None:
         async with translated(STORE, "repoint"):
             await self._ids.update_many({"profile_id": source}, {"$set": {"profile_id": target}})
+            # The history follows too: the surviving profile owns the merges of those it absorbed.
+            await self._merges.update_many({"owner": source}, {"$set": {"owner": target}})
 
     async def identifiers_of(self, profile_id: VisitorId) -> list[str]:
         async with translated(STORE, "identifiers_of"):
@@ -54,6 +56,7 @@ class MongoIdentityStore:
         async with translated(STORE, "record_merge"):
             await self._merges.insert_one(
                 {
+                    "owner": record.target,
                     "target": record.target,
                     "sources": list(record.sources),
                     "identifiers": list(record.identifiers),
@@ -64,7 +67,7 @@ class MongoIdentityStore:
 
     async def merges_of(self, profile_id: VisitorId) -> list[MergeRecord]:
         async with translated(STORE, "merges_of"):
-            cursor = self._merges.find({"target": profile_id}).sort("at", 1)
+            cursor = self._merges.find({"owner": profile_id}).sort("at", 1)
             return [
                 MergeRecord(
                     VisitorId(d["target"]),
@@ -79,4 +82,4 @@ class MongoIdentityStore:
     async def erase(self, profile_id: VisitorId) -> None:
         async with translated(STORE, "erase"):
             await self._ids.delete_many({"profile_id": profile_id})
-            await self._merges.delete_many({"target": profile_id})
+            await self._merges.delete_many({"owner": profile_id})

@@ -126,11 +126,17 @@ class MongoProfileStore:
                         )
                         break
                     except DuplicateKeyError:
-                        existing = await self._profiles.find_one({"_id": target}, {"merged_into": 1})
-                        if existing is None or not existing.get("merged_into"):
-                            doc = None  # the profile exists and already holds this change
+                        existing = await self._profiles.find_one(
+                            {"_id": target}, {"merged_into": 1, "recent_event_keys": 1}
+                        )
+                        if existing is None:
+                            continue  # deleted meanwhile: try again
+                        if existing.get("merged_into"):
+                            target = existing["merged_into"]  # merged meanwhile: follow it
+                        elif change.event_key in (existing.get("recent_event_keys") or ()):
+                            doc = None  # the profile already holds this change
                             break
-                        target = existing["merged_into"]  # merged meanwhile: follow it
+                        # else: a concurrent upsert created the document first; the retry updates it
             if doc is None:
                 doc = await self._profiles.find_one({"_id": target})
         return codec.profile_in(doc) if doc is not None else empty_profile(target)
@@ -163,12 +169,20 @@ class MongoProfileStore:
                 raise InputError(f"profile {target} was itself merged; merge into {current['merged_into']}")
             if before is not None and source not in (current.get("merged_from") or ()):
                 src = codec.profile_in({**before, "_id": source})
-                with suppress(DuplicateKeyError):  # absorbed by an earlier attempt
-                    await self._profiles.update_one(
-                        {"_id": target, "merged_from": {"$ne": source}, "merged_into": None},
-                        _absorb_update(codec.profile_in(current), src),
-                        upsert=True,
-                    )
+                for _ in range(3):
+                    try:
+                        await self._profiles.update_one(
+                            {"_id": target, "merged_from": {"$ne": source}, "merged_into": None},
+                            _absorb_update(codec.profile_in(current), src),
+                            upsert=True,
+                        )
+                        break
+                    except DuplicateKeyError:
+                        # Either absorbed already (the filter no longer matches), or a concurrent
+                        # event created the target document first: then the retry updates it.
+                        again = await self._profiles.find_one({"_id": target}, {"merged_from": 1})
+                        if again is not None and source in (again.get("merged_from") or ()):
+                            break
             await self._profiles.update_one({"_id": source}, {"$unset": dict.fromkeys(DATA_FIELDS, "")})
             doc = await self._profiles.find_one({"_id": target})
         return codec.profile_in(doc or {"_id": target})
