@@ -99,7 +99,7 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             engagement=engagement_policy(settings),
         )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
-        customer = build_customer_services(settings, stores, events)
+        customer = build_customer_services(settings, stores, events, catalog)
         container = Container(settings, stores, catalog, visitors, events, api_keys, customer)
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
@@ -113,10 +113,13 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
         except StoreUnavailable as exc:
             log.error("catalogue not loaded at startup (will retry): %s", exc.message)
         if background:
-            for seconds, job, name in (
+            jobs: list[tuple[float, Callable[[], Awaitable[object]], str]] = [
                 (CATALOG_REFRESH_SECONDS, catalog.refresh, "catalogue refresh"),
                 (REPLAY_SECONDS, events.replay_unapplied, "event replay"),
-            ):
+            ]
+            if settings.workers_in_process:  # single-instance mode; else `python -m gateway worker` runs them
+                jobs += customer.jobs(settings)
+            for seconds, job, name in jobs:
                 container.tasks.append(asyncio.create_task(_every(seconds, job, name)(), name=name))
         try:
             yield container

@@ -8,14 +8,17 @@ that the main process runs too in single-instance mode (VITRINE_WORKERS_IN_PROCE
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from gateway.domain.engagement import DEFAULT_POINTS, EngagementPolicy
+from gateway.services.catalog_service import CatalogService
 from gateway.services.consent_service import ConsentService
 from gateway.services.event_service import EventService
 from gateway.services.identity_listener import IdentityListener
 from gateway.services.identity_service import IdentityService
 from gateway.services.intake import IdentityAttribution, IntakeGate
+from gateway.services.segment_service import SegmentService
 from gateway.settings import Settings
 from gateway.stores.factory import Stores
 
@@ -25,6 +28,11 @@ class CustomerServices:
     identity: IdentityService
     consent: ConsentService
     engagement: EngagementPolicy
+    segments: SegmentService
+
+    def jobs(self, settings: Settings) -> list[tuple[float, Callable[[], Awaitable[object]], str]]:
+        """(every seconds, job, name) for the background work of these services."""
+        return [(settings.segment_reevaluate_seconds, self.segments.reevaluate_all, "segment re-evaluation")]
 
 
 def engagement_policy(settings: Settings) -> EngagementPolicy:
@@ -33,7 +41,9 @@ def engagement_policy(settings: Settings) -> EngagementPolicy:
     return EngagementPolicy(settings.engagement_half_life_days, points, active, lapsing)
 
 
-def build_customer_services(settings: Settings, stores: Stores, events: EventService) -> CustomerServices:
+def build_customer_services(
+    settings: Settings, stores: Stores, events: EventService, catalog: CatalogService
+) -> CustomerServices:
     identity = IdentityService(
         stores.identities,
         stores.profiles,
@@ -48,4 +58,20 @@ def build_customer_services(settings: Settings, stores: Stores, events: EventSer
     )
     events.add_listener(IdentityListener(identity, unlinked_channels=settings.identity_unlinked_channels))
     consent = ConsentService(stores.profiles, stores.sessions, identity, required=settings.consent_required)
-    return CustomerServices(identity, consent, engagement_policy(settings))
+    engagement = engagement_policy(settings)
+    segments = SegmentService(
+        stores.segments,
+        stores.memberships,
+        stores.profiles,
+        stores.profile_index,
+        stores.events,
+        identity,
+        catalog,
+        stores.leases,
+        interest_half_life_days=settings.interest_half_life_days,
+        engagement=engagement,
+        consent_required=settings.consent_required,
+    )
+    events.add_listener(segments)
+    identity.add_merge_hook(segments.after_merge)
+    return CustomerServices(identity, consent, engagement, segments)

@@ -173,6 +173,21 @@ class PersonalizationReason(Enum):
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
 
 
+@strawberry.type
+class SegmentMembership:
+    key: strawberry.ID
+    name: str
+
+
+async def _segments(root: VisitorState, info: Info) -> list[SegmentMembership]:
+    if not root.personalized:
+        return []  # no consent, or the stores are down: answer as for a stranger
+    service = info.context.container.customer.segments
+    (keys,) = await service.of([root.profile.visitor_id])
+    names = {s.key: s.name for s in await service.definitions()}
+    return [SegmentMembership(key=strawberry.ID(k), name=names[k]) for k in sorted(keys) if k in names]
+
+
 def _reason(root: VisitorState) -> PersonalizationReason | None:
     return PersonalizationReason(root.reason) if root.reason else None
 
@@ -187,6 +202,9 @@ class Viewer:
     )
     session: Session
     profile: Profile
+    segments: list[SegmentMembership] = strawberry.field(
+        resolver=_segments, description="Segments this visitor's profile is in now (empty without consent)."
+    )
 
 
 async def load_viewer(info: Info) -> Viewer:

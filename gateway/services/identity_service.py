@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -62,6 +62,11 @@ class IdentityService:
         self._max = max_identifiers
         self._blocked = blocklist
         self._clock = clock
+        self._merge_hooks: list[Callable[[VisitorId, Sequence[VisitorId]], Awaitable[None]]] = []
+
+    def add_merge_hook(self, hook: Callable[[VisitorId, Sequence[VisitorId]], Awaitable[None]]) -> None:
+        """Called as hook(target, sources) after profiles merged (segments re-evaluate, for one)."""
+        self._merge_hooks.append(hook)
 
     def blocked(self, ident: str) -> bool:
         return ident in self._blocked
@@ -145,6 +150,11 @@ class IdentityService:
         if sources:
             await self._ids.record_merge(MergeRecord(target, tuple(sources), tuple(wanted), reason, self._clock()))
             log.info("merged %d profiles (%s)", len(sources) + 1, reason)
+            for hook in self._merge_hooks:
+                try:
+                    await hook(target, sources)
+                except StoreUnavailable as exc:  # the merge stands; the next event or run catches up
+                    log.warning("after-merge work deferred: %s", exc.message)
         await self.refresh_sessions(target)
         return LinkResult(target, tuple(sources), new)
 

@@ -13,6 +13,7 @@ from gateway.stores.memory.events import MemoryEventStore
 from gateway.stores.memory.identities import MemoryIdentityStore
 from gateway.stores.memory.leases import MemoryLeaseStore
 from gateway.stores.memory.profiles import MemoryProfileStore
+from gateway.stores.memory.segments import MemoryMembershipStore, MemorySegmentStore
 from gateway.stores.memory.sessions import MemorySessionStore
 from gateway.stores.protocols import (
     ApiKeyStore,
@@ -20,8 +21,10 @@ from gateway.stores.protocols import (
     EventStore,
     IdentityStore,
     LeaseStore,
+    MembershipStore,
     ProfileIndex,
     ProfileStore,
+    SegmentStore,
     SessionStore,
 )
 
@@ -39,6 +42,8 @@ class Stores:
     identities: IdentityStore
     leases: LeaseStore
     profile_index: ProfileIndex
+    segments: SegmentStore
+    memberships: MembershipStore
 
 
 async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
@@ -54,12 +59,15 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     identities: IdentityStore
     leases: LeaseStore
     profile_index: ProfileIndex
+    segments: SegmentStore
+    memberships: MembershipStore
 
     if settings.mongodb_url.startswith("memory"):
         catalog, events = MemoryCatalogStore(), MemoryEventStore()
         memory_profiles = MemoryProfileStore()
         profiles, profile_index = memory_profiles, memory_profiles
         identities = MemoryIdentityStore()
+        segments, memberships = MemorySegmentStore(), MemoryMembershipStore()
         api_keys = MemoryApiKeyStore()
     else:
         from gateway.stores.mongo.api_keys import MongoApiKeyStore
@@ -77,6 +85,9 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         profiles, profile_index = mongo_profiles, mongo_profiles
         events = MongoEventStore(db)
         identities = MongoIdentityStore(db)
+        from gateway.stores.mongo.segments import MongoMembershipStore, MongoSegmentStore
+
+        segments, memberships = MongoSegmentStore(db), MongoMembershipStore(db)
         api_keys = MongoApiKeyStore(db)
 
     if settings.redis_url.startswith("memory"):
@@ -104,4 +115,6 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         identities=identities,
         leases=leases,
         profile_index=profile_index,
+        segments=segments,
+        memberships=memberships,
     )

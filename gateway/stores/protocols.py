@@ -11,6 +11,7 @@ nothing above a store sees a pymongo or redis exception.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from gateway.domain.api_keys import ApiKey
@@ -26,6 +27,7 @@ from gateway.domain.catalog import (
 from gateway.domain.events import Event, StoredEvent
 from gateway.domain.identifiers import MergeRecord
 from gateway.domain.profile import ConsentRecord, Profile, ProfileChange
+from gateway.domain.segments import Segment
 from gateway.domain.session import Session, SessionChange
 from gateway.domain.visitor import VisitorId
 
@@ -180,6 +182,46 @@ class EventStore(Protocol):
         ...
 
     async def for_visitor(self, visitor_id: VisitorId, limit: int) -> list[StoredEvent]: ...
+
+    async def history(
+        self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str], since: datetime | None, limit: int
+    ) -> list[StoredEvent]:
+        """A person's events, newest first: sent from any of their devices, or in store with their card."""
+        ...
+
+    async def erase(self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> int:
+        """Delete a person's events (the `history` set); answers how many were deleted."""
+        ...
+
+
+class SegmentStore(Protocol):
+    """Segment definitions (edited through the admin API)."""
+
+    async def all(self) -> list[Segment]: ...
+
+    async def save(self, segment: Segment) -> None: ...
+
+    async def delete(self, key: str) -> bool: ...
+
+
+class MembershipStore(Protocol):
+    """Which profiles are in which segment."""
+
+    async def memberships(self, profile_ids: Sequence[VisitorId]) -> list[frozenset[str]]: ...
+
+    async def update(
+        self, profile_id: VisitorId, entered: Sequence[str], exited: Sequence[str], at: datetime
+    ) -> tuple[list[str], list[str]]:
+        """Apply entries and exits; answer those that really changed something (exactly once each)."""
+        ...
+
+    async def sizes(self) -> dict[str, int]: ...
+
+    async def erase(self, profile_id: VisitorId, segment: str | None = None) -> None:
+        """Forget this profile's memberships (all, or one segment's) without Exited events."""
+        ...
+
+    async def drop_segment(self, segment: str) -> None: ...
 
 
 class ApiKeyStore(Protocol):

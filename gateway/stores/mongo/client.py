@@ -47,6 +47,9 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
         await db.events.create_index([("received_at", 1)], partialFilterExpression={"applied": False}, name="unapplied")
         await db.identities.create_index([("profile_id", 1)])
         await db.merges.create_index([("owner", 1), ("at", 1)])
+        await db.events.create_index([("properties.loyalty_card_id", 1)], sparse=True)
+        await db.segment_members.create_index([("profile", 1)])
+        await db.segment_members.create_index([("segment", 1)])
         await db.api_keys.create_index([("digest", 1)], unique=True)
 
 
