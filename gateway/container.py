@@ -99,7 +99,7 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             engagement=engagement_policy(settings),
         )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
-        customer = build_customer_services(settings, stores, events, catalog)
+        customer = build_customer_services(settings, stores, events, catalog, stack)
         container = Container(settings, stores, catalog, visitors, events, api_keys, customer)
         if settings.demo_data:
             from gateway.demo.seed import seed_demo

@@ -9,7 +9,11 @@ that the main process runs too in single-instance mode (VITRINE_WORKERS_IN_PROCE
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
 
 from gateway.domain.engagement import DEFAULT_POINTS, EngagementPolicy
 from gateway.services.catalog_service import CatalogService
@@ -19,8 +23,13 @@ from gateway.services.identity_listener import IdentityListener
 from gateway.services.identity_service import IdentityService
 from gateway.services.intake import IdentityAttribution, IntakeGate
 from gateway.services.segment_service import SegmentService
+from gateway.services.trigger_service import TriggerPolicy, TriggerService
+from gateway.services.webhook_sender import WebhookSender
 from gateway.settings import Settings
 from gateway.stores.factory import Stores
+
+TRIGGER_TICK_SECONDS = 5.0
+WEBHOOK_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +38,20 @@ class CustomerServices:
     consent: ConsentService
     engagement: EngagementPolicy
     segments: SegmentService
+    triggers: TriggerService
+    webhooks: WebhookSender | None  # None when no VITRINE_WEBHOOK_URL is configured
 
     def jobs(self, settings: Settings) -> list[tuple[float, Callable[[], Awaitable[object]], str]]:
         """(every seconds, job, name) for the background work of these services."""
-        return [(settings.segment_reevaluate_seconds, self.segments.reevaluate_all, "segment re-evaluation")]
+        jobs: list[tuple[float, Callable[[], Awaitable[object]], str]] = [
+            (settings.segment_reevaluate_seconds, self.segments.reevaluate_all, "segment re-evaluation")
+        ]
+        if self.webhooks is not None:
+            jobs += [
+                (TRIGGER_TICK_SECONDS, self.triggers.fire_due, "trigger timers"),
+                (TRIGGER_TICK_SECONDS, self.webhooks.deliver_due, "webhook delivery"),
+            ]
+        return jobs
 
 
 def engagement_policy(settings: Settings) -> EngagementPolicy:
@@ -41,8 +60,21 @@ def engagement_policy(settings: Settings) -> EngagementPolicy:
     return EngagementPolicy(settings.engagement_half_life_days, points, active, lapsing)
 
 
+def trigger_policy(settings: Settings) -> TriggerPolicy:
+    return TriggerPolicy(
+        abandoned_cart_after=timedelta(minutes=settings.trigger_abandoned_cart_minutes),
+        inactivity_after=timedelta(days=settings.trigger_inactivity_days),
+        holdout_percent=settings.trigger_holdout_percent,
+        cap_count=settings.trigger_cap_count,
+        cap_window=timedelta(days=settings.trigger_cap_days),
+        affinity_score=settings.trigger_affinity_score,
+        consent_required=settings.consent_required,
+        interest_half_life_days=settings.interest_half_life_days,
+    )
+
+
 def build_customer_services(
-    settings: Settings, stores: Stores, events: EventService, catalog: CatalogService
+    settings: Settings, stores: Stores, events: EventService, catalog: CatalogService, stack: AsyncExitStack
 ) -> CustomerServices:
     identity = IdentityService(
         stores.identities,
@@ -74,4 +106,28 @@ def build_customer_services(
     )
     events.add_listener(segments)
     identity.add_merge_hook(segments.after_merge)
-    return CustomerServices(identity, consent, engagement, segments)
+    triggers = TriggerService(
+        stores.timers,
+        stores.outbox,
+        stores.profiles,
+        stores.profile_index,
+        stores.sessions,
+        stores.events,
+        identity,
+        catalog,
+        trigger_policy(settings),
+    )
+    webhooks: WebhookSender | None = None
+    if settings.webhook_url and settings.webhook_secret:
+        events.add_listener(triggers)  # without a receiver, no timers are kept at all
+        client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False)
+        stack.push_async_callback(client.aclose)
+        webhooks = WebhookSender(
+            stores.outbox,
+            settings.webhook_url,
+            settings.webhook_secret,
+            client,
+            max_attempts=settings.webhook_max_attempts,
+            backoff_base_seconds=settings.webhook_backoff_seconds,
+        )
+    return CustomerServices(identity, consent, engagement, segments, triggers, webhooks)

@@ -101,8 +101,8 @@ def _interests(root: dprofile.Profile, info: Info, first: int = 10) -> list[Inte
 
 
 def _counters(root: dprofile.Profile) -> list[Counter]:
-    channels = {c.value for c in DomainChannel}
-    return [Counter(name=k, count=v) for k, v in sorted(root.counters.items()) if k.partition(":")[0] not in channels]
+    # Keys with a prefix are per-channel ("pos:Order Completed") or wishlist bookkeeping.
+    return [Counter(name=k, count=v) for k, v in sorted(root.counters.items()) if ":" not in k]
 
 
 @strawberry.type

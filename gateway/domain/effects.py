@@ -11,6 +11,7 @@ from gateway.domain.events import Event, EventType
 from gateway.domain.profile import INTEREST_WEIGHTS, ProfileChange, decay_factor
 from gateway.domain.session import SessionChange
 
+WISHLIST_DELTA = {"Product Added to Wishlist": 1, "Product Removed from Wishlist": -1}
 ANCESTOR_SHARE = 0.5  # a view of a trail shoe says less about "Footwear" than about "Trail"
 
 
@@ -75,5 +76,8 @@ def profile_change(
             traits.update(nested)
     # Per-channel counts too ("pos:Order Completed"), so online vs in-store behaviour is visible.
     counters = {event.counter_name: 1, f"{event.channel.value}:{event.counter_name}": 1}
+    # What is on the wishlist now (the favourite-on-promotion trigger looks it up).
+    if event.name in WISHLIST_DELTA:
+        counters[f"wishlist:{event.properties['product_id']}"] = WISHLIST_DELTA[event.name]
     points = engagement.mass(event.counter_name, event.timestamp) if engagement else 0.0
     return ProfileChange(event.key, event.timestamp, counters, mass, traits, points)

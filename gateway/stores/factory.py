@@ -15,6 +15,8 @@ from gateway.stores.memory.leases import MemoryLeaseStore
 from gateway.stores.memory.profiles import MemoryProfileStore
 from gateway.stores.memory.segments import MemoryMembershipStore, MemorySegmentStore
 from gateway.stores.memory.sessions import MemorySessionStore
+from gateway.stores.memory.triggers import MemoryOutboxStore, MemoryTimerStore
+from gateway.stores.price_watch import PriceWatchingCatalogStore
 from gateway.stores.protocols import (
     ApiKeyStore,
     CatalogStore,
@@ -22,10 +24,12 @@ from gateway.stores.protocols import (
     IdentityStore,
     LeaseStore,
     MembershipStore,
+    OutboxStore,
     ProfileIndex,
     ProfileStore,
     SegmentStore,
     SessionStore,
+    TimerStore,
 )
 
 
@@ -44,6 +48,8 @@ class Stores:
     profile_index: ProfileIndex
     segments: SegmentStore
     memberships: MembershipStore
+    timers: TimerStore
+    outbox: OutboxStore
 
 
 async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
@@ -61,6 +67,8 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     profile_index: ProfileIndex
     segments: SegmentStore
     memberships: MembershipStore
+    timers: TimerStore
+    outbox: OutboxStore
 
     if settings.mongodb_url.startswith("memory"):
         catalog, events = MemoryCatalogStore(), MemoryEventStore()
@@ -68,6 +76,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         profiles, profile_index = memory_profiles, memory_profiles
         identities = MemoryIdentityStore()
         segments, memberships = MemorySegmentStore(), MemoryMembershipStore()
+        timers, outbox = MemoryTimerStore(), MemoryOutboxStore()
         api_keys = MemoryApiKeyStore()
     else:
         from gateway.stores.mongo.api_keys import MongoApiKeyStore
@@ -88,6 +97,9 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         from gateway.stores.mongo.segments import MongoMembershipStore, MongoSegmentStore
 
         segments, memberships = MongoSegmentStore(db), MongoMembershipStore(db)
+        from gateway.stores.mongo.triggers import MongoOutboxStore, MongoTimerStore
+
+        timers, outbox = MongoTimerStore(db), MongoOutboxStore(db)
         api_keys = MongoApiKeyStore(db)
 
     if settings.redis_url.startswith("memory"):
@@ -105,7 +117,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         leases = RedisLeaseStore(redis_client, settings.redis_prefix)
 
     return Stores(
-        catalog,
+        PriceWatchingCatalogStore(catalog, timers),
         profiles,
         sessions,
         events,
@@ -117,4 +129,6 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         profile_index=profile_index,
         segments=segments,
         memberships=memberships,
+        timers=timers,
+        outbox=outbox,
     )

@@ -29,6 +29,7 @@ from gateway.domain.identifiers import MergeRecord
 from gateway.domain.profile import ConsentRecord, Profile, ProfileChange
 from gateway.domain.segments import Segment
 from gateway.domain.session import Session, SessionChange
+from gateway.domain.triggers import Delivery, DeliveryStatus, Timer, TriggerKind
 from gateway.domain.visitor import VisitorId
 
 
@@ -106,6 +107,10 @@ class ProfileIndex(Protocol):
         """Live profiles whose interest mass for `key` (e.g. "brand:b-x") is at least `min_mass`."""
         ...
 
+    async def with_counter(self, key: str, min_count: int, limit: int) -> list[Profile]:
+        """Live profiles whose counter `key` (e.g. "wishlist:p-1") is at least `min_count`."""
+        ...
+
 
 class IdentityStore(Protocol):
     """Which profile each identifier (`kind:value`) belongs to, and the merge history."""
@@ -134,6 +139,52 @@ class IdentityStore(Protocol):
     async def erase(self, profile_id: VisitorId) -> None:
         """Forget the profile's identifiers and merge history."""
         ...
+
+
+class TimerStore(Protocol):
+    """Trigger timers: one live timer per key, claimed by one worker at a time when due."""
+
+    async def schedule(self, timer: Timer) -> None:
+        """Create or move the timer `timer.key`, but never to an earlier deadline than it has."""
+        ...
+
+    async def cancel(self, key: str) -> None: ...
+
+    async def claim_due(self, now: datetime, owner: str, lease_seconds: float, limit: int) -> list[Timer]:
+        """Due timers no one holds (or whose holder's lease ran out), now held by `owner`."""
+        ...
+
+    async def done(self, timer: Timer) -> None:
+        """Remove the timer if it is still the version that fired (a reschedule since survives)."""
+        ...
+
+    async def erase(self, profile_id: VisitorId) -> int: ...
+
+
+class OutboxStore(Protocol):
+    """The durable webhook outbox; a delivery's id is its idempotency key."""
+
+    async def enqueue(self, delivery: Delivery) -> bool:
+        """Add it unless a delivery with that id exists; True if added."""
+        ...
+
+    async def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[Delivery]:
+        """Pending deliveries whose next attempt is due, held for `lease_seconds`."""
+        ...
+
+    async def record(self, delivery: Delivery) -> None:
+        """Store an attempt's outcome (status, attempts, next attempt, error) and release it."""
+        ...
+
+    async def count_since(self, profile_id: VisitorId, kind: TriggerKind, since: datetime) -> int:
+        """Deliveries (sent, pending, dead or held out) of `kind` for the profile since then: frequency caps."""
+        ...
+
+    async def find(
+        self, *, status: DeliveryStatus | None = None, profile_id: VisitorId | None = None, limit: int = 100
+    ) -> list[Delivery]: ...
+
+    async def erase(self, profile_ids: Sequence[VisitorId]) -> int: ...
 
 
 class LeaseStore(Protocol):

@@ -75,3 +75,8 @@ class MemoryProfileStore:
         live = (p for p in self._profiles.values() if p.merged_into is None)
         found = [p for p in live if p.interest_mass.get(key, 0) >= min_mass]
         return sorted(found, key=lambda p: p.visitor_id)[:limit]
+
+    async def with_counter(self, key: str, min_count: int, limit: int) -> list[Profile]:
+        live = (p for p in self._profiles.values() if p.merged_into is None)
+        found = [p for p in live if p.counters.get(key, 0) >= min_count]
+        return sorted(found, key=lambda p: p.visitor_id)[:limit]

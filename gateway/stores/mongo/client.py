@@ -50,6 +50,10 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
         await db.events.create_index([("properties.loyalty_card_id", 1)], sparse=True)
         await db.segment_members.create_index([("profile", 1)])
         await db.segment_members.create_index([("segment", 1)])
+        await db.trigger_timers.create_index([("due_at", 1)])
+        await db.trigger_timers.create_index([("profile_id", 1)])
+        await db.webhook_outbox.create_index([("status", 1), ("next_attempt_at", 1)])
+        await db.webhook_outbox.create_index([("profile_id", 1), ("kind", 1), ("created_at", 1)])
         await db.api_keys.create_index([("digest", 1)], unique=True)
 
 

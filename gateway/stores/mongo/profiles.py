@@ -215,3 +215,8 @@ class MongoProfileStore:
         async with translated(STORE, "with_interest"):
             cursor = self._profiles.find({f"interest_mass.{key}": {"$gte": min_mass}, "merged_into": None})
             return [codec.profile_in(d) async for d in cursor.sort("_id", 1).limit(limit)]
+
+    async def with_counter(self, key: str, min_count: int, limit: int) -> list[Profile]:
+        async with translated(STORE, "with_counter"):
+            cursor = self._profiles.find({f"counters.{key}": {"$gte": min_count}, "merged_into": None})
+            return [codec.profile_in(d) async for d in cursor.sort("_id", 1).limit(limit)]
