@@ -114,7 +114,7 @@ def build_customer_services(
         stores.sessions,
         stores.events,
         identity,
-        catalog,
+        stores.catalog,
         trigger_policy(settings),
     )
     webhooks: WebhookSender | None = None

@@ -29,10 +29,17 @@ from gateway.domain.profile import Profile, decay_factor
 from gateway.domain.triggers import Delivery, DeliveryStatus, Timer, TriggerKind, in_holdout
 from gateway.domain.visitor import Channel, VisitorId
 from gateway.errors import StoreUnavailable
-from gateway.services.catalog_service import CatalogService
 from gateway.services.identity_service import IdentityService
 from gateway.services.trigger_payloads import build_payload, product_json
-from gateway.stores.protocols import EventStore, OutboxStore, ProfileIndex, ProfileStore, SessionStore, TimerStore
+from gateway.stores.protocols import (
+    CatalogStore,
+    EventStore,
+    OutboxStore,
+    ProfileIndex,
+    ProfileStore,
+    SessionStore,
+    TimerStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,9 @@ class TriggerPolicy:
 
 
 class TriggerService:
+    """Reads products from the catalogue store itself (not the mirror), so payloads carry the
+    prices of the import that fired them."""
+
     def __init__(
         self,
         timers: TimerStore,
@@ -64,7 +74,7 @@ class TriggerService:
         sessions: SessionStore,
         events: EventStore,
         identity: IdentityService,
-        catalog: CatalogService,
+        catalog: CatalogStore,
         policy: TriggerPolicy,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -148,7 +158,7 @@ class TriggerService:
             if await self._checked_out_since(profile, changed_at):
                 return
             lines = [(ProductId(str(p)), int(q)) for p, q in timer.data.get("cart", [])]
-            found = await self._catalog.get_raw([p for p, _ in lines])
+            found = await self._catalog.get_products([p for p, _ in lines])
             items = [product_json(p, q) for (_, q), p in zip(lines, found, strict=True) if p is not None]
             if items:
                 key = f"{timer.kind.value}:{profile.visitor_id}:{changed_at.isoformat()}"
@@ -172,7 +182,7 @@ class TriggerService:
 
     async def _promotion_scan(self, timer: Timer, now: datetime) -> None:
         pid = ProductId(str(timer.data["product_id"]))
-        (product,) = await self._catalog.get_raw([pid])
+        (product,) = await self._catalog.get_products([pid])
         if product is None:
             return
         wishlisted = await self._index.with_counter(f"wishlist:{pid}", 1, FAN_OUT_LIMIT)

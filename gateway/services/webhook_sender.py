@@ -63,7 +63,8 @@ class WebhookSender:
             "content-type": "application/json",
             "idempotency-key": d.id,
             "vitrine-event": d.kind.value,
-            "vitrine-signature": signature_header(self._secret, int(now.timestamp()), body),
+            # Signed at send time (wall clock), so receivers can reject stale replays.
+            "vitrine-signature": signature_header(self._secret, int(self._clock().timestamp()), body),
         }
         attempts = d.attempts + 1
         try:

@@ -21,17 +21,18 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from resolvers.admin.keys import KeysMutation, KeysQuery
 from resolvers.admin.segments import SegmentsMutation, SegmentsQuery
+from resolvers.admin.triggers import TriggersMutation, TriggersQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.limits import MAX_TOKENS, QueryLimits
 
 
 @strawberry.type
-class AdminQuery(KeysQuery, SegmentsQuery):
+class AdminQuery(KeysQuery, SegmentsQuery, TriggersQuery):
     pass
 
 
 @strawberry.type
-class AdminMutation(KeysMutation, SegmentsMutation):
+class AdminMutation(KeysMutation, SegmentsMutation, TriggersMutation):
     pass
 
 
