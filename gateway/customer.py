@@ -22,6 +22,7 @@ from gateway.services.event_service import EventService
 from gateway.services.identity_listener import IdentityListener
 from gateway.services.identity_service import IdentityService
 from gateway.services.intake import IdentityAttribution, IntakeGate
+from gateway.services.privacy_service import PrivacyService
 from gateway.services.segment_service import SegmentService
 from gateway.services.trigger_service import TriggerPolicy, TriggerService
 from gateway.services.webhook_sender import WebhookSender
@@ -40,6 +41,7 @@ class CustomerServices:
     segments: SegmentService
     triggers: TriggerService
     webhooks: WebhookSender | None  # None when no VITRINE_WEBHOOK_URL is configured
+    privacy: PrivacyService
 
     def jobs(self, settings: Settings) -> list[tuple[float, Callable[[], Awaitable[object]], str]]:
         """(every seconds, job, name) for the background work of these services."""
@@ -130,4 +132,5 @@ def build_customer_services(
             max_attempts=settings.webhook_max_attempts,
             backoff_base_seconds=settings.webhook_backoff_seconds,
         )
-    return CustomerServices(identity, consent, engagement, segments, triggers, webhooks)
+    privacy = PrivacyService(stores, identity, stores.leases)
+    return CustomerServices(identity, consent, engagement, segments, triggers, webhooks, privacy)

@@ -11,18 +11,19 @@ from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
 from resolvers.identity import IdentityMutation
 from resolvers.limits import MAX_TOKENS, QueryLimits
+from resolvers.privacy import PrivacyMutation, PrivacyQuery
 from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
 
 
 @strawberry.type
-class Query(CatalogQuery, ViewerQuery):
+class Query(CatalogQuery, ViewerQuery, PrivacyQuery):
     pass
 
 
 @strawberry.type
-class Mutation(EventsMutation, IdentityMutation):
+class Mutation(EventsMutation, IdentityMutation, PrivacyMutation):
     pass
 
 

@@ -172,7 +172,8 @@ def absorb(target: Profile, source: Profile) -> Profile:
         recent_event_keys=keys,
         engagement_mass=target.engagement_mass + source.engagement_mass,
         consent={**target.consent, **winning_consent(target, source)},
-        merged_from=(*target.merged_from, source.visitor_id),
+        # Transitively: everything the source had absorbed belongs to the target now too.
+        merged_from=(*target.merged_from, *source.merged_from, source.visitor_id),
     )
 
 

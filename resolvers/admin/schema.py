@@ -20,6 +20,7 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from resolvers.admin.keys import KeysMutation, KeysQuery
+from resolvers.admin.privacy import PrivacyMutation, PrivacyQuery
 from resolvers.admin.segments import SegmentsMutation, SegmentsQuery
 from resolvers.admin.triggers import TriggersMutation, TriggersQuery
 from resolvers.errors import ErrorPolicy
@@ -27,12 +28,12 @@ from resolvers.limits import MAX_TOKENS, QueryLimits
 
 
 @strawberry.type
-class AdminQuery(KeysQuery, SegmentsQuery, TriggersQuery):
+class AdminQuery(KeysQuery, SegmentsQuery, TriggersQuery, PrivacyQuery):
     pass
 
 
 @strawberry.type
-class AdminMutation(KeysMutation, SegmentsMutation, TriggersMutation):
+class AdminMutation(KeysMutation, SegmentsMutation, TriggersMutation, PrivacyMutation):
     pass
 
 

@@ -74,7 +74,7 @@ def _absorb_update(target: Profile, source: Profile) -> dict[str, Any]:
     )
     update: dict[str, Any] = {
         "$push": {
-            "merged_from": source.visitor_id,
+            "merged_from": {"$each": [*source.merged_from, source.visitor_id]},
             "recent_event_keys": {"$each": list(source.recent_event_keys), "$slice": -RECENT_EVENT_KEYS_CAP},
         },
     }
