@@ -49,10 +49,10 @@ class MemoryProfileStore:
     async def absorb(self, target: VisitorId, source: VisitorId) -> Profile:
         current = self._profiles.get(target) or empty_profile(target)
         if current.merged_into is not None:
-            raise InputError(f"profile {target} was itself merged; merge into {current.merged_into}")
+            raise InputError("the target profile was itself merged meanwhile; retry")
         src = self._profiles.get(source) or empty_profile(source)
         if src.merged_into not in (None, target):
-            raise InputError(f"profile {source} was already merged into another profile")
+            raise InputError("the source profile was already merged into another profile")
         merged = absorb(current, src) if src.merged_into is None else current
         self._profiles[target] = merged
         self._profiles[source] = tombstone(src, target)

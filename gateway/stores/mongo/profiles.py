@@ -163,10 +163,10 @@ class MongoProfileStore:
             except DuplicateKeyError:
                 before = await self._profiles.find_one({"_id": source})
                 if before is None or before.get("merged_into") != target:
-                    raise InputError(f"profile {source} was already merged into another profile") from None
+                    raise InputError("the source profile was already merged into another profile") from None
             current = await self._profiles.find_one({"_id": target}) or {"_id": target}
             if current.get("merged_into"):
-                raise InputError(f"profile {target} was itself merged; merge into {current['merged_into']}")
+                raise InputError("the target profile was itself merged meanwhile; retry")
             if before is not None and source not in (current.get("merged_from") or ()):
                 src = codec.profile_in({**before, "_id": source})
                 for _ in range(3):
