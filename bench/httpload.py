@@ -7,8 +7,10 @@ Each of `concurrency` connections sends the same request back to back for `secon
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,12 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    server_cpu_seconds: float = float("nan")
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Server CPU time per request: robust to other load on a shared machine."""
+        return 1000 * self.server_cpu_seconds / self.requests if self.requests else float("nan")
 
     @property
     def rps(self) -> float:
@@ -31,7 +39,7 @@ class LoadResult:
     def summary(self) -> str:
         return (
             f"{self.rps:8.1f} req/s  p50 {self.percentile(50):6.2f} ms  p99 {self.percentile(99):6.2f} ms"
-            f"  ({self.requests} requests, {self.errors} errors)"
+            f"  server CPU {self.cpu_ms_per_request:5.2f} ms/req  ({self.requests} requests, {self.errors} errors)"
         )
 
 
@@ -67,7 +75,15 @@ async def fetch(host: str, port: int, request: bytes) -> tuple[int, bytes]:
         writer.close()
 
 
-async def run_load(host: str, port: int, request: bytes, concurrency: int, seconds: float) -> LoadResult:
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_load(
+    host: str, port: int, request: bytes, concurrency: int, seconds: float, server_pid: int | None = None
+) -> LoadResult:
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -87,9 +103,12 @@ async def run_load(host: str, port: int, request: bytes, concurrency: int, secon
         finally:
             writer.close()
 
+    cpu_before = process_cpu_seconds(server_pid) if server_pid else float("nan")
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return LoadResult(len(latencies), errors, time.perf_counter() - started, latencies)
+    elapsed = time.perf_counter() - started
+    cpu = process_cpu_seconds(server_pid) - cpu_before if server_pid else float("nan")
+    return LoadResult(len(latencies), errors, elapsed, latencies, cpu)
 
 
 def median_of(results: list[LoadResult]) -> LoadResult:

@@ -183,7 +183,7 @@ def main() -> None:
                     if not same:
                         raise SystemExit(f"{name} answered different data than the reference")
                     asyncio.run(run_load("127.0.0.1", port, request, args.concurrency, 2.0))  # warm-up
-                    result = asyncio.run(run_load("127.0.0.1", port, request, args.concurrency, args.seconds))
+                    result = asyncio.run(run_load("127.0.0.1", port, request, args.concurrency, args.seconds, proc.pid))
                     results.setdefault(name, []).append(result)
                     print(f"round {round_no + 1} {name:18s} {result.summary()}")
                 finally:
@@ -191,11 +191,16 @@ def main() -> None:
     finally:
         redis.stop()
 
-    print("\nmedian round per variant:")
-    stock = median_of(results["stock-strawberry"]).rps
+    print("\nmedian round per variant (throughput ratio; CPU-per-request ratio, steadier on a shared machine):")
+    stock = median_of(results["stock-strawberry"])
+    stock_cpu = sorted(r.cpu_ms_per_request for r in results["stock-strawberry"])[len(results["stock-strawberry"]) // 2]
     for name, runs in results.items():
         best = median_of(runs)
-        print(f"  {name:18s} {best.summary()}  x{best.rps / stock:.2f} stock")
+        cpu = sorted(r.cpu_ms_per_request for r in runs)[len(runs) // 2]
+        print(
+            f"  {name:18s} {best.summary()}  x{best.rps / stock.rps:.2f} stock rps,"
+            f" x{stock_cpu / cpu:.2f} stock CPU efficiency ({cpu:.2f} vs {stock_cpu:.2f} ms/req)"
+        )
 
 
 if __name__ == "__main__":

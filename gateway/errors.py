@@ -6,6 +6,7 @@
      ├── NotFound                a referenced thing does not exist
      ├── Unauthenticated         no API key, or one the gateway does not know (HTTP 401)
      ├── Forbidden               a known API key whose role does not allow the action (HTTP 403)
+     ├── PersistedQueryError     a persisted-query request that cannot be served (code says why)
      └── StoreUnavailable        a backing store (MongoDB, Redis) failed or timed out
 
 Stores and connectors translate driver exceptions into `StoreUnavailable` at their
@@ -26,6 +27,9 @@ class ErrorCode(Enum):
     BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
+    PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
     INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
@@ -63,6 +67,14 @@ class Unauthenticated(VitrineError):
 
 class Forbidden(VitrineError):
     code = ErrorCode.FORBIDDEN
+
+
+class PersistedQueryError(VitrineError):
+    """APQ / trusted-document protocol errors; the message is the protocol's own wording."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class StoreUnavailable(VitrineError):

@@ -10,7 +10,7 @@ from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
 from resolvers.identity import IdentityMutation
-from resolvers.limits import MAX_TOKENS, QueryLimits
+from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
 from resolvers.privacy import PrivacyMutation, PrivacyQuery
 from resolvers.viewer import ViewerQuery
 
@@ -27,7 +27,8 @@ class Mutation(EventsMutation, IdentityMutation, PrivacyMutation):
     pass
 
 
-def build_schema() -> strawberry.federation.Schema:
+def build_schema(*, introspection: bool = True) -> strawberry.federation.Schema:
+    """The schema; `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works)."""
     return strawberry.federation.Schema(
         query=Query,
         mutation=Mutation,
@@ -36,7 +37,7 @@ def build_schema() -> strawberry.federation.Schema:
         extensions=[
             ErrorPolicy,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            QueryLimits,
+            QueryLimits if introspection else QueryLimitsWithoutIntrospection,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
         ],

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -112,6 +112,7 @@ class EventService:
         engagement: EngagementPolicy | None = None,
         gate: EventGate | None = None,
         attribution: Attribution | None = None,
+        on_outcomes: Callable[[list[str]], None] | None = None,
     ) -> None:
         self._events = events
         self._profiles = profiles
@@ -123,6 +124,7 @@ class EventService:
         self._engagement = engagement
         self._gate = gate
         self._attribution = attribution
+        self._on_outcomes = on_outcomes or (lambda statuses: None)
 
     def set_hooks(self, *, gate: EventGate | None = None, attribution: Attribution | None = None) -> None:
         """Install the intake gate and attribution (built after the service, they need it)."""
@@ -196,7 +198,9 @@ class EventService:
             except StoreUnavailable as exc:
                 applied = False
                 log.warning("events stored but not yet applied (will replay): %s", exc.message)
-        return TrackResult([outcomes[i] for i in sorted(outcomes)], applied)
+        ordered = [outcomes[i] for i in sorted(outcomes)]
+        self._on_outcomes([o.status.value for o in ordered])
+        return TrackResult(ordered, applied)
 
     async def _products(self, ids: set[str]) -> dict[ProductId, Product]:
         if not ids:

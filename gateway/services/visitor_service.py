@@ -9,7 +9,7 @@ is down the visitor is served an empty session or profile and `degraded` names t
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from gateway.domain.consent import Purpose, allows
@@ -43,9 +43,17 @@ class VisitorState:
 
 
 class VisitorService:
-    def __init__(self, sessions: SessionStore, profiles: ProfileStore, *, consent_required: bool = False) -> None:
+    def __init__(
+        self,
+        sessions: SessionStore,
+        profiles: ProfileStore,
+        on_degraded: Callable[[str], None] | None = None,
+        *,
+        consent_required: bool = False,
+    ) -> None:
         self._sessions = sessions
         self._profiles = profiles
+        self._on_degraded = on_degraded or (lambda store: None)
         self._consent_required = consent_required
 
     async def load(self, ids: Sequence[VisitorId]) -> list[VisitorState]:
@@ -69,6 +77,8 @@ class VisitorService:
                 for vid in missing:
                     if vid in loaded:
                         await self._cache(vid, loaded[vid])
+        for store in degraded:
+            self._on_degraded(store)
         states = []
         for vid, session in zip(ids, sessions, strict=True):
             profile = (session.profile if session else None) or loaded.get(vid) or empty_profile(vid)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.settings import Settings
+from gateway.stores.edge_protocols import PersistedQueryStore, RateLimitStore
 from gateway.stores.memory.api_keys import MemoryApiKeyStore
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
 from gateway.stores.memory.identities import MemoryIdentityStore
 from gateway.stores.memory.leases import MemoryLeaseStore
+from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 from gateway.stores.memory.profiles import MemoryProfileStore
+from gateway.stores.memory.rate_limits import MemoryRateLimitStore
 from gateway.stores.memory.segments import MemoryMembershipStore, MemorySegmentStore
 from gateway.stores.memory.sessions import MemorySessionStore
 from gateway.stores.memory.triggers import MemoryOutboxStore, MemoryTimerStore
@@ -50,6 +53,8 @@ class Stores:
     memberships: MembershipStore
     timers: TimerStore
     outbox: OutboxStore
+    persisted: PersistedQueryStore = field(default_factory=MemoryPersistedQueryStore)
+    rate_limits: RateLimitStore = field(default_factory=MemoryRateLimitStore)
 
 
 async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
@@ -102,9 +107,13 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         timers, outbox = MongoTimerStore(db), MongoOutboxStore(db)
         api_keys = MongoApiKeyStore(db)
 
+    persisted: PersistedQueryStore
+    rate_limits: RateLimitStore
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
         leases = MemoryLeaseStore()
+        persisted = MemoryPersistedQueryStore(ttl_seconds=settings.apq_ttl_seconds)
+        rate_limits = MemoryRateLimitStore()
     else:
         from gateway.stores.redis.client import open_client as open_redis
         from gateway.stores.redis.sessions import RedisSessionStore
@@ -115,6 +124,12 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         from gateway.stores.redis.leases import RedisLeaseStore
 
         leases = RedisLeaseStore(redis_client, settings.redis_prefix)
+
+        from gateway.stores.redis.persisted import RedisPersistedQueryStore
+        from gateway.stores.redis.rate_limits import RedisRateLimitStore
+
+        persisted = RedisPersistedQueryStore(redis_client, settings.redis_prefix, settings.apq_ttl_seconds)
+        rate_limits = RedisRateLimitStore(redis_client, settings.redis_prefix)
 
     return Stores(
         PriceWatchingCatalogStore(catalog, timers),
@@ -131,4 +146,6 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         memberships=memberships,
         timers=timers,
         outbox=outbox,
+        persisted=persisted,
+        rate_limits=rate_limits,
     )
