@@ -16,6 +16,7 @@ from datetime import timedelta
 import httpx
 
 from gateway.domain.engagement import DEFAULT_POINTS, EngagementPolicy
+from gateway.services.audience_facts import AudienceFacts
 from gateway.services.catalog_service import CatalogService
 from gateway.services.consent_service import ConsentService
 from gateway.services.event_service import EventService
@@ -42,6 +43,7 @@ class CustomerServices:
     triggers: TriggerService
     webhooks: WebhookSender | None  # None when no VITRINE_WEBHOOK_URL is configured
     privacy: PrivacyService
+    audience_facts: AudienceFacts  # a slot-audience fact provider (segments, engagement, channels)
 
     def jobs(self, settings: Settings) -> list[tuple[float, Callable[[], Awaitable[object]], str]]:
         """(every seconds, job, name) for the background work of these services."""
@@ -133,4 +135,5 @@ def build_customer_services(
             backoff_base_seconds=settings.webhook_backoff_seconds,
         )
     privacy = PrivacyService(stores, identity, stores.leases)
-    return CustomerServices(identity, consent, engagement, segments, triggers, webhooks, privacy)
+    audience_facts = AudienceFacts(segments, engagement, settings.interest_half_life_days)
+    return CustomerServices(identity, consent, engagement, segments, triggers, webhooks, privacy, audience_facts)

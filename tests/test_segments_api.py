@@ -123,3 +123,27 @@ async def test_editors_get_actionable_errors_and_viewers_cannot_edit(gw: Gateway
     denied = await gw.admin(SAVE, {"k": "x", "n": "X", "d": ENGAGED}, key=viewer_key, status=403)
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert (await gw.admin(SEGMENTS, key=viewer_key))["data"]["segments"] == []
+
+
+async def test_slot_audiences_can_use_segments_and_engagement(gw: Gateway) -> None:
+    from gateway.domain.conditions import evaluate, parse_condition
+
+    await define(gw, "runners", RUNNERS)
+    device = await new_device(gw)
+    await device.view("p-00001", "p-00002")
+    await device.gql(TRACK, {"events": [order("o1")]})
+    (state,) = await gw.container.visitors.load([VisitorId(device.visitor_id)])
+    facts = await gw.container.customer.audience_facts(state)
+    audience = parse_condition(
+        {
+            "all": [
+                {"field": "segments", "op": "contains", "value": "runners"},
+                {"field": "profile.engagementTier", "op": "equals", "value": "active"},
+                {"field": "profile.channels", "op": "contains", "value": "web"},
+            ]
+        }
+    )
+    assert evaluate(audience, facts, lambda q: 0).matched
+    stranger = await new_device(gw)
+    (state,) = await gw.container.visitors.load([VisitorId(stranger.visitor_id)])
+    assert not evaluate(audience, await gw.container.customer.audience_facts(state), lambda q: 0).matched

@@ -55,6 +55,17 @@ def is_time_based(node: Condition) -> bool:
     return node.field in TIME_FIELDS
 
 
+def history_days(node: Condition) -> float:
+    """The longest behaviour window in the tree (0 when it counts no behaviour)."""
+    if isinstance(node, All | AnyOf):
+        return max(history_days(c) for c in node.children)
+    if isinstance(node, Not):
+        return history_days(node.child)
+    if isinstance(node, BehaviourCheck):
+        return node.query.within_days
+    return 0.0
+
+
 def build_segment(
     key: str, name: str, description: str, definition: Mapping[str, Any], updated_at: datetime
 ) -> Segment:

@@ -26,7 +26,7 @@ from gateway.domain.events import Event, EventType
 from gateway.domain.identifiers import IdKind, kind_of
 from gateway.domain.profile import Profile, empty_profile
 from gateway.domain.profile_facts import behaviour_counter, profile_facts
-from gateway.domain.segments import ENTERED, EXITED, Segment, build_segment
+from gateway.domain.segments import ENTERED, EXITED, Segment, build_segment, history_days
 from gateway.domain.visitor import Channel, VisitorId
 from gateway.errors import InputError, NotFound
 from gateway.services.catalog_service import CatalogService
@@ -116,15 +116,19 @@ class SegmentService:
 
     # --- evaluation -----------------------------------------------------------------------
 
-    async def person(self, profile_id: VisitorId) -> Person:
+    async def person(self, profile_id: VisitorId, *, with_devices: bool = True) -> Person:
         (profile,) = await self._profiles.get_many([profile_id])
         profile = profile or empty_profile(profile_id)
+        if not with_devices:
+            return Person(profile, (profile.visitor_id,), ())
         idents = await self._identity.identifiers_of(profile.visitor_id)
         visitors = [VisitorId(i.partition(":")[2]) for i in idents if kind_of(i) is IdKind.VISITOR]
         cards = [i.partition(":")[2] for i in idents if kind_of(i) is IdKind.LOYALTY]
         return Person(profile, tuple(dict.fromkeys([profile.visitor_id, *visitors])), tuple(cards))
 
-    async def facts_for(self, person: Person, current: frozenset[str], now: datetime) -> tuple[dict[str, Any], Any]:
+    async def facts_for(
+        self, person: Person, current: frozenset[str], now: datetime, window_days: float = HISTORY_DAYS
+    ) -> tuple[dict[str, Any], Any]:
         facts = profile_facts(
             person.profile,
             now,
@@ -132,8 +136,10 @@ class SegmentService:
             engagement=self._engagement,
             segments=current,
         )
+        if window_days <= 0:  # no behaviour condition: no need to read the event log
+            return facts, lambda query: 0
         stored = await self._events.history(
-            person.visitor_ids, person.loyalty_cards, now - timedelta(days=HISTORY_DAYS), HISTORY_LIMIT
+            person.visitor_ids, person.loyalty_cards, now - timedelta(days=window_days), HISTORY_LIMIT
         )
         history = [s.event for s in stored]
         ids = sorted({pid for e in history for pid in _product_ids(e)})
@@ -147,7 +153,8 @@ class SegmentService:
         segments = await self.definitions()
         if time_based_only:
             segments = [s for s in segments if s.time_based]
-        person = await self.person(profile_id)
+        window = max(history_days(s.condition) for s in segments) if segments else 0.0
+        person = await self.person(profile_id, with_devices=window > 0)
         pid = person.profile.visitor_id
         (current,) = await self._members.memberships([pid])
         if not segments:
@@ -155,7 +162,7 @@ class SegmentService:
         if self._consent_required and not allows(person.profile.consent, Purpose.PERSONALIZATION, required=True):
             should: set[str] = set()
         else:
-            facts, counter = await self.facts_for(person, current, now)
+            facts, counter = await self.facts_for(person, current, now, window)
             should = {s.key for s in segments if evaluate(s.condition, facts, counter).matched}
         keys = {s.key for s in segments}
         entered, exited = await self._members.update(

@@ -94,26 +94,30 @@ class TriggerService:
 
     async def on_events(self, events: Sequence[Event], products: Mapping[ProductId, Product]) -> None:
         carts: dict[VisitorId, Event] = {}
-        for event in events:
+        latest: dict[VisitorId, datetime] = {}
+        visitors = list(dict.fromkeys(e.visitor_id for e in events))
+        roots = dict(zip(visitors, await self._identity.roots(visitors), strict=True))  # one read per batch
+        for event in events:  # in timestamp order
             card = event.properties.get("loyalty_card_id")
             if event.channel in (Channel.POS, Channel.BEACON) and isinstance(card, str) and card:
                 pid = await self._identity.profile_for(f"loyalty:{card}")
             else:
-                pid = await self._identity.root(event.visitor_id)
-            await self._timers.schedule(
-                Timer(
-                    f"{TriggerKind.INACTIVITY.value}:{pid}",
-                    TriggerKind.INACTIVITY,
-                    pid,
-                    event.timestamp + self.policy.inactivity_after,
-                    {"last_event_at": event.timestamp.isoformat()},
-                )
-            )
+                pid = roots[event.visitor_id]
+            latest[pid] = max(latest.get(pid, event.timestamp), event.timestamp)
             if event.name in CHECKOUT:
                 await self._timers.cancel(f"{TriggerKind.ABANDONED_CART.value}:{pid}")
                 carts.pop(pid, None)
             elif event.name in CART_CHANGES:
                 carts[pid] = event
+        for pid, at in latest.items():
+            inactivity = Timer(
+                f"{TriggerKind.INACTIVITY.value}:{pid}",
+                TriggerKind.INACTIVITY,
+                pid,
+                at + self.policy.inactivity_after,
+                {"last_event_at": at.isoformat()},
+            )
+            await self._timers.schedule(inactivity)
         for pid, event in carts.items():
             await self._schedule_cart(pid, event)
 
