@@ -54,6 +54,8 @@ class MongoEventStore:
 
     @staticmethod
     def _person(visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> dict[str, Any]:
+        if not loyalty_cards:  # the common case, and one index (visitor_id, timestamp) answers it
+            return {"visitor_id": {"$in": list(visitor_ids)}}
         return {
             "$or": [
                 {"visitor_id": {"$in": list(visitor_ids)}},
@@ -65,8 +67,12 @@ class MongoEventStore:
         self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str], since: datetime | None, limit: int
     ) -> list[StoredEvent]:
         flt = self._person(visitor_ids, loyalty_cards)
-        if since is not None:
-            flt = {"$and": [flt, {"timestamp": {"$gte": since}}]}
+        if since is not None:  # a flat filter when possible: one index range scan
+            flt = (
+                {**flt, "timestamp": {"$gte": since}}
+                if "$or" not in flt
+                else {"$and": [flt, {"timestamp": {"$gte": since}}]}
+            )
         async with translated(STORE, "history"):
             cursor = self._events.find(flt).sort("timestamp", -1).limit(limit)
             return [StoredEvent(codec.event_in(d), applied=bool(d.get("applied"))) async for d in cursor]
