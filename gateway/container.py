@@ -94,7 +94,9 @@ async def open_container(
                 await ensure_indexes(stores.mongo_client[settings.mongodb_database])
             except StoreUnavailable as exc:
                 log.error("MongoDB unreachable at startup; serving degraded: %s", exc.message)
-        catalog = CatalogService(stores.catalog, preload_max=settings.catalog_preload_max)
+        # A commerce backend owns its catalogue: read through (cached), never mirrored.
+        preload_max = 0 if settings.catalog_url else settings.catalog_preload_max
+        catalog = CatalogService(stores.catalog, preload_max=preload_max)
         metrics = metrics or Metrics()
         visitors = VisitorService(
             stores.sessions,

@@ -266,7 +266,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         environment=environment,
         secret_keys=keys,
         secret_is_ephemeral=ephemeral,
-        demo_data=get("VITRINE_DEMO_DATA", _parse_bool, in_memory and environment != "production"),
+        demo_data=get(
+            "VITRINE_DEMO_DATA",
+            _parse_bool,
+            in_memory and environment != "production" and not env.get("VITRINE_CATALOG_URL"),
+        ),
         log_level=get("VITRINE_LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
         events_max_batch=get("VITRINE_EVENTS_MAX_BATCH", _int_in(1, 1000), 100),
         events_max_body_bytes=get("VITRINE_EVENTS_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 512 * 1024),

@@ -3,7 +3,10 @@ Guild's composition accept), with parser and validation caches on."""
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from resolvers.catalog import CatalogQuery
@@ -16,6 +19,8 @@ from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
 
+log = logging.getLogger("vitrine.graphql")
+
 
 @strawberry.type
 class Query(CatalogQuery, ViewerQuery, PrivacyQuery):
@@ -27,9 +32,18 @@ class Mutation(EventsMutation, IdentityMutation, PrivacyMutation):
     pass
 
 
+class StorefrontSchema(strawberry.federation.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        # strawberry logs every error at ERROR level, including clients' syntax and validation
+        # errors: hostile traffic would flood the log. ErrorPolicy already logs unexpected
+        # errors with their traceback; the rest are the client's, worth DEBUG at most.
+        for error in errors:
+            log.debug("GraphQL error: %s", error.message)
+
+
 def build_schema(*, introspection: bool = True) -> strawberry.federation.Schema:
     """The schema; `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works)."""
-    return strawberry.federation.Schema(
+    return StorefrontSchema(
         query=Query,
         mutation=Mutation,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]

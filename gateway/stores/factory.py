@@ -109,6 +109,9 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
 
     persisted: PersistedQueryStore
     rate_limits: RateLimitStore
+    if settings.catalog_url:
+        catalog = _connector_catalog(settings, stack)
+
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
         leases = MemoryLeaseStore()
@@ -149,3 +152,23 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         persisted=persisted,
         rate_limits=rate_limits,
     )
+
+
+def _connector_catalog(settings: Settings, stack: AsyncExitStack) -> CatalogStore:
+    """Standalone mode: products come from the commerce backend at VITRINE_CATALOG_URL."""
+    from gateway.connectors.catalog_store import ConnectorCatalogStore
+    from gateway.connectors.http import HttpCommerceConnector, open_http_client
+    from gateway.connectors.mapping import FieldMap
+    from gateway.errors import ConfigError
+
+    try:
+        field_map = FieldMap(dict(settings.catalog_field_map))
+    except ValueError as exc:
+        raise ConfigError("VITRINE_CATALOG_FIELD_MAP", str(exc)) from None
+    timeout = settings.catalog_timeout_ms / 1000
+    client = open_http_client(settings.catalog_url, settings.catalog_auth_header, timeout)
+    stack.push_async_callback(client.aclose)
+    connector = HttpCommerceConnector(
+        client, field_map=field_map, cache_seconds=settings.catalog_cache_seconds, timeout_seconds=timeout
+    )
+    return ConnectorCatalogStore(connector)
