@@ -146,3 +146,23 @@ async def test_two_devices_identify_at_once_on_two_instances(backend: str, backe
                 assert counters(await device.profile()) == {"Product Viewed": 4, "identify": 4}
             merged = [s for m in await ids.merges_of(root) for s in m.sources]
             assert sorted(merged) == sorted(VisitorId(d.visitor_id) for d in devices if d.visitor_id != root)
+
+
+async def test_identify_accepted_during_an_outage_links_on_replay() -> None:
+    from gateway.testing.servers import free_port, start_redis
+    from tests.conftest import make_settings
+
+    port = free_port()  # Redis (sessions and merge leases) is down at first
+    async with running_gateway(make_settings(redis_url=f"redis://127.0.0.1:{port}/0", store_timeout_ms=300)) as gw:
+        phone, laptop = await new_device(gw), await new_device(gw)
+        for device in (phone, laptop):
+            assert (await device.identify("c-outage"))["accepted"]  # stored durably, not yet applied
+        ids = gw.container.customer.identity
+        assert await ids.root(VisitorId(phone.visitor_id)) != await ids.root(VisitorId(laptop.visitor_id))
+        redis = start_redis(port)
+        try:
+            assert await gw.container.events.replay_unapplied(older_than_seconds=0) == 2
+            assert await ids.root(VisitorId(phone.visitor_id)) == await ids.root(VisitorId(laptop.visitor_id))
+            assert counters(await laptop.profile()) == {"identify": 2}
+        finally:
+            redis.stop()

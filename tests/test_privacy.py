@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+import pytest
 
 from gateway.domain.identifiers import email_hash
 from gateway.domain.visitor import VisitorId
@@ -36,7 +38,11 @@ async def everything_stored(gw: Gateway, settings: Settings) -> str:
     return repr(dump)
 
 
-async def test_export_then_forget_leaves_nothing_behind(backend_settings: Settings) -> None:
+async def test_export_then_forget_leaves_nothing_behind(
+    backend_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="gateway")
+    caplog.set_level(logging.DEBUG, logger="vitrine")
     settings = replace(
         backend_settings,
         admin_api_key=ADMIN,
@@ -123,6 +129,8 @@ async def test_export_then_forget_leaves_nothing_behind(backend_settings: Settin
         stored = await everything_stored(gw, settings)
         for secret in secrets_of_person:
             assert secret not in stored, secret
+            assert secret not in caplog.text, f"personal data in the logs: {secret}"
+        assert "example.com" not in caplog.text and caplog.records  # (the gateway did log, just nothing personal)
         if stores.mongo_client is not None:  # the dump does see live data: the bystander is in it
             assert bystander.visitor_id in stored
         # Aggregates only: the segment still counts the bystander, and the bystander is intact.
