@@ -110,7 +110,10 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     persisted: PersistedQueryStore
     rate_limits: RateLimitStore
     if settings.catalog_url:
-        catalog = _connector_catalog(settings, stack)
+        catalog = _connector_catalog(settings, stack)  # read-only: no imports to watch
+    else:
+        # Imports write here: notice price drops and promotions for the favourite-on-promotion trigger.
+        catalog = PriceWatchingCatalogStore(catalog, timers)
 
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
@@ -135,7 +138,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         rate_limits = RedisRateLimitStore(redis_client, settings.redis_prefix)
 
     return Stores(
-        PriceWatchingCatalogStore(catalog, timers),
+        catalog,
         profiles,
         sessions,
         events,
