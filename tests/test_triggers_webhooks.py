@@ -196,3 +196,41 @@ async def test_a_timer_fires_once_with_two_instances(backend: str, hook_settings
         assert sum(fired) == 6
         carts = [d for d in await gw1.container.stores.outbox.find() if d.kind.value == "abandoned_cart"]
         assert sorted(d.profile_id for d in carts) == sorted(d.visitor_id for d in devices)
+
+
+async def test_lift_compares_messaged_people_with_the_holdout(hook_settings: Settings, port: int) -> None:
+    settings = replace(hook_settings, trigger_holdout_percent=50.0, trigger_abandoned_cart_minutes=0.01)
+    async with running_gateway(settings) as gw:
+        devices = [await new_device(gw) for _ in range(16)]
+        for i, device in enumerate(devices):
+            await add_to_cart(device, "p-00001", f"c{i}")
+        fired_at = datetime.now(UTC) + timedelta(seconds=1)
+        await gw.container.customer.triggers.fire_due(fired_at)
+        receiver = Receiver(port)
+        await receiver.start()
+        try:
+            assert gw.container.customer.webhooks is not None
+            await gw.container.customer.webhooks.deliver_due(fired_at)
+        finally:
+            await receiver.stop()
+        status = {d.profile_id: d.status for d in await gw.container.stores.outbox.find()}
+        messaged = [d for d in devices if status[d.visitor_id] is DeliveryStatus.DELIVERED]
+        held = [d for d in devices if status[d.visitor_id] is DeliveryStatus.HOLDOUT]
+        assert len(messaged) + len(held) == 16 and messaged and held
+        for device in [*messaged[:3], *held[:1]]:  # who bought afterwards
+            order = {
+                "messageId": "o",
+                "name": "Order Completed",
+                "timestamp": (fired_at + timedelta(seconds=2)).isoformat(),
+                "properties": {"order_id": "o", "products": [{"product_id": "p-00001", "quantity": 1}]},
+            }
+            await device.gql(TRACK, {"events": [order]})
+        body = await gw.admin(
+            "{ triggerLift(kind: ABANDONED_CART) { messaged messagedConverted heldOut heldOutConverted lift } }",
+            key=ADMIN,
+        )
+        lift = body["data"]["triggerLift"]
+        expected = (3 / len(messaged)) / (1 / len(held)) - 1
+        assert lift["messaged"] == len(messaged) and lift["messagedConverted"] == 3
+        assert lift["heldOut"] == len(held) and lift["heldOutConverted"] == 1
+        assert abs(lift["lift"] - expected) < 1e-9

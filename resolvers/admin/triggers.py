@@ -11,8 +11,10 @@ from strawberry.scalars import JSON
 from gateway.domain.api_keys import Role
 from gateway.domain.triggers import Delivery as DomainDelivery
 from gateway.domain.triggers import DeliveryStatus as DomainStatus
+from gateway.domain.triggers import TriggerKind as DomainKind
 from gateway.domain.visitor import VisitorId
 from gateway.errors import InputError
+from gateway.services.trigger_lift import trigger_lift
 from resolvers.admin.auth import AdminInfo, require_role
 
 DeliveryStatus = strawberry.enum(DomainStatus, name="DeliveryStatus")
@@ -46,8 +48,44 @@ def _delivery(d: DomainDelivery) -> Delivery:
     )
 
 
+TriggerKind = strawberry.enum(DomainKind, name="TriggerKind")
+
+
+@strawberry.type
+class TriggerLift:
+    messaged: int
+    messaged_converted: int
+    held_out: int
+    held_out_converted: int
+    messaged_rate: float | None
+    held_out_rate: float | None
+    lift: float | None = strawberry.field(description="messagedRate / heldOutRate - 1; null without a baseline.")
+
+
 @strawberry.type
 class TriggersQuery:
+    @strawberry.field(description="Conversion of messaged vs held-out people after a trigger (viewer).")
+    async def trigger_lift(
+        self,
+        info: AdminInfo,
+        kind: TriggerKind,  # type: ignore[valid-type]
+        days: float = 7.0,
+    ) -> TriggerLift:
+        require_role(info, Role.VIEWER)
+        if not 0 < days <= 90:
+            raise InputError("days must be between 0 and 90", field="days")
+        c = info.context.container
+        found = await trigger_lift(c.stores.outbox, c.stores.events, c.customer.identity, kind, days)
+        return TriggerLift(
+            messaged=found.messaged,
+            messaged_converted=found.messaged_converted,
+            held_out=found.held_out,
+            held_out_converted=found.held_out_converted,
+            messaged_rate=found.messaged_rate,
+            held_out_rate=found.held_out_rate,
+            lift=found.lift,
+        )
+
     @strawberry.field(description="Webhook deliveries, oldest first; DEAD lists the dead letters (viewer).")
     async def deliveries(
         self,
