@@ -18,6 +18,7 @@ class Receiver:
     port: int
     status: int = 200
     received: list[Received] = field(default_factory=list)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set at each request
     _server: asyncio.Server | None = None
 
     async def start(self) -> None:
@@ -42,6 +43,7 @@ class Receiver:
                     headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
             self.received.append(Received(request_line.split(" ")[1], headers, body))
+            self.arrived.set()
             writer.write(f"HTTP/1.1 {self.status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
             await writer.drain()
         finally:

@@ -45,8 +45,8 @@ class IdentityListener:
             if event.type is not EventType.IDENTIFY:
                 continue
             idents = identifiers_of(event, unlinked_channels=self._unlinked)
-            if len(idents) < 2 and not any(not i.startswith("visitor:") for i in idents):
-                continue  # nothing to link (an identify with traits only)
+            if all(i.startswith("visitor:") for i in idents):
+                continue  # nothing to link to (an identify with traits only)
             try:
                 result = await self._identity.link(idents, reason=f"identify via {event.channel.value}")
             except InputError as exc:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gateway.domain.catalog import Product, ProductId
-from gateway.domain.conditions import evaluate
+from gateway.domain.conditions import ConditionError, evaluate
 from gateway.domain.consent import Purpose, allows
 from gateway.domain.engagement import EngagementPolicy
 from gateway.domain.events import Event, EventType
@@ -92,8 +92,6 @@ class SegmentService:
         return self._cached[1]
 
     async def save(self, key: str, name: str, description: str, definition: Mapping[str, Any]) -> Segment:
-        from gateway.domain.conditions import ConditionError
-
         try:
             segment = build_segment(key, name, description, definition, self._clock())
         except ConditionError as exc:
