@@ -45,6 +45,18 @@ async def test_viewed_online_bought_in_store_is_one_profile(gateway: Gateway) ->
         "/v1/events", json={"events": [order("pos-3", "CARD-555")]}, headers={"x-vitrine-visitor": till.token}
     )
     assert counters(await online.profile())["Order Completed"] == 2
+    # A store visit seen by a beacon (the shopper's app in range), also by card.
+    visit = {
+        "messageId": "b-1",
+        "type": "page",
+        "name": "Store Visit",
+        "channel": "beacon",
+        "properties": {"store_id": "krakow-1", "loyalty_card_id": "CARD-555"},
+    }
+    gateway.client.cookies.clear()
+    assert (await gateway.client.post("/v1/events", json=[visit])).json()["accepted"] == 1
+    channels = {(c["channel"], c["name"]): c["count"] for c in (await online.profile())["profile"]["channels"]}
+    assert channels[("beacon", "page")] == 1
     # The other card is someone else's profile.
     owner = (await gateway.container.stores.identities.owners(["loyalty:CARD-777"]))[0]
     assert owner is not None and owner != await gateway.container.customer.identity.root(VisitorId(online.visitor_id))
