@@ -33,8 +33,13 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool = True) -> Starlette:
-    schema = build_schema(introspection=settings.introspection)
     metrics = Metrics()
+    schema = build_schema(
+        introspection=settings.introspection,
+        compiled_execution=settings.compiled_execution,
+        trusted_documents=settings.persisted_queries == "trusted",
+        count=lambda _context, kind: metrics.count_execution(kind),
+    )
     graphql = GraphQLView(schema, graphql_ide="graphiql" if not settings.is_production else None)
     admin = AdminGraphQLView(build_admin_schema(), graphql_ide="graphiql" if not settings.is_production else None)
 

@@ -9,6 +9,13 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
+from gateway.compiler.integration import (
+    ExecutionCounter,
+    compile_policy,
+    compiled_executor_class,
+    execution_report,
+)
+from gateway.compiler.plan import Compiler
 from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
@@ -41,14 +48,31 @@ class StorefrontSchema(strawberry.federation.Schema):
             log.debug("GraphQL error: %s", error.message)
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.federation.Schema:
-    """The schema; `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works)."""
+def build_schema(
+    *,
+    introspection: bool = True,
+    compiled_execution: str = "persisted",
+    trusted_documents: bool = False,
+    count: ExecutionCounter | None = None,
+) -> strawberry.federation.Schema:
+    """The schema.
+
+    `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works).
+    `compiled_execution` is off | persisted | all: which operations run compiled
+    (gateway.compiler.integration); `trusted_documents` means every document is a persisted one.
+    """
+    executor = None
+    if compiled_execution != "off":
+        compiler = Compiler(compile_policy(compiled_execution, trusted_documents=trusted_documents))
+        executor = compiled_executor_class(compiler)
     return StorefrontSchema(
         query=Query,
         mutation=Mutation,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+        execution_context_class=executor,
         # Factories: one extension object per request; the caches behind them are shared.
         extensions=[
+            execution_report(count),
             ErrorPolicy,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             QueryLimits if introspection else QueryLimitsWithoutIntrospection,
