@@ -51,3 +51,13 @@ async def test_worker_fires_and_delivers_what_the_gateway_scheduled(
     finally:
         stop.set()
         await receiver.stop()
+
+
+def test_the_worker_command_exists() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "worker", "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0 and "schedulers" in done.stdout
