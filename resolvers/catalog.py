@@ -72,11 +72,6 @@ class Category:
     children: list[Category] = strawberry.field(resolver=_category_children)
 
 
-async def _product_brand(root: domain.LocalizedProduct, info: Info) -> Brand | None:
-    found = await info.context.loaders.brands.load(root.brand_id)
-    return expose(found, Brand) if found else None
-
-
 @strawberry.federation.type(keys=["id"], description="A product in the request's locale.")
 class Product:
     id: strawberry.ID
@@ -91,7 +86,7 @@ class Product:
     stock: int
     images: list[Image]
     attributes: list[Attribute]
-    brand: Brand | None = strawberry.field(resolver=_product_brand)
+    brand: Brand | None
     categories: list[Category] = strawberry.field(description="Leaf categories.")
 
     @classmethod

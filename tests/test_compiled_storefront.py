@@ -120,7 +120,8 @@ async def test_home_page_corpus_entry_is_personalized(storefront: tuple[Gateway,
 
 
 def faulty_context(gw: Gateway, visitor: Visitor) -> Callable[[], RequestContext]:
-    """Loaders that misbehave per product: a store error, a timeout, a product with no name."""
+    """Loaders that misbehave per product: a store error, a timeout, a product with no name,
+    a brand with no name (a non-null violation one level down)."""
     catalog = gw.container.catalog
 
     async def products(ids: Sequence[ProductId]) -> list[LocalizedProduct | Exception | None]:
@@ -136,15 +137,14 @@ def faulty_context(gw: Gateway, visitor: Visitor) -> Callable[[], RequestContext
                     found[i] = exc
             elif product_id.endswith("5") and isinstance(product, LocalizedProduct):
                 found[i] = dataclasses.replace(product, name=None)  # type: ignore[arg-type]
+            elif product_id.endswith("2") and isinstance(product, LocalizedProduct) and product.brand:
+                broken = dataclasses.replace(product.brand, name=None)  # type: ignore[arg-type]
+                found[i] = dataclasses.replace(product, brand=broken)
         return found
-
-    async def brands(ids: Sequence[Any]) -> list[Any]:
-        await asyncio.sleep(0)
-        raise TimeoutError("brand store timed out")
 
     def build() -> RequestContext:
         ctx = build_context(gw.container, visitor, "en")
-        loaders = Loaders(products=DataLoader(products), brands=DataLoader(brands), visitors=ctx.loaders.visitors)
+        loaders = Loaders(products=DataLoader(products), visitors=ctx.loaders.visitors)
         return RequestContext(ctx.container, ctx.visitor, ctx.locale, loaders)
 
     return build
@@ -161,14 +161,15 @@ async def test_corpus_with_failing_resolvers(
 
 async def test_failures_cover_raise_timeout_and_null_for_non_null(storefront: tuple[Gateway, Visitor]) -> None:
     gw, visitor = storefront
-    query = """{ p1: product(id: "p-00001") { id brand { name } } p3: product(id: "p-00003") { id }
+    query = """{ p2: product(id: "p-00002") { id brand { name } } p3: product(id: "p-00003") { id }
       p4: product(id: "p-00004") { id } p5: product(id: "p-00005") { id name } }"""
     answer = await diff.assert_same(query, context=faulty_context(gw, visitor))
     messages = [e["message"] for e in answer["errors"]]
     assert "Cannot return null for non-nullable field Product.name." in messages
-    assert "brand store timed out" in messages and "An unknown error occurred." in messages  # the bare TimeoutError
+    assert "Cannot return null for non-nullable field Brand.name." in messages
+    assert "An unknown error occurred." in messages  # the bare TimeoutError
     assert any("did not answer" in m for m in messages)
-    assert answer["data"] == {"p1": {"id": "p-00001", "brand": None}, "p3": None, "p4": None, "p5": None}
+    assert answer["data"] == {"p2": {"id": "p-00002", "brand": None}, "p3": None, "p4": None, "p5": None}
     # A non-null root field that fails nulls `data`, and errors below it that come later are dropped.
     rooted = await diff.assert_same(
         query[:-1] + " list: products(first: 6) { edges { node { id } } } }", context=faulty_context(gw, visitor)
