@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -61,6 +62,17 @@ def serve(
         access_log=False,
         log_level=settings.log_level.lower(),
     )
+
+
+@cli.command()
+def worker() -> None:
+    """Run the schedulers (segments, trigger timers, webhook delivery, event replay) without HTTP."""
+    from gateway.worker import run_worker
+
+    settings = _settings()
+    _logging(settings.log_level)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(settings))
 
 
 @cli.command("export-schema")

@@ -13,6 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.customer import CustomerServices, build_customer_services, engagement_policy
 from gateway.errors import StoreUnavailable
 from gateway.metrics import Metrics
 from gateway.services.api_key_service import ApiKeyService
@@ -49,6 +50,7 @@ class Container:
     slots: SlotService
     experiments: ExperimentTracker
     behaviour: BehaviourCounts
+    customer: CustomerServices
     persisted: PersistedDocuments = field(default_factory=lambda: PersistedDocuments(MemoryPersistedQueryStore()))
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -106,7 +108,12 @@ async def open_container(
         preload_max = 0 if settings.catalog_url else settings.catalog_preload_max
         catalog = CatalogService(stores.catalog, preload_max=preload_max)
         metrics = metrics or Metrics()
-        visitors = VisitorService(stores.sessions, stores.profiles, on_degraded=metrics.degraded_store)
+        visitors = VisitorService(
+            stores.sessions,
+            stores.profiles,
+            on_degraded=metrics.degraded_store,
+            consent_required=settings.consent_required,
+        )
         events = EventService(
             stores.events,
             stores.profiles,
@@ -114,6 +121,7 @@ async def open_container(
             catalog,
             max_batch=settings.events_max_batch,
             half_life_days=settings.interest_half_life_days,
+            engagement=engagement_policy(settings),
             on_outcomes=metrics.count_events,
         )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
@@ -132,6 +140,9 @@ async def open_container(
         events.add_listener(behaviour)
         events.add_listener(experiments)
         persisted = PersistedDocuments(stores.persisted, settings.persisted_queries)
+        customer = build_customer_services(settings, stores, events, catalog, stack)
+        # Slot audiences can use segments, engagement and per-channel counts.
+        slots.add_fact_provider(customer.audience_facts)
         container = Container(
             settings=settings,
             stores=stores,
@@ -144,6 +155,7 @@ async def open_container(
             slots=slots,
             experiments=experiments,
             behaviour=behaviour,
+            customer=customer,
             persisted=persisted,
         )
         if settings.trusted_documents:
@@ -169,11 +181,14 @@ async def open_container(
         except StoreUnavailable as exc:
             log.error("catalogue not loaded at startup (will retry): %s", exc.message)
         if background:
-            for seconds, job, name in (
+            jobs: list[tuple[float, Callable[[], Awaitable[object]], str]] = [
                 (CATALOG_REFRESH_SECONDS, catalog.refresh, "catalogue refresh"),
                 (REPLAY_SECONDS, events.replay_unapplied, "event replay"),
                 (RELEASE_POLL_SECONDS, definitions.poll, "slot release poll"),
-            ):
+            ]
+            if settings.workers_in_process:  # single-instance mode; else `python -m gateway worker` runs them
+                jobs += customer.jobs(settings)
+            for seconds, job, name in jobs:
                 container.tasks.append(asyncio.create_task(_every(seconds, job, name)(), name=name))
         try:
             yield container

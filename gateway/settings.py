@@ -40,6 +40,32 @@ class Settings:
     cookie_secure: bool = False
     catalog_preload_max: int = 200_000
     debug: bool = False
+    # Identity (docs/identity.md)
+    identity_max_identifiers: int = 50
+    identity_blocklist: frozenset[str] = frozenset()
+    identity_unlinked_channels: frozenset[str] = frozenset({"kiosk", "pos"})
+    hash_emails: bool = True
+    identify_secret: str | None = None
+    # Consent (docs/privacy.md)
+    consent_required: bool = False
+    consent_allowed_events: frozenset[str] = frozenset({"Order Completed"})
+    # Engagement (docs/identity.md)
+    engagement_half_life_days: float = 30.0
+    engagement_points: Mapping[str, float] | None = None  # None: the built-in table
+    engagement_tiers: tuple[float, float] = (10.0, 2.0)  # active >= first, lapsing >= second
+    segment_reevaluate_seconds: float = 3600.0
+    # Triggers (docs/triggers.md)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_max_attempts: int = 8
+    webhook_backoff_seconds: float = 30.0
+    trigger_abandoned_cart_minutes: float = 60.0
+    trigger_inactivity_days: float = 30.0
+    trigger_holdout_percent: float = 10.0
+    trigger_cap_count: int = 1
+    trigger_cap_days: float = 7.0
+    trigger_affinity_score: float = 5.0
+    workers_in_process: bool = True
     # The bootstrap admin API key; never printed (repr=False) nor logged.
     admin_api_key: str | None = field(default=None, repr=False)
     # The HTTP edge: persisted queries, limits, CORS, rate limits (docs/clients.md)
@@ -117,6 +143,47 @@ def _url(schemes: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
+def _csv(raw: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _percent(raw: str) -> float:
+    value = _positive_float(raw) if raw.strip() not in {"0", "0.0"} else 0.0
+    if value > 100:
+        raise ValueError(f"must be between 0 and 100, got {raw}")
+    return value
+
+
+def _points(raw: str) -> Mapping[str, float]:
+    table: dict[str, float] = {}
+    for part in raw.split(","):
+        name, eq, value = part.partition("=")
+        if not eq or not name.strip():
+            raise ValueError(f"expected 'Event Name=points,...', got {part!r}")
+        try:
+            table[name.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"points for {name.strip()!r} must be a number, got {value!r}") from None
+    return table
+
+
+def _tiers(raw: str) -> tuple[float, float]:
+    parts = dict(p.strip().partition("=")[::2] for p in raw.split(","))
+    try:
+        active, lapsing = float(parts["active"]), float(parts["lapsing"])
+    except (KeyError, ValueError):
+        raise ValueError(f"expected 'active=10,lapsing=2', got {raw!r}") from None
+    if not active > lapsing >= 0:
+        raise ValueError("the active threshold must be greater than the lapsing threshold (and both >= 0)")
+    return (active, lapsing)
+
+
+def _secret(raw: str) -> str:
+    if len(raw) < MIN_SECRET_LENGTH:
+        raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters")
+    return raw
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         if raw not in options:
@@ -190,7 +257,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise ConfigError("VITRINE_ADMIN_API_KEY", f"must be at least {MIN_SECRET_LENGTH} characters")
 
     in_memory = mongodb_url.startswith("memory")
-    return Settings(
+    settings = Settings(
         mongodb_url=mongodb_url,
         mongodb_database=get("VITRINE_MONGODB_DATABASE", str, "vitrine"),
         redis_url=redis_url,
@@ -213,6 +280,28 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
         catalog_preload_max=get("VITRINE_CATALOG_PRELOAD_MAX", _int_in(0, 10_000_000), 200_000),
         debug=get("VITRINE_DEBUG", _parse_bool, False),
+        identity_max_identifiers=get("VITRINE_IDENTITY_MAX_IDENTIFIERS", _int_in(2, 10_000), 50),
+        identity_blocklist=get("VITRINE_IDENTITY_BLOCKLIST", _csv, frozenset()),
+        identity_unlinked_channels=get("VITRINE_IDENTITY_UNLINKED_CHANNELS", _csv, frozenset({"kiosk", "pos"})),
+        hash_emails=get("VITRINE_HASH_EMAILS", _parse_bool, True),
+        identify_secret=get("VITRINE_IDENTIFY_SECRET", _secret, None),
+        consent_required=get("VITRINE_CONSENT_REQUIRED", _parse_bool, False),
+        consent_allowed_events=get("VITRINE_CONSENT_ALLOWED_EVENTS", _csv, frozenset({"Order Completed"})),
+        engagement_half_life_days=get("VITRINE_ENGAGEMENT_HALF_LIFE_DAYS", _positive_float, 30.0),
+        engagement_points=get("VITRINE_ENGAGEMENT_POINTS", _points, None),
+        engagement_tiers=get("VITRINE_ENGAGEMENT_TIERS", _tiers, (10.0, 2.0)),
+        segment_reevaluate_seconds=get("VITRINE_SEGMENT_REEVALUATE_SECONDS", _positive_float, 3600.0),
+        webhook_url=get("VITRINE_WEBHOOK_URL", _url(("http", "https")), None),
+        webhook_secret=get("VITRINE_WEBHOOK_SECRET", _secret, None),
+        webhook_max_attempts=get("VITRINE_WEBHOOK_MAX_ATTEMPTS", _int_in(1, 50), 8),
+        webhook_backoff_seconds=get("VITRINE_WEBHOOK_BACKOFF_SECONDS", _positive_float, 30.0),
+        trigger_abandoned_cart_minutes=get("VITRINE_TRIGGER_ABANDONED_CART_MINUTES", _positive_float, 60.0),
+        trigger_inactivity_days=get("VITRINE_TRIGGER_INACTIVITY_DAYS", _positive_float, 30.0),
+        trigger_holdout_percent=get("VITRINE_TRIGGER_HOLDOUT_PERCENT", _percent, 10.0),
+        trigger_cap_count=get("VITRINE_TRIGGER_CAP_COUNT", _int_in(1, 1000), 1),
+        trigger_cap_days=get("VITRINE_TRIGGER_CAP_DAYS", _positive_float, 7.0),
+        trigger_affinity_score=get("VITRINE_TRIGGER_AFFINITY_SCORE", _positive_float, 5.0),
+        workers_in_process=get("VITRINE_WORKERS_IN_PROCESS", _parse_bool, True),
         admin_api_key=admin_api_key,
         persisted_queries=get("VITRINE_PERSISTED_QUERIES", _choice("off", "apq", "trusted"), "apq"),
         apq_ttl_seconds=get("VITRINE_APQ_TTL_SECONDS", _int_in(60, 30 * 86_400), 86_400),
@@ -233,3 +322,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         catalog_timeout_ms=get("VITRINE_CATALOG_TIMEOUT_MS", _int_in(10, 60_000), 2000),
         catalog_cache_seconds=get("VITRINE_CATALOG_CACHE_SECONDS", _non_negative_float, 30.0),
     )
+    if settings.webhook_url and not settings.webhook_secret:
+        raise ConfigError("VITRINE_WEBHOOK_SECRET", "is required when VITRINE_WEBHOOK_URL is set (receivers verify it)")
+    return settings

@@ -19,7 +19,9 @@ from gateway.compiler.plan import Compiler
 from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
+from resolvers.identity import IdentityMutation
 from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
+from resolvers.privacy import PrivacyMutation, PrivacyQuery
 from resolvers.slots import SlotsQuery
 from resolvers.validation_cache import TextValidationCache
 from resolvers.viewer import ViewerQuery
@@ -30,12 +32,12 @@ log = logging.getLogger("vitrine.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, ViewerQuery, SlotsQuery):
+class Query(CatalogQuery, ViewerQuery, SlotsQuery, PrivacyQuery):
     pass
 
 
 @strawberry.type
-class Mutation(EventsMutation):
+class Mutation(EventsMutation, IdentityMutation, PrivacyMutation):
     pass
 
 

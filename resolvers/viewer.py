@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import Enum
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,6 +17,7 @@ from strawberry.scalars import JSON
 from gateway.domain import profile as dprofile
 from gateway.domain import session as dsession
 from gateway.domain.catalog import Money as DomainMoney
+from gateway.domain.visitor import Channel as DomainChannel
 from gateway.services.visitor_service import VisitorState
 from resolvers.catalog import Money, Product, load_products
 from resolvers.info import Info, expose
@@ -99,7 +101,56 @@ def _interests(root: dprofile.Profile, info: Info, first: int = 10) -> list[Inte
 
 
 def _counters(root: dprofile.Profile) -> list[Counter]:
-    return [Counter(name=k, count=v) for k, v in sorted(root.counters.items())]
+    # Keys with a prefix are per-channel ("pos:Order Completed") or wishlist bookkeeping.
+    return [Counter(name=k, count=v) for k, v in sorted(root.counters.items()) if ":" not in k]
+
+
+@strawberry.type
+class ChannelCounter:
+    channel: str = strawberry.field(description="web, app, kiosk, pos or beacon")
+    name: str
+    count: int
+
+
+def _channel_counters(root: dprofile.Profile) -> list[ChannelCounter]:
+    channels = {c.value for c in DomainChannel}
+    found = []
+    for key, count in sorted(root.counters.items()):
+        channel, sep, name = key.partition(":")
+        if sep and channel in channels:
+            found.append(ChannelCounter(channel=channel, name=name, count=count))
+    return found
+
+
+@strawberry.enum
+class EngagementTier(Enum):
+    ACTIVE = "active"
+    LAPSING = "lapsing"
+    INACTIVE = "inactive"
+
+
+@strawberry.type
+class Engagement:
+    score: float = strawberry.field(description="Points per event, halved every half-life (docs/identity.md).")
+    tier: EngagementTier
+
+
+def _engagement(root: dprofile.Profile, info: Info) -> Engagement:
+    policy = info.context.container.customer.engagement
+    score = policy.score(root.engagement_mass, datetime.now(UTC))
+    return Engagement(score=round(score, 4), tier=EngagementTier(policy.tier(score).value))
+
+
+@strawberry.type
+class Consent:
+    purpose: str = strawberry.field(description="analytics, personalization or marketing")
+    granted: bool
+    at: datetime
+    source: str
+
+
+def _consent(root: dprofile.Profile) -> list[Consent]:
+    return [Consent(purpose=p, granted=r.granted, at=r.at, source=r.source) for p, r in sorted(root.consent.items())]
 
 
 @strawberry.type
@@ -109,6 +160,36 @@ class Profile:
     last_seen: datetime | None
     counters: list[Counter] = strawberry.field(resolver=_counters, description="Events per name, all time.")
     interests: list[Interest] = strawberry.field(resolver=_interests, description="Strongest first, scored now.")
+    channels: list[ChannelCounter] = strawberry.field(
+        resolver=_channel_counters, description="Events per channel and name: online vs in store (ROPO)."
+    )
+    engagement: Engagement = strawberry.field(resolver=_engagement, description="Decayed engagement score and tier.")
+    consent: list[Consent] = strawberry.field(resolver=_consent, description="The latest decision per purpose.")
+
+
+@strawberry.enum
+class PersonalizationReason(Enum):
+    NO_CONSENT = "NO_CONSENT"
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
+
+
+@strawberry.type
+class SegmentMembership:
+    key: strawberry.ID
+    name: str
+
+
+async def _segments(root: VisitorState, info: Info) -> list[SegmentMembership]:
+    if not root.personalized:
+        return []  # no consent, or the stores are down: answer as for a stranger
+    service = info.context.container.customer.segments
+    (keys,) = await service.of([root.profile.visitor_id])
+    names = {s.key: s.name for s in await service.definitions()}
+    return [SegmentMembership(key=strawberry.ID(k), name=names[k]) for k in sorted(keys) if k in names]
+
+
+def _reason(root: VisitorState) -> PersonalizationReason | None:
+    return PersonalizationReason(root.reason) if root.reason else None
 
 
 @strawberry.type
@@ -116,8 +197,14 @@ class Viewer:
     visitor_id: strawberry.ID
     personalized: bool = strawberry.field(description="False when personalization fell back because a store is down.")
     degraded: list[str] = strawberry.field(description="Which stores were unavailable for this answer.")
+    reason: PersonalizationReason | None = strawberry.field(
+        resolver=_reason, description="Why the answer is not personalized (null when it is)."
+    )
     session: Session
     profile: Profile
+    segments: list[SegmentMembership] = strawberry.field(
+        resolver=_segments, description="Segments this visitor's profile is in now (empty without consent)."
+    )
 
 
 async def load_viewer(info: Info) -> Viewer:

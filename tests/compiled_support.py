@@ -9,10 +9,12 @@ JSON text: data, errors (message, locations, path, extensions) and their order, 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from inspect import isawaitable
 from typing import Any
 
+import graphql
 import strawberry
 from graphql import GraphQLSchema, MiddlewareManager, execute, parse, validate
 from strawberry.execution import optimized_is_awaitable
@@ -88,3 +90,36 @@ class Differential:
         assert again == standard, f"cached plan differs:\n  standard {standard}\n  compiled {again}"
         answer: dict[str, Any] = json.loads(standard)
         return answer
+
+
+MAX_GENERATED_CHARS = 3000
+MAX_NESTED_LISTS = 2
+
+
+def too_big(schema: GraphQLSchema, document: graphql.DocumentNode, text: str) -> bool:
+    """Generated operations that nest lists of objects in lists of objects can select
+    exponentially large results (gigabytes) without testing anything new: skip them."""
+    if len(text) > MAX_GENERATED_CHARS:
+        return True
+    type_info = graphql.TypeInfo(schema)
+    lists: list[bool] = []
+    worst = [0]
+
+    class Nesting(graphql.Visitor):
+        def enter_field(self, *_: Any) -> None:
+            field_type = type_info.get_type()
+            is_list = field_type is not None and graphql.is_list_type(graphql.get_nullable_type(field_type))
+            lists.append(is_list)
+            worst[0] = max(worst[0], sum(lists))
+
+        def leave_field(self, *_: Any) -> None:
+            lists.pop()
+
+    graphql.visit(document, graphql.TypeInfoVisitor(type_info, Nesting()))
+    return worst[0] > MAX_NESTED_LISTS
+
+
+def explore() -> bool:
+    """Random (new) examples on every run only when asked: VITRINE_HYPOTHESIS_RANDOM=1.
+    CI runs the derandomized, reproducible set."""
+    return os.environ.get("VITRINE_HYPOTHESIS_RANDOM") == "1"

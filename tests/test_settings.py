@@ -67,3 +67,36 @@ def test_admin_api_key_is_checked_and_never_shown() -> None:
     key = "k" * 40
     settings = load_settings({"VITRINE_ADMIN_API_KEY": key})
     assert settings.admin_api_key == key and key not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "variable", "fragment"),
+    [
+        ({"VITRINE_WEBHOOK_URL": "http://hooks.example/x"}, "VITRINE_WEBHOOK_SECRET", "required when"),
+        ({"VITRINE_WEBHOOK_URL": "ftp://x"}, "VITRINE_WEBHOOK_URL", "http://"),
+        ({"VITRINE_ENGAGEMENT_TIERS": "active=1,lapsing=5"}, "VITRINE_ENGAGEMENT_TIERS", "greater than"),
+        ({"VITRINE_ENGAGEMENT_POINTS": "Order Completed:20"}, "VITRINE_ENGAGEMENT_POINTS", "Event Name=points"),
+        ({"VITRINE_TRIGGER_HOLDOUT_PERCENT": "120"}, "VITRINE_TRIGGER_HOLDOUT_PERCENT", "between 0 and 100"),
+        ({"VITRINE_IDENTIFY_SECRET": "short"}, "VITRINE_IDENTIFY_SECRET", "at least 32"),
+    ],
+)
+def test_identity_and_trigger_settings_fail_with_the_variable_named(
+    env: dict[str, str], variable: str, fragment: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(env)
+    assert raised.value.variable == variable and fragment in raised.value.message
+
+
+def test_identity_and_trigger_settings_parse() -> None:
+    s = load_settings(
+        {
+            "VITRINE_ENGAGEMENT_POINTS": "Order Completed=25, Product Viewed=0.5",
+            "VITRINE_ENGAGEMENT_TIERS": "active=20,lapsing=4",
+            "VITRINE_IDENTITY_BLOCKLIST": "customer:guest, customer:0",
+            "VITRINE_TRIGGER_HOLDOUT_PERCENT": "0",
+        }
+    )
+    assert s.engagement_points == {"Order Completed": 25.0, "Product Viewed": 0.5}
+    assert s.engagement_tiers == (20.0, 4.0) and s.trigger_holdout_percent == 0.0
+    assert s.identity_blocklist == frozenset({"customer:guest", "customer:0"})

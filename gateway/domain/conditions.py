@@ -71,7 +71,9 @@ FIELDS: Mapping[str, Kind] = {
     "time.dayOfWeek": Kind.STRING,  # monday .. sunday, in the slot's time zone
     "time.now": Kind.DATE,
 }
-OPEN_PREFIXES = ("profile.traits.",)
+# Open-ended: any trait, and any counter ("profile.counters.Order Completed",
+# "profile.counters.pos:Order Completed" for one channel).
+OPEN_PREFIXES = ("profile.traits.", "profile.counters.")
 
 
 class Op(Enum):

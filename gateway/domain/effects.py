@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from gateway.domain.catalog import Category, CategoryId, Product, ProductId
+from gateway.domain.engagement import EngagementPolicy
 from gateway.domain.events import Event, EventType
 from gateway.domain.profile import INTEREST_WEIGHTS, ProfileChange, decay_factor
 from gateway.domain.session import SessionChange
 
+WISHLIST_DELTA = {"Product Added to Wishlist": 1, "Product Removed from Wishlist": -1}
 ANCESTOR_SHARE = 0.5  # a view of a trail shoe says less about "Footwear" than about "Trail"
 
 
@@ -47,6 +49,7 @@ def profile_change(
     products: Mapping[ProductId, Product],
     categories: Mapping[CategoryId, Category],
     half_life_days: float,
+    engagement: EngagementPolicy | None = None,
 ) -> ProfileChange:
     mass: dict[str, float] = {}
     weight = INTEREST_WEIGHTS.get(event.name, 0.0) if event.type is EventType.TRACK else 0.0
@@ -71,4 +74,10 @@ def profile_change(
         nested = event.properties.get("traits")
         if isinstance(nested, Mapping):
             traits.update(nested)
-    return ProfileChange(event.key, event.timestamp, {event.counter_name: 1}, mass, traits)
+    # Per-channel counts too ("pos:Order Completed"), so online vs in-store behaviour is visible.
+    counters = {event.counter_name: 1, f"{event.channel.value}:{event.counter_name}": 1}
+    # What is on the wishlist now (the favourite-on-promotion trigger looks it up).
+    if event.name in WISHLIST_DELTA:
+        counters[f"wishlist:{event.properties['product_id']}"] = WISHLIST_DELTA[event.name]
+    points = engagement.mass(event.counter_name, event.timestamp) if engagement else 0.0
+    return ProfileChange(event.key, event.timestamp, counters, mass, traits, points)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +56,7 @@ class ProfileChange:
     counters: Mapping[str, int]
     interest_mass: Mapping[str, float]  # "category:c-x" / "brand:b-y" -> forward-decayed mass
     traits: Mapping[str, Any]
+    engagement: float = 0.0  # forward-decayed engagement points (see gateway.domain.engagement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,10 @@ class Profile:
     first_seen: datetime | None
     last_seen: datetime | None
     recent_event_keys: tuple[str, ...] = ()
+    engagement_mass: float = 0.0
+    consent: Mapping[str, ConsentRecord] = field(default_factory=dict)
+    merged_from: tuple[VisitorId, ...] = ()  # profiles absorbed into this one (idempotency of merges)
+    merged_into: VisitorId | None = None  # set on a tombstone: this profile now lives there
 
     def interests(self, now: datetime, half_life_days: float, limit: int = 20) -> list[Interest]:
         """Interests scored at `now`, strongest first (ties by key, so the order is stable)."""
@@ -77,6 +82,15 @@ class Profile:
             scored.append(Interest(kind=kind, key=key, score=mass * scale))
         scored.sort(key=lambda i: (-i.score, i.kind, i.key))
         return scored[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRecord:
+    """One purpose's consent: given or withdrawn, when, and through which source (banner, app, pos...)."""
+
+    granted: bool
+    at: datetime
+    source: str
 
 
 def empty_profile(visitor_id: VisitorId) -> Profile:
@@ -97,4 +111,72 @@ def apply_change(profile: Profile, change: ProfileChange) -> Profile:
     first = profile.first_seen if profile.first_seen and profile.first_seen <= change.at else change.at
     last = profile.last_seen if profile.last_seen and profile.last_seen >= change.at else change.at
     keys = (*profile.recent_event_keys, change.event_key)[-RECENT_EVENT_KEYS_CAP:]
-    return Profile(profile.visitor_id, traits, counters, mass, first, last, keys)
+    return replace(
+        profile,
+        traits=traits,
+        counters=counters,
+        interest_mass=mass,
+        first_seen=first,
+        last_seen=last,
+        recent_event_keys=keys,
+        engagement_mass=profile.engagement_mass + change.engagement,
+    )
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return min(x for x in (a, b) if x is not None) if a or b else None
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max(x for x in (a, b) if x is not None) if a or b else None
+
+
+def winning_traits(target: Profile, source: Profile) -> dict[str, Any]:
+    """The traits of `source` that override `target`'s on merge: latest explicit value wins.
+
+    Traits carry no per-key timestamp, so "latest" is the profile active most recently:
+    every trait of the more recently seen profile wins over the other's value for that key;
+    keys set on one side only are kept either way.
+    """
+    source_newer = (source.last_seen or EPOCH) > (target.last_seen or EPOCH)
+    return {k: v for k, v in source.traits.items() if source_newer or k not in target.traits}
+
+
+def winning_consent(target: Profile, source: Profile) -> dict[str, ConsentRecord]:
+    """Per purpose, the most recent decision wins (a later withdrawal beats an older grant)."""
+    return {p: r for p, r in source.consent.items() if p not in target.consent or r.at > target.consent[p].at}
+
+
+def absorb(target: Profile, source: Profile) -> Profile:
+    """`target` after merging `source` into it; a no-op when `source` was already absorbed.
+
+    Counters, interest and engagement masses add up (forward decay makes a sum exact),
+    first/last seen widen, traits and consent follow `winning_traits`/`winning_consent`.
+    """
+    if source.visitor_id in target.merged_from or source.visitor_id == target.visitor_id:
+        return target
+    counters = dict(target.counters)
+    for name, n in source.counters.items():
+        counters[name] = counters.get(name, 0) + n
+    mass = dict(target.interest_mass)
+    for key, m in source.interest_mass.items():
+        mass[key] = mass.get(key, 0.0) + m
+    keys = tuple(dict.fromkeys((*target.recent_event_keys, *source.recent_event_keys)))[-RECENT_EVENT_KEYS_CAP:]
+    return replace(
+        target,
+        traits={**target.traits, **winning_traits(target, source)},
+        counters=counters,
+        interest_mass=mass,
+        first_seen=_earliest(target.first_seen, source.first_seen),
+        last_seen=_latest(target.last_seen, source.last_seen),
+        recent_event_keys=keys,
+        engagement_mass=target.engagement_mass + source.engagement_mass,
+        consent={**target.consent, **winning_consent(target, source)},
+        # Transitively: everything the source had absorbed belongs to the target now too.
+        merged_from=(*target.merged_from, *source.merged_from, source.visitor_id),
+    )
+
+
+def tombstone(source: Profile, target: VisitorId) -> Profile:
+    """What remains of an absorbed profile: only the forward pointer."""
+    return Profile(source.visitor_id, {}, {}, {}, None, None, (), merged_into=target)

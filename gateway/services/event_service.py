@@ -26,7 +26,9 @@ from typing import Any, Protocol
 
 from gateway.domain.catalog import Product, ProductId
 from gateway.domain.effects import profile_change, session_change
+from gateway.domain.engagement import EngagementPolicy
 from gateway.domain.events import Event, RejectCode, Rejection
+from gateway.domain.profile import Profile
 from gateway.domain.visitor import Visitor, VisitorId
 from gateway.errors import InputError, StoreUnavailable
 from gateway.services.catalog_service import CatalogService
@@ -70,6 +72,32 @@ class EventListener(Protocol):
     async def on_events(self, events: Sequence[Event], products: Mapping[ProductId, Product]) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where one event's effects go: the profile to enrich (None: none) and whether the
+    device's session takes it (not for a POS event attributed to a loyalty card)."""
+
+    profile_id: VisitorId | None
+    session: bool = True
+
+
+class EventGate(Protocol):
+    """Checks a batch before it is stored (consent, identify signatures) and may rewrite
+    events (hash emails). Answers per event the event to store or a Rejection with a reason."""
+
+    async def admit(self, visitor: Visitor, events: Sequence[Event]) -> list[Event | Rejection]: ...
+
+
+class Attribution(Protocol):
+    """Which profile each event enriches (identity merges, loyalty cards, consent)."""
+
+    async def targets(self, events: Sequence[Event]) -> list[Target]: ...
+
+    async def applied(self, profiles: Sequence[Profile]) -> None:
+        """Called with the profiles just enriched (e.g. to refresh other devices' cached copies)."""
+        ...
+
+
 class EventService:
     def __init__(
         self,
@@ -81,6 +109,9 @@ class EventService:
         max_batch: int,
         half_life_days: float,
         listeners: Sequence[EventListener] = (),
+        engagement: EngagementPolicy | None = None,
+        gate: EventGate | None = None,
+        attribution: Attribution | None = None,
         on_outcomes: Callable[[list[str]], None] | None = None,
     ) -> None:
         self._events = events
@@ -90,7 +121,15 @@ class EventService:
         self._max_batch = max_batch
         self._half_life = half_life_days
         self._listeners = list(listeners)
+        self._engagement = engagement
+        self._gate = gate
+        self._attribution = attribution
         self._on_outcomes = on_outcomes or (lambda statuses: None)
+
+    def set_hooks(self, *, gate: EventGate | None = None, attribution: Attribution | None = None) -> None:
+        """Install the intake gate and attribution (built after the service, they need it)."""
+        self._gate = gate or self._gate
+        self._attribution = attribution or self._attribution
 
     def add_listener(self, listener: EventListener) -> None:
         self._listeners.append(listener)
@@ -111,6 +150,18 @@ class EventService:
                 outcomes[i] = EventOutcome(i, parsed.message_id, EventStatus.REJECTED, parsed.code, parsed.reason)
             else:
                 valid.append((i, parsed))
+
+        if self._gate is not None and valid:
+            admitted = await self._gate.admit(visitor, [e for _, e in valid])
+            kept: list[tuple[int, Event]] = []
+            for (i, _), verdict in zip(valid, admitted, strict=True):
+                if isinstance(verdict, Rejection):
+                    outcomes[i] = EventOutcome(
+                        i, verdict.message_id, EventStatus.REJECTED, verdict.code, verdict.reason
+                    )
+                else:
+                    kept.append((i, verdict))
+            valid = kept
 
         products = await self._products({pid for _, e in valid for pid in product_ids(e)})
         known: list[tuple[int, Event]] = []
@@ -159,17 +210,33 @@ class EventService:
         return {p.id: p for p in found if p is not None}
 
     async def _apply(self, events: Sequence[Event], products: dict[ProductId, Product]) -> None:
-        by_visitor: dict[VisitorId, list[Event]] = defaultdict(list)
-        for event in sorted(events, key=lambda e: e.timestamp):
-            by_visitor[event.visitor_id].append(event)
-        categories = self._catalog.category_map()
-        for visitor_id, mine in by_visitor.items():
-            profile = await self._profiles.apply(
-                visitor_id, [profile_change(e, products, categories, self._half_life) for e in mine]
-            )
-            await self._sessions.apply(visitor_id, [session_change(e) for e in mine])
-            await self._sessions.cache_profile(visitor_id, profile)
         ordered = sorted(events, key=lambda e: e.timestamp)
+        if self._attribution is not None:
+            targets = await self._attribution.targets(ordered)
+        else:
+            targets = [Target(e.visitor_id) for e in ordered]
+        by_profile: dict[VisitorId, list[Event]] = defaultdict(list)
+        by_visitor: dict[VisitorId, list[Event]] = defaultdict(list)
+        for event, target in zip(ordered, targets, strict=True):
+            if target.profile_id is not None:
+                by_profile[target.profile_id].append(event)
+            if target.session:
+                by_visitor[event.visitor_id].append(event)
+        categories = self._catalog.category_map()
+        profiles: dict[VisitorId, Profile] = {}
+        for profile_id, mine in by_profile.items():
+            changes = [profile_change(e, products, categories, self._half_life, self._engagement) for e in mine]
+            profiles[profile_id] = await self._profiles.apply(profile_id, changes)
+        for visitor_id, mine in by_visitor.items():
+            await self._sessions.apply(visitor_id, [session_change(e) for e in mine])
+            profile = profiles.get(visitor_id)
+            if profile is None:  # enriched under a merged profile id: cache what the device sees
+                found = [t.profile_id for e, t in zip(ordered, targets, strict=True) if e.visitor_id == visitor_id]
+                profile = next((profiles[p] for p in found if p in profiles), None)
+            if profile is not None:
+                await self._sessions.cache_profile(visitor_id, profile)
+        if self._attribution is not None and profiles:
+            await self._attribution.applied(list(profiles.values()))
         for listener in self._listeners:
             await listener.on_events(ordered, products)
         await self._events.mark_applied([e.key for e in events])

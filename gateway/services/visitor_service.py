@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from gateway.domain.consent import Purpose, allows
 from gateway.domain.profile import Profile, empty_profile
 from gateway.domain.session import Session
 from gateway.domain.visitor import VisitorId
@@ -27,19 +28,33 @@ class VisitorState:
     session: Session
     profile: Profile
     degraded: tuple[str, ...] = ()
+    no_consent: bool = False  # consent is required and personalization was not granted
 
     @property
     def personalized(self) -> bool:
-        return not self.degraded
+        return not self.degraded and not self.no_consent
+
+    @property
+    def reason(self) -> str | None:
+        """Why answers are not personalized: NO_CONSENT or STORE_UNAVAILABLE; None when they are."""
+        if self.no_consent:
+            return "NO_CONSENT"
+        return "STORE_UNAVAILABLE" if self.degraded else None
 
 
 class VisitorService:
     def __init__(
-        self, sessions: SessionStore, profiles: ProfileStore, on_degraded: Callable[[str], None] | None = None
+        self,
+        sessions: SessionStore,
+        profiles: ProfileStore,
+        on_degraded: Callable[[str], None] | None = None,
+        *,
+        consent_required: bool = False,
     ) -> None:
         self._sessions = sessions
         self._profiles = profiles
         self._on_degraded = on_degraded or (lambda store: None)
+        self._consent_required = consent_required
 
     async def load(self, ids: Sequence[VisitorId]) -> list[VisitorState]:
         degraded: list[str] = []
@@ -53,7 +68,8 @@ class VisitorService:
         if missing:
             try:
                 found = await self._profiles.get_many(missing)
-                loaded = {p.visitor_id: p for p in found if p is not None}
+                # Keyed by the id asked for: a merged visitor's profile has the survivor's id.
+                loaded = {vid: p for vid, p in zip(missing, found, strict=True) if p is not None}
             except StoreUnavailable as exc:
                 log.warning("profiles unavailable, serving without profile: %s", exc.message)
                 degraded.append("profiles")
@@ -66,7 +82,13 @@ class VisitorService:
         states = []
         for vid, session in zip(ids, sessions, strict=True):
             profile = (session.profile if session else None) or loaded.get(vid) or empty_profile(vid)
-            states.append(VisitorState(vid, replace(session or Session(vid), profile=None), profile, tuple(degraded)))
+            no_consent = self._consent_required and not allows(profile.consent, Purpose.PERSONALIZATION, required=True)
+            if no_consent:  # answer as for a stranger: nothing learnt about them is used
+                profile = replace(empty_profile(vid), consent=profile.consent)
+            state = VisitorState(
+                vid, replace(session or Session(vid), profile=None), profile, tuple(degraded), no_consent
+            )
+            states.append(state)
         return states
 
     async def _cache(self, visitor_id: VisitorId, profile: Profile) -> None:

@@ -24,7 +24,7 @@ from gateway.domain.catalog import (
     fold,
 )
 from gateway.domain.events import Event, EventType
-from gateway.domain.profile import Profile
+from gateway.domain.profile import ConsentRecord, Profile
 from gateway.domain.session import CartLine, Session
 from gateway.domain.visitor import Channel, VisitorId
 
@@ -126,7 +126,21 @@ def profile_out(p: Profile, *, as_text: bool) -> dict[str, Any]:
         "first_seen": _dt_out(p.first_seen, as_text),
         "last_seen": _dt_out(p.last_seen, as_text),
         "recent_event_keys": list(p.recent_event_keys),
+        "engagement_mass": p.engagement_mass,
+        "consent": {k: consent_out(r, as_text=as_text) for k, r in p.consent.items()},
+        "merged_from": list(p.merged_from),
+        "merged_into": p.merged_into,
     }
+
+
+def consent_out(r: ConsentRecord, *, as_text: bool) -> dict[str, Any]:
+    return {"granted": r.granted, "at": _dt_out(r.at, as_text), "source": r.source}
+
+
+def consent_in(d: Mapping[str, Any]) -> ConsentRecord:
+    at = _dt_in(d["at"])
+    assert at is not None
+    return ConsentRecord(bool(d["granted"]), at, str(d.get("source", "")))
 
 
 def profile_in(d: Mapping[str, Any]) -> Profile:
@@ -138,6 +152,10 @@ def profile_in(d: Mapping[str, Any]) -> Profile:
         first_seen=_dt_in(d.get("first_seen")),
         last_seen=_dt_in(d.get("last_seen")),
         recent_event_keys=tuple(d.get("recent_event_keys") or ()),
+        engagement_mass=float(d.get("engagement_mass") or 0.0),
+        consent={k: consent_in(v) for k, v in (d.get("consent") or {}).items()},
+        merged_from=tuple(VisitorId(v) for v in d.get("merged_from") or ()),
+        merged_into=VisitorId(d["merged_into"]) if d.get("merged_into") else None,
     )
 
 

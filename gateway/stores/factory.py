@@ -12,12 +12,17 @@ from gateway.stores.memory.api_keys import MemoryApiKeyStore
 from gateway.stores.memory.broadcast import MemoryBroadcaster
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
+from gateway.stores.memory.identities import MemoryIdentityStore
+from gateway.stores.memory.leases import MemoryLeaseStore
 from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 from gateway.stores.memory.profiles import MemoryProfileStore
 from gateway.stores.memory.rate_limits import MemoryRateLimitStore
+from gateway.stores.memory.segments import MemoryMembershipStore, MemorySegmentStore
 from gateway.stores.memory.sessions import MemorySessionStore
 from gateway.stores.memory.slot_counters import MemoryBehaviourStore, MemoryExperimentStore, MemoryImpressionStore
 from gateway.stores.memory.slot_definitions import MemoryDraftStore, MemoryReleaseStore
+from gateway.stores.memory.triggers import MemoryOutboxStore, MemoryTimerStore
+from gateway.stores.price_watch import PriceWatchingCatalogStore
 from gateway.stores.protocols import (
     ApiKeyStore,
     BehaviourStore,
@@ -26,10 +31,17 @@ from gateway.stores.protocols import (
     DraftStore,
     EventStore,
     ExperimentStore,
+    IdentityStore,
     ImpressionStore,
+    LeaseStore,
+    MembershipStore,
+    OutboxStore,
+    ProfileIndex,
     ProfileStore,
     ReleaseStore,
+    SegmentStore,
     SessionStore,
+    TimerStore,
 )
 
 
@@ -55,6 +67,14 @@ class Stores:
     slots: SlotStores
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
+    # Identity, segments and triggers (docs/identity.md, docs/triggers.md).
+    identities: IdentityStore
+    leases: LeaseStore
+    profile_index: ProfileIndex
+    segments: SegmentStore
+    memberships: MembershipStore
+    timers: TimerStore
+    outbox: OutboxStore
     persisted: PersistedQueryStore = field(default_factory=MemoryPersistedQueryStore)
     rate_limits: RateLimitStore = field(default_factory=MemoryRateLimitStore)
 
@@ -69,8 +89,21 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     mongo_client: Any | None = None
     redis_client: Any | None = None
 
+    identities: IdentityStore
+    leases: LeaseStore
+    profile_index: ProfileIndex
+    segments: SegmentStore
+    memberships: MembershipStore
+    timers: TimerStore
+    outbox: OutboxStore
+
     if settings.mongodb_url.startswith("memory"):
-        catalog, profiles, events = MemoryCatalogStore(), MemoryProfileStore(), MemoryEventStore()
+        catalog, events = MemoryCatalogStore(), MemoryEventStore()
+        memory_profiles = MemoryProfileStore()
+        profiles, profile_index = memory_profiles, memory_profiles
+        identities = MemoryIdentityStore()
+        segments, memberships = MemorySegmentStore(), MemoryMembershipStore()
+        timers, outbox = MemoryTimerStore(), MemoryOutboxStore()
         api_keys = MemoryApiKeyStore()
         drafts: DraftStore = MemoryDraftStore()
         releases: ReleaseStore = MemoryReleaseStore()
@@ -79,6 +112,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         from gateway.stores.mongo.catalog import MongoCatalogStore
         from gateway.stores.mongo.client import open_client
         from gateway.stores.mongo.events import MongoEventStore
+        from gateway.stores.mongo.identities import MongoIdentityStore
         from gateway.stores.mongo.profiles import MongoProfileStore
         from gateway.stores.mongo.slot_definitions import MongoDraftStore, MongoReleaseStore
 
@@ -86,18 +120,30 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         stack.push_async_callback(mongo_client.close)
         db = mongo_client[settings.mongodb_database]
         catalog = MongoCatalogStore(mongo_client, db)
-        profiles = MongoProfileStore(db)
+        mongo_profiles = MongoProfileStore(db)
+        profiles, profile_index = mongo_profiles, mongo_profiles
         events = MongoEventStore(db)
+        identities = MongoIdentityStore(db)
+        from gateway.stores.mongo.segments import MongoMembershipStore, MongoSegmentStore
+
+        segments, memberships = MongoSegmentStore(db), MongoMembershipStore(db)
+        from gateway.stores.mongo.triggers import MongoOutboxStore, MongoTimerStore
+
+        timers, outbox = MongoTimerStore(db), MongoOutboxStore(db)
         api_keys = MongoApiKeyStore(db)
         drafts, releases = MongoDraftStore(db), MongoReleaseStore(db)
 
     persisted: PersistedQueryStore
     rate_limits: RateLimitStore
     if settings.catalog_url:
-        catalog = _connector_catalog(settings, stack)
+        catalog = _connector_catalog(settings, stack)  # read-only: no imports to watch
+    else:
+        # Imports write here: notice price drops and promotions for the favourite-on-promotion trigger.
+        catalog = PriceWatchingCatalogStore(catalog, timers)
 
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
+        leases = MemoryLeaseStore()
         persisted = MemoryPersistedQueryStore(ttl_seconds=settings.apq_ttl_seconds)
         rate_limits = MemoryRateLimitStore()
         behaviour: BehaviourStore = MemoryBehaviourStore()
@@ -121,6 +167,10 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         impressions = RedisImpressionStore(redis_client, settings.redis_prefix)
         experiments = RedisExperimentStore(redis_client, settings.redis_prefix)
         broadcaster = RedisBroadcaster(redis_client, f"{settings.redis_prefix}slots:releases")
+        from gateway.stores.redis.leases import RedisLeaseStore
+
+        leases = RedisLeaseStore(redis_client, settings.redis_prefix)
+
         from gateway.stores.redis.persisted import RedisPersistedQueryStore
         from gateway.stores.redis.rate_limits import RedisRateLimitStore
 
@@ -136,6 +186,13 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         SlotStores(drafts, releases, behaviour, impressions, experiments, broadcaster),
         mongo_client,
         redis_client,
+        identities=identities,
+        leases=leases,
+        profile_index=profile_index,
+        segments=segments,
+        memberships=memberships,
+        timers=timers,
+        outbox=outbox,
         persisted=persisted,
         rate_limits=rate_limits,
     )

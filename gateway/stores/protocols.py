@@ -25,9 +25,12 @@ from gateway.domain.catalog import (
     ProductSort,
 )
 from gateway.domain.events import Event, StoredEvent
-from gateway.domain.profile import Profile, ProfileChange
+from gateway.domain.identifiers import MergeRecord
+from gateway.domain.profile import ConsentRecord, Profile, ProfileChange
 from gateway.domain.releases import Exposure, Release, ReleaseInfo
+from gateway.domain.segments import Segment
 from gateway.domain.session import Session, SessionChange
+from gateway.domain.triggers import Delivery, DeliveryStatus, Timer, TriggerKind
 from gateway.domain.visitor import VisitorId
 
 
@@ -60,7 +63,12 @@ class CatalogStore(Protocol):
 
 
 class ProfileStore(Protocol):
-    """Long-term visitor profiles (MongoDB in production)."""
+    """Long-term visitor profiles (MongoDB in production).
+
+    A profile merged into another is a tombstone pointing there (`merged_into`); reads and
+    writes by the old id follow the pointer, so `get_many` may answer a profile whose
+    `visitor_id` differs from the id asked for.
+    """
 
     async def get_many(self, ids: Sequence[VisitorId]) -> list[Profile | None]: ...
 
@@ -72,7 +80,124 @@ class ProfileStore(Protocol):
         """
         ...
 
-    async def delete(self, visitor_id: VisitorId) -> None: ...
+    async def delete(self, visitor_id: VisitorId) -> None:
+        """Remove this one document (profile or tombstone) entirely."""
+        ...
+
+    async def absorb(self, target: VisitorId, source: VisitorId) -> Profile:
+        """Merge `source` into `target` (see `domain.profile.absorb`) and leave a tombstone.
+
+        Idempotent and crash-safe; writes to `source` that race with it land in `target`.
+        The caller holds leases on both ids (merges of one profile are serialised).
+        """
+        ...
+
+    async def set_consent(self, visitor_id: VisitorId, purpose: str, record: ConsentRecord) -> Profile:
+        """Record a consent decision unless a newer one for that purpose is stored."""
+        ...
+
+
+class ProfileIndex(Protocol):
+    """Scans over profiles for background jobs (segment re-evaluation, promotion triggers)."""
+
+    async def scan(self, after: VisitorId | None, limit: int) -> list[Profile]:
+        """Live (not merged) profiles in id order, starting after `after`."""
+        ...
+
+    async def with_interest(self, key: str, min_mass: float, limit: int) -> list[Profile]:
+        """Live profiles whose interest mass for `key` (e.g. "brand:b-x") is at least `min_mass`."""
+        ...
+
+    async def with_counter(self, key: str, min_count: int, limit: int) -> list[Profile]:
+        """Live profiles whose counter `key` (e.g. "wishlist:p-1") is at least `min_count`."""
+        ...
+
+
+class IdentityStore(Protocol):
+    """Which profile each identifier (`kind:value`) belongs to, and the merge history."""
+
+    async def owners(self, identifiers: Sequence[str]) -> list[VisitorId | None]: ...
+
+    async def claim(self, identifiers: Sequence[str], profile_id: VisitorId) -> list[VisitorId]:
+        """Give unowned identifiers to `profile_id`; answer every identifier's owner after that.
+
+        Never steals: of two concurrent claims of one identifier exactly one wins.
+        """
+        ...
+
+    async def repoint(self, source: VisitorId, target: VisitorId) -> None:
+        """Move every identifier of `source` to `target` (after a merge)."""
+        ...
+
+    async def identifiers_of(self, profile_id: VisitorId) -> list[str]: ...
+
+    async def record_merge(self, record: MergeRecord) -> None: ...
+
+    async def merges_of(self, profile_id: VisitorId) -> list[MergeRecord]:
+        """Merges into this profile and into the profiles it absorbed since, oldest first."""
+        ...
+
+    async def erase(self, profile_id: VisitorId) -> None:
+        """Forget the profile's identifiers and merge history."""
+        ...
+
+
+class TimerStore(Protocol):
+    """Trigger timers: one live timer per key, claimed by one worker at a time when due."""
+
+    async def schedule(self, timer: Timer) -> None:
+        """Create or move the timer `timer.key`, but never to an earlier deadline than it has."""
+        ...
+
+    async def cancel(self, key: str) -> None: ...
+
+    async def claim_due(self, now: datetime, owner: str, lease_seconds: float, limit: int) -> list[Timer]:
+        """Due timers no one holds (or whose holder's lease ran out), now held by `owner`."""
+        ...
+
+    async def done(self, timer: Timer) -> None:
+        """Remove the timer if it is still the version that fired (a reschedule since survives)."""
+        ...
+
+    async def erase(self, profile_id: VisitorId) -> int: ...
+
+
+class OutboxStore(Protocol):
+    """The durable webhook outbox; a delivery's id is its idempotency key."""
+
+    async def enqueue(self, delivery: Delivery) -> bool:
+        """Add it unless a delivery with that id exists; True if added."""
+        ...
+
+    async def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[Delivery]:
+        """Pending deliveries whose next attempt is due, held for `lease_seconds`."""
+        ...
+
+    async def record(self, delivery: Delivery) -> None:
+        """Store an attempt's outcome (status, attempts, next attempt, error) and release it."""
+        ...
+
+    async def count_since(self, profile_id: VisitorId, kind: TriggerKind, since: datetime) -> int:
+        """Deliveries (sent, pending, dead or held out) of `kind` for the profile since then: frequency caps."""
+        ...
+
+    async def find(
+        self, *, status: DeliveryStatus | None = None, profile_id: VisitorId | None = None, limit: int = 100
+    ) -> list[Delivery]: ...
+
+    async def erase(self, profile_ids: Sequence[VisitorId]) -> int: ...
+
+
+class LeaseStore(Protocol):
+    """Short exclusive leases (locks that expire), shared by every gateway instance."""
+
+    async def acquire(self, key: str, owner: str, ttl_seconds: float) -> bool:
+        """True if `owner` now holds `key` (taken, or already held by it and extended)."""
+        ...
+
+    async def release(self, key: str, owner: str) -> None:
+        """Release if held by `owner`; a lease lost to expiry is left alone."""
+        ...
 
 
 class SessionStore(Protocol):
@@ -109,6 +234,46 @@ class EventStore(Protocol):
         ...
 
     async def for_visitor(self, visitor_id: VisitorId, limit: int) -> list[StoredEvent]: ...
+
+    async def history(
+        self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str], since: datetime | None, limit: int
+    ) -> list[StoredEvent]:
+        """A person's events, newest first: sent from any of their devices, or in store with their card."""
+        ...
+
+    async def erase(self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> int:
+        """Delete a person's events (the `history` set); answers how many were deleted."""
+        ...
+
+
+class SegmentStore(Protocol):
+    """Segment definitions (edited through the admin API)."""
+
+    async def all(self) -> list[Segment]: ...
+
+    async def save(self, segment: Segment) -> None: ...
+
+    async def delete(self, key: str) -> bool: ...
+
+
+class MembershipStore(Protocol):
+    """Which profiles are in which segment."""
+
+    async def memberships(self, profile_ids: Sequence[VisitorId]) -> list[frozenset[str]]: ...
+
+    async def update(
+        self, profile_id: VisitorId, entered: Sequence[str], exited: Sequence[str], at: datetime
+    ) -> tuple[list[str], list[str]]:
+        """Apply entries and exits; answer those that really changed something (exactly once each)."""
+        ...
+
+    async def sizes(self) -> dict[str, int]: ...
+
+    async def erase(self, profile_id: VisitorId, segment: str | None = None) -> None:
+        """Forget this profile's memberships (all, or one segment's) without Exited events."""
+        ...
+
+    async def drop_segment(self, segment: str) -> None: ...
 
 
 class ApiKeyStore(Protocol):

@@ -20,18 +20,21 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from resolvers.admin.keys import KeysMutation, KeysQuery
+from resolvers.admin.privacy import PrivacyMutation, PrivacyQuery
+from resolvers.admin.segments import SegmentsMutation, SegmentsQuery
 from resolvers.admin.slots import SlotsAdminMutation, SlotsAdminQuery
+from resolvers.admin.triggers import TriggersMutation, TriggersQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.limits import MAX_TOKENS, QueryLimits
 
 
 @strawberry.type
-class AdminQuery(KeysQuery, SlotsAdminQuery):
+class AdminQuery(KeysQuery, SlotsAdminQuery, SegmentsQuery, TriggersQuery, PrivacyQuery):
     pass
 
 
 @strawberry.type
-class AdminMutation(KeysMutation, SlotsAdminMutation):
+class AdminMutation(KeysMutation, SlotsAdminMutation, SegmentsMutation, TriggersMutation, PrivacyMutation):
     pass
 
 

@@ -36,3 +36,24 @@ class MemoryEventStore:
     async def for_visitor(self, visitor_id: VisitorId, limit: int) -> list[StoredEvent]:
         mine = [s for s in self._events.values() if s.event.visitor_id == visitor_id]
         return sorted(mine, key=lambda s: s.event.timestamp, reverse=True)[:limit]
+
+    def _mine(self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> list[str]:
+        ids, cards = set(visitor_ids), set(loyalty_cards)
+        return [
+            k
+            for k, s in self._events.items()
+            if s.event.visitor_id in ids or s.event.properties.get("loyalty_card_id") in cards
+        ]
+
+    async def history(
+        self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str], since: datetime | None, limit: int
+    ) -> list[StoredEvent]:
+        found = [self._events[k] for k in self._mine(visitor_ids, loyalty_cards)]
+        found = [s for s in found if since is None or s.event.timestamp >= since]
+        return sorted(found, key=lambda s: s.event.timestamp, reverse=True)[:limit]
+
+    async def erase(self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> int:
+        keys = self._mine(visitor_ids, loyalty_cards)
+        for key in keys:
+            del self._events[key]
+        return len(keys)

@@ -45,6 +45,15 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
         await db.products.create_index([("price_value", 1), ("_id", 1)])
         await db.events.create_index([("visitor_id", 1), ("timestamp", -1)])
         await db.events.create_index([("received_at", 1)], partialFilterExpression={"applied": False}, name="unapplied")
+        await db.identities.create_index([("profile_id", 1)])
+        await db.merges.create_index([("owner", 1), ("at", 1)])
+        await db.events.create_index([("properties.loyalty_card_id", 1)], sparse=True)
+        await db.segment_members.create_index([("profile", 1)])
+        await db.segment_members.create_index([("segment", 1)])
+        await db.trigger_timers.create_index([("due_at", 1)])
+        await db.trigger_timers.create_index([("profile_id", 1)])
+        await db.webhook_outbox.create_index([("status", 1), ("next_attempt_at", 1)])
+        await db.webhook_outbox.create_index([("profile_id", 1), ("kind", 1), ("created_at", 1)])
         await db.api_keys.create_index([("digest", 1)], unique=True)
 
 

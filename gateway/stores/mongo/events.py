@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
@@ -50,3 +51,33 @@ class MongoEventStore:
         async with translated(STORE, "for_visitor"):
             cursor = self._events.find({"visitor_id": visitor_id}).sort("timestamp", -1).limit(limit)
             return [StoredEvent(codec.event_in(d), applied=bool(d.get("applied"))) async for d in cursor]
+
+    @staticmethod
+    def _person(visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> dict[str, Any]:
+        if not loyalty_cards:  # the common case, and one index (visitor_id, timestamp) answers it
+            return {"visitor_id": {"$in": list(visitor_ids)}}
+        return {
+            "$or": [
+                {"visitor_id": {"$in": list(visitor_ids)}},
+                {"properties.loyalty_card_id": {"$in": list(loyalty_cards)}},
+            ]
+        }
+
+    async def history(
+        self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str], since: datetime | None, limit: int
+    ) -> list[StoredEvent]:
+        flt = self._person(visitor_ids, loyalty_cards)
+        if since is not None:  # a flat filter when possible: one index range scan
+            flt = (
+                {**flt, "timestamp": {"$gte": since}}
+                if "$or" not in flt
+                else {"$and": [flt, {"timestamp": {"$gte": since}}]}
+            )
+        async with translated(STORE, "history"):
+            cursor = self._events.find(flt).sort("timestamp", -1).limit(limit)
+            return [StoredEvent(codec.event_in(d), applied=bool(d.get("applied"))) async for d in cursor]
+
+    async def erase(self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> int:
+        async with translated(STORE, "erase"):
+            result = await self._events.delete_many(self._person(visitor_ids, loyalty_cards))
+        return int(result.deleted_count)

@@ -1,0 +1,125 @@
+"""`identify`, `alias` and `setConsent`: linking the visitor to a customer, and consent.
+
+`identify` records an identify event (the same as one sent to `POST /v1/events`), so the
+link is made by the event pipeline and survives an outage through replay.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.domain.consent import Purpose as DomainPurpose
+from gateway.domain.identifiers import IdKind, identifier
+from gateway.errors import InputError
+from gateway.identity import verify
+from gateway.services.event_service import EventStatus
+from resolvers.info import Info
+from resolvers.viewer import Viewer, load_viewer
+
+
+@strawberry.type
+class IdentifyPayload:
+    accepted: bool
+    code: str | None = strawberry.field(description="Why it was rejected, e.g. INVALID_SIGNATURE or NO_CONSENT.")
+    reason: str | None
+    profile_id: strawberry.ID = strawberry.field(description="The merged profile this visitor now feeds.")
+    viewer: Viewer
+
+
+@strawberry.type
+class AliasPayload:
+    profile_id: strawberry.ID
+    merged: int = strawberry.field(description="How many other profiles were merged by this call.")
+    viewer: Viewer
+
+
+@strawberry.enum
+class ConsentPurpose(Enum):
+    ANALYTICS = "analytics"
+    PERSONALIZATION = "personalization"
+    MARKETING = "marketing"
+
+
+@strawberry.input
+class ConsentInput:
+    purpose: ConsentPurpose
+    granted: bool
+
+
+@strawberry.type
+class ConsentPayload:
+    viewer: Viewer
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(
+        description="Link the current visitor to a known customer; every profile sharing an identifier merges."
+    )
+    async def identify(
+        self,
+        info: Info,
+        customer_id: str,
+        email: str | None = None,
+        loyalty_card_id: str | None = None,
+        traits: JSON | None = None,
+        customer_signature: Annotated[
+            str | None,
+            strawberry.argument(description="Hex HMAC-SHA256 of customerId (required when the operator set one)."),
+        ] = None,
+        message_id: Annotated[str | None, strawberry.argument(description="For retries; random by default.")] = None,
+    ) -> IdentifyPayload:
+        ctx = info.context
+        props: dict[str, Any] = {"customerId": customer_id}
+        for key, value in (
+            ("email", email),
+            ("loyaltyCardId", loyalty_card_id),
+            ("customerSignature", customer_signature),
+        ):
+            if value is not None:
+                props[key] = value
+        if traits is not None:
+            if not isinstance(traits, dict):
+                raise InputError("traits must be an object", field="traits")
+            props["traits"] = traits
+        raw = {"messageId": message_id or f"identify-{uuid.uuid4().hex}", "type": "identify", "properties": props}
+        result = await ctx.container.events.track(ctx.visitor, [raw])
+        ctx.reset_visitor()
+        (outcome,) = result.outcomes
+        return IdentifyPayload(
+            accepted=outcome.status is not EventStatus.REJECTED,
+            code=outcome.code.value if outcome.code else None,
+            reason=outcome.reason,
+            profile_id=strawberry.ID(await ctx.container.customer.identity.root(ctx.visitor.id)),
+            viewer=await load_viewer(info),
+        )
+
+    @strawberry.mutation(description="Link another device of the same person (its signed visitor token), no login.")
+    async def alias(self, info: Info, visitor_token: str) -> AliasPayload:
+        ctx = info.context
+        other = verify(visitor_token, ctx.container.settings.secret_keys)
+        if other is None:
+            raise InputError("not a valid visitor token: pass the other device's signed vt_vid", field="visitorToken")
+        if ctx.visitor.channel.value in ctx.container.settings.identity_unlinked_channels:
+            raise InputError(f"visitors on the {ctx.visitor.channel.value} channel are shared devices and never linked")
+        idents = [identifier(IdKind.VISITOR, ctx.visitor.id), identifier(IdKind.VISITOR, other)]
+        result = await ctx.container.customer.identity.link(idents, reason="alias")
+        if result.refused:
+            raise InputError(f"not linked: {result.refused}")
+        ctx.reset_visitor()
+        return AliasPayload(
+            profile_id=strawberry.ID(result.profile_id), merged=len(result.merged), viewer=await load_viewer(info)
+        )
+
+    @strawberry.mutation(description="Record the visitor's consent decisions, each with this time and source.")
+    async def set_consent(self, info: Info, purposes: list[ConsentInput], source: str) -> ConsentPayload:
+        ctx = info.context
+        decisions = {DomainPurpose(p.purpose.value): p.granted for p in purposes}
+        await ctx.container.customer.consent.record(ctx.visitor.id, decisions, source)
+        ctx.reset_visitor()
+        return ConsentPayload(viewer=await load_viewer(info))
