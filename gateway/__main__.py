@@ -17,6 +17,8 @@ from gateway.settings import Settings, load_settings
 cli = typer.Typer(help="Vitrine: a GraphQL personalization gateway for headless commerce.", no_args_is_help=True)
 catalog_cli = typer.Typer(help="Catalogue data: import, generate.", no_args_is_help=True)
 cli.add_typer(catalog_cli, name="catalog")
+eval_cli = typer.Typer(help="Offline evaluation.", no_args_is_help=True)
+cli.add_typer(eval_cli, name="eval")
 
 
 def _settings() -> Settings:
@@ -142,6 +144,52 @@ def catalog_generate(
 
     lines = write_jsonl(generate_catalog(count=count, seed=seed), output)
     typer.echo(f"wrote {lines} lines to {output}")
+
+
+@eval_cli.command("recs")
+def eval_recs(
+    interactions: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="CSV with header user_id,item_id,timestamp.")
+    ],
+    items: Annotated[
+        Path,
+        typer.Option(exists=True, dir_okay=False, help="CSV with header item_id,title[,description,category,brand]."),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    seed: Annotated[int, typer.Option(help="Seeds tie-breaks and bootstrap resamples.")] = 0,
+    embeddings: Annotated[
+        bool, typer.Option(help="Embed item text for the SIMILAR signal, as the gateway does.")
+    ] = True,
+) -> None:
+    """Leave-one-out evaluation of the served FOR_YOU pipeline against baselines (docs/recommendations.md)."""
+    import orjson
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from gateway.errors import InputError
+    from gateway.evaluation.runner import as_text, evaluate
+
+    console = Console(stderr=True)
+    vectors = None
+    if embeddings:
+        from gateway.vectors.evaluation import item_vectors
+
+        vectors = item_vectors
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("evaluating", total=None)
+
+            def on_progress(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            report = asyncio.run(evaluate(interactions, items, seed=seed, vectors=vectors, progress=on_progress))
+    except InputError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        typer.echo(as_text(report))
 
 
 def main() -> None:

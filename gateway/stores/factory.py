@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.settings import Settings
@@ -11,7 +11,9 @@ from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
 from gateway.stores.memory.profiles import MemoryProfileStore
 from gateway.stores.memory.sessions import MemorySessionStore
-from gateway.stores.protocols import CatalogStore, EventStore, ProfileStore, SessionStore
+from gateway.stores.memory.signals import MemorySignalStore
+from gateway.stores.memory.vectors import MemoryVectorStore
+from gateway.stores.protocols import CatalogStore, EventStore, ProfileStore, SessionStore, SignalStore, VectorStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,8 @@ class Stores:
     events: EventStore
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
+    signals: SignalStore = field(default_factory=MemorySignalStore)  # collaborative signals (Redis)
+    vectors: VectorStore = field(default_factory=MemoryVectorStore)  # product embeddings (MongoDB)
 
 
 async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
@@ -35,6 +39,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
 
     if settings.mongodb_url.startswith("memory"):
         catalog, profiles, events = MemoryCatalogStore(), MemoryProfileStore(), MemoryEventStore()
+        vectors: VectorStore = MemoryVectorStore()
     else:
         from gateway.stores.mongo.catalog import MongoCatalogStore
         from gateway.stores.mongo.client import open_client
@@ -47,9 +52,13 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         catalog = MongoCatalogStore(mongo_client, db)
         profiles = MongoProfileStore(db)
         events = MongoEventStore(db)
+        from gateway.stores.mongo.vectors import MongoVectorStore
 
+        vectors = MongoVectorStore(db)
+
+    signals: SignalStore
     if settings.redis_url.startswith("memory"):
-        sessions = MemorySessionStore()
+        sessions, signals = MemorySessionStore(), MemorySignalStore()
     else:
         from gateway.stores.redis.client import open_client as open_redis
         from gateway.stores.redis.sessions import RedisSessionStore
@@ -57,5 +66,8 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         redis_client = open_redis(settings.redis_url, settings.store_timeout_ms)
         stack.push_async_callback(redis_client.aclose)
         sessions = RedisSessionStore(redis_client, settings.redis_prefix)
+        from gateway.stores.redis.signals import RedisSignalStore
 
-    return Stores(catalog, profiles, sessions, events, mongo_client, redis_client)
+        signals = RedisSignalStore(redis_client, settings.redis_prefix)
+
+    return Stores(catalog, profiles, sessions, events, mongo_client, redis_client, signals, vectors)

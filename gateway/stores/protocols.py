@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from gateway.domain.catalog import (
     Brand,
     BrandId,
@@ -25,6 +28,8 @@ from gateway.domain.catalog import (
 from gateway.domain.events import Event, StoredEvent
 from gateway.domain.profile import Profile, ProfileChange
 from gateway.domain.session import Session, SessionChange
+from gateway.domain.signals import HistoryEntry, SignalUpdate
+from gateway.domain.vectors import ProductVector
 from gateway.domain.visitor import VisitorId
 
 
@@ -106,3 +111,49 @@ class EventStore(Protocol):
         ...
 
     async def for_visitor(self, visitor_id: VisitorId, limit: int) -> list[StoredEvent]: ...
+
+
+class SignalStore(Protocol):
+    """Collaborative signals shared by every gateway instance (Redis in production).
+
+    Lists are bounded sorted sets named by signal keys (`gateway.domain.signals`); each
+    visitor has a short history, most recent first.
+    """
+
+    async def record(self, updates: Sequence[SignalUpdate]) -> list[bool]:
+        """Apply each update atomically and at most once per `event_key`; True if applied now."""
+        ...
+
+    async def histories(self, visitor_ids: Sequence[VisitorId]) -> list[tuple[HistoryEntry, ...]]:
+        """Each visitor's history, most recent first (empty if none). One round trip."""
+        ...
+
+    async def lookup(self, keys: Sequence[str], k: int) -> list[list[tuple[ProductId, float]]]:
+        """The top `k` (product, score) of each list, best first (ties: larger id first). One round trip."""
+        ...
+
+    async def clicks(self) -> dict[str, int]:
+        """Clicks attributed to each strategy (Product Clicked carrying a recommendation id)."""
+        ...
+
+
+class VectorStore(Protocol):
+    """Product embeddings (MongoDB: `product_vectors`, float32 as compact BSON binary)."""
+
+    async def hashes(self, model: str) -> dict[ProductId, str]:
+        """The content hash of every product embedded with `model`."""
+        ...
+
+    async def put(self, vectors: Sequence[ProductVector]) -> None:
+        """Insert or replace; bumps the revision."""
+        ...
+
+    async def remove(self, ids: Sequence[ProductId]) -> None: ...
+
+    async def load(self, model: str) -> tuple[list[ProductId], npt.NDArray[np.float32]]:
+        """Every vector of `model`: ids and a matrix with one row per id (ordered by id)."""
+        ...
+
+    async def revision(self, model: str) -> int:
+        """Grows with every put or remove: a cheap check for 'did anything change'."""
+        ...

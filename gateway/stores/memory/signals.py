@@ -1,0 +1,61 @@
+"""Collaborative signals in process (one instance, tests, offline evaluation)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, defaultdict
+from collections.abc import Sequence
+
+from gateway.domain.catalog import ProductId
+from gateway.domain.signals import HistoryEntry, SignalConfig, SignalUpdate, cap_of, push_history, trimmed
+from gateway.domain.visitor import VisitorId
+
+APPLIED_KEYS_CAP = 1_000_000  # remembered event keys (Redis expires them after 35 days instead)
+
+
+class MemorySignalStore:
+    def __init__(self, config: SignalConfig | None = None) -> None:
+        self._config = config or SignalConfig()
+        self._lists: dict[str, dict[str, float]] = defaultdict(dict)
+        self._history: dict[VisitorId, tuple[HistoryEntry, ...]] = {}
+        self._applied: OrderedDict[str, None] = OrderedDict()
+        self._clicks: dict[str, int] = defaultdict(int)
+
+    def _apply(self, update: SignalUpdate) -> bool:
+        if update.event_key in self._applied:
+            return False
+        self._applied[update.event_key] = None
+        if len(self._applied) > APPLIED_KEYS_CAP:
+            self._applied.popitem(last=False)
+        touched: set[str] = set()
+        for key, member, amount in update.increments:
+            scores = self._lists[key]
+            scores[member] = scores.get(member, 0.0) + amount
+            touched.add(key)
+        for key in touched:
+            trimmed(self._lists[key], cap_of(key, self._config))
+        if update.history:
+            before = self._history.get(update.visitor_id, ())
+            self._history[update.visitor_id] = push_history(before, update.history, self._config.history_cap)
+        for strategy in update.clicks:
+            self._clicks[strategy] += 1
+        return True
+
+    async def record(self, updates: Sequence[SignalUpdate]) -> list[bool]:
+        return [self._apply(u) for u in updates]
+
+    async def histories(self, visitor_ids: Sequence[VisitorId]) -> list[tuple[HistoryEntry, ...]]:
+        return [self._history.get(v, ()) for v in visitor_ids]
+
+    async def lookup(self, keys: Sequence[str], k: int) -> list[list[tuple[ProductId, float]]]:
+        out: list[list[tuple[ProductId, float]]] = []
+        for key in keys:
+            scores = self._lists.get(key)
+            if not scores:
+                out.append([])
+                continue
+            best = sorted(scores.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)[:k]
+            out.append([(ProductId(m), s) for m, s in best])
+        return out
+
+    async def clicks(self) -> dict[str, int]:
+        return dict(self._clicks)
