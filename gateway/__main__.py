@@ -94,7 +94,10 @@ def catalog_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL file (docs/catalog-format.md).")],
     batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
 ) -> None:
-    """Validate every line, upsert the valid items in atomic batches, report rejected lines."""
+    """Validate every line, upsert the valid items in atomic batches, report rejected lines.
+
+    Exit code 0 when every line was imported, 1 when a line was rejected or a batch failed.
+    """
     from rich.console import Console
     from rich.progress import Progress
 
@@ -124,7 +127,7 @@ def catalog_import(
         )
         if not report.ok:
             console.print(f"[red]import stopped[/]: {report.error}")
-        return report.ok
+        return report.ok and not report.rejected
 
     if settings.mongodb_url.startswith("memory"):
         typer.echo("note: VITRINE_MONGODB_URL is memory://, so this import only validates (nothing persists)", err=True)

@@ -12,27 +12,37 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.container import open_container
+from gateway.http.admin_view import AdminGraphQLView
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
+from gateway.http.rate_limit import RateLimitMiddleware
+from gateway.metrics import Metrics, MetricsMiddleware
 from gateway.settings import Settings
+from resolvers.admin.schema import build_admin_schema
 from resolvers.schema import build_schema
 
 log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool = True) -> Starlette:
-    schema = build_schema()
+    schema = build_schema(introspection=settings.introspection)
+    metrics = Metrics()
     graphql = GraphQLView(schema, graphql_ide="graphiql" if not settings.is_production else None)
+    admin = AdminGraphQLView(build_admin_schema(), graphql_ide="graphiql" if not settings.is_production else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if settings.secret_is_ephemeral:
             log.warning("VITRINE_SECRET_KEY is not set: visitor ids are signed with a random key and reset on restart")
-        async with open_container(settings, background=background) as container:
+        async with open_container(settings, metrics, background=background) as container:
             app.state.container = container
             if freeze_gc:
                 # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
@@ -47,11 +57,43 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/admin/graphql", admin, methods=["GET", "POST"]),
         Route("/v1/events", post_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", serve_metrics, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, debug=settings.debug)
+    middleware = [Middleware(MetricsMiddleware, metrics=metrics), Middleware(RateLimitMiddleware)]
+    if settings.cors_origins:
+        middleware.insert(0, cors_middleware(settings.cors_origins))
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, debug=settings.debug)
+
+
+def cors_middleware(origins: tuple[str, ...]) -> Middleware:
+    """Browsers on these origins may call the API with the visitor cookie (`*`: any, without cookies)."""
+    anyone = "*" in origins
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=["*"] if anyone else list(origins),
+        allow_credentials=not anyone,
+        allow_methods=["GET", "POST"],
+        allow_headers=[
+            "content-type",
+            "accept",
+            "x-vitrine-visitor",
+            "x-vitrine-locale",
+            "x-vitrine-channel",
+            "apollographql-client-name",
+            "apollographql-client-version",
+        ],
+        expose_headers=["x-vitrine-visitor", "retry-after"],
+        max_age=600,
+    )
+
+
+async def serve_metrics(request: Request) -> Response:
+    metrics: Metrics = request.app.state.container.metrics
+    return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
 
 def export_schema_sdl() -> str:

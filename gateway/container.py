@@ -14,11 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.errors import StoreUnavailable
+from gateway.metrics import Metrics
+from gateway.services.api_key_service import ApiKeyService
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
+from gateway.services.persisted_documents import PersistedDocuments
 from gateway.services.visitor_service import VisitorService
 from gateway.settings import Settings
 from gateway.stores.factory import Stores, open_stores
+from gateway.stores.memory.persisted import MemoryPersistedQueryStore
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,9 @@ class Container:
     catalog: CatalogService
     visitors: VisitorService
     events: EventService
+    metrics: Metrics
+    api_keys: ApiKeyService
+    persisted: PersistedDocuments = field(default_factory=lambda: PersistedDocuments(MemoryPersistedQueryStore()))
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness(self) -> dict[str, str]:
@@ -73,7 +80,9 @@ def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> C
 
 
 @asynccontextmanager
-async def open_container(settings: Settings, *, background: bool = True) -> AsyncIterator[Container]:
+async def open_container(
+    settings: Settings, metrics: Metrics | None = None, *, background: bool = True
+) -> AsyncIterator[Container]:
     async with AsyncExitStack() as stack:
         stores = await open_stores(settings, stack)
         if stores.mongo_client is not None:
@@ -84,7 +93,8 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             except StoreUnavailable as exc:
                 log.error("MongoDB unreachable at startup; serving degraded: %s", exc.message)
         catalog = CatalogService(stores.catalog, preload_max=settings.catalog_preload_max)
-        visitors = VisitorService(stores.sessions, stores.profiles)
+        metrics = metrics or Metrics()
+        visitors = VisitorService(stores.sessions, stores.profiles, on_degraded=metrics.degraded_store)
         events = EventService(
             stores.events,
             stores.profiles,
@@ -92,8 +102,25 @@ async def open_container(settings: Settings, *, background: bool = True) -> Asyn
             catalog,
             max_batch=settings.events_max_batch,
             half_life_days=settings.interest_half_life_days,
+            on_outcomes=metrics.count_events,
         )
-        container = Container(settings, stores, catalog, visitors, events)
+        api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
+        persisted = PersistedDocuments(stores.persisted, settings.persisted_queries)
+        container = Container(
+            settings=settings,
+            stores=stores,
+            catalog=catalog,
+            visitors=visitors,
+            events=events,
+            metrics=metrics,
+            api_keys=api_keys,
+            persisted=persisted,
+        )
+        if settings.trusted_documents:
+            from gateway.services.persisted_documents import register_manifest_file
+
+            added = await register_manifest_file(stores.persisted, settings.trusted_documents)
+            log.info("trusted documents: %d new from %s", added, settings.trusted_documents)
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 

@@ -1,10 +1,13 @@
-"""The per-request context every resolver receives: who is asking, in which locale, and loaders."""
+"""Per-request contexts: the storefront's (visitor, locale, loaders) and the admin API's (principal)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from starlette.responses import Response
+
+from gateway.domain.api_keys import Principal
 from gateway.domain.catalog import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from gateway.domain.visitor import Visitor
 from gateway.loaders import Loaders, build_loaders
@@ -41,3 +44,12 @@ def pick_locale(explicit: str | None, accept_language: str | None) -> str:
 def build_context(container: Container, visitor: Visitor, locale: str) -> RequestContext:
     loaders = build_loaders(container.catalog, container.visitors, locale)
     return RequestContext(container, visitor, locale, loaders)
+
+
+@dataclass(slots=True)
+class AdminContext:
+    """An authenticated admin API request. `response` lets a resolver set the HTTP status (403)."""
+
+    container: Container
+    principal: Principal
+    response: Response

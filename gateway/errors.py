@@ -4,6 +4,9 @@
      ├── ConfigError             invalid configuration: fails startup with one line
      ├── InputError              bad public input (GraphQL arguments, events, files)
      ├── NotFound                a referenced thing does not exist
+     ├── Unauthenticated         no API key, or one the gateway does not know (HTTP 401)
+     ├── Forbidden               a known API key whose role does not allow the action (HTTP 403)
+     ├── PersistedQueryError     a persisted-query request that cannot be served (code says why)
      └── StoreUnavailable        a backing store (MongoDB, Redis) failed or timed out
 
 Stores and connectors translate driver exceptions into `StoreUnavailable` at their
@@ -22,6 +25,11 @@ class ErrorCode(Enum):
     NOT_FOUND = "NOT_FOUND"
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
     BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
+    PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
     INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
@@ -51,6 +59,22 @@ class InputError(VitrineError):
 
 class NotFound(VitrineError):
     code = ErrorCode.NOT_FOUND
+
+
+class Unauthenticated(VitrineError):
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class Forbidden(VitrineError):
+    code = ErrorCode.FORBIDDEN
+
+
+class PersistedQueryError(VitrineError):
+    """APQ / trusted-document protocol errors; the message is the protocol's own wording."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class StoreUnavailable(VitrineError):

@@ -40,6 +40,23 @@ class Settings:
     cookie_secure: bool = False
     catalog_preload_max: int = 200_000
     debug: bool = False
+    # The bootstrap admin API key; never printed (repr=False) nor logged.
+    admin_api_key: str | None = field(default=None, repr=False)
+    # The HTTP edge: persisted queries, limits, CORS, rate limits (docs/clients.md)
+    persisted_queries: str = "apq"  # off | apq | trusted
+    apq_ttl_seconds: int = 86_400
+    trusted_documents: str = ""  # a manifest file registered at startup (optional)
+    introspection: bool = True
+    graphql_max_body_bytes: int = 256 * 1024
+    cors_origins: tuple[str, ...] = ()
+    rate_limit_ip_per_minute: int = 0  # 0 = off
+    rate_limit_visitor_per_minute: int = 0
+    # Standalone mode: products from a commerce backend (docs/connectors.md)
+    catalog_url: str = ""  # empty: the MongoDB / memory catalogue
+    catalog_auth_header: str = ""  # "Name: value", sent to the backend
+    catalog_field_map: tuple[tuple[str, str], ...] = ()
+    catalog_timeout_ms: int = 2000
+    catalog_cache_seconds: float = 30.0
 
     @property
     def is_production(self) -> bool:
@@ -78,6 +95,16 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _non_negative_float(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"expected a number, got {raw!r}") from None
+    if not value >= 0:
+        raise ValueError(f"must be 0 or more, got {raw}")
+    return value
+
+
 def _url(schemes: tuple[str, ...]) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         scheme = urlsplit(raw).scheme
@@ -96,6 +123,33 @@ def _choice(*options: str) -> Callable[[str], str]:
         return raw
 
     return parse
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if origin != "*" and urlsplit(origin).scheme not in ("http", "https"):
+            raise ValueError(f"each origin must look like https://shop.example, got {origin!r}")
+    return origins
+
+
+def _header(raw: str) -> str:
+    name, sep, value = raw.partition(":")
+    if not sep or not name.strip() or not value.strip() or any(c in raw for c in "\r\n"):
+        raise ValueError("expected 'Header-Name: value', e.g. 'Authorization: Bearer TOKEN'")
+    return f"{name.strip()}: {value.strip()}"
+
+
+def _field_map(raw: str) -> tuple[tuple[str, str], ...]:
+    import json
+
+    try:
+        mapping = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ValueError('expected a JSON object such as {"name": "title"}') from None
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise ValueError('expected a JSON object of strings such as {"name": "title"}')
+    return tuple(sorted(mapping.items()))
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -130,6 +184,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 "VITRINE_SECRET_KEY_PREVIOUS", f"each key must be at least {MIN_SECRET_LENGTH} characters"
             )
 
+    admin_api_key = env.get("VITRINE_ADMIN_API_KEY") or None
+    if admin_api_key is not None and len(admin_api_key) < MIN_SECRET_LENGTH:
+        raise ConfigError("VITRINE_ADMIN_API_KEY", f"must be at least {MIN_SECRET_LENGTH} characters")
+
     in_memory = mongodb_url.startswith("memory")
     return Settings(
         mongodb_url=mongodb_url,
@@ -150,4 +208,22 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
         catalog_preload_max=get("VITRINE_CATALOG_PRELOAD_MAX", _int_in(0, 10_000_000), 200_000),
         debug=get("VITRINE_DEBUG", _parse_bool, False),
+        admin_api_key=admin_api_key,
+        persisted_queries=get("VITRINE_PERSISTED_QUERIES", _choice("off", "apq", "trusted"), "apq"),
+        apq_ttl_seconds=get("VITRINE_APQ_TTL_SECONDS", _int_in(60, 30 * 86_400), 86_400),
+        trusted_documents=get("VITRINE_TRUSTED_DOCUMENTS", str, ""),
+        introspection=get("VITRINE_INTROSPECTION", _parse_bool, environment != "production"),
+        graphql_max_body_bytes=get("VITRINE_GRAPHQL_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 256 * 1024),
+        cors_origins=get("VITRINE_CORS_ORIGINS", _origins, ()),
+        rate_limit_ip_per_minute=get(
+            "VITRINE_RATE_LIMIT_IP_PER_MINUTE", _int_in(0, 1_000_000), 1200 if environment == "production" else 0
+        ),
+        rate_limit_visitor_per_minute=get(
+            "VITRINE_RATE_LIMIT_VISITOR_PER_MINUTE", _int_in(0, 1_000_000), 600 if environment == "production" else 0
+        ),
+        catalog_url=get("VITRINE_CATALOG_URL", _url(("http", "https")), ""),
+        catalog_auth_header=get("VITRINE_CATALOG_AUTH_HEADER", _header, ""),
+        catalog_field_map=get("VITRINE_CATALOG_FIELD_MAP", _field_map, ()),
+        catalog_timeout_ms=get("VITRINE_CATALOG_TIMEOUT_MS", _int_in(10, 60_000), 2000),
+        catalog_cache_seconds=get("VITRINE_CATALOG_CACHE_SECONDS", _non_negative_float, 30.0),
     )

@@ -106,6 +106,11 @@ class Product:
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Product | None:
         return await load_product(info, str(id))
 
+    @classmethod
+    def is_type_of(cls, obj: object, info: Info) -> bool:
+        # `_entities` returns the `_Entity` union: this tells it a domain product is a Product.
+        return isinstance(obj, domain.LocalizedProduct | cls)
+
 
 async def load_product(info: Info, product_id: str) -> Product | None:
     found = await info.context.loaders.products.load(ProductId(product_id))

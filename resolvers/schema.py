@@ -9,7 +9,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
-from resolvers.limits import MAX_TOKENS, QueryLimits
+from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
 from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
@@ -25,7 +25,8 @@ class Mutation(EventsMutation):
     pass
 
 
-def build_schema() -> strawberry.federation.Schema:
+def build_schema(*, introspection: bool = True) -> strawberry.federation.Schema:
+    """The schema; `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works)."""
     return strawberry.federation.Schema(
         query=Query,
         mutation=Mutation,
@@ -34,7 +35,7 @@ def build_schema() -> strawberry.federation.Schema:
         extensions=[
             ErrorPolicy,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            QueryLimits,
+            QueryLimits if introspection else QueryLimitsWithoutIntrospection,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
         ],

@@ -35,6 +35,18 @@ class Gateway:
         body: dict[str, Any] = response.json()
         return body
 
+    async def admin(
+        self, query: str, variables: dict[str, Any] | None = None, *, key: str | None, status: int = 200
+    ) -> dict[str, Any]:
+        """Call /admin/graphql with `key` as the bearer token and check the HTTP status."""
+        headers = {"authorization": f"Bearer {key}"} if key else {}
+        response = await self.client.post(
+            "/admin/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == status, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
 
 @asynccontextmanager
 async def running_gateway(

@@ -59,3 +59,11 @@ def test_help_lists_every_command() -> None:
     assert done.returncode == 0
     for command in ("serve", "export-schema", "catalog"):
         assert command in done.stdout
+
+
+def test_admin_api_key_is_checked_and_never_shown() -> None:
+    with pytest.raises(ConfigError, match="VITRINE_ADMIN_API_KEY: must be at least 32"):
+        load_settings({"VITRINE_ADMIN_API_KEY": "short"})
+    key = "k" * 40
+    settings = load_settings({"VITRINE_ADMIN_API_KEY": key})
+    assert settings.admin_api_key == key and key not in repr(settings)

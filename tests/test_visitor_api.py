@@ -178,3 +178,33 @@ async def test_listeners_see_each_new_event_once_in_time_order(gateway: Gateway)
         ("early", "Product Viewed", ["p-00001", "p-00002"]),
         ("late", "Product Viewed", ["p-00001", "p-00002"]),
     ]
+
+
+async def test_warm_session_needs_no_mongodb_round_trip(gateway: Gateway) -> None:
+    await gateway.gql(TRACK, {"events": [viewed("w1", "p-00001")]})  # caches the profile beside the session
+    profiles, sessions = gateway.container.stores.profiles, gateway.container.stores.sessions
+    calls = {"profiles": 0, "sessions": 0}
+    real_profiles, real_sessions = profiles.get_many, sessions.get_many
+
+    async def count_profiles(ids: Any) -> Any:
+        calls["profiles"] += 1
+        return await real_profiles(ids)
+
+    async def count_sessions(ids: Any) -> Any:
+        calls["sessions"] += 1
+        return await real_sessions(ids)
+
+    profiles.get_many = count_profiles  # type: ignore[method-assign]
+    sessions.get_many = count_sessions  # type: ignore[method-assign]
+    for _ in range(3):
+        body = await gateway.gql(VIEWER)
+        assert body["data"]["viewer"]["profile"]["counters"] == [{"name": "Product Viewed", "count": 1}]
+    assert calls == {"profiles": 0, "sessions": 3}  # one session read (one round trip) per request
+
+
+async def test_metrics_count_requests_and_events(gateway: Gateway) -> None:
+    await gateway.gql(TRACK, {"events": [viewed("q1", "p-00001"), {"messageId": "q2", "name": "Nope"}]})
+    text = (await gateway.client.get("/metrics")).text
+    assert 'vitrine_http_requests_total{path="/graphql",status="200"} 1.0' in text
+    assert 'vitrine_events_total{status="ACCEPTED"} 1.0' in text
+    assert 'vitrine_events_total{status="REJECTED"} 1.0' in text

@@ -1,21 +1,111 @@
-"""The GraphQL endpoint: strawberry's ASGI view with our context, cookie and JSON encoder."""
+"""The GraphQL endpoint: strawberry's ASGI view made GraphQL-over-HTTP compliant, plus
+persisted documents and request limits.
+
+On top of strawberry's view (context, cookie, orjson):
+
+- Media types: `Accept` is negotiated (q-values honoured). Clients that accept
+  `application/graphql-response+json` get it, and a request error (the document does not
+  parse or validate, variables do not coerce: `data` is null and no error has a `path`) is
+  answered 400 without a `data` key. Legacy `application/json` clients get 200, as the spec
+  asks. Every error the view itself raises is GraphQL-shaped JSON, never text/plain.
+- Methods: GET runs queries only (a mutation via GET is 405 with `Allow: POST`).
+- Bodies: POST needs `Content-Type: application/json` (else 415) and at most
+  `VITRINE_GRAPHQL_MAX_BODY_BYTES` (else 413); invalid JSON or UTF-8 is 400.
+- Persisted documents (APQ / trusted documents, `gateway.services.persisted_documents`) are
+  resolved before execution; an APQ document is remembered only once it has validated.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from gateway.container import Container
 from gateway.context import LOCALE_HEADER, RequestContext, build_context, pick_locale
+from gateway.errors import ErrorCode, InputError, PersistedQueryError, StoreUnavailable
+from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
+from gateway.services.persisted_documents import ResolvedDocument
+
+log = logging.getLogger(__name__)
+
+
+def error_body(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+def graphql_error_response(status: int, message: str, code: str, media: str = JSON) -> Response:
+    """A request-level error in GraphQL's response shape (no `data` key)."""
+    return Response(orjson.dumps(error_body(message, code)), status_code=status, media_type=media)
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or ())
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body, or HTTPException(413) as soon as it grows past `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"the request body is over {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"the request body is over {limit} bytes")
+    return bytes(body)
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        media = negotiate(request.headers.get("accept"))
+        request.state.vt_media = media
+        try:
+            if media is None:
+                raise HTTPException(406, f"accept {GRAPHQL_RESPONSE_JSON} or {JSON}")
+            if request.method == "POST":
+                container: Container = request.app.state.container
+                content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+                if content_type != "application/json":
+                    raise HTTPException(415, "send the operation as JSON with Content-Type: application/json")
+                # Starlette keeps the body it read; strawberry reads this copy.
+                request._body = await read_body(request, container.settings.graphql_max_body_bytes)
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = self._http_error(exc, media or JSON)
+        if media == GRAPHQL_RESPONSE_JSON and response.media_type == JSON:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        status = getattr(request.state, "vt_status", None)
+        if status is not None:
+            response.status_code = status
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _http_error(exc: HTTPException, media: str) -> Response:
+        if isinstance(exc.__cause__, InvalidOperationTypeError) and exc.reason.endswith("GET"):
+            response = graphql_error_response(405, f"{exc.reason}: send them with POST", "METHOD_NOT_ALLOWED", media)
+            response.headers["allow"] = "POST"
+            return response
+        code = {413: "REQUEST_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 406: "NOT_ACCEPTABLE"}
+        return graphql_error_response(exc.status_code, exc.reason, code.get(exc.status_code, "BAD_REQUEST"), media)
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
         container: Container = request.app.state.container
         visitor = visitor_of(request, container.settings)
@@ -24,5 +114,67 @@ class GraphQLView(GraphQL[RequestContext, None]):
         locale = pick_locale(request.headers.get(LOCALE_HEADER), request.headers.get("accept-language"))
         return build_context(container, visitor, locale)
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson rejects invalid UTF-8 with a JSONDecodeError (the stdlib raises UnicodeDecodeError).
+        return orjson.loads(data)
+
     def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET carrying only an APQ hash is an operation, not a browser asking for the IDE.
+        return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        persisted = context.container.persisted
+        try:
+            resolved = await persisted.resolve(request_data.query, request_data.extensions)
+        except PersistedQueryError as exc:
+            return ExecutionResult(data=None, errors=[GraphQLError(exc.message, extensions={"code": exc.code.value})])
+        except InputError as exc:
+            raise HTTPException(400, exc.message) from exc
+        except StoreUnavailable as exc:
+            return self._persisted_store_down(request_data, exc)
+        if resolved is not None:
+            request_data = replace(request_data, query=resolved.query)
+        result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        if resolved is not None and resolved.register and not _is_request_error(result):
+            await self._remember(context, resolved)
+        return result
+
+    def _persisted_store_down(self, request_data: GraphQLRequestData, exc: StoreUnavailable) -> ExecutionResult:
+        log.warning("persisted documents unavailable: %s", exc.message)
+        if request_data.query is not None:  # trusted mode cannot check its list: refuse rather than run unchecked text
+            raise HTTPException(503, "persisted documents are unavailable; retry later") from exc
+        # Hash only: ask the client for the text (APQ clients retry with it).
+        code = ErrorCode.PERSISTED_QUERY_NOT_FOUND
+        return ExecutionResult(
+            data=None, errors=[GraphQLError("PersistedQueryNotFound", extensions={"code": code.value})]
+        )
+
+    @staticmethod
+    async def _remember(context: RequestContext, resolved: ResolvedDocument) -> None:
+        try:
+            await context.container.persisted.remember(resolved)
+        except StoreUnavailable as exc:  # the client will simply send the text again
+            log.warning("could not store a persisted query: %s", exc.message)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        body = process_result(result)
+        if not _is_request_error(result):
+            return body
+        codes = {(e.extensions or {}).get("code") for e in result.errors or ()}
+        if ErrorCode.PERSISTED_QUERY_NOT_FOUND.value in codes:
+            return body  # a protocol signal: 200 so every APQ client retries with the text
+        if getattr(request.state, "vt_media", None) == GRAPHQL_RESPONSE_JSON:
+            body.pop("data", None)
+            request.state.vt_status = 400
+        return body

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -81,6 +81,7 @@ class EventService:
         max_batch: int,
         half_life_days: float,
         listeners: Sequence[EventListener] = (),
+        on_outcomes: Callable[[list[str]], None] | None = None,
     ) -> None:
         self._events = events
         self._profiles = profiles
@@ -89,6 +90,7 @@ class EventService:
         self._max_batch = max_batch
         self._half_life = half_life_days
         self._listeners = list(listeners)
+        self._on_outcomes = on_outcomes or (lambda statuses: None)
 
     def add_listener(self, listener: EventListener) -> None:
         self._listeners.append(listener)
@@ -145,7 +147,9 @@ class EventService:
             except StoreUnavailable as exc:
                 applied = False
                 log.warning("events stored but not yet applied (will replay): %s", exc.message)
-        return TrackResult([outcomes[i] for i in sorted(outcomes)], applied)
+        ordered = [outcomes[i] for i in sorted(outcomes)]
+        self._on_outcomes([o.status.value for o in ordered])
+        return TrackResult(ordered, applied)
 
     async def _products(self, ids: set[str]) -> dict[ProductId, Product]:
         if not ids:

@@ -9,7 +9,7 @@ is down the visitor is served an empty session or profile and `degraded` names t
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from gateway.domain.profile import Profile, empty_profile
@@ -34,9 +34,12 @@ class VisitorState:
 
 
 class VisitorService:
-    def __init__(self, sessions: SessionStore, profiles: ProfileStore) -> None:
+    def __init__(
+        self, sessions: SessionStore, profiles: ProfileStore, on_degraded: Callable[[str], None] | None = None
+    ) -> None:
         self._sessions = sessions
         self._profiles = profiles
+        self._on_degraded = on_degraded or (lambda store: None)
 
     async def load(self, ids: Sequence[VisitorId]) -> list[VisitorState]:
         degraded: list[str] = []
@@ -58,6 +61,8 @@ class VisitorService:
                 for vid in missing:
                     if vid in loaded:
                         await self._cache(vid, loaded[vid])
+        for store in degraded:
+            self._on_degraded(store)
         states = []
         for vid, session in zip(ids, sessions, strict=True):
             profile = (session.profile if session else None) or loaded.get(vid) or empty_profile(vid)

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from gateway.domain.api_keys import ApiKey
 from gateway.domain.catalog import (
     Brand,
     BrandId,
@@ -156,4 +157,22 @@ class VectorStore(Protocol):
 
     async def revision(self, model: str) -> int:
         """Grows with every put or remove: a cheap check for 'did anything change'."""
+        ...
+
+
+class ApiKeyStore(Protocol):
+    """Admin API keys, stored by digest (never the key itself)."""
+
+    async def create(self, key: ApiKey) -> None: ...
+
+    async def by_digest(self, digest: str) -> ApiKey | None:
+        """The key with this digest, revoked or not; None if there is none."""
+        ...
+
+    async def list(self) -> list[ApiKey]:
+        """Every key, oldest first."""
+        ...
+
+    async def revoke(self, key_id: str) -> bool:
+        """Mark a key revoked; False if there is no such key."""
         ...

@@ -45,6 +45,7 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
         await db.products.create_index([("price_value", 1), ("_id", 1)])
         await db.events.create_index([("visitor_id", 1), ("timestamp", -1)])
         await db.events.create_index([("received_at", 1)], partialFilterExpression={"applied": False}, name="unapplied")
+        await db.api_keys.create_index([("digest", 1)], unique=True)
 
 
 async def ping(client: AsyncMongoClient[Document]) -> None:

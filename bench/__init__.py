@@ -1,0 +1,1 @@
+"""Benchmarks: run them by hand; they print numbers. Not part of the test suite."""

@@ -1,0 +1,67 @@
+"""Admin API keys and roles (pure).
+
+A key is shown once, when it is created: `vk_<id>_<secret>`. Only its SHA-256 digest is
+stored, so a leaked database does not leak usable keys. Keys are long random tokens, so a
+fast hash is enough (there is nothing to brute-force); lookups are by digest.
+
+Roles are ordered: viewer (read everything) < editor (slots, variants, audiences,
+experiments, segments) < admin (also API keys).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+KEY_PREFIX = "vk_"
+BOOTSTRAP_KEY_ID = "bootstrap"
+
+
+class Role(Enum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    def allows(self, required: Role) -> bool:
+        """True if a key with this role may do what `required` guards."""
+        return self.rank >= required.rank
+
+
+_RANKS = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: str
+    name: str
+    role: Role
+    digest: str  # sha256 hex of the whole key
+    created_at: datetime
+    created_by: str
+    revoked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling the admin API. Never holds the key itself."""
+
+    key_id: str
+    name: str
+    role: Role
+
+
+def digest(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def new_key() -> tuple[str, str]:
+    """A fresh (key id, full key). The id is public (listings, audit); the key is secret."""
+    key_id = secrets.token_hex(6)
+    return key_id, f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"

@@ -1,0 +1,75 @@
+"""The admin GraphQL endpoint (`/admin/graphql`): API-key authentication in front of strawberry.
+
+Every request must carry a key (`Authorization: Bearer <key>` or `X-Vitrine-Api-Key`). A
+missing, unknown or revoked key is refused before any GraphQL runs, with HTTP 401 and a
+GraphQL-shaped error body (code UNAUTHENTICATED). Role checks happen per field
+(`resolvers.admin.auth.require_role`), which answer 403 with code FORBIDDEN. The GraphiQL page
+itself (a GET for text/html, outside production) is served without a key: it holds no data,
+and the key goes into GraphiQL's headers tab.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from gateway.container import Container
+from gateway.context import AdminContext
+from gateway.domain.api_keys import Principal
+from gateway.errors import StoreUnavailable, Unauthenticated
+
+log = logging.getLogger(__name__)
+
+API_KEY_HEADER = "x-vitrine-api-key"
+PRINCIPAL_SCOPE_KEY = "vitrine.principal"
+
+
+def key_of(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get(API_KEY_HEADER) or None
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
+
+
+class AdminGraphQLView(GraphQL[AdminContext, None]):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # no subscriptions on the admin API
+            return
+        request = Request(scope, receive)
+        if self.graphql_ide and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            await super().__call__(scope, receive, send)
+            return
+        container: Container = request.app.state.container
+        try:
+            principal = await container.api_keys.authenticate(key_of(request))
+        except Unauthenticated as exc:
+            response = _error(401, exc.code.value, exc.message, {"WWW-Authenticate": 'Bearer realm="vitrine-admin"'})
+            await response(scope, receive, send)
+            return
+        except StoreUnavailable as exc:
+            log.warning("admin authentication unavailable: %s", exc.message)
+            await _error(503, exc.code.value, exc.message, {"Retry-After": "5"})(scope, receive, send)
+            return
+        scope[PRINCIPAL_SCOPE_KEY] = principal
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> AdminContext:
+        principal: Principal = request.scope[PRINCIPAL_SCOPE_KEY]
+        assert isinstance(response, Response)
+        return AdminContext(request.app.state.container, principal, response)
+
+    def encode_json(self, data: Any) -> bytes:
+        return orjson.dumps(data)

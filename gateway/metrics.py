@@ -1,0 +1,74 @@
+"""Prometheus metrics for operators, on a registry owned by the app (no global state).
+
+Exposed at `/metrics` in the Prometheus text format. Labels are low-cardinality by design:
+routes are the mounted paths, never raw URLs, and no visitor data ever becomes a label.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+KNOWN_PATHS = frozenset({"/graphql", "/v1/events", "/healthz", "/readyz", "/metrics"})
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        self.requests = Counter(
+            "vitrine_http_requests", "HTTP requests by path and status", ["path", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "vitrine_http_request_seconds",
+            "HTTP request duration by path",
+            ["path"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=self.registry,
+        )
+        self.events = Counter("vitrine_events", "Events by outcome", ["status"], registry=self.registry)
+        self.degraded = Counter(
+            "vitrine_degraded_answers", "Visitor answers served without a store", ["store"], registry=self.registry
+        )
+
+    def degraded_store(self, store: str) -> None:
+        self.degraded.labels(store).inc()
+
+    def count_events(self, statuses: list[str]) -> None:
+        for status in statuses:
+            self.events.labels(status).inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request (pure ASGI: no per-request objects beyond a closure)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            self.metrics.latency.labels(path).observe(time.perf_counter() - started)
+            self.metrics.requests.labels(path, str(status)).inc()

@@ -1,0 +1,1 @@
+"""The admin API (`/admin/graphql`): a separate schema for editors and operators, never federated."""

@@ -1,0 +1,171 @@
+"""Running the Node-based checks: the real gateway on a loopback port, node scripts, skips.
+
+The Node tests (graphql-http audit, federation composition and gateway, Apollo Client and
+urql) need Node >= 20 and the pinned packages in tests/node (`scripts/test` runs `npm ci`
+there). They are skipped, with the reason, only when `node` is missing or too old; with Node
+present but the packages missing they fail, telling you the command to run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from gateway.app import create_app
+from gateway.settings import Settings
+from gateway.testing.servers import free_port
+
+NODE_DIR = Path(__file__).parent / "node"
+MIN_NODE_MAJOR = 20
+
+
+def _node_problem() -> str | None:
+    node = shutil.which("node")
+    if node is None:
+        return "node is not installed (the Node-based GraphQL checks need Node >= 20)"
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
+        major = int(version.lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return "node --version failed"
+    if major < MIN_NODE_MAJOR:
+        return f"node {version} is older than {MIN_NODE_MAJOR}"
+    return None
+
+
+NODE_PROBLEM = _node_problem()
+requires_node = pytest.mark.skipif(NODE_PROBLEM is not None, reason=NODE_PROBLEM or "")
+
+
+def ensure_packages() -> None:
+    if not (NODE_DIR / "node_modules" / "graphql").is_dir():
+        pytest.fail("the Node packages are not installed: run `npm ci` in tests/node (scripts/test does it)")
+
+
+@dataclass
+class NodeResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout.strip().splitlines()[-1])
+
+
+async def run_node(script: str, *args: str, limit_s: float = 120.0) -> NodeResult:
+    """Run `node tests/node/<script> args...`; killed after `limit_s` seconds."""
+    ensure_packages()
+    process = await asyncio.create_subprocess_exec(
+        "node",
+        script,
+        *args,
+        cwd=NODE_DIR,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), limit_s)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise AssertionError(f"node {script} did not finish within {limit_s}s") from None
+    return NodeResult(process.returncode or 0, out.decode(), err.decode())
+
+
+@contextmanager
+def serving(settings: Settings, prepare: Any = None) -> Iterator[str]:
+    """Serve the real app with uvicorn on a free loopback port (in a thread); yields its base URL.
+
+    `prepare(container)` (async), if given, runs inside the server's loop before it is used.
+    """
+    port = free_port()
+    app = create_app(settings, background=False, freeze_gc=False)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the gateway did not start within 30 s")
+        time.sleep(0.02)
+    if prepare is not None:
+        loop = _server_loop(server)
+        asyncio.run_coroutine_threadsafe(prepare(app.state.container), loop).result(30)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+def _server_loop(server: uvicorn.Server) -> asyncio.AbstractEventLoop:
+    for srv in server.servers:
+        loop: asyncio.AbstractEventLoop = srv.get_loop()
+        return loop
+    raise RuntimeError("uvicorn has no running server")
+
+
+async def seed(container: Any) -> None:
+    """The test catalogue (tests.appclient.HOME_PAGE_PRODUCTS), loaded into a running gateway."""
+    from tests.appclient import HOME_PAGE_PRODUCTS
+    from tests.factories import BRANDS, CATEGORIES
+
+    await container.stores.catalog.upsert(HOME_PAGE_PRODUCTS, BRANDS, CATEGORIES)
+    await container.catalog.refresh()
+
+
+@contextmanager
+def node_server(script: str, *args: str, port: int, limit_s: float = 60.0) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a long-running node script that listens on `port`; stopped when the block ends.
+
+    The scripts exit by themselves when their stdin closes, and after 5 minutes at most.
+    """
+    ensure_packages()
+    process = subprocess.Popen(
+        ["node", script, *args],
+        cwd=NODE_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + limit_s
+        while True:
+            if process.poll() is not None:
+                err = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"node {script} exited with {process.returncode}: {err[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"node {script} did not listen on {port} within {limit_s}s") from None
+                time.sleep(0.05)
+        yield process
+    finally:
+        if process.stdin:
+            process.stdin.close()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        if process.stderr:
+            process.stderr.close()
