@@ -13,16 +13,20 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.domain.ranking import Rules
 from gateway.errors import StoreUnavailable
 from gateway.metrics import Metrics
 from gateway.services.api_key_service import ApiKeyService
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
 from gateway.services.persisted_documents import PersistedDocuments
+from gateway.services.recommendation_service import RecommendationService
+from gateway.services.signal_recorder import SignalRecorder
 from gateway.services.visitor_service import VisitorService
 from gateway.settings import Settings
 from gateway.stores.factory import Stores, open_stores
 from gateway.stores.memory.persisted import MemoryPersistedQueryStore
+from gateway.vectors.service import VectorService
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,8 @@ class Container:
     api_keys: ApiKeyService
     persisted: PersistedDocuments = field(default_factory=lambda: PersistedDocuments(MemoryPersistedQueryStore()))
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    recommendations: RecommendationService | None = None
+    vectors: VectorService | None = None
 
     async def readiness(self) -> dict[str, str]:
         """'ok' or 'down' per configured backing store."""
@@ -104,6 +110,11 @@ async def open_container(
             half_life_days=settings.interest_half_life_days,
             on_outcomes=metrics.count_events,
         )
+        events.add_listener(SignalRecorder(stores.signals, catalog.category_map))
+        vectors = VectorService(stores.vectors, exact_max=settings.recs_exact_max)
+        recommendations = RecommendationService(
+            stores.signals, catalog, vectors, rules=Rules(exclude_viewed=settings.recs_exclude_viewed)
+        )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
         persisted = PersistedDocuments(stores.persisted, settings.persisted_queries)
         container = Container(
@@ -115,6 +126,8 @@ async def open_container(
             metrics=metrics,
             api_keys=api_keys,
             persisted=persisted,
+            recommendations=recommendations,
+            vectors=vectors,
         )
         if settings.trusted_documents:
             from gateway.services.persisted_documents import register_manifest_file
@@ -132,10 +145,15 @@ async def open_container(
             await catalog.refresh()
         except StoreUnavailable as exc:
             log.error("catalogue not loaded at startup (will retry): %s", exc.message)
+        try:
+            await vectors.refresh()  # small or empty: quick; a big index builds in a worker thread
+        except StoreUnavailable as exc:
+            log.error("product vectors not loaded at startup (will retry): %s", exc.message)
         if background:
             for seconds, job, name in (
                 (CATALOG_REFRESH_SECONDS, catalog.refresh, "catalogue refresh"),
                 (REPLAY_SECONDS, events.replay_unapplied, "event replay"),
+                (settings.recs_vector_refresh_seconds, vectors.refresh, "vector index refresh"),
             ):
                 container.tasks.append(asyncio.create_task(_every(seconds, job, name)(), name=name))
         try:

@@ -57,6 +57,10 @@ class Settings:
     catalog_field_map: tuple[tuple[str, str], ...] = ()
     catalog_timeout_ms: int = 2000
     catalog_cache_seconds: float = 30.0
+    # Recommendations (docs/recommendations.md)
+    recs_exact_max: int = 20_000  # exact vector search up to this many products, HNSW above
+    recs_exclude_viewed: bool = True  # leave the session's recently viewed products out of lists
+    recs_vector_refresh_seconds: float = 60.0
 
     @property
     def is_production(self) -> bool:
@@ -226,4 +230,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         catalog_field_map=get("VITRINE_CATALOG_FIELD_MAP", _field_map, ()),
         catalog_timeout_ms=get("VITRINE_CATALOG_TIMEOUT_MS", _int_in(10, 60_000), 2000),
         catalog_cache_seconds=get("VITRINE_CATALOG_CACHE_SECONDS", _non_negative_float, 30.0),
+        recs_exact_max=get("VITRINE_RECS_EXACT_MAX", _int_in(0, 10_000_000), 20_000),
+        recs_exclude_viewed=get("VITRINE_RECS_EXCLUDE_VIEWED", _parse_bool, True),
+        recs_vector_refresh_seconds=get("VITRINE_RECS_VECTOR_REFRESH_SECONDS", _positive_float, 60.0),
     )

@@ -10,13 +10,14 @@ from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
 from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
+from resolvers.recommendations import RecommendationsQuery
 from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
 
 
 @strawberry.type
-class Query(CatalogQuery, ViewerQuery):
+class Query(CatalogQuery, ViewerQuery, RecommendationsQuery):
     pass
 
 
