@@ -55,9 +55,7 @@ async def test_lists_are_bounded_keeping_the_best(stores: Stores) -> None:
 
 async def test_history_is_newest_first_capped_and_per_visitor(stores: Stores) -> None:
     cap = SignalConfig().history_cap
-    updates = [
-        SignalUpdate(f"h{n}", V1, (HistoryEntry(P[n % 400], float(n), "view"),)) for n in range(cap + 5)
-    ]
+    updates = [SignalUpdate(f"h{n}", V1, (HistoryEntry(P[n % 400], float(n), "view"),)) for n in range(cap + 5)]
     await stores.signals.record(updates)
     await stores.signals.record([SignalUpdate("o1", V2, (HistoryEntry(P[7], 1.5, "buy"),))])
     mine, theirs, nobody = await stores.signals.histories([V1, V2, VisitorId("v_nobodyaaaaaaaaaaaaaaaa")])
