@@ -137,11 +137,7 @@ class RecommendationService:
         scopes: list[str] = []
         if request.strategy is Strategy.FOR_YOU:
             seeds = seeds_from(await self._recent(visitor, history), self._weights)
-            # Shares are ratios of interests at one instant, so the half-life does not change them.
-            ranked = visitor.profile.interests(now, 14.0, limit=20)
-            cats = [i for i in ranked if i.kind == "category"][:INTEREST_CATEGORIES]
-            top = cats[0].score if cats else 0.0
-            interests = [(i.score / top, CategoryId(i.key)) for i in cats if top > 0]
+            interests = _top_categories(visitor.profile.interest_mass, INTEREST_CATEGORIES)
             scopes = [str(c) for _, c in interests]
         elif anchor is not None:
             seeds = [Seed(anchor.id, 1.0)]
@@ -313,6 +309,16 @@ class _Plan:
     trending_scope: str
     keys: list[str]
     k: int
+
+
+def _top_categories(mass: Mapping[str, float], n: int) -> list[tuple[float, CategoryId]]:
+    """The visitor's strongest category interests as shares of the strongest (1.0).
+
+    Forward-decayed masses share one scale factor at any instant, so their ratios are the
+    ratios of the decayed scores: no clock needed.
+    """
+    cats = sorted(((m, k[9:]) for k, m in mass.items() if k.startswith("category:") and m > 0), reverse=True)[:n]
+    return [(m / cats[0][0], CategoryId(k)) for m, k in cats]
 
 
 def _from(
