@@ -54,21 +54,19 @@ def seeds_from(recent: Iterable[tuple[ProductId, str]], weights: BlendWeights) -
     return out
 
 
-@dataclass(slots=True)
-class _Acc:
-    total: float = 0.0
-    parts: dict[Signal, dict[ProductId, float]] = field(default_factory=dict)
+Part = tuple[Signal, ProductId | None, float]  # (signal, source item, contribution)
 
-    def add(self, signal: Signal, source: ProductId | None, amount: float) -> None:
-        self.total += amount
-        by_source = self.parts.setdefault(signal, {})
+
+def _reason(parts: Sequence[Part]) -> Reason:
+    """The signal that contributed most, with its top three source items."""
+    by_signal: dict[Signal, dict[ProductId, float]] = {}
+    for signal, source, amount in parts:
+        by_source = by_signal.setdefault(signal, {})
         key = source if source is not None else ProductId("")
         by_source[key] = by_source.get(key, 0.0) + amount
-
-    def reason(self) -> Reason:
-        signal, by_source = max(self.parts.items(), key=lambda kv: (sum(kv[1].values()), kv[0].value))
-        sources = sorted((s for s in by_source if s), key=lambda s: (-by_source[s], s))[:3]
-        return Reason(signal, tuple(sources))
+    signal, by_source = max(by_signal.items(), key=lambda kv: (sum(kv[1].values()), kv[0].value))
+    sources = sorted((s for s in by_source if s), key=lambda s: (-by_source[s], s))[:3]
+    return Reason(signal, tuple(sources))
 
 
 def blend(
@@ -79,13 +77,29 @@ def blend(
     popularity: Mapping[ProductId, float],
     weights: BlendWeights,
     interests: Sequence[tuple[float, Sequence[tuple[ProductId, float]]]] = (),
+    *,
+    exclude: frozenset[ProductId] | set[ProductId] = frozenset(),
+    limit: int | None = None,
 ) -> list[Recommended]:
     """Score every item reached from a seed; popularity only re-weighs items reached so.
+
+    Returns the best `limit` candidates not in `exclude` (all when None), best first, ties by
+    id; reasons are only worked out for those (most candidates never reach a list).
 
     Each seed's neighbour list is normalised by its best score, so a seed with many events
     does not drown the others; the seed's recency weight then decides its share.
     """
-    acc: dict[ProductId, _Acc] = {}
+    totals: dict[ProductId, float] = {}
+    parts: dict[ProductId, list[Part]] = {}
+
+    def add(pid: ProductId, signal: Signal, source: ProductId | None, amount: float) -> None:
+        totals[pid] = totals.get(pid, 0.0) + amount
+        mine = parts.get(pid)
+        if mine is None:
+            parts[pid] = [(signal, source, amount)]
+        else:
+            mine.append((signal, source, amount))
+
     for lists, signal, alpha in (
         (co_viewed, Signal.CO_VIEWED, weights.co_viewed),
         (bought, Signal.BOUGHT_TOGETHER, weights.bought_together),
@@ -97,20 +111,23 @@ def blend(
             neighbours = lists.get(seed.product_id, ())
             if not neighbours:
                 continue
-            top = max(score for _, score in neighbours) or 1.0
+            scale = alpha * seed.weight / (max(score for _, score in neighbours) or 1.0)
             for pid, score in neighbours:
-                acc.setdefault(pid, _Acc()).add(signal, seed.product_id, alpha * seed.weight * score / top)
+                add(pid, signal, seed.product_id, scale * score)
     for share, board in interests:  # (interest share 0-1, popular items of that category)
-        top = max((score for _, score in board), default=0.0) or 1.0
+        scale = weights.interest * share / (max((score for _, score in board), default=0.0) or 1.0)
         for pid, score in board:
-            acc.setdefault(pid, _Acc()).add(Signal.CATEGORY_INTEREST, None, weights.interest * share * score / top)
+            add(pid, Signal.CATEGORY_INTEREST, None, scale * score)
     if weights.popular > 0 and popularity:
-        top_pop = max(popularity.values()) or 1.0
-        for pid, a in acc.items():
+        scale = weights.popular / (max(popularity.values()) or 1.0)
+        for pid in list(totals):
             pop = popularity.get(pid, 0.0)
             if pop:
-                a.add(Signal.POPULAR, None, weights.popular * pop / top_pop)
-    return [Recommended(pid, a.total, a.reason()) for pid, a in acc.items()]
+                add(pid, Signal.POPULAR, None, scale * pop)
+    ranked = sorted(((t, pid) for pid, t in totals.items() if pid not in exclude), key=lambda t: (-t[0], t[1]))
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [Recommended(pid, total, _reason(parts[pid])) for total, pid in ranked]
 
 
 def tie_breaker(seed: int) -> Callable[[ProductId], int]:

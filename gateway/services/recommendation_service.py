@@ -44,6 +44,7 @@ MAX_FIRST = 50
 SIMILAR_SEEDS = 3  # FOR_YOU asks the vector index about this many most recent seeds
 INTEREST_CATEGORIES = 2
 SEARCH_SEEDS = 3
+CANDIDATE_FACTOR, CANDIDATE_SLACK = 5, 50  # FOR_YOU re-ranks its best 5 * first + 50 candidates
 
 
 class SimilarItems(Protocol):
@@ -51,10 +52,17 @@ class SimilarItems(Protocol):
 
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]: ...
 
+    def similar_many(self, product_ids: Sequence[ProductId], k: int) -> list[list[tuple[ProductId, float]]]:
+        """`similar` for several products in one pass over the index."""
+        ...
+
 
 class NoVectors:
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
         return []
+
+    def similar_many(self, product_ids: Sequence[ProductId], k: int) -> list[list[tuple[ProductId, float]]]:
+        return [[] for _ in product_ids]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +121,8 @@ class RecommendationService:
                 degraded.append("signals")
         plan = await self._plan(request, visitor, history, anchor, now or datetime.now(UTC))
         lists = await self._lookup(plan.keys, plan.k, degraded)
-        primary = self._primary(request, plan, lists, visitor, history)
         excluded = set(exclude) | self._exclusions(strategy, visitor, history, anchor)
+        primary = self._primary(request, plan, lists, visitor, history, excluded)
         items, fallbacks = await self._assemble(request, plan, lists, primary, excluded, flt)
         return RecommendationList(
             new_recommendation_id(strategy), strategy, tuple(items), tuple(fallbacks), tuple(dict.fromkeys(degraded))
@@ -193,16 +201,22 @@ class RecommendationService:
         lists: Mapping[str, list[tuple[ProductId, float]]],
         visitor: VisitorState,
         history: Sequence[HistoryEntry],
+        excluded: set[ProductId],
     ) -> list[Recommended]:
         strategy, pid = request.strategy, request.product_id
         if strategy is Strategy.FOR_YOU:
             per = self._weights.neighbours_per_seed
             co_viewed = {s.product_id: lists.get(neighbour_key("view", s.product_id), [])[:per] for s in plan.seeds}
             bought = {s.product_id: lists.get(neighbour_key("buy", s.product_id), [])[:per] for s in plan.seeds}
-            similar = {s.product_id: self.vectors.similar(s.product_id, per) for s in plan.seeds[:SIMILAR_SEEDS]}
+            near = [s.product_id for s in plan.seeds[:SIMILAR_SEEDS]]
+            similar = dict(zip(near, self.vectors.similar_many(near, per), strict=True))
             popularity = dict(lists.get(board_key("popular", ALL_SCOPE), []))
             boards = [(share, lists.get(board_key("popular", c), [])[:per]) for share, c in plan.interests]
-            return blend(plan.seeds, co_viewed, bought, similar, popularity, self._weights, boards)
+            # Enough candidates for rules and the category cap to choose from; the rest never show.
+            limit = CANDIDATE_FACTOR * request.first + CANDIDATE_SLACK
+            return blend(
+                plan.seeds, co_viewed, bought, similar, popularity, self._weights, boards, exclude=excluded, limit=limit
+            )
         if strategy is Strategy.SIMILAR and pid is not None:
             return _from(self.vectors.similar(pid, 3 * request.first + 10), Signal.SIMILAR, (pid,))
         if strategy is Strategy.ALSO_VIEWED and pid is not None:

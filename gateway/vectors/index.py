@@ -28,6 +28,10 @@ class VectorIndex(Protocol):
         """Up to `k` (row, similarity), most similar first."""
         ...
 
+    def search_many(self, queries: Vectors, k: int) -> list[list[tuple[int, float]]]:
+        """`search` for each row of `queries`, in one pass over the index where possible."""
+        ...
+
 
 class ExactIndex:
     kind = "exact"
@@ -39,15 +43,22 @@ class ExactIndex:
         return int(self._vectors.shape[0])
 
     def search(self, query: Vectors, k: int) -> list[tuple[int, float]]:
+        return self.search_many(query.reshape(1, -1), k)[0]
+
+    def search_many(self, queries: Vectors, k: int) -> list[list[tuple[int, float]]]:
         n = len(self)
         if n == 0 or k <= 0:
-            return []
-        scores = self._vectors @ query.astype(np.float32, copy=False)
+            return [[] for _ in range(len(queries))]
+        # One pass over the matrix for all queries: the scan is memory-bound, so this is ~one query's cost.
+        all_scores = self._vectors @ queries.astype(np.float32, copy=False).T
         k = min(k, n)
-        top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
-        # Ties by row, so the order never depends on the partition's luck.
-        order = sorted(top.tolist(), key=lambda r: (-float(scores[r]), r))
-        return [(int(r), float(scores[r])) for r in order]
+        out = []
+        for scores in all_scores.T:
+            top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+            # Ties by row, so the order never depends on the partition's luck.
+            order = top[np.lexsort((top, -scores[top]))]
+            out.append(list(zip(order.tolist(), scores[order].tolist(), strict=True)))
+        return out
 
 
 class HnswIndex:
@@ -69,15 +80,18 @@ class HnswIndex:
         return self._n
 
     def search(self, query: Vectors, k: int) -> list[tuple[int, float]]:
+        return self.search_many(query.reshape(1, -1), k)[0]
+
+    def search_many(self, queries: Vectors, k: int) -> list[list[tuple[int, float]]]:
         if self._n == 0 or k <= 0:
-            return []
+            return [[] for _ in range(len(queries))]
         k = min(k, self._n)
-        if k > self.ef:
-            self._index.set_ef(k)
-        labels, distances = self._index.knn_query(
-            query.astype(np.float32, copy=False).reshape(1, -1), k=k, num_threads=1
-        )
-        return [(int(r), 1.0 - float(d)) for r, d in zip(labels[0], distances[0], strict=True)]
+        self._index.set_ef(max(self.ef, k))  # hnswlib needs ef >= k
+        labels, distances = self._index.knn_query(queries.astype(np.float32, copy=False), k=k, num_threads=1)
+        return [
+            [(int(r), 1.0 - float(d)) for r, d in zip(row_l, row_d, strict=True)]
+            for row_l, row_d in zip(labels, distances, strict=True)
+        ]
 
 
 def build_index(vectors: Vectors, *, exact_max: int = DEFAULT_EXACT_MAX, threads: int = 1) -> VectorIndex:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,14 +62,13 @@ class VectorService:
             return True
 
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
+        return self.similar_many([product_id], k)[0]
+
+    def similar_many(self, product_ids: Sequence[ProductId], k: int) -> list[list[tuple[ProductId, float]]]:
         loaded = self._loaded
         if loaded is None:
-            return []
-        row = loaded.rows.get(product_id)
-        if row is None:
-            return []
-        found = loaded.index.search(loaded.vectors[row], k + 1)
-        return [(loaded.ids[r], score) for r, score in found if r != row][:k]
+            return [[] for _ in product_ids]
+        return _similar(loaded.ids, loaded.rows, loaded.vectors, loaded.index, product_ids, k)
 
 
 class StaticVectors:
@@ -81,8 +81,26 @@ class StaticVectors:
         self.index = build_index(vectors, exact_max=exact_max)
 
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
-        row = self._rows.get(product_id)
-        if row is None:
-            return []
-        found = self.index.search(self._vectors[row], k + 1)
-        return [(self._ids[r], score) for r, score in found if r != row][:k]
+        return self.similar_many([product_id], k)[0]
+
+    def similar_many(self, product_ids: Sequence[ProductId], k: int) -> list[list[tuple[ProductId, float]]]:
+        return _similar(self._ids, self._rows, self._vectors, self.index, product_ids, k)
+
+
+def _similar(
+    ids: list[ProductId],
+    rows: dict[ProductId, int],
+    vectors: npt.NDArray[np.float32],
+    index: VectorIndex,
+    product_ids: Sequence[ProductId],
+    k: int,
+) -> list[list[tuple[ProductId, float]]]:
+    """Each product's `k` nearest others (empty for a product without a vector); one index pass."""
+    known = [(n, rows[p]) for n, p in enumerate(product_ids) if p in rows]
+    out: list[list[tuple[ProductId, float]]] = [[] for _ in product_ids]
+    if not known:
+        return out
+    found = index.search_many(vectors[[row for _, row in known]], k + 1)
+    for (n, row), hits in zip(known, found, strict=True):
+        out[n] = [(ids[r], score) for r, score in hits if r != row][:k]
+    return out

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
+from operator import itemgetter
 
 from gateway.domain.catalog import ProductId
 from gateway.domain.signals import HistoryEntry, SignalConfig, SignalUpdate, cap_of, push_history, trimmed
 from gateway.domain.visitor import VisitorId
 
+_BY_SCORE_THEN_ID = itemgetter(1, 0)  # Redis' ZREVRANGE order
 APPLIED_KEYS_CAP = 1_000_000  # remembered event keys (Redis expires them after 35 days instead)
 
 
@@ -19,6 +21,7 @@ class MemorySignalStore:
         self._history: dict[VisitorId, tuple[HistoryEntry, ...]] = {}
         self._applied: OrderedDict[str, None] = OrderedDict()
         self._clicks: dict[str, int] = defaultdict(int)
+        self._ranked: dict[str, list[tuple[ProductId, float]]] = {}  # read cache, dropped on write
 
     def _apply(self, update: SignalUpdate) -> bool:
         if update.event_key in self._applied:
@@ -33,6 +36,7 @@ class MemorySignalStore:
             touched.add(key)
         for key in touched:
             trimmed(self._lists[key], cap_of(key, self._config))
+            self._ranked.pop(key, None)
         if update.history:
             before = self._history.get(update.visitor_id, ())
             self._history[update.visitor_id] = push_history(before, update.history, self._config.history_cap)
@@ -49,12 +53,12 @@ class MemorySignalStore:
     async def lookup(self, keys: Sequence[str], k: int) -> list[list[tuple[ProductId, float]]]:
         out: list[list[tuple[ProductId, float]]] = []
         for key in keys:
-            scores = self._lists.get(key)
-            if not scores:
-                out.append([])
-                continue
-            best = sorted(scores.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)[:k]
-            out.append([(ProductId(m), s) for m, s in best])
+            ranked = self._ranked.get(key)
+            if ranked is None:
+                scores = self._lists.get(key) or {}
+                best = sorted(scores.items(), key=_BY_SCORE_THEN_ID, reverse=True)
+                ranked = self._ranked[key] = [(ProductId(m), s) for m, s in best]
+            out.append(ranked[:k])
         return out
 
     async def clicks(self) -> dict[str, int]:
