@@ -210,3 +210,14 @@ async def test_redis_down_lists_still_answer_from_the_catalogue() -> None:
         result = await recs(gw, "FOR_YOU", first=4)
         assert len(result["items"]) == 4 and "signals" in result["degraded"]
         assert result["fallbacks"][-1]["step"] == "CATALOGUE"
+
+
+async def test_just_viewed_products_may_be_shown_when_configured(backend_settings: Settings) -> None:
+    from dataclasses import replace
+
+    async with running_gateway(replace(backend_settings, recs_exclude_viewed=False), products=PRODUCTS) as gw:
+        await co_view_history(gw)
+        gw.client.cookies.clear()
+        await gw.gql(TRACK, {"events": [view("me1", 2), view("me2", 1)]})
+        result = await recs(gw, "FOR_YOU", first=5)
+        assert "p-00002" in ids(result)  # viewed before p-00001, and co-viewed with it

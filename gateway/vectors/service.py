@@ -74,11 +74,18 @@ class VectorService:
 class StaticVectors:
     """Similar items over vectors already in memory (offline evaluation, benchmarks)."""
 
-    def __init__(self, ids: list[ProductId], vectors: npt.NDArray[np.float32], *, exact_max: int = DEFAULT_EXACT_MAX):
+    def __init__(
+        self,
+        ids: list[ProductId],
+        vectors: npt.NDArray[np.float32],
+        *,
+        exact_max: int = DEFAULT_EXACT_MAX,
+        threads: int = 1,
+    ) -> None:
         self._ids = ids
         self._rows = {pid: n for n, pid in enumerate(ids)}
         self._vectors = vectors
-        self.index = build_index(vectors, exact_max=exact_max)
+        self.index = build_index(vectors, exact_max=exact_max, threads=threads)
 
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
         return self.similar_many([product_id], k)[0]
