@@ -51,30 +51,27 @@ class Brand:
     slug: str
 
 
-def _category_name(root: domain.Category, info: Info) -> str:
-    return root.name(info.context.locale)
-
-
-def _category_parent(root: domain.Category, info: Info) -> Category | None:
+def _category_parent(root: domain.LocalizedCategory, info: Info) -> Category | None:
     if root.parent_id is None:
         return None
-    found = info.context.container.catalog.get_categories([root.parent_id])[0]
+    found = info.context.container.catalog.get_categories([root.parent_id], info.context.locale)[0]
     return expose(found, Category) if found else None
 
 
-def _category_path(root: domain.Category, info: Info) -> list[Category]:
-    return [expose(c, Category) for c in info.context.container.catalog.get_categories(root.path) if c]
+def _category_path(root: domain.LocalizedCategory, info: Info) -> list[Category]:
+    found = info.context.container.catalog.get_categories(root.path, info.context.locale)
+    return [expose(c, Category) for c in found if c]
 
 
-def _category_children(root: domain.Category, info: Info) -> list[Category]:
-    return [expose(c, Category) for c in info.context.container.catalog.children(root.id)]
+def _category_children(root: domain.LocalizedCategory, info: Info) -> list[Category]:
+    return [expose(c, Category) for c in info.context.container.catalog.children(root.id, info.context.locale)]
 
 
 @strawberry.type(description="A node of the category tree.")
 class Category:
     id: strawberry.ID
     slug: str
-    name: str = strawberry.field(resolver=_category_name, description="Name in the request's locale.")
+    name: str = strawberry.field(description="Name in the request's locale.")
     parent: Category | None = strawberry.field(resolver=_category_parent, description="Null for a root.")
     path: list[Category] = strawberry.field(resolver=_category_path, description="From the root down to this one.")
     children: list[Category] = strawberry.field(resolver=_category_children)
@@ -83,11 +80,6 @@ class Category:
 async def _product_brand(root: domain.LocalizedProduct, info: Info) -> Brand | None:
     found = await info.context.loaders.brands.load(root.brand_id)
     return expose(found, Brand) if found else None
-
-
-def _product_categories(root: domain.LocalizedProduct, info: Info) -> list[Category]:
-    found = info.context.container.catalog.get_categories(root.category_ids)
-    return [expose(c, Category) for c in found if c is not None]
 
 
 RecommendationListRef = Annotated["RecommendationList", strawberry.lazy("resolvers.recommendations")]
@@ -125,7 +117,7 @@ class Product:
     images: list[Image]
     attributes: list[Attribute]
     brand: Brand | None = strawberry.field(resolver=_product_brand)
-    categories: list[Category] = strawberry.field(resolver=_product_categories, description="Leaf categories.")
+    categories: list[Category] = strawberry.field(description="Leaf categories.")
     recommendations: RecommendationListRef = strawberry.field(
         resolver=_product_recommendations, description="A list starting from this product (e.g. ALSO_VIEWED)."
     )
@@ -266,4 +258,4 @@ class CatalogQuery:
 
     @strawberry.field(description="Root categories of the tree.")
     def categories(self, info: Info) -> list[Category]:
-        return [expose(c, Category) for c in info.context.container.catalog.roots()]
+        return [expose(c, Category) for c in info.context.container.catalog.roots(info.context.locale)]

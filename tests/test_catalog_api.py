@@ -86,3 +86,15 @@ async def test_categories_tree(gateway: Gateway) -> None:
     roots = body["data"]["categories"]
     assert [r["slug"] for r in roots] == ["home", "shoes"]
     assert roots[1]["children"] == [{"slug": "running", "parent": {"slug": "shoes"}}]
+
+
+async def test_catalogue_changes_show_up_after_refresh(gateway: Gateway) -> None:
+    from tests.factories import product
+
+    query = {"f": {"search": "sprinter"}}
+    assert (await gateway.gql(LIST, query))["data"]["products"]["totalCount"] == 0
+    await gateway.container.stores.catalog.upsert([product(77, name="Sprinter Max")], [], [])
+    assert await gateway.container.catalog.refresh() is True  # the store's revision moved
+    found = (await gateway.gql(LIST, query))["data"]["products"]
+    assert found["totalCount"] == 1 and found["edges"][0]["node"]["name"] == "Sprinter Max"
+    assert await gateway.container.catalog.refresh() is False  # nothing changed since

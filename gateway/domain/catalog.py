@@ -105,6 +105,21 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class LocalizedCategory:
+    """A category with its name resolved for one locale."""
+
+    id: CategoryId
+    slug: str
+    name: str
+    parent_id: CategoryId | None
+    path: tuple[CategoryId, ...]
+
+
+def localize_category(category: Category, locale: str) -> LocalizedCategory:
+    return LocalizedCategory(category.id, category.slug, category.name(locale), category.parent_id, category.path)
+
+
+@dataclass(frozen=True, slots=True)
 class LocalizedProduct:
     """What the storefront sees: one locale resolved, leaf values ready to serialize.
 
@@ -119,6 +134,7 @@ class LocalizedProduct:
     url: str
     brand_id: BrandId
     category_ids: tuple[CategoryId, ...]
+    categories: tuple[LocalizedCategory, ...]
     price: Money
     compare_at_price: Money | None
     in_stock: bool
@@ -127,8 +143,12 @@ class LocalizedProduct:
     attributes: tuple[Attribute, ...]
 
 
-def localize(product: Product, locale: str) -> LocalizedProduct:
+def localize(
+    product: Product, locale: str, categories: Mapping[CategoryId, LocalizedCategory] | None = None
+) -> LocalizedProduct:
+    """The product as shown in `locale`; `categories` (already localized) fills `categories`."""
     text = product.text(locale)
+    known = categories or {}
     return LocalizedProduct(
         id=product.id,
         sku=product.sku,
@@ -138,6 +158,7 @@ def localize(product: Product, locale: str) -> LocalizedProduct:
         url=f"/{locale}/p/{text.slug}",
         brand_id=product.brand_id,
         category_ids=product.category_ids,
+        categories=tuple(known[c] for c in product.category_ids if c in known),
         price=product.price,
         compare_at_price=product.compare_at_price,
         in_stock=product.in_stock,

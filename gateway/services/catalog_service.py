@@ -9,6 +9,7 @@ Above that size every read goes to the store, batched by the per-request DataLoa
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,6 +19,7 @@ from gateway.domain.catalog import (
     BrandId,
     Category,
     CategoryId,
+    LocalizedCategory,
     LocalizedProduct,
     PriceRange,
     Product,
@@ -25,6 +27,7 @@ from gateway.domain.catalog import (
     ProductId,
     ProductSort,
     localize,
+    localize_category,
     tokenize,
 )
 from gateway.errors import InputError
@@ -36,6 +39,8 @@ log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 10_000
 PRELOAD_PAGE = 1000
+PAGE_CACHE_SIZE = 2048
+LOCALIZED_CACHE_SIZE = 400_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +57,7 @@ class ProductQuery:
 
 @dataclass(frozen=True, slots=True)
 class ProductPage:
-    ids: list[ProductId]
+    ids: tuple[ProductId, ...]
     total: int
     offset: int
 
@@ -66,6 +71,9 @@ class CatalogService:
         self._categories: dict[CategoryId, Category] = {}
         self._children: dict[CategoryId, list[CategoryId]] = {}
         self._by_slug: dict[str, CategoryId] = {}
+        self._pages: OrderedDict[tuple[object, ...], ProductPage] = OrderedDict()
+        self._category_views: dict[str, dict[CategoryId, LocalizedCategory]] = {}
+        self._localized: dict[str, dict[ProductId, LocalizedProduct]] = {}
         self.store_calls = 0  # for N+1 guard tests and metrics
 
     @property
@@ -92,6 +100,8 @@ class CatalogService:
                 brands = [b for b in await self._store.get_brands(sorted(brand_ids)) if b is not None]
                 await mirror.upsert(products, brands, list(self._categories.values()))
             self._mirror = mirror
+            self._pages = OrderedDict()
+            self._localized = {}
         else:
             self._mirror = None
         self._mirror_revision = revision
@@ -102,6 +112,8 @@ class CatalogService:
 
     def _set_tree(self, categories: Sequence[Category]) -> None:
         self._categories = {c.id: c for c in categories}
+        self._category_views = {}
+        self._localized = {}
         self._children = {}
         for c in categories:
             if c.parent_id is not None:
@@ -117,8 +129,28 @@ class CatalogService:
     # --- batch reads (DataLoader batch functions) ---------------------------------------
 
     async def get_products(self, ids: Sequence[ProductId], locale: str) -> list[LocalizedProduct | None]:
-        products = await self._source().get_products(ids)
-        return [localize(p, locale) if p is not None else None for p in products]
+        if self._mirror is None:
+            categories = self._localized_categories(locale)
+            found = await self._source().get_products(ids)
+            return [localize(p, locale, categories) if p is not None else None for p in found]
+        # Mirrored: localized products are immutable until the snapshot changes; build each once.
+        cache = self._localized.setdefault(locale, {})
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            categories = self._localized_categories(locale)
+            for product in await self._mirror.get_products(missing):
+                if product is not None:
+                    if len(cache) >= LOCALIZED_CACHE_SIZE:
+                        cache.clear()  # bounded; rebuilt on demand
+                    cache[product.id] = localize(product, locale, categories)
+        return [cache.get(i) for i in ids]
+
+    def _localized_categories(self, locale: str) -> dict[CategoryId, LocalizedCategory]:
+        found = self._category_views.get(locale)
+        if found is None:
+            found = {c.id: localize_category(c, locale) for c in self._categories.values()}
+            self._category_views[locale] = found
+        return found
 
     async def get_raw(self, ids: Sequence[ProductId]) -> list[Product | None]:
         """Products with every locale, for services that derive data from them."""
@@ -130,14 +162,17 @@ class CatalogService:
     async def get_brands(self, ids: Sequence[BrandId]) -> list[Brand | None]:
         return await self._source().get_brands(ids)
 
-    def get_categories(self, ids: Sequence[CategoryId]) -> list[Category | None]:
-        return [self._categories.get(i) for i in ids]
+    def get_categories(self, ids: Sequence[CategoryId], locale: str) -> list[LocalizedCategory | None]:
+        views = self._localized_categories(locale)
+        return [views.get(i) for i in ids]
 
-    def roots(self) -> list[Category]:
-        return sorted((c for c in self._categories.values() if c.parent_id is None), key=lambda c: c.slug)
+    def roots(self, locale: str) -> list[LocalizedCategory]:
+        views = self._localized_categories(locale)
+        return sorted((c for c in views.values() if c.parent_id is None), key=lambda c: c.slug)
 
-    def children(self, category_id: CategoryId) -> list[Category]:
-        return [self._categories[c] for c in self._children.get(category_id, [])]
+    def children(self, category_id: CategoryId, locale: str) -> list[LocalizedCategory]:
+        views = self._localized_categories(locale)
+        return [views[c] for c in self._children.get(category_id, [])]
 
     # --- lists --------------------------------------------------------------------------
 
@@ -180,8 +215,22 @@ class CatalogService:
         if not 0 <= offset <= MAX_OFFSET:
             raise InputError(f"cursor points past the first {MAX_OFFSET} results; narrow the filter", field="after")
         flt = self.build_filter(query)
-        ids, total = await self._source().query(flt, sort, locale, offset, limit)
-        return ProductPage(ids, total, offset)
+        if self._mirror is None:
+            ids, total = await self._source().query(flt, sort, locale, offset, limit)
+            return ProductPage(tuple(ids), total, offset)
+        # Mirrored: lists are pure functions of the snapshot, and most requests ask the same
+        # few (home page, category pages), so keep recent answers until the snapshot changes.
+        key = (flt, sort, locale, offset, limit)
+        page = self._pages.get(key)
+        if page is None:
+            ids, total = await self._mirror.query(flt, sort, locale, offset, limit)
+            page = ProductPage(tuple(ids), total, offset)
+            self._pages[key] = page
+            if len(self._pages) > PAGE_CACHE_SIZE:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(key)
+        return page
 
 
 def _decimal(raw: str | None, field: str) -> Decimal | None:
