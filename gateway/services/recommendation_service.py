@@ -99,7 +99,11 @@ class RecommendationService:
         now: datetime | None = None,
         exclude: frozenset[ProductId] = frozenset(),
     ) -> RecommendationList:
-        """One list; raises InputError for bad arguments, never StoreUnavailable (fails open)."""
+        """One list; raises InputError for bad arguments.
+
+        A signal store outage never fails the list (it falls back to the catalogue and says so
+        in `degraded`); only a catalogue read the mirror cannot answer may raise StoreUnavailable.
+        """
         strategy, first = request.strategy, request.first
         if not 1 <= first <= MAX_FIRST:
             raise InputError(f"must be between 1 and {MAX_FIRST}", field="first")
@@ -120,7 +124,8 @@ class RecommendationService:
                 log.warning("signal history unavailable: %s", exc.message)
                 degraded.append("signals")
         plan = await self._plan(request, visitor, history, anchor, now or datetime.now(UTC))
-        lists = await self._lookup(plan.keys, plan.k, degraded)
+        # Once the signal store failed in this request, don't wait for it to time out again.
+        lists = {} if "signals" in degraded else await self._lookup(plan.keys, plan.k, degraded)
         excluded = set(exclude) | self._exclusions(strategy, visitor, history, anchor)
         primary = self._primary(request, plan, lists, visitor, history, excluded)
         items, fallbacks = await self._assemble(request, plan, lists, primary, excluded, flt)
