@@ -161,3 +161,13 @@ def test_index_command_skips_unchanged_products_on_the_second_run(mongodb_url: s
         doc = client[f"idx_{unique}"].product_vectors.find_one({"_id": "p-00001"})
         assert doc is not None and doc["model"] == "all-MiniLM-L6-v2"
         assert doc["vec"].subtype == 9 and len(doc["vec"]) == 2 + 4 * 384  # float32 BSON vector
+
+
+def test_hnsw_graph_saved_and_loaded_answers_the_same(tmp_path: Path) -> None:
+    vectors = clustered(1500)
+    built = HnswIndex(vectors)
+    built.save(str(tmp_path / "graph.bin"))
+    loaded = HnswIndex.load(str(tmp_path / "graph.bin"), vectors)
+    assert len(loaded) == 1500
+    for row in (0, 700, 1499):
+        assert loaded.search(vectors[row], 10) == built.search(vectors[row], 10)

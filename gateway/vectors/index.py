@@ -79,6 +79,22 @@ class HnswIndex:
     def __len__(self) -> int:
         return self._n
 
+    def save(self, path: str) -> None:
+        """Write the graph (hnswlib's format), so a later process can load instead of rebuilding."""
+        self._index.save_index(path)
+
+    @classmethod
+    def load(cls, path: str, vectors: Vectors, *, ef: int = 128) -> HnswIndex:
+        """An index saved by `save` for these same `vectors` (rows in the same order)."""
+        import hnswlib
+
+        self = cls.__new__(cls)
+        self._index = hnswlib.Index(space="ip", dim=int(vectors.shape[1]))
+        self._index.load_index(path, max_elements=max(1, int(vectors.shape[0])))
+        self._index.set_ef(ef)
+        self._n, self.ef = int(vectors.shape[0]), ef
+        return self
+
     def search(self, query: Vectors, k: int) -> list[tuple[int, float]]:
         return self.search_many(query.reshape(1, -1), k)[0]
 

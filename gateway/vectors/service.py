@@ -81,11 +81,12 @@ class StaticVectors:
         *,
         exact_max: int = DEFAULT_EXACT_MAX,
         threads: int = 1,
+        index: VectorIndex | None = None,
     ) -> None:
         self._ids = ids
         self._rows = {pid: n for n, pid in enumerate(ids)}
         self._vectors = vectors
-        self.index = build_index(vectors, exact_max=exact_max, threads=threads)
+        self.index = index or build_index(vectors, exact_max=exact_max, threads=threads)
 
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
         return self.similar_many([product_id], k)[0]
