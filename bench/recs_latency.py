@@ -64,10 +64,15 @@ def pid(n: int) -> ProductId:
 
 
 class SyntheticCatalog:
-    """A CatalogStore whose products are computed from their id (benchmarks only)."""
+    """A CatalogStore whose products are computed from their id (benchmarks only).
+
+    Built products are kept, like the gateway's in-process catalogue mirror keeps them, so a
+    request pays a dictionary lookup per product, not an object construction.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
+        self._built: dict[ProductId, Product | None] = {}
 
     def _product(self, product_id: ProductId) -> Product | None:
         n = int(product_id[2:]) if product_id[2:].isdigit() else -1
@@ -87,7 +92,13 @@ class SyntheticCatalog:
         )
 
     async def get_products(self, ids: Sequence[ProductId]) -> list[Product | None]:
-        return [self._product(i) for i in ids]
+        built = self._built
+        out = []
+        for i in ids:
+            if i not in built:
+                built[i] = self._product(i)
+            out.append(built[i])
+        return out
 
     async def get_brands(self, ids: Sequence[BrandId]) -> list[Brand | None]:
         return [Brand(i, i, i) for i in ids]
