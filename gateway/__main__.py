@@ -19,6 +19,8 @@ catalog_cli = typer.Typer(help="Catalogue data: import, generate.", no_args_is_h
 cli.add_typer(catalog_cli, name="catalog")
 eval_cli = typer.Typer(help="Offline evaluation.", no_args_is_help=True)
 cli.add_typer(eval_cli, name="eval")
+persisted_cli = typer.Typer(help="Trusted documents (persisted queries) for production.", no_args_is_help=True)
+cli.add_typer(persisted_cli, name="persisted")
 
 
 def _settings() -> Settings:
@@ -248,6 +250,61 @@ def eval_recs(
         sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         typer.echo(as_text(report))
+
+
+@persisted_cli.command("register")
+def persisted_register(
+    manifest: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Apollo manifest or {sha256: document} JSON.")
+    ],
+) -> None:
+    """Check every document against the schema and register them as trusted documents.
+
+    Stored where VITRINE_REDIS_URL points (shared by every instance). With memory:// nothing
+    persists: set VITRINE_TRUSTED_DOCUMENTS=MANIFEST.json so each instance loads it at startup.
+    Serve only trusted documents with VITRINE_PERSISTED_QUERIES=trusted.
+    """
+    import orjson
+
+    from gateway.app import document_errors
+    from gateway.errors import InputError, StoreUnavailable
+    from gateway.services.persisted_documents import parse_manifest
+    from gateway.stores.factory import open_stores
+
+    settings = _settings()
+    try:
+        documents = parse_manifest(orjson.loads(manifest.read_bytes()))
+    except orjson.JSONDecodeError as exc:
+        typer.echo(f"{manifest}: not JSON: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except InputError as exc:
+        typer.echo(f"{manifest}: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    failed = False
+    for digest, document in documents.items():
+        for problem in document_errors(document):
+            typer.echo(f"{digest[:12]}: {problem}", err=True)
+            failed = True
+    if failed:
+        typer.echo("nothing registered: fix the documents above (they would not run)", err=True)
+        raise typer.Exit(1)
+
+    async def run() -> tuple[int, int]:
+        from contextlib import AsyncExitStack
+
+        async with AsyncExitStack() as stack:
+            stores = await open_stores(settings, stack)
+            added = await stores.persisted.register_trusted(documents)
+            return added, await stores.persisted.count_trusted()
+
+    try:
+        added, total = asyncio.run(run())
+    except StoreUnavailable as exc:
+        typer.echo(f"not registered: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    if settings.redis_url.startswith("memory"):
+        typer.echo("note: VITRINE_REDIS_URL is memory://, so this only validated the manifest", err=True)
+    typer.echo(f"{len(documents)} documents checked; {added} new; {total} trusted documents registered")
 
 
 def main() -> None:

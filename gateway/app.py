@@ -33,8 +33,13 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool = True) -> Starlette:
-    schema = build_schema(introspection=settings.introspection)
     metrics = Metrics()
+    schema = build_schema(
+        introspection=settings.introspection,
+        compiled_execution=settings.compiled_execution,
+        trusted_documents=settings.persisted_queries == "trusted",
+        count=lambda _context, kind: metrics.count_execution(kind),
+    )
     graphql = GraphQLView(schema, graphql_ide="graphiql" if not settings.is_production else None)
     admin = AdminGraphQLView(build_admin_schema(), graphql_ide="graphiql" if not settings.is_production else None)
 
@@ -63,7 +68,9 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", serve_metrics, methods=["GET"]),
     ]
-    middleware = [Middleware(MetricsMiddleware, metrics=metrics), Middleware(RateLimitMiddleware)]
+    middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
+    if settings.rate_limit_ip_per_minute or settings.rate_limit_visitor_per_minute:
+        middleware.append(Middleware(RateLimitMiddleware))
     if settings.cors_origins:
         middleware.insert(0, cors_middleware(settings.cors_origins))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, debug=settings.debug)
@@ -99,3 +106,17 @@ async def serve_metrics(request: Request) -> Response:
 def export_schema_sdl() -> str:
     """The published contract, exactly as `schema.graphql` holds it."""
     return build_schema().as_str() + "\n"
+
+
+def document_errors(document: str) -> list[str]:
+    """Why `document` would not run against the schema, limits included (empty when it would)."""
+    from graphql import GraphQLError, parse, specified_rules, validate
+
+    from resolvers.limits import LIMIT_RULES, MAX_TOKENS
+
+    try:
+        ast = parse(document, max_tokens=MAX_TOKENS)
+    except GraphQLError as exc:
+        return [exc.message]
+    schema = build_schema()._schema
+    return [e.message for e in validate(schema, ast, [*specified_rules, *LIMIT_RULES])]

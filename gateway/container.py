@@ -17,11 +17,15 @@ from gateway.domain.ranking import Rules
 from gateway.errors import StoreUnavailable
 from gateway.metrics import Metrics
 from gateway.services.api_key_service import ApiKeyService
+from gateway.services.behaviour_counts import BehaviourCounts
 from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
+from gateway.services.experiment_tracker import ExperimentTracker
 from gateway.services.persisted_documents import PersistedDocuments
 from gateway.services.recommendation_service import RecommendationService
 from gateway.services.signal_recorder import SignalRecorder
+from gateway.services.slot_definitions import SlotDefinitions
+from gateway.services.slot_service import SlotService
 from gateway.services.visitor_service import VisitorService
 from gateway.settings import Settings
 from gateway.stores.factory import Stores, open_stores
@@ -32,6 +36,8 @@ log = logging.getLogger(__name__)
 
 CATALOG_REFRESH_SECONDS = 10.0
 REPLAY_SECONDS = 15.0
+SHUTDOWN_SECONDS = 5.0
+RELEASE_POLL_SECONDS = 5.0  # the safety net behind release broadcasts
 
 
 @dataclass
@@ -43,6 +49,10 @@ class Container:
     events: EventService
     metrics: Metrics
     api_keys: ApiKeyService
+    slot_definitions: SlotDefinitions
+    slots: SlotService
+    experiments: ExperimentTracker
+    behaviour: BehaviourCounts
     persisted: PersistedDocuments = field(default_factory=lambda: PersistedDocuments(MemoryPersistedQueryStore()))
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     recommendations: RecommendationService | None = None
@@ -98,7 +108,9 @@ async def open_container(
                 await ensure_indexes(stores.mongo_client[settings.mongodb_database])
             except StoreUnavailable as exc:
                 log.error("MongoDB unreachable at startup; serving degraded: %s", exc.message)
-        catalog = CatalogService(stores.catalog, preload_max=settings.catalog_preload_max)
+        # A commerce backend owns its catalogue: read through (cached), never mirrored.
+        preload_max = 0 if settings.catalog_url else settings.catalog_preload_max
+        catalog = CatalogService(stores.catalog, preload_max=preload_max)
         metrics = metrics or Metrics()
         visitors = VisitorService(stores.sessions, stores.profiles, on_degraded=metrics.degraded_store)
         events = EventService(
@@ -116,6 +128,20 @@ async def open_container(
             stores.signals, catalog, vectors, rules=Rules(exclude_viewed=settings.recs_exclude_viewed)
         )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
+        slot_stores = stores.slots
+        definitions = SlotDefinitions(slot_stores.drafts, slot_stores.releases, slot_stores.broadcaster)
+        behaviour = BehaviourCounts(slot_stores.behaviour, catalog)
+        experiments = ExperimentTracker(slot_stores.experiments, definitions)
+        slots = SlotService(
+            definitions,
+            behaviour,
+            slot_stores.impressions,
+            experiments,
+            catalog,
+            half_life_days=settings.interest_half_life_days,
+        )
+        events.add_listener(behaviour)
+        events.add_listener(experiments)
         persisted = PersistedDocuments(stores.persisted, settings.persisted_queries)
         container = Container(
             settings=settings,
@@ -125,6 +151,10 @@ async def open_container(
             events=events,
             metrics=metrics,
             api_keys=api_keys,
+            slot_definitions=definitions,
+            slots=slots,
+            experiments=experiments,
+            behaviour=behaviour,
             persisted=persisted,
             recommendations=recommendations,
             vectors=vectors,
@@ -134,6 +164,12 @@ async def open_container(
 
             added = await register_manifest_file(stores.persisted, settings.trusted_documents)
             log.info("trusted documents: %d new from %s", added, settings.trusted_documents)
+        try:
+            await definitions.load_latest()
+        except StoreUnavailable as exc:
+            log.error("slot definitions not loaded at startup (serving defaults until they are): %s", exc.message)
+        # Releases must reach this instance even without the periodic jobs.
+        container.tasks.append(asyncio.create_task(definitions.follow(), name="slot releases"))
         if settings.demo_data:
             from gateway.demo.seed import seed_demo
 
@@ -154,6 +190,7 @@ async def open_container(
                 (CATALOG_REFRESH_SECONDS, catalog.refresh, "catalogue refresh"),
                 (REPLAY_SECONDS, events.replay_unapplied, "event replay"),
                 (settings.recs_vector_refresh_seconds, vectors.refresh, "vector index refresh"),
+                (RELEASE_POLL_SECONDS, definitions.poll, "slot release poll"),
             ):
                 container.tasks.append(asyncio.create_task(_every(seconds, job, name)(), name=name))
         try:
@@ -161,4 +198,7 @@ async def open_container(
         finally:
             for task in container.tasks:
                 task.cancel()
-            await asyncio.gather(*container.tasks, return_exceptions=True)
+            if container.tasks:  # bounded: shutdown must not hang on a task that swallowed its cancel
+                _, pending = await asyncio.wait(container.tasks, timeout=SHUTDOWN_SECONDS)
+                for task in pending:
+                    log.error("background task %r did not stop within %ss", task.get_name(), SHUTDOWN_SECONDS)

@@ -35,6 +35,16 @@ class Metrics:
             "vitrine_degraded_answers", "Visitor answers served without a store", ["store"], registry=self.registry
         )
 
+        self.executions = Counter(
+            "vitrine_graphql_executions",
+            "GraphQL operations by executor: compiled, standard, or fallback (asked to compile, could not)",
+            ["executor"],
+            registry=self.registry,
+        )
+
+    def count_execution(self, kind: str) -> None:
+        self.executions.labels(kind).inc()
+
     def degraded_store(self, store: str) -> None:
         self.degraded.labels(store).inc()
 

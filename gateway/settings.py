@@ -47,6 +47,7 @@ class Settings:
     apq_ttl_seconds: int = 86_400
     trusted_documents: str = ""  # a manifest file registered at startup (optional)
     introspection: bool = True
+    compiled_execution: str = "persisted"  # off | persisted | all (docs/compiled-execution.md)
     graphql_max_body_bytes: int = 256 * 1024
     cors_origins: tuple[str, ...] = ()
     rate_limit_ip_per_minute: int = 0  # 0 = off
@@ -203,7 +204,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         environment=environment,
         secret_keys=keys,
         secret_is_ephemeral=ephemeral,
-        demo_data=get("VITRINE_DEMO_DATA", _parse_bool, in_memory and environment != "production"),
+        demo_data=get(
+            "VITRINE_DEMO_DATA",
+            _parse_bool,
+            in_memory and environment != "production" and not env.get("VITRINE_CATALOG_URL"),
+        ),
         log_level=get("VITRINE_LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
         events_max_batch=get("VITRINE_EVENTS_MAX_BATCH", _int_in(1, 1000), 100),
         events_max_body_bytes=get("VITRINE_EVENTS_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 512 * 1024),
@@ -217,6 +222,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         apq_ttl_seconds=get("VITRINE_APQ_TTL_SECONDS", _int_in(60, 30 * 86_400), 86_400),
         trusted_documents=get("VITRINE_TRUSTED_DOCUMENTS", str, ""),
         introspection=get("VITRINE_INTROSPECTION", _parse_bool, environment != "production"),
+        compiled_execution=get("VITRINE_COMPILED_EXECUTION", _choice("off", "persisted", "all"), "persisted"),
         graphql_max_body_bytes=get("VITRINE_GRAPHQL_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 256 * 1024),
         cors_origins=get("VITRINE_CORS_ORIGINS", _origins, ()),
         rate_limit_ip_per_minute=get(

@@ -77,11 +77,6 @@ class Category:
     children: list[Category] = strawberry.field(resolver=_category_children)
 
 
-async def _product_brand(root: domain.LocalizedProduct, info: Info) -> Brand | None:
-    found = await info.context.loaders.brands.load(root.brand_id)
-    return expose(found, Brand) if found else None
-
-
 RecommendationListRef = Annotated["RecommendationList", strawberry.lazy("resolvers.recommendations")]
 
 
@@ -116,7 +111,7 @@ class Product:
     stock: int
     images: list[Image]
     attributes: list[Attribute]
-    brand: Brand | None = strawberry.field(resolver=_product_brand)
+    brand: Brand | None
     categories: list[Category] = strawberry.field(description="Leaf categories.")
     recommendations: RecommendationListRef = strawberry.field(
         resolver=_product_recommendations, description="A list starting from this product (e.g. ALSO_VIEWED)."

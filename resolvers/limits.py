@@ -18,7 +18,7 @@ MAX_TOKENS = 4000
 MAX_COST = 20_000  # the personalized home page is ~1,200 fields
 MAX_PAGE = 100
 
-_RULES = (
+LIMIT_RULES = _RULES = (
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     cost_rule(MAX_COST, MAX_PAGE),

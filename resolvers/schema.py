@@ -3,21 +3,34 @@ Guild's composition accept), with parser and validation caches on."""
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
+from gateway.compiler.integration import (
+    ExecutionCounter,
+    compile_policy,
+    compiled_executor_class,
+    execution_report,
+)
+from gateway.compiler.plan import Compiler
 from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
 from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
 from resolvers.recommendations import RecommendationsQuery
+from resolvers.slots import SlotsQuery
 from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
 
+log = logging.getLogger("vitrine.graphql")
+
 
 @strawberry.type
-class Query(CatalogQuery, ViewerQuery, RecommendationsQuery):
+class Query(CatalogQuery, ViewerQuery, SlotsQuery, RecommendationsQuery):
     pass
 
 
@@ -26,14 +39,40 @@ class Mutation(EventsMutation):
     pass
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.federation.Schema:
-    """The schema; `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works)."""
-    return strawberry.federation.Schema(
+class StorefrontSchema(strawberry.federation.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        # strawberry logs every error at ERROR level, including clients' syntax and validation
+        # errors: hostile traffic would flood the log. ErrorPolicy already logs unexpected
+        # errors with their traceback; the rest are the client's, worth DEBUG at most.
+        for error in errors:
+            log.debug("GraphQL error: %s", error.message)
+
+
+def build_schema(
+    *,
+    introspection: bool = True,
+    compiled_execution: str = "persisted",
+    trusted_documents: bool = False,
+    count: ExecutionCounter | None = None,
+) -> strawberry.federation.Schema:
+    """The schema.
+
+    `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works).
+    `compiled_execution` is off | persisted | all: which operations run compiled
+    (gateway.compiler.integration); `trusted_documents` means every document is a persisted one.
+    """
+    executor = None
+    if compiled_execution != "off":
+        compiler = Compiler(compile_policy(compiled_execution, trusted_documents=trusted_documents))
+        executor = compiled_executor_class(compiler)
+    return StorefrontSchema(
         query=Query,
         mutation=Mutation,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+        execution_context_class=executor,
         # Factories: one extension object per request; the caches behind them are shared.
         extensions=[
+            execution_report(count),
             ErrorPolicy,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             QueryLimits if introspection else QueryLimitsWithoutIntrospection,

@@ -9,11 +9,13 @@ present but the packages missing they fail, telling you the command to run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,11 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from gateway.testing.servers import free_port
+from tests.asgiserver import serve_asgi
 
 NODE_DIR = Path(__file__).parent / "node"
 MIN_NODE_MAJOR = 20
@@ -88,37 +89,18 @@ async def run_node(script: str, *args: str, limit_s: float = 120.0) -> NodeResul
 
 @contextmanager
 def serving(settings: Settings, prepare: Any = None) -> Iterator[str]:
-    """Serve the real app with uvicorn on a free loopback port (in a thread); yields its base URL.
+    """Serve the real app with uvicorn on a free loopback port; yields its base URL.
 
     `prepare(container)` (async), if given, runs inside the server's loop before it is used.
     """
-    port = free_port()
     app = create_app(settings, background=False, freeze_gc=False)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError("the gateway did not start within 30 s")
-        time.sleep(0.02)
-    if prepare is not None:
-        loop = _server_loop(server)
-        asyncio.run_coroutine_threadsafe(prepare(app.state.container), loop).result(30)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
 
+    async def ready() -> None:
+        if prepare is not None:
+            await prepare(app.state.container)
 
-def _server_loop(server: uvicorn.Server) -> asyncio.AbstractEventLoop:
-    for srv in server.servers:
-        loop: asyncio.AbstractEventLoop = srv.get_loop()
-        return loop
-    raise RuntimeError("uvicorn has no running server")
+    with serve_asgi(app, ready) as url:
+        yield url
 
 
 async def seed(container: Any) -> None:
@@ -163,9 +145,16 @@ def node_server(script: str, *args: str, port: int, limit_s: float = 60.0) -> It
         if process.stdin:
             process.stdin.close()
         try:
-            process.wait(10)
+            process.wait(2)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+            # The whole process group: a gateway may have started workers of its own.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
         if process.stderr:
             process.stderr.close()

@@ -146,3 +146,16 @@ def test_depth_is_bounded() -> None:
         node = {"not": node}
     with pytest.raises(ConditionError, match="deeper than 8"):
         parse_condition(node)
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"), [(">=", "gte"), ("greaterThan", "gt"), ("==", "equals"), ("nin", "notIn")]
+)
+def test_operators_from_other_tools_get_our_spelling(written: str, meant: str) -> None:
+    with pytest.raises(ConditionError, match=f"did you mean '{meant}'"):
+        parse_condition({"field": "cart.value", "op": written, "value": 1})
+
+
+def test_an_operator_far_from_any_lists_them_all() -> None:
+    with pytest.raises(ConditionError, match="use one of equals, notEquals"):
+        parse_condition({"field": "cart.value", "op": "zzz", "value": 1})

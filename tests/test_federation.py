@@ -3,7 +3,8 @@
 - Composition of Vitrine's `schema.graphql` with a sample products subgraph
   (tests/node/products.graphql) succeeds with both @apollo/composition and
   @theguild/federation-composition, offline from files and live from `_service { sdl }`.
-- A real gateway (@apollo/gateway on @apollo/server) runs cross-subgraph queries both ways:
+- Real gateways (@apollo/gateway on @apollo/server, and Hive Gateway) run cross-subgraph
+  queries both ways:
   Vitrine's list -> the products subgraph's review fields, and the products subgraph's list
   -> Vitrine's names, prices and brands (through `_entities`), plus the `track` mutation.
 """
@@ -16,6 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.domain.visitor import VisitorId
+from gateway.identity import sign
 from gateway.testing.servers import free_port
 from tests.conftest import make_settings
 from tests.nodetools import NODE_DIR, node_server, requires_node, run_node, seed, serving
@@ -24,6 +27,7 @@ pytestmark = requires_node
 
 SCHEMA = Path(__file__).parent.parent / "schema.graphql"
 PRODUCTS_SDL = NODE_DIR / "products.graphql"
+HIVE = "hive-gateway.mjs"
 
 
 @pytest.mark.parametrize("library", ["apollo", "guild"])
@@ -63,54 +67,69 @@ async def test_live_composition_and_gateway_cross_subgraph_queries(tmp_path: Pat
             assert result.json() == {"ok": True, "errors": []}, result.stderr
             supergraphs[library] = out
 
-        with node_server("gateway.mjs", str(supergraphs["apollo"]), str(gateway_port), port=gateway_port):
-            url = f"http://127.0.0.1:{gateway_port}/"
+        # Each gateway runs on its own vendor's composition.
+        with node_server("apollo-gateway.mjs", str(supergraphs["apollo"]), str(gateway_port), port=gateway_port):
+            await check_cross_subgraph_queries(f"http://127.0.0.1:{gateway_port}/", "fed-apollo")
+            # The gateway forwards the visitor header: Vitrine answers for that visitor.
+            token = sign(VisitorId("v_federatedvisitoraaaaaa"), make_settings().secret_keys)
             async with httpx.AsyncClient(timeout=20) as client:
-                # Vitrine's root list, joined with the products subgraph's review fields.
-                forward = await _gql(
-                    client,
-                    url,
-                    "{ products(first: 5) { nodes { id name price { amount } rating reviewsCount } } }",
+                response = await client.post(
+                    f"http://127.0.0.1:{gateway_port}/",
+                    json={"query": "{ viewer { visitorId } }"},
+                    headers={"x-vitrine-visitor": token},
                 )
-                nodes = forward["data"]["products"]["nodes"]
-                assert [n["id"] for n in nodes] == [f"p-0000{i}" for i in range(1, 6)]
-                assert nodes[1] == {
-                    "id": "p-00002",
-                    "name": "Trail runner 2",
-                    "price": {"amount": "52.00"},
-                    "rating": 4.6,
-                    "reviewsCount": 31,
-                }
-                assert nodes[2]["rating"] is None and nodes[2]["reviewsCount"] == 0
+            assert response.json() == {"data": {"viewer": {"visitorId": "v_federatedvisitoraaaaaa"}}}
+        hive_port = free_port()
+        hive_args = ("supergraph", str(supergraphs["guild"]), "--host", "127.0.0.1", "--port", str(hive_port))
+        with node_server(HIVE, *hive_args, port=hive_port):
+            await check_cross_subgraph_queries(f"http://127.0.0.1:{hive_port}/graphql", "fed-hive")
 
-                # The products subgraph's root list, joined with Vitrine's entity fields.
-                reverse = await _gql(
-                    client, url, "{ topRated(first: 2) { id rating name price { amount currency } brand { name } } }"
-                )
-                assert reverse["data"]["topRated"] == [
-                    {
-                        "id": "p-00004",
-                        "rating": 4.8,
-                        "name": "Trail runner 4",
-                        "price": {"amount": "54.00", "currency": "PLN"},
-                        "brand": {"name": "Nordvik"},
-                    },
-                    {
-                        "id": "p-00002",
-                        "rating": 4.6,
-                        "name": "Trail runner 2",
-                        "price": {"amount": "52.00", "currency": "PLN"},
-                        "brand": {"name": "Nordvik"},
-                    },
-                ]
 
-                # Mutations route to Vitrine.
-                tracked = await _gql(
-                    client,
-                    url,
-                    'mutation { track(events: [{messageId: "fed-1", name: "Product Viewed", '
-                    'properties: {product_id: "p-00004"}}]) '
-                    "{ accepted viewer { session { recentlyViewed { id } } } } }",
-                )
-                assert tracked["data"]["track"]["accepted"] == 1
-                assert tracked["data"]["track"]["viewer"]["session"]["recentlyViewed"] == [{"id": "p-00004"}]
+async def check_cross_subgraph_queries(url: str, message_id: str) -> None:
+    async with httpx.AsyncClient(timeout=20) as client:
+        # Vitrine's root list, joined with the products subgraph's review fields.
+        forward = await _gql(
+            client, url, "{ products(first: 5) { nodes { id name price { amount } rating reviewsCount } } }"
+        )
+        nodes = forward["data"]["products"]["nodes"]
+        assert [n["id"] for n in nodes] == [f"p-0000{i}" for i in range(1, 6)]
+        assert nodes[1] == {
+            "id": "p-00002",
+            "name": "Trail runner 2",
+            "price": {"amount": "52.00"},
+            "rating": 4.6,
+            "reviewsCount": 31,
+        }
+        assert nodes[2]["rating"] is None and nodes[2]["reviewsCount"] == 0
+
+        # The products subgraph's root list, joined with Vitrine's entity fields.
+        reverse = await _gql(
+            client, url, "{ topRated(first: 2) { id rating name price { amount currency } brand { name } } }"
+        )
+        assert reverse["data"]["topRated"] == [
+            {
+                "id": "p-00004",
+                "rating": 4.8,
+                "name": "Trail runner 4",
+                "price": {"amount": "54.00", "currency": "PLN"},
+                "brand": {"name": "Nordvik"},
+            },
+            {
+                "id": "p-00002",
+                "rating": 4.6,
+                "name": "Trail runner 2",
+                "price": {"amount": "52.00", "currency": "PLN"},
+                "brand": {"name": "Nordvik"},
+            },
+        ]
+
+        # Mutations route to Vitrine.
+        tracked = await _gql(
+            client,
+            url,
+            f'mutation {{ track(events: [{{messageId: "{message_id}", name: "Product Viewed", '
+            f'properties: {{product_id: "p-00004"}}}}]) '
+            f"{{ accepted viewer {{ session {{ recentlyViewed {{ id }} }} }} }} }}",
+        )
+        assert tracked["data"]["track"]["accepted"] == 1
+        assert tracked["data"]["track"]["viewer"]["session"]["recentlyViewed"] == [{"id": "p-00004"}]

@@ -133,6 +133,7 @@ class LocalizedProduct:
     slug: str
     url: str
     brand_id: BrandId
+    brand: Brand | None
     category_ids: tuple[CategoryId, ...]
     categories: tuple[LocalizedCategory, ...]
     price: Money
@@ -144,9 +145,12 @@ class LocalizedProduct:
 
 
 def localize(
-    product: Product, locale: str, categories: Mapping[CategoryId, LocalizedCategory] | None = None
+    product: Product,
+    locale: str,
+    categories: Mapping[CategoryId, LocalizedCategory] | None = None,
+    brands: Mapping[BrandId, Brand] | None = None,
 ) -> LocalizedProduct:
-    """The product as shown in `locale`; `categories` (already localized) fills `categories`."""
+    """The product as shown in `locale`, with its brand and (localized) categories attached."""
     text = product.text(locale)
     known = categories or {}
     return LocalizedProduct(
@@ -157,6 +161,7 @@ def localize(
         slug=text.slug,
         url=f"/{locale}/p/{text.slug}",
         brand_id=product.brand_id,
+        brand=(brands or {}).get(product.brand_id),
         category_ids=product.category_ids,
         categories=tuple(known[c] for c in product.category_ids if c in known),
         price=product.price,

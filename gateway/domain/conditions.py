@@ -169,11 +169,26 @@ def _field_kind(field: str, path: str) -> Kind:
     raise ConditionError(f"{path}.field", f"unknown field {field!r}{hint}")
 
 
+# Spellings editors bring from other tools, mapped to ours (only used to suggest a fix).
+OP_ALIASES: Mapping[str, str] = {
+    "=": "equals", "==": "equals", "eq": "equals", "is": "equals",
+    "!=": "notEquals", "<>": "notEquals", "ne": "notEquals", "neq": "notEquals",
+    ">": "gt", "greaterThan": "gt", ">=": "gte", "greaterThanOrEqual": "gte", "atLeast": "gte",
+    "<": "lt", "lessThan": "lt", "<=": "lte", "lessThanOrEqual": "lte", "atMost": "lte",
+    "nin": "notIn", "includes": "contains", "has": "contains", "matches": "regex",
+    "isSet": "exists", "notExists": "missing", "isEmpty": "missing", "range": "between",
+}  # fmt: skip
+
+
 def _op(raw: Any, path: str) -> Op:
     for op in Op:
         if op.value == raw:
             return op
-    raise ConditionError(f"{path}.op", f"unknown operator {raw!r}{_suggest(str(raw), [o.value for o in Op])}")
+    alias = OP_ALIASES.get(str(raw))
+    hint = f"; did you mean {alias!r}?" if alias else _suggest(str(raw), [o.value for o in Op])
+    if not hint:
+        hint = f"; use one of {', '.join(o.value for o in Op)}"
+    raise ConditionError(f"{path}.op", f"unknown operator {raw!r}{hint}")
 
 
 def _as_date(value: Any) -> datetime | None:

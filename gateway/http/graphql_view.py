@@ -13,6 +13,10 @@ On top of strawberry's view (context, cookie, orjson):
   `VITRINE_GRAPHQL_MAX_BODY_BYTES` (else 413); invalid JSON or UTF-8 is 400.
 - Persisted documents (APQ / trusted documents, `gateway.services.persisted_documents`) are
   resolved before execution; an APQ document is remembered only once it has validated.
+
+`execute_single` is the one place an HTTP operation runs, and it knows the document's SHA-256
+(`ResolvedDocument.sha256`, for text and hash-only requests alike): the key under which a
+compiled execution path can cache plans and plug in, with the standard executor as fallback.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         media = negotiate(request.headers.get("accept"))
         request.state.vt_media = media
         try:
-            if media is None:
+            if media is None and not (request.method == "GET" and "query" not in request.query_params):
                 raise HTTPException(406, f"accept {GRAPHQL_RESPONSE_JSON} or {JSON}")
             if request.method == "POST":
                 container: Container = request.app.state.container

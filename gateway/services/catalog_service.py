@@ -132,18 +132,29 @@ class CatalogService:
         if self._mirror is None:
             categories = self._localized_categories(locale)
             found = await self._source().get_products(ids)
-            return [localize(p, locale, categories) if p is not None else None for p in found]
+            brands = await self._brands_of([p for p in found if p is not None], self._source())
+            return [localize(p, locale, categories, brands) if p is not None else None for p in found]
         # Mirrored: localized products are immutable until the snapshot changes; build each once.
         cache = self._localized.setdefault(locale, {})
         missing = [i for i in ids if i not in cache]
         if missing:
             categories = self._localized_categories(locale)
-            for product in await self._mirror.get_products(missing):
+            products = [p for p in await self._mirror.get_products(missing) if p is not None]
+            brands = await self._brands_of(products, self._mirror)
+            for product in products:
                 if product is not None:
                     if len(cache) >= LOCALIZED_CACHE_SIZE:
                         cache.clear()  # bounded; rebuilt on demand
-                    cache[product.id] = localize(product, locale, categories)
+                    cache[product.id] = localize(product, locale, categories, brands)
         return [cache.get(i) for i in ids]
+
+    @staticmethod
+    async def _brands_of(products: Sequence[Product], source: CatalogStore) -> dict[BrandId, Brand]:
+        """The brands of `products`, in one batch read."""
+        wanted = sorted({p.brand_id for p in products})
+        if not wanted:
+            return {}
+        return {b.id: b for b in await source.get_brands(wanted) if b is not None}
 
     def _localized_categories(self, locale: str) -> dict[CategoryId, LocalizedCategory]:
         found = self._category_views.get(locale)

@@ -9,6 +9,7 @@ from typing import Any
 from gateway.settings import Settings
 from gateway.stores.edge_protocols import PersistedQueryStore, RateLimitStore
 from gateway.stores.memory.api_keys import MemoryApiKeyStore
+from gateway.stores.memory.broadcast import MemoryBroadcaster
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
 from gateway.stores.memory.persisted import MemoryPersistedQueryStore
@@ -16,16 +17,36 @@ from gateway.stores.memory.profiles import MemoryProfileStore
 from gateway.stores.memory.rate_limits import MemoryRateLimitStore
 from gateway.stores.memory.sessions import MemorySessionStore
 from gateway.stores.memory.signals import MemorySignalStore
+from gateway.stores.memory.slot_counters import MemoryBehaviourStore, MemoryExperimentStore, MemoryImpressionStore
+from gateway.stores.memory.slot_definitions import MemoryDraftStore, MemoryReleaseStore
 from gateway.stores.memory.vectors import MemoryVectorStore
 from gateway.stores.protocols import (
     ApiKeyStore,
+    BehaviourStore,
+    Broadcaster,
     CatalogStore,
+    DraftStore,
     EventStore,
+    ExperimentStore,
+    ImpressionStore,
     ProfileStore,
+    ReleaseStore,
     SessionStore,
     SignalStore,
     VectorStore,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SlotStores:
+    """Slots and experiments: definitions in MongoDB, counters and broadcasts in Redis."""
+
+    drafts: DraftStore
+    releases: ReleaseStore
+    behaviour: BehaviourStore
+    impressions: ImpressionStore
+    experiments: ExperimentStore
+    broadcaster: Broadcaster
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +56,7 @@ class Stores:
     sessions: SessionStore
     events: EventStore
     api_keys: ApiKeyStore
+    slots: SlotStores
     mongo_client: Any | None  # AsyncMongoClient when MongoDB is configured (readiness checks)
     redis_client: Any | None  # redis.asyncio.Redis when Redis is configured
     persisted: PersistedQueryStore = field(default_factory=MemoryPersistedQueryStore)
@@ -57,12 +79,15 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         catalog, profiles, events = MemoryCatalogStore(), MemoryProfileStore(), MemoryEventStore()
         api_keys = MemoryApiKeyStore()
         vectors: VectorStore = MemoryVectorStore()
+        drafts: DraftStore = MemoryDraftStore()
+        releases: ReleaseStore = MemoryReleaseStore()
     else:
         from gateway.stores.mongo.api_keys import MongoApiKeyStore
         from gateway.stores.mongo.catalog import MongoCatalogStore
         from gateway.stores.mongo.client import open_client
         from gateway.stores.mongo.events import MongoEventStore
         from gateway.stores.mongo.profiles import MongoProfileStore
+        from gateway.stores.mongo.slot_definitions import MongoDraftStore, MongoReleaseStore
 
         mongo_client = open_client(settings.mongodb_url, settings.store_timeout_ms)
         stack.push_async_callback(mongo_client.close)
@@ -74,22 +99,40 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         from gateway.stores.mongo.vectors import MongoVectorStore
 
         vectors = MongoVectorStore(db)
+        drafts, releases = MongoDraftStore(db), MongoReleaseStore(db)
 
     persisted: PersistedQueryStore
     rate_limits: RateLimitStore
     signals: SignalStore
+    if settings.catalog_url:
+        catalog = _connector_catalog(settings, stack)
+
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
         signals = MemorySignalStore()
         persisted = MemoryPersistedQueryStore(ttl_seconds=settings.apq_ttl_seconds)
         rate_limits = MemoryRateLimitStore()
+        behaviour: BehaviourStore = MemoryBehaviourStore()
+        impressions: ImpressionStore = MemoryImpressionStore()
+        experiments: ExperimentStore = MemoryExperimentStore()
+        broadcaster: Broadcaster = MemoryBroadcaster()
     else:
+        from gateway.stores.redis.broadcast import RedisBroadcaster
         from gateway.stores.redis.client import open_client as open_redis
         from gateway.stores.redis.sessions import RedisSessionStore
+        from gateway.stores.redis.slot_counters import (
+            RedisBehaviourStore,
+            RedisExperimentStore,
+            RedisImpressionStore,
+        )
 
         redis_client = open_redis(settings.redis_url, settings.store_timeout_ms)
         stack.push_async_callback(redis_client.aclose)
         sessions = RedisSessionStore(redis_client, settings.redis_prefix)
+        behaviour = RedisBehaviourStore(redis_client, settings.redis_prefix)
+        impressions = RedisImpressionStore(redis_client, settings.redis_prefix)
+        experiments = RedisExperimentStore(redis_client, settings.redis_prefix)
+        broadcaster = RedisBroadcaster(redis_client, f"{settings.redis_prefix}slots:releases")
         from gateway.stores.redis.persisted import RedisPersistedQueryStore
         from gateway.stores.redis.rate_limits import RedisRateLimitStore
 
@@ -105,6 +148,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         sessions,
         events,
         api_keys,
+        SlotStores(drafts, releases, behaviour, impressions, experiments, broadcaster),
         mongo_client,
         redis_client,
         persisted=persisted,
@@ -112,3 +156,23 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         signals=signals,
         vectors=vectors,
     )
+
+
+def _connector_catalog(settings: Settings, stack: AsyncExitStack) -> CatalogStore:
+    """Standalone mode: products come from the commerce backend at VITRINE_CATALOG_URL."""
+    from gateway.connectors.catalog_store import ConnectorCatalogStore
+    from gateway.connectors.http import HttpCommerceConnector, open_http_client
+    from gateway.connectors.mapping import FieldMap
+    from gateway.errors import ConfigError
+
+    try:
+        field_map = FieldMap(dict(settings.catalog_field_map))
+    except ValueError as exc:
+        raise ConfigError("VITRINE_CATALOG_FIELD_MAP", str(exc)) from None
+    timeout = settings.catalog_timeout_ms / 1000
+    client = open_http_client(settings.catalog_url, settings.catalog_auth_header, timeout)
+    stack.push_async_callback(client.aclose)
+    connector = HttpCommerceConnector(
+        client, field_map=field_map, cache_seconds=settings.catalog_cache_seconds, timeout_seconds=timeout
+    )
+    return ConnectorCatalogStore(connector)

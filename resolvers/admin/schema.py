@@ -20,17 +20,18 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from resolvers.admin.keys import KeysMutation, KeysQuery
+from resolvers.admin.slots import SlotsAdminMutation, SlotsAdminQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.limits import MAX_TOKENS, QueryLimits
 
 
 @strawberry.type
-class AdminQuery(KeysQuery):
+class AdminQuery(KeysQuery, SlotsAdminQuery):
     pass
 
 
 @strawberry.type
-class AdminMutation(KeysMutation):
+class AdminMutation(KeysMutation, SlotsAdminMutation):
     pass
 
 

@@ -1,5 +1,5 @@
 // A federation gateway (@apollo/gateway on @apollo/server 5) over a composed supergraph.
-// Usage: node gateway.mjs SUPERGRAPH_FILE PORT. Forwards the visitor header to subgraphs.
+// Usage: node apollo-gateway.mjs SUPERGRAPH_FILE PORT. Forwards the visitor header to subgraphs.
 // Listens on 127.0.0.1 only; exits when its stdin closes or after 5 minutes.
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';

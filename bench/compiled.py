@@ -1,0 +1,321 @@
+"""Compiled execution benchmark: stock strawberry, Vitrine's standard path and its compiled path.
+
+    python -m bench.compiled [--seconds 8] [--rounds 3] [--concurrency 16] [--profile-requests 300]
+
+Over HTTP, one uvicorn worker each (uvloop + httptools), the personalized home-page query
+(bench/homepage.py) with a real Redis server for sessions, interleaved round by round:
+  - stock-strawberry: bench/stock_app.py serving the same data with strawberry's defaults;
+  - vitrine-standard: the gateway, request body `extensions.vitrine.compile = false`;
+  - vitrine-compiled: the same server process, `extensions.vitrine.compile = true`.
+Before measuring it checks that both Vitrine paths answer the same bytes and stock the same
+data. It prints req/s, p50/p99 and server CPU per request, and the ratios to stock, then an
+open-loop check of p99 at half the compiled path's throughput.
+
+Then, in-process (no sockets), the per-request CPU split of both Vitrine paths: HTTP (the ASGI
+app and the view, minus the phases below), context (visitor, loaders; the Redis reads happen
+while executing the viewer field and are counted there), execution (strawberry + executor,
+including resolvers and Redis round trips), and JSON encoding; measured with the process CPU clock
+around each phase over --profile-requests sequential requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.homepage import QUERY, count_fields
+from bench.httpload import LoadResult, build_request, fetch, median_of, run_load
+from bench.load import SECRET, _serve, _stop, _strip_scores, _wait_ready, _warm_visitor
+from gateway.testing.servers import free_port, start_redis
+
+# The same page without `brand` on the product cards: Product.brand is the one per-product async
+# resolver (a DataLoader load per card), so this row shows what a plain-attribute brand would save.
+QUERY_WITHOUT_BRAND = QUERY.replace("brand { id name }", "")
+
+
+def _body(variables: dict[str, Any], compile_it: bool | None, query: str = QUERY) -> bytes:
+    body: dict[str, Any] = {"query": query, "variables": variables}
+    if compile_it is not None:
+        body["extensions"] = {"vitrine": {"compile": compile_it}}
+    return orjson.dumps(body)
+
+
+async def _open_loop(port: int, request: bytes, rate: float, seconds: float) -> list[float]:
+    """Fixed-rate load: a request every 1/rate s on a pool of connections; latencies in ms."""
+    latencies: list[float] = []
+    pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    for _ in range(32):
+        pool.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+    from bench.httpload import _read_response
+
+    async def one() -> None:
+        reader, writer = await pool.get()
+        start = time.perf_counter()
+        writer.write(request)
+        await writer.drain()
+        await _read_response(reader)
+        latencies.append((time.perf_counter() - start) * 1000)
+        pool.put_nowait((reader, writer))
+
+    tasks = []
+    started = time.perf_counter()
+    n = 0
+    while time.perf_counter() - started < seconds:
+        target = started + n / rate
+        delay = target - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.ensure_future(one()))
+        n += 1
+    await asyncio.gather(*tasks)
+    while not pool.empty():
+        _, writer = pool.get_nowait()
+        writer.close()
+    return latencies
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def http_benchmark(args: argparse.Namespace, redis_url: str, workdir: Path) -> dict[str, LoadResult]:
+    env = {
+        "VITRINE_SECRET_KEY": SECRET,
+        "VITRINE_LOG_LEVEL": "WARNING",
+        "VITRINE_DEMO_DATA": "true",
+        "VITRINE_REDIS_URL": redis_url,
+    }
+    port = free_port()
+    proc = _serve("gateway.asgi:app", port, env)
+    try:
+        _wait_ready(port, proc)
+        token, variables = asyncio.run(_warm_visitor(port))
+        headers = {"x-vitrine-visitor": token}
+        answers = []
+        for compile_it in (False, True):
+            request = build_request("127.0.0.1", port, "/graphql", _body(variables, compile_it), headers)
+            status, raw = asyncio.run(fetch("127.0.0.1", port, request))
+            assert status == 200, raw[:300]
+            answers.append(json.loads(raw))
+        for answer in answers:
+            answer.pop("extensions", None)
+        if answers[0] != answers[1]:
+            raise SystemExit("the compiled path answered differently from the standard path")
+        reference = answers[0]
+        assert "errors" not in reference, reference["errors"]
+    finally:
+        _stop(proc)
+    data_file = workdir / "response.json"
+    data_file.write_text(json.dumps(reference))
+    raw_size = len(orjson.dumps(reference))
+    print(
+        f"home-page response: {count_fields(reference['data'])} fields, {raw_size} bytes; real Redis; "
+        f"{args.rounds} rounds x {args.seconds:.0f}s at concurrency {args.concurrency}, 1 worker each"
+    )
+
+    results: dict[str, list[LoadResult]] = defaultdict(list)
+    for round_no in range(args.rounds):
+        for server in ("stock", "vitrine"):
+            port = free_port()
+            proc = (
+                _serve("bench.stock_app:app", port, {"STOCK_DATA": str(data_file)})
+                if server == "stock"
+                else _serve("gateway.asgi:app", port, env)
+            )
+            try:
+                _wait_ready(port, proc)
+                if server == "stock":
+                    plans = {
+                        "stock-strawberry": build_request(
+                            "127.0.0.1", port, "/graphql", _body(variables, None), headers
+                        )
+                    }
+                else:
+                    tok, _ = asyncio.run(_warm_visitor(port))
+                    own = {"x-vitrine-visitor": tok}
+                    plans = {
+                        "vitrine-standard": build_request("127.0.0.1", port, "/graphql", _body(variables, False), own),
+                        "vitrine-compiled": build_request("127.0.0.1", port, "/graphql", _body(variables, True), own),
+                    }
+                for name, request in plans.items():
+                    _, answer = asyncio.run(fetch("127.0.0.1", port, request))
+                    got = json.loads(answer)
+                    expected = {
+                        **reference["data"],
+                        "viewer": {**reference["data"]["viewer"], "visitorId": got["data"]["viewer"]["visitorId"]},
+                    }
+                    if _strip_scores(got["data"]) != _strip_scores(expected):
+                        raise SystemExit(f"{name} answered different data than the reference")
+                    asyncio.run(run_load("127.0.0.1", port, request, args.concurrency, 2.0))  # warm-up
+                    result = asyncio.run(run_load("127.0.0.1", port, request, args.concurrency, args.seconds, proc.pid))
+                    results[name].append(result)
+                    print(f"round {round_no + 1} {name:18s} {result.summary()}")
+                if server == "vitrine" and round_no == args.rounds - 1:
+                    half = median_of(results["vitrine-compiled"]).rps / 2
+                    latencies = asyncio.run(_open_loop(port, plans["vitrine-compiled"], half, args.seconds))
+                    print(
+                        f"open loop, compiled at {half:.0f} req/s (50% of its max): p50 {_pct(latencies, 50):.2f} ms,"
+                        f" p99 {_pct(latencies, 99):.2f} ms over {len(latencies)} requests"
+                    )
+            finally:
+                _stop(proc)
+
+    print("\nmedian round per variant (throughput ratio; CPU-per-request ratio, steadier on a shared machine):")
+    stock = median_of(results["stock-strawberry"])
+    stock_cpu = _pct([r.cpu_ms_per_request for r in results["stock-strawberry"]], 50)
+    summary: dict[str, LoadResult] = {}
+    for name, runs in results.items():
+        best = median_of(runs)
+        cpu = _pct([r.cpu_ms_per_request for r in runs], 50)
+        summary[name] = best
+        print(
+            f"  {name:18s} {best.summary()}  x{best.rps / stock.rps:.2f} stock rps,"
+            f" x{stock_cpu / cpu:.2f} stock CPU efficiency ({cpu:.3f} vs {stock_cpu:.3f} ms/req)"
+        )
+    return summary
+
+
+async def _phase_split(redis_url: str, requests: int) -> None:
+    """Per-request CPU split of the Vitrine paths, measured in-process around each phase."""
+    import os
+
+    from gateway.app import create_app
+    from gateway.http.graphql_view import GraphQLView
+    from gateway.settings import load_settings
+
+    settings = load_settings(
+        {**os.environ, "VITRINE_SECRET_KEY": SECRET, "VITRINE_DEMO_DATA": "true", "VITRINE_REDIS_URL": redis_url}
+    )
+    app = create_app(settings, background=False, freeze_gc=True)
+    view = next(r.endpoint for r in app.routes if getattr(r, "path", "") == "/graphql")  # type: ignore[attr-defined]
+    assert isinstance(view, GraphQLView)
+    totals: dict[str, int] = defaultdict(int)
+
+    def timed(phase: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        if asyncio.iscoroutinefunction(fn):
+
+            async def wrapper_async(*a: Any, **k: Any) -> Any:
+                start = time.process_time_ns()
+                try:
+                    return await fn(*a, **k)
+                finally:
+                    totals[phase] += time.process_time_ns() - start
+
+            return wrapper_async
+
+        def wrapper(*a: Any, **k: Any) -> Any:
+            start = time.process_time_ns()
+            try:
+                return fn(*a, **k)
+            finally:
+                totals[phase] += time.process_time_ns() - start
+
+        return wrapper
+
+    view.get_context = timed("context", view.get_context)  # type: ignore[method-assign]
+    view.encode_json = timed("json", view.encode_json)  # type: ignore[method-assign]
+    view.schema.execute = timed("execution", view.schema.execute)  # type: ignore[method-assign]
+
+    async with app.router.lifespan_context(app):
+        import httpx
+
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            first = await client.post("/graphql", json={"query": "{ categories { id } }"})
+            roots = [c["id"] for c in first.json()["data"]["categories"]]
+            token = first.headers["x-vitrine-visitor"]
+            variables = {"featured": roots[0], "deals": roots[1 % len(roots)]}
+            events = [
+                {"messageId": f"b{i}", "name": "Product Viewed", "properties": {"product_id": f"p-{i:05d}"}}
+                for i in range(1, 9)
+            ]
+            await client.post("/v1/events", json={"events": events}, headers={"x-vitrine-visitor": token})
+
+            async def asgi_once(body: bytes) -> int:
+                """One request straight into the ASGI app (no httpx, no sockets)."""
+                sent: list[dict[str, Any]] = []
+                messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+                async def receive() -> dict[str, Any]:
+                    return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+                async def send(message: dict[str, Any]) -> None:
+                    sent.append(message)
+
+                scope = {
+                    "type": "http",
+                    "asgi": {"version": "3.0"},
+                    "http_version": "1.1",
+                    "method": "POST",
+                    "scheme": "http",
+                    "path": "/graphql",
+                    "raw_path": b"/graphql",
+                    "query_string": b"",
+                    "root_path": "",
+                    "headers": [
+                        (b"host", b"bench"),
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"x-vitrine-visitor", token.encode()),
+                    ],
+                    "client": ("127.0.0.1", 1),
+                    "server": ("127.0.0.1", 80),
+                    "state": {},
+                    "app": app,
+                }
+                await app(scope, receive, send)
+                status: int = sent[0]["status"]
+                return status
+
+            print(f"\nin-process CPU split per request ({requests} sequential requests each, real Redis):")
+            print(f"  {'path':18s} {'total':>8s} {'HTTP':>8s} {'context':>8s} {'execution':>10s} {'JSON':>8s}  (µs)")
+            rows = (
+                ("vitrine-standard", False, QUERY),
+                ("vitrine-compiled", True, QUERY),
+                ("standard, no brand", False, QUERY_WITHOUT_BRAND),
+                ("compiled, no brand", True, QUERY_WITHOUT_BRAND),
+            )
+            for name, compile_it, query in rows:
+                body = _body(variables, compile_it, query)
+                for _ in range(50):
+                    assert await asgi_once(body) == 200
+                totals.clear()
+                cpu_start = time.process_time_ns()
+                for _ in range(requests):
+                    await asgi_once(body)
+                total = (time.process_time_ns() - cpu_start) / requests / 1000
+                context, execution, encode = (totals[p] / requests / 1000 for p in ("context", "execution", "json"))
+                http = total - context - execution - encode
+                print(f"  {name:18s} {total:8.0f} {http:8.0f} {context:8.0f} {execution:10.0f} {encode:8.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--profile-requests", type=int, default=300)
+    parser.add_argument("--skip-http", action="store_true", help="only the in-process CPU split")
+    args = parser.parse_args()
+    redis = start_redis()
+    workdir = Path(tempfile.mkdtemp(prefix="vitrine-bench-"))
+    try:
+        if not args.skip_http:
+            http_benchmark(args, redis.url, workdir)
+        asyncio.run(_phase_split(redis.url, args.profile_requests))
+    finally:
+        redis.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Commerce backends as product sources for standalone mode (`VITRINE_CATALOG_URL`)."""

@@ -1,0 +1,84 @@
+"""In-process behaviour counts, impressions and experiment tallies (embedded mode)."""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from gateway.domain.releases import Exposure
+from gateway.domain.visitor import VisitorId
+
+SEEN_EVENT_KEYS_CAP = 500
+IMPRESSIONS_CAP = 1000
+
+
+class MemoryBehaviourStore:
+    def __init__(self) -> None:
+        self._counts: dict[tuple[VisitorId, str], Counter[str]] = defaultdict(Counter)
+        self._seen: dict[VisitorId, OrderedDict[str, None]] = defaultdict(OrderedDict)
+
+    async def record(self, visitor_id: VisitorId, event_key: str, day: str, fields: Sequence[str]) -> bool:
+        seen = self._seen[visitor_id]
+        if event_key in seen:
+            return False
+        seen[event_key] = None
+        while len(seen) > SEEN_EVENT_KEYS_CAP:
+            seen.popitem(last=False)
+        self._counts[(visitor_id, day)].update(fields)
+        return True
+
+    async def counts(self, visitor_id: VisitorId, wanted: Sequence[tuple[str, str]]) -> list[int]:
+        return [self._counts.get((visitor_id, day), Counter())[field] for day, field in wanted]
+
+
+class MemoryImpressionStore:
+    def __init__(self) -> None:
+        self._served: dict[tuple[VisitorId, str], list[datetime]] = defaultdict(list)
+
+    async def record(self, visitor_id: VisitorId, variant_ids: Sequence[str], at: datetime) -> None:
+        for vid in variant_ids:
+            times = self._served[(visitor_id, vid)]
+            times.append(at)
+            del times[:-IMPRESSIONS_CAP]
+
+    async def counts(self, visitor_id: VisitorId, windows: Sequence[tuple[str, datetime]]) -> list[int]:
+        return [sum(1 for t in self._served.get((visitor_id, vid), ()) if t >= since) for vid, since in windows]
+
+
+class MemoryExperimentStore:
+    def __init__(self) -> None:
+        self._exposed: dict[str, dict[VisitorId, Exposure]] = defaultdict(dict)
+        self._marked: dict[tuple[str, str], set[VisitorId]] = defaultdict(set)
+        self._counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+
+    async def expose(self, experiment: str, arm: str, visitor_id: VisitorId, at: datetime) -> bool:
+        exposed = self._exposed[experiment]
+        if visitor_id in exposed:
+            return False
+        exposed[visitor_id] = Exposure(arm, at)
+        self._counts[experiment][(arm, "exposures")] += 1
+        return True
+
+    async def exposures_of(self, visitor_id: VisitorId, experiments: Sequence[str]) -> list[Exposure | None]:
+        return [self._exposed.get(e, {}).get(visitor_id) for e in experiments]
+
+    async def mark(self, experiment: str, metric: str, arm: str, visitor_id: VisitorId) -> bool:
+        marked = self._marked[(experiment, metric)]
+        if visitor_id in marked:
+            return False
+        marked.add(visitor_id)
+        self._counts[experiment][(arm, metric)] += 1
+        return True
+
+    async def counts(self, experiment: str) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = {}
+        for (arm, metric), n in self._counts.get(experiment, Counter()).items():
+            result.setdefault(arm, {"exposures": 0, "clicks": 0, "conversions": 0})[metric] = n
+        return result
+
+    async def reset(self, experiment: str) -> None:
+        self._exposed.pop(experiment, None)
+        self._counts.pop(experiment, None)
+        for key in [k for k in self._marked if k[0] == experiment]:
+            del self._marked[key]
