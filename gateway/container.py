@@ -125,7 +125,10 @@ async def open_container(
         events.add_listener(SignalRecorder(stores.signals, catalog.category_map))
         vectors = VectorService(stores.vectors, exact_max=settings.recs_exact_max)
         recommendations = RecommendationService(
-            stores.signals, catalog, vectors, rules=Rules(exclude_viewed=settings.recs_exclude_viewed)
+            stores.signals,
+            catalog,
+            vectors,
+            rules=Rules(exclude_viewed=settings.recs_exclude_viewed, boosts=dict(settings.recs_boosts)),
         )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
         slot_stores = stores.slots

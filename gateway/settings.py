@@ -62,6 +62,7 @@ class Settings:
     recs_exact_max: int = 20_000  # exact vector search up to this many products, HNSW above
     recs_exclude_viewed: bool = True  # leave the session's recently viewed products out of lists
     recs_vector_refresh_seconds: float = 60.0
+    recs_boosts: tuple[tuple[str, float], ...] = ()  # ("brand:<id>" | "category:<id>", multiplier)
 
     @property
     def is_production(self) -> bool:
@@ -157,6 +158,24 @@ def _field_map(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(mapping.items()))
 
 
+def _boosts(raw: str) -> tuple[tuple[str, float], ...]:
+    """`brand:b-x=1.5,category:c-y=0`: multiply scores (0 buries the items)."""
+    out: list[tuple[str, float]] = []
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        target, sep, factor = part.partition("=")
+        kind, colon, key = target.strip().partition(":")
+        if not sep or not colon or kind not in ("brand", "category") or not key:
+            raise ValueError(f"each entry must look like brand:<id>=1.5 or category:<id>=0, got {part!r}")
+        try:
+            value = float(factor)
+        except ValueError:
+            raise ValueError(f"{part!r}: the multiplier must be a number") from None
+        if not 0 <= value <= 100:
+            raise ValueError(f"{part!r}: the multiplier must be between 0 and 100")
+        out.append((f"{kind}:{key.strip()}", value))
+    return tuple(out)
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build settings from `env` (normally `os.environ`); raises ConfigError on a bad value."""
 
@@ -239,4 +258,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         recs_exact_max=get("VITRINE_RECS_EXACT_MAX", _int_in(0, 10_000_000), 20_000),
         recs_exclude_viewed=get("VITRINE_RECS_EXCLUDE_VIEWED", _parse_bool, True),
         recs_vector_refresh_seconds=get("VITRINE_RECS_VECTOR_REFRESH_SECONDS", _positive_float, 60.0),
+        recs_boosts=get("VITRINE_RECS_BOOSTS", _boosts, ()),
     )

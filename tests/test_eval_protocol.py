@@ -92,7 +92,8 @@ def test_cli_on_a_synthetic_log_beats_popularity(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     results = {r["method"]: r for r in report["results"]}
     assert report["users"] == 30
-    assert results["served (FOR_YOU)"]["hr10"]["mean"] == 1.0
+    # Every target seen in training is found; the 5 users who reach "e" hold its only views out.
+    assert results["served (FOR_YOU)"]["hr10"]["mean"] >= 25 / 30
     assert results["served (FOR_YOU)"]["ndcg10"]["mean"] > results["most-popular"]["ndcg10"]["mean"]
     text = subprocess.run(
         [sys.executable, "-m", "gateway", "eval", "recs", "--interactions", str(tmp_path / "inter.csv"),

@@ -221,3 +221,15 @@ async def test_just_viewed_products_may_be_shown_when_configured(backend_setting
         await gw.gql(TRACK, {"events": [view("me1", 2), view("me2", 1)]})
         result = await recs(gw, "FOR_YOU", first=5)
         assert "p-00002" in ids(result)  # viewed before p-00001, and co-viewed with it
+
+
+async def test_configured_boosts_and_buries_apply_to_lists(backend_settings: Settings) -> None:
+    from dataclasses import replace
+
+    boosted = replace(backend_settings, recs_boosts=(("brand:b-kasztan", 100.0), ("category:c-running", 0.0)))
+    async with running_gateway(boosted, products=PRODUCTS) as gw:
+        await as_new_visitor(gw, [view("a", 1), view("b", 13), view("c", 2), view("d", 14)])
+        gw.client.cookies.clear()  # a newcomer: nothing excluded as just viewed
+        result = await recs(gw, "TRENDING", first=10)
+        assert ids(result)[:2] == ["p-00014", "p-00013"]  # boosted past the more recent running shoe
+        assert len(result["items"]) == 6 and all(13 <= int(pid[2:]) <= 18 for pid in ids(result))  # running buried

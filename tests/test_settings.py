@@ -32,6 +32,8 @@ def test_defaults_are_embedded() -> None:
         ({"VITRINE_DEMO_DATA": "maybe"}, "VITRINE_DEMO_DATA", "true or false"),
         ({"VITRINE_INTEREST_HALF_LIFE_DAYS": "-1"}, "VITRINE_INTEREST_HALF_LIFE_DAYS", "greater than 0"),
         ({"VITRINE_RECS_EXACT_MAX": "lots"}, "VITRINE_RECS_EXACT_MAX", "expected an integer"),
+        ({"VITRINE_RECS_BOOSTS": "nordvik=2"}, "VITRINE_RECS_BOOSTS", "brand:<id>=1.5"),
+        ({"VITRINE_RECS_BOOSTS": "brand:b-x=lots"}, "VITRINE_RECS_BOOSTS", "must be a number"),
         ({"VITRINE_RECS_EXCLUDE_VIEWED": "sometimes"}, "VITRINE_RECS_EXCLUDE_VIEWED", "true or false"),
         ({"VITRINE_RECS_VECTOR_REFRESH_SECONDS": "0"}, "VITRINE_RECS_VECTOR_REFRESH_SECONDS", "greater than 0"),
     ],

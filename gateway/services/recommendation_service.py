@@ -283,16 +283,15 @@ class RecommendationService:
             extra = await self._rerank(candidates, excluded | have, flt, first - len(items))
             # A fallback item always ranks below the items before it.
             floor = min((r.score for r in items), default=1.0)
-            extra = [
-                Recommended(r.product_id, floor * (1 - (i + 1) / (len(extra) + 2)), r.reason)
-                for i, r in enumerate(extra)
-            ]
+            extra = [_below(floor, i, len(extra), r) for i, r in enumerate(extra)]
             if extra:
                 fallbacks.append(Fallback(step, why, len(extra)))
                 items += extra
         if len(items) < first:
             why = _shortfall(request.strategy, len(items), first, fallbacks)
             extra = await self._catalogue(excluded | {r.product_id for r in items}, flt, request, first - len(items))
+            floor = min((r.score for r in items), default=1.0)
+            extra = [_below(floor, i, len(extra), r) for i, r in enumerate(extra)]
             fallbacks.append(Fallback(FallbackStep.CATALOGUE, why, len(extra)))
             items += extra
         return items, fallbacks
@@ -315,9 +314,10 @@ class RecommendationService:
         q = request.query
         in_stock = True if self._rules.in_stock_only and q.in_stock is None else q.in_stock
         query = ProductQuery(q.category, q.brand, None, in_stock, q.min_price, q.max_price)
-        page = await self._catalog.find(query, ProductSort.RELEVANCE, "en", 0, min(100, n + len(excluded)))
-        ids = [p for p in page.ids if p not in excluded][:n]
-        return [Recommended(p, 0.0, Reason(Signal.POPULAR, ())) for p in ids]
+        page = await self._catalog.find(query, ProductSort.RELEVANCE, "en", 0, min(100, n + len(excluded) + 50))
+        # Decreasing scores keep catalogue order through the rules; boosts and buries hold here too.
+        candidates = [Recommended(p, 1.0 / (i + 1), Reason(Signal.POPULAR, ())) for i, p in enumerate(page.ids)]
+        return await self._rerank(candidates, excluded, flt, n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +338,11 @@ def _top_categories(mass: Mapping[str, float], n: int) -> list[tuple[float, Cate
     """
     cats = sorted(((m, k[9:]) for k, m in mass.items() if k.startswith("category:") and m > 0), reverse=True)[:n]
     return [(m / cats[0][0], CategoryId(k)) for m, k in cats]
+
+
+def _below(floor: float, i: int, n: int, rec: Recommended) -> Recommended:
+    """The i-th of n fallback items: scored below `floor` (the list so far), in order."""
+    return Recommended(rec.product_id, floor * (1 - (i + 1) / (n + 2)), rec.reason)
 
 
 def _from(
