@@ -7,7 +7,7 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache
 
 from gateway.compiler.integration import (
     ExecutionCounter,
@@ -22,6 +22,7 @@ from resolvers.events import EventsMutation
 from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
 from resolvers.recommendations import RecommendationsQuery
 from resolvers.slots import SlotsQuery
+from resolvers.validation_cache import TextValidationCache
 from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
@@ -77,6 +78,6 @@ def build_schema(
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             QueryLimits if introspection else QueryLimitsWithoutIntrospection,
             lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            TextValidationCache,
         ],
     )
