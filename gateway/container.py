@@ -95,6 +95,15 @@ def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> C
     return loop
 
 
+async def _first_vector_load(vectors: VectorService) -> None:
+    try:
+        await vectors.refresh()
+    except StoreUnavailable as exc:
+        log.error("product vectors not loaded at startup (will retry): %s", exc.message)
+    except Exception:  # a background job must never die silently
+        log.exception("product vectors not loaded at startup (will retry)")
+
+
 @asynccontextmanager
 async def open_container(
     settings: Settings, metrics: Metrics | None = None, *, background: bool = True
@@ -184,10 +193,11 @@ async def open_container(
             await catalog.refresh()
         except StoreUnavailable as exc:
             log.error("catalogue not loaded at startup (will retry): %s", exc.message)
-        try:
-            await vectors.refresh()  # small or empty: quick; a big index builds in a worker thread
-        except StoreUnavailable as exc:
-            log.error("product vectors not loaded at startup (will retry): %s", exc.message)
+        if background:
+            # A big HNSW index takes minutes to build: serve meanwhile (SIMILAR falls back until it is in).
+            container.tasks.append(asyncio.create_task(_first_vector_load(vectors), name="vector index load"))
+        else:
+            await _first_vector_load(vectors)
         if background:
             for seconds, job, name in (
                 (CATALOG_REFRESH_SECONDS, catalog.refresh, "catalogue refresh"),
