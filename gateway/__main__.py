@@ -18,6 +18,8 @@ from gateway.settings import Settings, load_settings
 cli = typer.Typer(help="Vitrine: a GraphQL personalization gateway for headless commerce.", no_args_is_help=True)
 catalog_cli = typer.Typer(help="Catalogue data: import, generate.", no_args_is_help=True)
 cli.add_typer(catalog_cli, name="catalog")
+eval_cli = typer.Typer(help="Offline evaluation.", no_args_is_help=True)
+cli.add_typer(eval_cli, name="eval")
 persisted_cli = typer.Typer(help="Trusted documents (persisted queries) for production.", no_args_is_help=True)
 cli.add_typer(persisted_cli, name="persisted")
 
@@ -159,6 +161,107 @@ def catalog_generate(
 
     lines = write_jsonl(generate_catalog(count=count, seed=seed), output)
     typer.echo(f"wrote {lines} lines to {output}")
+
+
+@cli.command("index")
+def index(
+    batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Texts per embedding batch.")] = 64,
+    precision: Annotated[str, typer.Option(help="auto (bf16 on CPUs that support it), fp32 or bf16.")] = "auto",
+    device: Annotated[str | None, typer.Option(help="cpu, cuda, ... (default: cuda when present).")] = None,
+) -> None:
+    """Embed the catalogue for SIMILAR and FOR_YOU; products whose text is unchanged are skipped.
+
+    Running gateways pick the new vectors up within VITRINE_RECS_VECTOR_REFRESH_SECONDS, no restart.
+    """
+    from contextlib import AsyncExitStack
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from gateway.errors import StoreUnavailable
+    from gateway.stores.factory import open_stores
+    from gateway.vectors.embedder import SentenceTransformerEmbedder
+    from gateway.vectors.indexer import index_catalogue
+
+    if precision not in {"auto", "fp32", "bf16"}:
+        raise typer.BadParameter("must be auto, fp32 or bf16", param_hint="--precision")
+    settings = _settings()
+    _logging(settings.log_level)
+    console = Console(stderr=True)
+    if settings.mongodb_url.startswith("memory"):
+        typer.echo("note: VITRINE_MONGODB_URL is memory://, so the vectors are not kept", err=True)
+    embedder = SentenceTransformerEmbedder(device=device, precision=precision)
+    console.print(f"model {embedder.name} on {embedder.device}, {'bf16' if embedder.bf16 else 'fp32'}")
+
+    async def run() -> None:
+        async with AsyncExitStack() as stack:
+            stores = await open_stores(settings, stack)
+            columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task("embedding", total=None)
+
+                def on_progress(done: int, total: int) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                report = await index_catalogue(
+                    stores.catalog, stores.vectors, embedder, batch_size=batch_size, progress=on_progress
+                )
+        console.print(
+            f"{report.products} products: {report.embedded} embedded, {report.unchanged} unchanged, "
+            f"{report.removed} removed"
+        )
+
+    try:
+        asyncio.run(run())
+    except StoreUnavailable as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+
+
+@eval_cli.command("recs")
+def eval_recs(
+    interactions: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="CSV with header user_id,item_id,timestamp.")
+    ],
+    items: Annotated[
+        Path,
+        typer.Option(exists=True, dir_okay=False, help="CSV with header item_id,title[,description,category,brand]."),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    seed: Annotated[int, typer.Option(help="Seeds tie-breaks and bootstrap resamples.")] = 0,
+    embeddings: Annotated[
+        bool, typer.Option(help="Embed item text for the SIMILAR signal, as the gateway does.")
+    ] = True,
+) -> None:
+    """Leave-one-out evaluation of the served FOR_YOU pipeline against baselines (docs/recommendations.md)."""
+    import orjson
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from gateway.errors import InputError
+    from gateway.evaluation.runner import as_text, evaluate
+
+    console = Console(stderr=True)
+    vectors = None
+    if embeddings:
+        from gateway.vectors.evaluation import item_vectors
+
+        vectors = item_vectors
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("evaluating", total=None)
+
+            def on_progress(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            report = asyncio.run(evaluate(interactions, items, seed=seed, vectors=vectors, progress=on_progress))
+    except InputError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        typer.echo(as_text(report))
 
 
 @persisted_cli.command("register")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.customer import CustomerServices, build_customer_services, engagement_policy
+from gateway.domain.ranking import Rules
 from gateway.errors import StoreUnavailable
 from gateway.metrics import Metrics
 from gateway.services.api_key_service import ApiKeyService
@@ -22,12 +23,15 @@ from gateway.services.catalog_service import CatalogService
 from gateway.services.event_service import EventService
 from gateway.services.experiment_tracker import ExperimentTracker
 from gateway.services.persisted_documents import PersistedDocuments
+from gateway.services.recommendation_service import RecommendationService
+from gateway.services.signal_recorder import SignalRecorder
 from gateway.services.slot_definitions import SlotDefinitions
 from gateway.services.slot_service import SlotService
 from gateway.services.visitor_service import VisitorService
 from gateway.settings import Settings
 from gateway.stores.factory import Stores, open_stores
 from gateway.stores.memory.persisted import MemoryPersistedQueryStore
+from gateway.vectors.service import VectorService
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,8 @@ class Container:
     customer: CustomerServices
     persisted: PersistedDocuments = field(default_factory=lambda: PersistedDocuments(MemoryPersistedQueryStore()))
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    recommendations: RecommendationService | None = None
+    vectors: VectorService | None = None
 
     async def readiness(self) -> dict[str, str]:
         """'ok' or 'down' per configured backing store."""
@@ -91,6 +97,15 @@ def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> C
     return loop
 
 
+async def _first_vector_load(vectors: VectorService) -> None:
+    try:
+        await vectors.refresh()
+    except StoreUnavailable as exc:
+        log.error("product vectors not loaded at startup (will retry): %s", exc.message)
+    except Exception:  # a background job must never die silently
+        log.exception("product vectors not loaded at startup (will retry)")
+
+
 @asynccontextmanager
 async def open_container(
     settings: Settings, metrics: Metrics | None = None, *, background: bool = True
@@ -123,6 +138,14 @@ async def open_container(
             half_life_days=settings.interest_half_life_days,
             engagement=engagement_policy(settings),
             on_outcomes=metrics.count_events,
+        )
+        events.add_listener(SignalRecorder(stores.signals, catalog.category_map))
+        vectors = VectorService(stores.vectors, exact_max=settings.recs_exact_max)
+        recommendations = RecommendationService(
+            stores.signals,
+            catalog,
+            vectors,
+            rules=Rules(exclude_viewed=settings.recs_exclude_viewed, boosts=dict(settings.recs_boosts)),
         )
         api_keys = ApiKeyService(stores.api_keys, settings.admin_api_key)
         slot_stores = stores.slots
@@ -157,6 +180,8 @@ async def open_container(
             behaviour=behaviour,
             customer=customer,
             persisted=persisted,
+            recommendations=recommendations,
+            vectors=vectors,
         )
         if settings.trusted_documents:
             from gateway.services.persisted_documents import register_manifest_file
@@ -181,9 +206,15 @@ async def open_container(
         except StoreUnavailable as exc:
             log.error("catalogue not loaded at startup (will retry): %s", exc.message)
         if background:
+            # A big HNSW index takes minutes to build: serve meanwhile (SIMILAR falls back until it is in).
+            container.tasks.append(asyncio.create_task(_first_vector_load(vectors), name="vector index load"))
+        else:
+            await _first_vector_load(vectors)
+        if background:
             jobs: list[tuple[float, Callable[[], Awaitable[object]], str]] = [
                 (CATALOG_REFRESH_SECONDS, catalog.refresh, "catalogue refresh"),
                 (REPLAY_SECONDS, events.replay_unapplied, "event replay"),
+                (settings.recs_vector_refresh_seconds, vectors.refresh, "vector index refresh"),
                 (RELEASE_POLL_SECONDS, definitions.poll, "slot release poll"),
             ]
             if settings.workers_in_process:  # single-instance mode; else `python -m gateway worker` runs them

@@ -84,6 +84,11 @@ class Settings:
     catalog_field_map: tuple[tuple[str, str], ...] = ()
     catalog_timeout_ms: int = 2000
     catalog_cache_seconds: float = 30.0
+    # Recommendations (docs/recommendations.md)
+    recs_exact_max: int = 20_000  # exact vector search up to this many products, HNSW above
+    recs_exclude_viewed: bool = True  # leave the session's recently viewed products out of lists
+    recs_vector_refresh_seconds: float = 60.0
+    recs_boosts: tuple[tuple[str, float], ...] = ()  # ("brand:<id>" | "category:<id>", multiplier)
 
     @property
     def is_production(self) -> bool:
@@ -220,6 +225,24 @@ def _field_map(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(mapping.items()))
 
 
+def _boosts(raw: str) -> tuple[tuple[str, float], ...]:
+    """`brand:b-x=1.5,category:c-y=0`: multiply scores (0 buries the items)."""
+    out: list[tuple[str, float]] = []
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        target, sep, factor = part.partition("=")
+        kind, colon, key = target.strip().partition(":")
+        if not sep or not colon or kind not in ("brand", "category") or not key:
+            raise ValueError(f"each entry must look like brand:<id>=1.5 or category:<id>=0, got {part!r}")
+        try:
+            value = float(factor)
+        except ValueError:
+            raise ValueError(f"{part!r}: the multiplier must be a number") from None
+        if not 0 <= value <= 100:
+            raise ValueError(f"{part!r}: the multiplier must be between 0 and 100")
+        out.append((f"{kind}:{key.strip()}", value))
+    return tuple(out)
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build settings from `env` (normally `os.environ`); raises ConfigError on a bad value."""
 
@@ -321,6 +344,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         catalog_field_map=get("VITRINE_CATALOG_FIELD_MAP", _field_map, ()),
         catalog_timeout_ms=get("VITRINE_CATALOG_TIMEOUT_MS", _int_in(10, 60_000), 2000),
         catalog_cache_seconds=get("VITRINE_CATALOG_CACHE_SECONDS", _non_negative_float, 30.0),
+        recs_exact_max=get("VITRINE_RECS_EXACT_MAX", _int_in(0, 10_000_000), 20_000),
+        recs_exclude_viewed=get("VITRINE_RECS_EXCLUDE_VIEWED", _parse_bool, True),
+        recs_vector_refresh_seconds=get("VITRINE_RECS_VECTOR_REFRESH_SECONDS", _positive_float, 60.0),
+        recs_boosts=get("VITRINE_RECS_BOOSTS", _boosts, ()),
     )
     if settings.webhook_url and not settings.webhook_secret:
         raise ConfigError("VITRINE_WEBHOOK_SECRET", "is required when VITRINE_WEBHOOK_URL is set (receivers verify it)")

@@ -7,15 +7,20 @@ import binascii
 import functools
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from gateway.domain import catalog as domain
 from gateway.domain.catalog import ProductId, ProductSort
+from gateway.domain.recommendations import Strategy
 from gateway.errors import InputError
 from gateway.services.catalog_service import ProductQuery
 from resolvers.info import Info, expose
+from resolvers.recommendation_enums import RecommendationStrategy
+
+if TYPE_CHECKING:
+    from resolvers.recommendations import RecommendationList
 
 MAX_FIRST = 100
 
@@ -73,6 +78,26 @@ class Category:
     children: list[Category] = strawberry.field(resolver=_category_children)
 
 
+RecommendationListRef = Annotated["RecommendationList", strawberry.lazy("resolvers.recommendations")]
+
+
+async def _product_recommendations(
+    root: domain.LocalizedProduct,
+    info: Info,
+    strategy: RecommendationStrategy,  # type: ignore[valid-type]
+    first: int = 10,
+) -> RecommendationListRef:
+    from resolvers.recommendations import product_recommendations
+
+    return await product_recommendations(root, info, strategy, first)
+
+
+async def _product_similar(root: domain.LocalizedProduct, info: Info, first: int = 10) -> RecommendationListRef:
+    from resolvers.recommendations import product_recommendations
+
+    return await product_recommendations(root, info, Strategy.SIMILAR, first)
+
+
 @strawberry.federation.type(keys=["id"], description="A product in the request's locale.")
 class Product:
     id: strawberry.ID
@@ -89,6 +114,12 @@ class Product:
     attributes: list[Attribute]
     brand: Brand | None
     categories: list[Category] = strawberry.field(description="Leaf categories.")
+    recommendations: RecommendationListRef = strawberry.field(
+        resolver=_product_recommendations, description="A list starting from this product (e.g. ALSO_VIEWED)."
+    )
+    similar: RecommendationListRef = strawberry.field(
+        resolver=_product_similar, description="Products close to this one in embedding space (SIMILAR)."
+    )
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Product | None:

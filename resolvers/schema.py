@@ -22,6 +22,7 @@ from resolvers.events import EventsMutation
 from resolvers.identity import IdentityMutation
 from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
 from resolvers.privacy import PrivacyMutation, PrivacyQuery
+from resolvers.recommendations import RecommendationsQuery
 from resolvers.slots import SlotsQuery
 from resolvers.validation_cache import TextValidationCache
 from resolvers.viewer import ViewerQuery
@@ -32,7 +33,7 @@ log = logging.getLogger("vitrine.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, ViewerQuery, SlotsQuery, PrivacyQuery):
+class Query(CatalogQuery, ViewerQuery, SlotsQuery, RecommendationsQuery, PrivacyQuery):
     pass
 
 

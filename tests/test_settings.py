@@ -31,6 +31,11 @@ def test_defaults_are_embedded() -> None:
         ({"VITRINE_SECRET_KEY": "short"}, "VITRINE_SECRET_KEY", "at least 32"),
         ({"VITRINE_DEMO_DATA": "maybe"}, "VITRINE_DEMO_DATA", "true or false"),
         ({"VITRINE_INTEREST_HALF_LIFE_DAYS": "-1"}, "VITRINE_INTEREST_HALF_LIFE_DAYS", "greater than 0"),
+        ({"VITRINE_RECS_EXACT_MAX": "lots"}, "VITRINE_RECS_EXACT_MAX", "expected an integer"),
+        ({"VITRINE_RECS_BOOSTS": "nordvik=2"}, "VITRINE_RECS_BOOSTS", "brand:<id>=1.5"),
+        ({"VITRINE_RECS_BOOSTS": "brand:b-x=lots"}, "VITRINE_RECS_BOOSTS", "must be a number"),
+        ({"VITRINE_RECS_EXCLUDE_VIEWED": "sometimes"}, "VITRINE_RECS_EXCLUDE_VIEWED", "true or false"),
+        ({"VITRINE_RECS_VECTOR_REFRESH_SECONDS": "0"}, "VITRINE_RECS_VECTOR_REFRESH_SECONDS", "greater than 0"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str, fragment: str) -> None:
@@ -57,7 +62,7 @@ def test_serve_with_bad_config_exits_with_one_line() -> None:
 def test_help_lists_every_command() -> None:
     done = subprocess.run([sys.executable, "-m", "gateway", "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
-    for command in ("serve", "export-schema", "catalog"):
+    for command in ("serve", "export-schema", "catalog", "index", "eval"):
         assert command in done.stdout
 
 

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gateway.demo.catalog_generator import generate_catalog
+from gateway.demo.shoppers import synthetic_shoppers
+from gateway.domain.catalog import Product
+from gateway.domain.visitor import Visitor, VisitorId
 from gateway.services.catalog_import import load_catalog
+from gateway.services.event_service import EventStatus
 
 if TYPE_CHECKING:
     from gateway.container import Container
@@ -27,4 +33,21 @@ async def seed_demo(container: Container) -> bool:
         len(catalog.brands),
         len(catalog.categories),
     )
+    await seed_shoppers(container, catalog.products)
     return True
+
+
+async def seed_shoppers(container: Container, products: Sequence[Product]) -> int:
+    """Send the synthetic shoppers' events through the normal intake; returns events accepted.
+
+    Gives a fresh demo co-viewed, bought-together and trending signals (docs/recommendations.md).
+    """
+    await container.catalog.refresh()  # the intake resolves products and categories through it
+    accepted = 0
+    now = datetime.now(UTC)
+    for shopper in synthetic_shoppers(products, now):
+        visitor = Visitor(VisitorId(f"v_demo{shopper.number:016d}"), is_new=False)
+        result = await container.events.track(visitor, shopper.events, now=now)
+        accepted += result.count(EventStatus.ACCEPTED)
+    log.info("demo shoppers seeded: %d events", accepted)
+    return accepted

@@ -146,6 +146,8 @@ class PrivacyService:
             deliveries = await s.outbox.erase(ids)
             for i in ids:
                 await s.sessions.delete(i)
+                for eraser in s.visitor_erasers():  # recommendation history, slot counters, experiments
+                    await eraser.erase_visitor(i)
             await s.identities.erase(pid)
             for i in ids:
                 await s.profiles.delete(i)

@@ -19,9 +19,11 @@ from gateway.stores.memory.profiles import MemoryProfileStore
 from gateway.stores.memory.rate_limits import MemoryRateLimitStore
 from gateway.stores.memory.segments import MemoryMembershipStore, MemorySegmentStore
 from gateway.stores.memory.sessions import MemorySessionStore
+from gateway.stores.memory.signals import MemorySignalStore
 from gateway.stores.memory.slot_counters import MemoryBehaviourStore, MemoryExperimentStore, MemoryImpressionStore
 from gateway.stores.memory.slot_definitions import MemoryDraftStore, MemoryReleaseStore
 from gateway.stores.memory.triggers import MemoryOutboxStore, MemoryTimerStore
+from gateway.stores.memory.vectors import MemoryVectorStore
 from gateway.stores.price_watch import PriceWatchingCatalogStore
 from gateway.stores.protocols import (
     ApiKeyStore,
@@ -41,7 +43,10 @@ from gateway.stores.protocols import (
     ReleaseStore,
     SegmentStore,
     SessionStore,
+    SignalStore,
     TimerStore,
+    VectorStore,
+    VisitorDataEraser,
 )
 
 
@@ -77,6 +82,12 @@ class Stores:
     outbox: OutboxStore
     persisted: PersistedQueryStore = field(default_factory=MemoryPersistedQueryStore)
     rate_limits: RateLimitStore = field(default_factory=MemoryRateLimitStore)
+    signals: SignalStore = field(default_factory=MemorySignalStore)  # collaborative signals (Redis)
+    vectors: VectorStore = field(default_factory=MemoryVectorStore)  # product embeddings (MongoDB)
+
+    def visitor_erasers(self) -> list[VisitorDataEraser]:
+        """Stores holding per-visitor traces beside profiles, sessions and events (for erasure)."""
+        return [self.signals, self.slots.behaviour, self.slots.impressions, self.slots.experiments]
 
 
 async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
@@ -105,6 +116,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         segments, memberships = MemorySegmentStore(), MemoryMembershipStore()
         timers, outbox = MemoryTimerStore(), MemoryOutboxStore()
         api_keys = MemoryApiKeyStore()
+        vectors: VectorStore = MemoryVectorStore()
         drafts: DraftStore = MemoryDraftStore()
         releases: ReleaseStore = MemoryReleaseStore()
     else:
@@ -131,10 +143,14 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
 
         timers, outbox = MongoTimerStore(db), MongoOutboxStore(db)
         api_keys = MongoApiKeyStore(db)
+        from gateway.stores.mongo.vectors import MongoVectorStore
+
+        vectors = MongoVectorStore(db)
         drafts, releases = MongoDraftStore(db), MongoReleaseStore(db)
 
     persisted: PersistedQueryStore
     rate_limits: RateLimitStore
+    signals: SignalStore
     if settings.catalog_url:
         catalog = _connector_catalog(settings, stack)  # read-only: no imports to watch
     else:
@@ -144,6 +160,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
     if settings.redis_url.startswith("memory"):
         sessions = MemorySessionStore()
         leases = MemoryLeaseStore()
+        signals = MemorySignalStore()
         persisted = MemoryPersistedQueryStore(ttl_seconds=settings.apq_ttl_seconds)
         rate_limits = MemoryRateLimitStore()
         behaviour: BehaviourStore = MemoryBehaviourStore()
@@ -176,6 +193,9 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
 
         persisted = RedisPersistedQueryStore(redis_client, settings.redis_prefix, settings.apq_ttl_seconds)
         rate_limits = RedisRateLimitStore(redis_client, settings.redis_prefix)
+        from gateway.stores.redis.signals import RedisSignalStore
+
+        signals = RedisSignalStore(redis_client, settings.redis_prefix)
 
     return Stores(
         catalog,
@@ -195,6 +215,8 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         outbox=outbox,
         persisted=persisted,
         rate_limits=rate_limits,
+        signals=signals,
+        vectors=vectors,
     )
 
 

@@ -14,6 +14,9 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from gateway.domain.api_keys import ApiKey
 from gateway.domain.catalog import (
     Brand,
@@ -30,7 +33,9 @@ from gateway.domain.profile import ConsentRecord, Profile, ProfileChange
 from gateway.domain.releases import Exposure, Release, ReleaseInfo
 from gateway.domain.segments import Segment
 from gateway.domain.session import Session, SessionChange
+from gateway.domain.signals import HistoryEntry, SignalUpdate
 from gateway.domain.triggers import Delivery, DeliveryStatus, Timer, TriggerKind
+from gateway.domain.vectors import ProductVector
 from gateway.domain.visitor import VisitorId
 
 
@@ -276,6 +281,56 @@ class MembershipStore(Protocol):
     async def drop_segment(self, segment: str) -> None: ...
 
 
+class SignalStore(Protocol):
+    """Collaborative signals shared by every gateway instance (Redis in production).
+
+    Lists are bounded sorted sets named by signal keys (`gateway.domain.signals`); each
+    visitor has a short history, most recent first.
+    """
+
+    async def record(self, updates: Sequence[SignalUpdate]) -> list[bool]:
+        """Apply each update atomically and at most once per `event_key`; True if applied now."""
+        ...
+
+    async def histories(self, visitor_ids: Sequence[VisitorId]) -> list[tuple[HistoryEntry, ...]]:
+        """Each visitor's history, most recent first (empty if none). One round trip."""
+        ...
+
+    async def lookup(self, keys: Sequence[str], k: int) -> list[list[tuple[ProductId, float]]]:
+        """The top `k` (product, score) of each list, best first (ties: larger id first). One round trip."""
+        ...
+
+    async def clicks(self) -> dict[str, int]:
+        """Clicks attributed to each strategy (Product Clicked carrying a recommendation id)."""
+        ...
+
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        """Remove this visitor's traces (aggregate counts stay)."""
+        ...
+
+
+class VectorStore(Protocol):
+    """Product embeddings (MongoDB: `product_vectors`, float32 as compact BSON binary)."""
+
+    async def hashes(self, model: str) -> dict[ProductId, str]:
+        """The content hash of every product embedded with `model`."""
+        ...
+
+    async def put(self, vectors: Sequence[ProductVector]) -> None:
+        """Insert or replace; bumps the revision."""
+        ...
+
+    async def remove(self, ids: Sequence[ProductId]) -> None: ...
+
+    async def load(self, model: str) -> tuple[list[ProductId], npt.NDArray[np.float32]]:
+        """Every vector of `model`: ids and a matrix with one row per id (ordered by id)."""
+        ...
+
+    async def revision(self, model: str) -> int:
+        """Grows with every put or remove: a cheap check for 'did anything change'."""
+        ...
+
+
 class ApiKeyStore(Protocol):
     """Admin API keys, stored by digest (never the key itself)."""
 
@@ -340,6 +395,10 @@ class BehaviourStore(Protocol):
         """Counts for (day, field) pairs, in order; one round trip."""
         ...
 
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        """Remove this visitor's traces (aggregate counts stay)."""
+        ...
+
 
 class ImpressionStore(Protocol):
     """When each visitor was served each capped variant (frequency caps)."""
@@ -348,6 +407,10 @@ class ImpressionStore(Protocol):
 
     async def counts(self, visitor_id: VisitorId, windows: Sequence[tuple[str, datetime]]) -> list[int]:
         """For each (variant id, since): impressions at or after `since`; one round trip."""
+        ...
+
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        """Remove this visitor's traces (aggregate counts stay)."""
         ...
 
 
@@ -370,6 +433,10 @@ class ExperimentStore(Protocol):
 
     async def reset(self, experiment: str) -> None: ...
 
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        """Remove this visitor's traces (aggregate counts stay)."""
+        ...
+
 
 class Broadcaster(Protocol):
     """Tells every gateway instance that something changed (Redis pub/sub; in-process in memory)."""
@@ -379,3 +446,11 @@ class Broadcaster(Protocol):
     def listen(self) -> AsyncIterator[str]:
         """Messages as they come, until cancelled; raises StoreUnavailable when the link fails."""
         ...
+
+
+class VisitorDataEraser(Protocol):
+    """A store that keeps per-visitor data outside the profile, session and event log
+    (recommendation histories, slot behaviour counts, impressions, experiment membership).
+    `forgetVisitor` calls every one; aggregate counts stay, the visitor's traces go."""
+
+    async def erase_visitor(self, visitor_id: VisitorId) -> None: ...

@@ -120,3 +120,20 @@ async def test_broadcast_reaches_a_listener(stores: Stores) -> None:
     await stores.slots.broadcaster.publish("release:7")
     assert await asyncio.wait_for(anext(listener), 5) == "release:7"
     await listener.aclose()  # type: ignore[attr-defined]
+
+
+async def test_erasing_a_visitor_keeps_aggregates_only(stores: Stores) -> None:
+    slots = stores.slots
+    await slots.behaviour.record(V1, "e1", "20261122", ["Product Viewed|"])
+    await slots.behaviour.record(V2, "e1", "20261122", ["Product Viewed|"])
+    await slots.impressions.record(V1, ["hero-a"], NOW)
+    await slots.experiments.expose("x1", "control", V1, NOW)
+    await slots.experiments.mark("x1", "clicks", "control", V1)
+    for store in (slots.behaviour, slots.impressions, slots.experiments):
+        await store.erase_visitor(V1)
+    assert await slots.behaviour.counts(V1, [("20261122", "Product Viewed|")]) == [0]
+    assert await slots.behaviour.counts(V2, [("20261122", "Product Viewed|")]) == [1]  # others untouched
+    assert await slots.impressions.counts(V1, [("hero-a", NOW - timedelta(days=1))]) == [0]
+    assert await slots.experiments.exposures_of(V1, ["x1"]) == [None]
+    # The per-arm tallies are aggregates: they stay.
+    assert await slots.experiments.counts("x1") == {"control": {"exposures": 1, "clicks": 1, "conversions": 0}}

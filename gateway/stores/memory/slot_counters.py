@@ -31,6 +31,11 @@ class MemoryBehaviourStore:
     async def counts(self, visitor_id: VisitorId, wanted: Sequence[tuple[str, str]]) -> list[int]:
         return [self._counts.get((visitor_id, day), Counter())[field] for day, field in wanted]
 
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        for key in [k for k in self._counts if k[0] == visitor_id]:
+            del self._counts[key]
+        self._seen.pop(visitor_id, None)
+
 
 class MemoryImpressionStore:
     def __init__(self) -> None:
@@ -44,6 +49,10 @@ class MemoryImpressionStore:
 
     async def counts(self, visitor_id: VisitorId, windows: Sequence[tuple[str, datetime]]) -> list[int]:
         return [sum(1 for t in self._served.get((visitor_id, vid), ()) if t >= since) for vid, since in windows]
+
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        for key in [k for k in self._served if k[0] == visitor_id]:
+            del self._served[key]
 
 
 class MemoryExperimentStore:
@@ -82,3 +91,10 @@ class MemoryExperimentStore:
         self._counts.pop(experiment, None)
         for key in [k for k in self._marked if k[0] == experiment]:
             del self._marked[key]
+
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        # The per-arm counts are aggregates and stay; the visitor's membership goes.
+        for exposed in self._exposed.values():
+            exposed.pop(visitor_id, None)
+        for marked in self._marked.values():
+            marked.discard(visitor_id)

@@ -80,6 +80,12 @@ class RedisBehaviourStore:
             raw = await pipe.execute()
         return [int(r) if r is not None else 0 for r in raw]
 
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        pattern = f"{self._prefix}bc:{visitor_id}:*"
+        async with translated(self.STORE, "erase_visitor"):
+            days = [k async for k in self._redis.scan_iter(match=pattern, count=500)]
+            await self._redis.delete(f"{self._prefix}bcs:{visitor_id}", *days)
+
 
 class RedisImpressionStore:
     STORE = "Redis impressions"
@@ -105,6 +111,13 @@ class RedisImpressionStore:
             for vid, since in windows:
                 pipe.zcount(f"{self._prefix}imp:{visitor_id}:{vid}", _ms(since), "+inf")
             return [int(n) for n in await pipe.execute()]
+
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        pattern = f"{self._prefix}imp:{visitor_id}:*"
+        async with translated(self.STORE, "erase_visitor"):
+            keys = [k async for k in self._redis.scan_iter(match=pattern, count=500)]
+            if keys:
+                await self._redis.delete(*keys)
 
 
 class RedisExperimentStore:
@@ -160,3 +173,11 @@ class RedisExperimentStore:
         keys = [f"{p}xe:{experiment}", f"{p}xc:{experiment}", f"{p}xm:{experiment}:clicks"]
         async with translated(self.STORE, "reset"):
             await self._redis.delete(*keys, f"{p}xm:{experiment}:conversions")
+
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        # Per-arm counts (xc:) are aggregates and stay; the visitor's membership goes.
+        async with translated(self.STORE, "erase_visitor"):
+            async for key in self._redis.scan_iter(match=f"{self._prefix}xe:*", count=500):
+                await self._redis.hdel(key, visitor_id)
+            async for key in self._redis.scan_iter(match=f"{self._prefix}xm:*", count=500):
+                await self._redis.srem(key, visitor_id)

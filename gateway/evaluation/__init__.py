@@ -1,0 +1,1 @@
+"""Offline evaluation of recommendations (`python -m gateway eval recs`)."""

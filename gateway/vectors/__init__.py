@@ -1,0 +1,1 @@
+"""Product embeddings: the embedder, the vector index, the stored vectors and their refresh."""
