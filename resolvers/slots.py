@@ -16,8 +16,10 @@ from gateway.domain import content as dcontent
 from gateway.domain.catalog import ProductId, ProductSort
 from gateway.domain.decision import Decision as DomainDecision
 from gateway.domain.decision import Reason
+from gateway.domain.recommendations import PRODUCT_STRATEGIES, Strategy
 from gateway.errors import InputError
 from gateway.services.catalog_service import ProductQuery
+from gateway.services.recommendation_service import RecRequest
 from gateway.services.slot_facts import RequestFacts
 from resolvers.catalog import Product, load_products
 from resolvers.info import Info
@@ -77,9 +79,18 @@ class Banner:
 async def _carousel_products(root: ProductCarousel, info: Info, first: int = 12) -> list[Product]:
     first = max(0, min(first, MAX_CAROUSEL))
     ids = [ProductId(p) for p in root.product_ids[:first]]
+    ctx = info.context
+    service = ctx.container.recommendations
+    if not ids and root.strategy and service is not None and first > 0:
+        # A strategy row: the same service as Query.recommendations (product strategies need a
+        # product, which a slot has no way to name, so those fall to the catalogue below).
+        strategy = Strategy.__members__.get(root.strategy)
+        if strategy is not None and strategy not in PRODUCT_STRATEGIES:
+            visitor = await ctx.loaders.visitors.load(ctx.visitor.id)
+            result = await service.recommend(RecRequest(strategy, first), visitor)
+            ids = [r.product_id for r in result.items]
     if not ids:
-        # No fixed list: until a recommendation strategy is plugged in, the catalogue's default order.
-        ctx = info.context
+        # No fixed list and no usable strategy: the catalogue's default order.
         page = await ctx.container.catalog.find(
             ProductQuery(in_stock=True), ProductSort.RELEVANCE, ctx.locale, 0, first
         )

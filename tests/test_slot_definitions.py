@@ -49,8 +49,11 @@ def test_missing_or_wrong_content_fields(content: dict[str, Any], path: str, fra
 def test_carousel_needs_a_strategy_or_products() -> None:
     with pytest.raises(ConditionError, match="needs a strategy or a fixed list"):
         parse_slot({**STRIP, "default": {"title": "Empty"}})
-    slot = parse_slot({**STRIP, "default": {"title": "For you", "strategy": "similar"}})
-    assert isinstance(slot.default, ProductCarousel) and slot.default.strategy == "similar"
+    slot = parse_slot({**STRIP, "default": {"title": "For you", "strategy": "for-you"}})
+    assert isinstance(slot.default, ProductCarousel) and slot.default.strategy == "FOR_YOU"
+    # A product-anchored strategy needs a product a slot cannot name: refused with the choices.
+    with pytest.raises(ConditionError, match="unknown strategy 'similar'; a carousel can use FOR_YOU, TRENDING"):
+        parse_slot({**STRIP, "default": {"title": "Alike", "strategy": "similar"}})
 
 
 @pytest.mark.parametrize(

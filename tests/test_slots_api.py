@@ -297,3 +297,21 @@ async def test_compiled_execution_answers_slots_like_the_standard_one(gw: Gatewa
     assert standard["extensions"]["vitrine"]["execution"] == "standard"
     assert compiled["extensions"]["vitrine"]["execution"] == "compiled"
     assert standard["data"] == compiled["data"] and standard["data"]["slot"]["__typename"] == "ProductCarousel"
+
+
+async def test_a_strategy_carousel_is_filled_by_the_recommendation_service(gw: Gateway) -> None:
+    strip = {
+        "key": "recent-strip",
+        "contentType": "productCarousel",
+        "default": {"title": "Seen recently", "strategy": "RECENTLY_VIEWED"},
+    }
+    assert (await save(gw, "slots", strip))["ok"]
+    await publish(gw, "strategy strip")
+    viewed = [
+        {"messageId": f"rv{n}", "name": "Product Viewed", "properties": {"product_id": f"p-0000{n}"}} for n in (3, 7)
+    ]
+    await track(gw, *viewed)
+    carousel = await slot(gw, "recent-strip")
+    assert carousel["strategy"] == "RECENTLY_VIEWED"
+    # The visitor's own views, most recent first: not the catalogue's default order (p-00001, ...).
+    assert [p["id"] for p in carousel["products"]][:2] == ["p-00007", "p-00003"]

@@ -19,12 +19,26 @@ from enum import Enum
 from typing import Any, TypeAlias
 
 from gateway.domain.conditions import ConditionError as DefinitionError
+from gateway.domain.recommendations import PRODUCT_STRATEGIES, Strategy
 
 MAX_TEXT = 500
 MAX_HTML = 64 * 1024
 MAX_PRODUCTS = 50
 COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-STRATEGY = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+# Carousel strategies a slot can name: product-anchored ones (SIMILAR...) need a product a slot
+# cannot give, so they are not offered here.
+CAROUSEL_STRATEGIES = tuple(s.value for s in Strategy if s not in PRODUCT_STRATEGIES)
+
+
+def _strategy(raw: Any, path: str) -> str | None:
+    """A recommendation strategy name, case-insensitive ('for-you' -> 'FOR_YOU')."""
+    if raw is None:
+        return None
+    canonical = raw.strip().upper().replace("-", "_") if isinstance(raw, str) else None
+    if canonical not in CAROUSEL_STRATEGIES:
+        allowed = ", ".join(CAROUSEL_STRATEGIES)
+        raise DefinitionError(path, f"unknown strategy {raw!r}; a carousel can use {allowed}")
+    return canonical
 
 
 class ContentKind(Enum):
@@ -138,9 +152,7 @@ def parse_content(kind: ContentKind, raw: Any, path: str) -> Content:
     if kind is ContentKind.PRODUCT_CAROUSEL:
         _allowed(raw, {"title", "strategy", "productIds"}, path, kind)
         title = _text(raw, "title", path, required=True, why=" for a product carousel") or ""
-        strategy = raw.get("strategy")
-        if strategy is not None and (not isinstance(strategy, str) or not STRATEGY.match(strategy)):
-            raise DefinitionError(f"{path}.strategy", "a strategy name such as 'similar' or 'trending' (a-z, 0-9, -_)")
+        strategy = _strategy(raw.get("strategy"), f"{path}.strategy")
         ids = raw.get("productIds", [])
         if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
             raise DefinitionError(f"{path}.productIds", "must be a list of product ids")
