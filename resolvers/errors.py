@@ -24,6 +24,18 @@ def _classify(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:  # syntax and validation errors: the client's own document
         return error
+    if isinstance(original, GraphQLError):
+        # graphql-core rejecting an input value (e.g. an enum name inside a list variable) while
+        # coercing arguments: the client's input, so its message is shown, not masked.
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=original,
+            extensions={**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value},
+        )
     if isinstance(original, VitrineError):
         return GraphQLError(
             original.message,

@@ -208,3 +208,11 @@ async def test_metrics_count_requests_and_events(gateway: Gateway) -> None:
     assert 'vitrine_http_requests_total{path="/graphql",status="200"} 1.0' in text
     assert 'vitrine_events_total{status="ACCEPTED"} 1.0' in text
     assert 'vitrine_events_total{status="REJECTED"} 1.0' in text
+
+
+async def test_bad_enum_inside_a_variable_is_a_clear_input_error(gateway: Gateway) -> None:
+    query = "mutation($e: [EventInput!]!) { track(events: $e) { accepted } }"
+    body = await gateway.gql(query, {"e": [{"messageId": "e1", "name": "Cart Viewed", "channel": "pos"}]})
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "'pos' does not exist in 'Channel' enum" in error["message"] and "'POS'" in error["message"]
