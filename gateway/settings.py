@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from gateway.domain.profile import DEFAULT_HALF_LIFE_DAYS
 from gateway.errors import ConfigError
 
 T = TypeVar("T")
@@ -35,7 +36,7 @@ class Settings:
     log_level: str = "INFO"
     events_max_batch: int = 100
     events_max_body_bytes: int = 512 * 1024
-    interest_half_life_days: float = 14.0
+    interest_half_life_days: float = DEFAULT_HALF_LIFE_DAYS
     store_timeout_ms: int = 1000
     cookie_secure: bool = False
     catalog_preload_max: int = 200_000
@@ -298,7 +299,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_level=get("VITRINE_LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
         events_max_batch=get("VITRINE_EVENTS_MAX_BATCH", _int_in(1, 1000), 100),
         events_max_body_bytes=get("VITRINE_EVENTS_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 512 * 1024),
-        interest_half_life_days=get("VITRINE_INTEREST_HALF_LIFE_DAYS", _positive_float, 14.0),
+        interest_half_life_days=get("VITRINE_INTEREST_HALF_LIFE_DAYS", _positive_float, DEFAULT_HALF_LIFE_DAYS),
         store_timeout_ms=get("VITRINE_STORE_TIMEOUT_MS", _int_in(10, 60_000), 1000),
         cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
         catalog_preload_max=get("VITRINE_CATALOG_PRELOAD_MAX", _int_in(0, 10_000_000), 200_000),

@@ -37,7 +37,7 @@ async def test_identify_merges_devices_and_records_it(gateway: Gateway) -> None:
     (merge,) = await identity.merges_of(profile_id)
     assert merge.reason == "identify via web" and len(merge.sources) == 1
     # The address itself is stored nowhere: not in the event log, not in the profile.
-    stored = await gateway.container.stores.events.for_visitor(VisitorId(phone.visitor_id), 50)
+    stored = await gateway.container.stores.events.history([VisitorId(phone.visitor_id)], [], None, 50)
     assert "anna.k@example.com" not in repr(stored).lower()
     (profile,) = await gateway.container.stores.profiles.get_many([profile_id])
     assert "example.com" not in repr(profile).lower()

@@ -72,7 +72,7 @@ async def test_no_consent_stores_only_allowed_events_and_enriches_nothing(backen
         data = await device.gql(TRACK, {"events": events})
         assert data["track"]["accepted"] == 1 and data["track"]["rejected"] == 1
         assert data["track"]["results"][0]["code"] == "NO_CONSENT"
-        stored = await gw.container.stores.events.for_visitor(VisitorId(device.visitor_id), 10)
+        stored = await gw.container.stores.events.history([VisitorId(device.visitor_id)], [], None, 10)
         assert [s.event.name for s in stored] == ["Order Completed"]  # the allowed event, and only it
         viewer = await device.profile()
         assert viewer["personalized"] is False and viewer["reason"] == "NO_CONSENT"

@@ -78,7 +78,7 @@ async def test_membership_in_real_time_with_entered_and_exited_events(gw: Gatewa
     assert [s["key"] for s in data["viewer"]["segments"]] == ["engaged", "runners"]
     sizes = {s["key"]: s["size"] for s in (await gw.admin(SEGMENTS, key=ADMIN))["data"]["segments"]}
     assert sizes == {"engaged": 1, "runners": 1}
-    log = await gw.container.stores.events.for_visitor(VisitorId(device.visitor_id), 50)
+    log = await gw.container.stores.events.history([VisitorId(device.visitor_id)], [], None, 50)
     entered = sorted(s.event.properties["segment"] for s in log if s.event.name == "Segment Entered")
     assert entered == ["engaged", "runners"]  # once each, though evaluated after every event
 
@@ -96,7 +96,7 @@ async def test_time_based_segments_change_on_the_schedule(gw: Gateway) -> None:
     service._clock = lambda: datetime.now(UTC) + timedelta(days=8)  # a week later, no new order
     assert await service.reevaluate_all() == 1
     assert await keys_of(device) == ["lapsed-buyers"]
-    log = await gw.container.stores.events.for_visitor(VisitorId(device.visitor_id), 50)
+    log = await gw.container.stores.events.history([VisitorId(device.visitor_id)], [], None, 50)
     names = [s.event.name for s in sorted(log, key=lambda s: s.event.timestamp) if s.event.name.startswith("Segment")]
     assert names == ["Segment Entered", "Segment Exited", "Segment Entered"]
 

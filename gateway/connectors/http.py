@@ -101,17 +101,9 @@ class HttpCommerceConnector:
 
     async def categories(self) -> list[Category]:
         body = await self._get("categories", {}, "categories")
-        records = body.get("categories") if isinstance(body, dict) else None
-        if not isinstance(records, list):
+        if not isinstance(body, dict):  # unlike products and brands, never a bare list
             raise ConnectorUnavailable("categories", "malformed", "expected {categories: [...]}")
-        found: dict[CategoryId, Category] = {}
-        for record in records:
-            try:
-                c = category(record)
-            except MalformedRecord as exc:
-                log.warning("commerce backend: skipping a category: %s", exc)
-                continue
-            found[c.id] = c
+        found = {CategoryId(k): c for k, c in _parse_each(body, "categories", "categories", category).items()}
         return [_with_path(c, found) for c in found.values()]
 
     async def list_products(self, params: dict[str, str], offset: int, limit: int) -> ProductListing:
@@ -176,33 +168,11 @@ class HttpCommerceConnector:
             cache.put(i, found.get(i))  # absent: a known miss, cached too
 
     def _parse_products(self, body: Any) -> dict[str, Product]:
-        records = body.get("products") if isinstance(body, dict) else body
-        if not isinstance(records, list):
-            raise ConnectorUnavailable("get_products", "malformed", "expected {products: [...]}")
-        found: dict[str, Product] = {}
-        for record in records:
-            try:
-                product = self._map.product(record)
-            except MalformedRecord as exc:
-                log.warning("commerce backend: skipping a product: %s", exc)
-                continue
-            found[product.id] = product
-        return found
+        return _parse_each(body, "products", "get_products", self._map.product)
 
     @staticmethod
     def _parse_brands(body: Any) -> dict[str, Brand]:
-        records = body.get("brands") if isinstance(body, dict) else body
-        if not isinstance(records, list):
-            raise ConnectorUnavailable("get_brands", "malformed", "expected {brands: [...]}")
-        found: dict[str, Brand] = {}
-        for record in records:
-            try:
-                b = brand(record)
-            except MalformedRecord as exc:
-                log.warning("commerce backend: skipping a brand: %s", exc)
-                continue
-            found[b.id] = b
-        return found
+        return _parse_each(body, "brands", "get_brands", brand)
 
     # --- one HTTP call: timeout, breaker, error translation -----------------------------
 
@@ -254,3 +224,23 @@ def open_http_client(base_url: str, auth_header: str = "", timeout_seconds: floa
         limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
         follow_redirects=False,
     )
+
+
+R = TypeVar("R", Product, Brand, Category)
+
+
+def _parse_each(body: Any, key: str, operation: str, parse: Callable[[Any], R]) -> dict[str, R]:
+    """`{key: [records]}` (or a bare list) -> parsed records by id; a malformed record is skipped
+    with a warning, a malformed body is the backend failing."""
+    records = body.get(key) if isinstance(body, dict) else body
+    if not isinstance(records, list):
+        raise ConnectorUnavailable(operation, "malformed", f"expected {{{key}: [...]}}")
+    found: dict[str, R] = {}
+    for record in records:
+        try:
+            item = parse(record)
+        except MalformedRecord as exc:
+            log.warning("commerce backend: skipping a record of %s: %s", key, exc)
+            continue
+        found[item.id] = item
+    return found

@@ -51,10 +51,6 @@ def email_hash(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode()).hexdigest()
 
 
-def email_identifier(email: str, *, hashed: bool = True) -> str:
-    return f"{IdKind.EMAIL.value}:{email_hash(email) if hashed else normalise_email(email)}"
-
-
 def kind_of(ident: str) -> IdKind:
     return IdKind(ident.partition(":")[0])
 

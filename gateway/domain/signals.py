@@ -30,7 +30,6 @@ SIGNAL_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 # half-lives, so trending (2 days) lasts until ~2031, when the epoch must move (and stored
 # masses be rescaled by the same factor). Documented in docs/recommendations.md.
 
-NEIGHBOUR_FAMILIES = ("view", "buy")
 BOARD_FAMILIES = ("popular", "trending")
 ALL_SCOPE = "all"
 

@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.container import Container
-from gateway.errors import InputError, StoreUnavailable
+from gateway.errors import ErrorCode, InputError, StoreUnavailable
+from gateway.http.body import BodyTooLarge, read_limited
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
 from gateway.services.event_service import EventStatus
 
@@ -32,18 +33,10 @@ async def post_events(request: Request) -> Response:
     settings = container.settings
     if "application/json" not in request.headers.get("content-type", ""):
         return _error(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json")
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.events_max_body_bytes:
-        return _error(
-            413, "BATCH_TOO_LARGE", f"the body is over {settings.events_max_body_bytes} bytes; split the batch"
-        )
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > settings.events_max_body_bytes:
-            return _error(
-                413, "BATCH_TOO_LARGE", f"the body is over {settings.events_max_body_bytes} bytes; split the batch"
-            )
+    try:
+        body = await read_limited(request, settings.events_max_body_bytes)
+    except BodyTooLarge as exc:
+        return _error(413, ErrorCode.BATCH_TOO_LARGE.value, f"{exc}; split the batch")
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

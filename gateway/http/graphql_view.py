@@ -40,6 +40,7 @@ from strawberry.types import ExecutionResult
 from gateway.container import Container
 from gateway.context import LOCALE_HEADER, RequestContext, build_context, pick_locale
 from gateway.errors import ErrorCode, InputError, PersistedQueryError, StoreUnavailable
+from gateway.http.body import BodyTooLarge, read_limited
 from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
 from gateway.services.persisted_documents import ResolvedDocument
@@ -62,15 +63,10 @@ def _is_request_error(result: ExecutionResult) -> bool:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, or HTTPException(413) as soon as it grows past `limit` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"the request body is over {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise HTTPException(413, f"the request body is over {limit} bytes")
-    return bytes(body)
+    try:
+        return await read_limited(request, limit)
+    except BodyTooLarge as exc:
+        raise HTTPException(413, str(exc)) from None
 
 
 class GraphQLView(GraphQL[RequestContext, None]):

@@ -85,7 +85,7 @@ class SlotDefinitions:
         release = await self._releases.get(newest[0].version)
         return release is not None and self._install(release)
 
-    async def follow(self, poll_seconds: float = 30.0) -> None:
+    async def follow(self) -> None:
         """Run forever: apply releases as they are broadcast, re-sync on every (re)connect."""
         while True:
             try:

@@ -238,8 +238,6 @@ class EventStore(Protocol):
         """Events stored but not yet applied (a crash or an outage in between): to replay."""
         ...
 
-    async def for_visitor(self, visitor_id: VisitorId, limit: int) -> list[StoredEvent]: ...
-
     async def history(
         self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str], since: datetime | None, limit: int
     ) -> list[StoredEvent]:

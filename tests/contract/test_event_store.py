@@ -35,7 +35,7 @@ async def test_events_round_trip_for_visitor_newest_first(stores: Stores) -> Non
             event("Product Added", "m2", at=NOW, product_id="p-1", quantity=2),
         ]
     )
-    stored = await stores.events.for_visitor(VisitorId(V1), 10)
+    stored = await stores.events.history([VisitorId(V1)], [], None, 10)
     assert [s.event.message_id for s in stored] == ["m2", "m1"]
     assert stored[1].event.properties == {"product_id": "p-1", "nested": {"a": [1, 2]}}
     assert stored[0].event.timestamp == NOW

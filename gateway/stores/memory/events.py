@@ -33,10 +33,6 @@ class MemoryEventStore:
         pending = [s for s in self._events.values() if not s.applied and s.event.received_at <= cutoff]
         return sorted(pending, key=lambda s: s.event.received_at)[:limit]
 
-    async def for_visitor(self, visitor_id: VisitorId, limit: int) -> list[StoredEvent]:
-        mine = [s for s in self._events.values() if s.event.visitor_id == visitor_id]
-        return sorted(mine, key=lambda s: s.event.timestamp, reverse=True)[:limit]
-
     def _mine(self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> list[str]:
         ids, cards = set(visitor_ids), set(loyalty_cards)
         return [

@@ -47,11 +47,6 @@ class MongoEventStore:
             cursor = self._events.find({"applied": False, "received_at": {"$lte": cutoff}}).sort("received_at", 1)
             return [StoredEvent(codec.event_in(d), applied=False) async for d in cursor.limit(limit)]
 
-    async def for_visitor(self, visitor_id: VisitorId, limit: int) -> list[StoredEvent]:
-        async with translated(STORE, "for_visitor"):
-            cursor = self._events.find({"visitor_id": visitor_id}).sort("timestamp", -1).limit(limit)
-            return [StoredEvent(codec.event_in(d), applied=bool(d.get("applied"))) async for d in cursor]
-
     @staticmethod
     def _person(visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> dict[str, Any]:
         if not loyalty_cards:  # the common case, and one index (visitor_id, timestamp) answers it
