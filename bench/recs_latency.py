@@ -242,14 +242,16 @@ async def run_size(size: int, requests: int, signals: SignalStore, cache_dir: st
             samples.append(time.perf_counter() - t)
             cpu.append(time.thread_time() - c)
             assert len(result.items) == 10
-        results[name] = (*percentiles(samples), percentiles(cpu)[0])
+        results[name] = (*percentiles(samples), *percentiles(cpu))
     print(
         f"{size:>9,} items | index {index.kind:5} {how} {build_s:7.1f} s (vectors generated in {gen_s:.1f} s) "
         f"+{added:7.0f} MiB | recall@50 item {r_item:.3f} item+noise {r_noisy:.3f} | "
         + " | ".join(
-            f"{name} p50 {p50:.2f} ms p99 {p99:.2f} ms (CPU p50 {cpu50:.2f} ms)"
-            for name, (p50, p99, cpu50) in results.items()
-        ),
+            f"{name} p50 {p50:.2f} ms p99 {p99:.2f} ms (CPU p50 {cpu50:.2f} p99 {cpu99:.2f} ms)"
+            for name, (p50, p99, cpu50, cpu99) in results.items()
+        )
+        + " | load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg()),
         flush=True,
     )
 

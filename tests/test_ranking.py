@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from gateway.domain.catalog import BrandId, CategoryId, ProductFilter, ProductId
-from gateway.domain.ranking import BlendWeights, Rules, Seed, blend, rerank, seeds_from, tie_breaker
+from gateway.domain.ranking import (
+    BlendWeights,
+    Rules,
+    Seed,
+    blend,
+    neighbour_limits,
+    rerank,
+    seeds_from,
+    tie_breaker,
+)
 from gateway.domain.recommendations import Reason, Recommended, Signal, Strategy, new_recommendation_id, strategy_of
 from gateway.domain.signals import HistoryEntry, SignalConfig, updates_for
 from tests.factories import CATEGORIES, NOW, event, product
@@ -100,3 +109,25 @@ def test_recommendation_ids_round_trip_and_reject_forgeries() -> None:
     click = event("Product Clicked", "c1", product_id=P[1], recommendation_id=rid)
     (update,) = updates_for([click], [], {}, {}, SignalConfig())
     assert update.clicks == ("ALSO_VIEWED",)
+
+
+def test_older_seeds_read_fewer_neighbours_down_to_a_floor() -> None:
+    assert neighbour_limits(10, BlendWeights()) == [50, 38, 29, 22, 20, 20, 20, 20, 20, 20]
+    assert neighbour_limits(3, BlendWeights(neighbours_per_seed=8, neighbours_min=20)) == [8, 8, 8]
+    assert neighbour_limits(0, BlendWeights()) == []
+
+
+def test_blend_with_a_limit_is_the_head_of_the_full_ranking_with_the_same_reasons() -> None:
+    seeds = [Seed(P[0], 1.0), Seed(P[1], 0.5)]
+    co_viewed = {P[0]: [(P[n], float(10 - n)) for n in range(2, 10)], P[1]: [(P[n], 1.0) for n in range(5, 15)]}
+    bought = {P[1]: [(P[3], 2.0), (P[14], 1.0)]}
+    similar = {P[0]: [(P[n], 0.9) for n in range(10, 18)]}
+    popularity = {P[4]: 5.0, P[12]: 9.0, P[19]: 100.0}  # P[19] reached by no seed: never a candidate
+    full = blend(seeds, co_viewed, bought, similar, popularity, BlendWeights(), exclude={P[2]})
+    head = blend(seeds, co_viewed, bought, similar, popularity, BlendWeights(), exclude={P[2]}, limit=4)
+    assert head == full[:4]
+    assert P[19] not in {r.product_id for r in full} and P[2] not in {r.product_id for r in full}
+    assert len(full) == 15
+    (p3,) = [r for r in full if r.product_id == P[3]]
+    assert p3.reason == Reason(Signal.CO_VIEWED, (P[0],))
+    assert p3.score == 7 / 8 + 0.5 * 2 / 2  # co-viewed from P[0] (normalised) + bought with P[1] at half weight

@@ -88,6 +88,15 @@ def board_key(family: str, scope: str) -> str:
     return f"{family}:{scope}"
 
 
+def per_key(keys: Sequence[str], k: int | Sequence[int]) -> list[int]:
+    """`SignalStore.lookup`'s limit for each key: one for all, or one per key (checked)."""
+    if isinstance(k, int):
+        return [k] * len(keys)
+    if len(k) != len(keys):
+        raise ValueError(f"{len(k)} limits for {len(keys)} keys")
+    return list(k)
+
+
 def cap_of(key: str, config: SignalConfig) -> int:
     return config.board_cap if key.split(":", 1)[0] in BOARD_FAMILIES else config.neighbour_cap
 

@@ -20,7 +20,16 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from gateway.domain.catalog import CategoryId, Product, ProductFilter, ProductId, ProductSort
-from gateway.domain.ranking import BlendWeights, Rules, Seed, blend, rerank, seeds_from, tie_breaker
+from gateway.domain.ranking import (
+    BlendWeights,
+    Rules,
+    Seed,
+    blend,
+    neighbour_limits,
+    rerank,
+    seeds_from,
+    tie_breaker,
+)
 from gateway.domain.recommendations import (
     PRODUCT_STRATEGIES,
     Fallback,
@@ -155,20 +164,26 @@ class RecommendationService:
         elif anchor is not None:
             seeds = [Seed(anchor.id, 1.0)]
             scopes = [str(anchor.category_ids[0])] if anchor.category_ids else []
-        keys: list[str] = []
-        if request.strategy in {Strategy.FOR_YOU, Strategy.ALSO_VIEWED, Strategy.BOUGHT_TOGETHER}:
+        k = max(self._weights.neighbours_per_seed, k_board)
+        limits: dict[str, int] = {}  # key -> entries to read
+        if request.strategy is Strategy.FOR_YOU:
+            for seed, n in zip(seeds, neighbour_limits(len(seeds), self._weights), strict=True):
+                limits[neighbour_key("view", seed.product_id)] = n
+                limits[neighbour_key("buy", seed.product_id)] = n
+        elif request.strategy in {Strategy.ALSO_VIEWED, Strategy.BOUGHT_TOGETHER}:
             for seed in seeds:
-                keys += [neighbour_key("view", seed.product_id), neighbour_key("buy", seed.product_id)]
+                limits[neighbour_key("view", seed.product_id)] = k
+                limits[neighbour_key("buy", seed.product_id)] = k
         trending_scope = ALL_SCOPE
         if request.strategy is Strategy.TRENDING and request.query.category:
             tree = self._catalog.category_map()
             wanted = request.query.category
             found = [c.id for c in tree.values() if c.id == wanted or c.slug == wanted]
             trending_scope = str(found[0]) if found else ALL_SCOPE
-        keys += [board_key("popular", s) for s in scopes]
-        keys += [board_key("trending", trending_scope), board_key("popular", ALL_SCOPE)]
-        k = max(self._weights.neighbours_per_seed, k_board)
-        return _Plan(seeds, interests, scopes, trending_scope, list(dict.fromkeys(keys)), k)
+        for board in [*(board_key("popular", s) for s in scopes), board_key("trending", trending_scope)]:
+            limits[board] = k
+        limits[board_key("popular", ALL_SCOPE)] = k
+        return _Plan(seeds, interests, scopes, trending_scope, list(limits), list(limits.values()))
 
     async def _recent(self, visitor: VisitorState, history: Sequence[HistoryEntry]) -> list[tuple[ProductId, str]]:
         """What the visitor did, most recent first: session views, cart, last search, history."""
@@ -187,7 +202,7 @@ class RecommendationService:
         return recent
 
     async def _lookup(
-        self, keys: Sequence[str], k: int, degraded: list[str]
+        self, keys: Sequence[str], k: Sequence[int], degraded: list[str]
     ) -> dict[str, list[tuple[ProductId, float]]]:
         try:
             found = await self._signals.lookup(keys, k)
@@ -211,8 +226,9 @@ class RecommendationService:
         strategy, pid = request.strategy, request.product_id
         if strategy is Strategy.FOR_YOU:
             per = self._weights.neighbours_per_seed
-            co_viewed = {s.product_id: lists.get(neighbour_key("view", s.product_id), [])[:per] for s in plan.seeds}
-            bought = {s.product_id: lists.get(neighbour_key("buy", s.product_id), [])[:per] for s in plan.seeds}
+            # Lists were read with neighbour_limits: fewer entries for older seeds.
+            co_viewed = {s.product_id: lists.get(neighbour_key("view", s.product_id), []) for s in plan.seeds}
+            bought = {s.product_id: lists.get(neighbour_key("buy", s.product_id), []) for s in plan.seeds}
             near = [s.product_id for s in plan.seeds[:SIMILAR_SEEDS]]
             similar = dict(zip(near, self.vectors.similar_many(near, per), strict=True))
             popularity = dict(lists.get(board_key("popular", ALL_SCOPE), []))
@@ -327,7 +343,7 @@ class _Plan:
     scopes: list[str]  # categories whose popular boards are read (COLLABORATIVE step)
     trending_scope: str
     keys: list[str]
-    k: int
+    k: list[int]  # entries to read, per key
 
 
 def _top_categories(mass: Mapping[str, float], n: int) -> list[tuple[float, CategoryId]]:

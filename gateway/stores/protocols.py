@@ -294,8 +294,11 @@ class SignalStore(Protocol):
         """Each visitor's history, most recent first (empty if none). One round trip."""
         ...
 
-    async def lookup(self, keys: Sequence[str], k: int) -> list[list[tuple[ProductId, float]]]:
-        """The top `k` (product, score) of each list, best first (ties: larger id first). One round trip."""
+    async def lookup(self, keys: Sequence[str], k: int | Sequence[int]) -> list[list[tuple[ProductId, float]]]:
+        """The top `k` (product, score) of each list, best first (ties: larger id first). One round trip.
+
+        `k` is one limit for every key or one limit per key (same order as `keys`).
+        """
         ...
 
     async def clicks(self) -> dict[str, int]:

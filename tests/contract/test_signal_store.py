@@ -76,3 +76,11 @@ async def test_erasing_a_visitor_drops_history_and_keeps_lists(stores: Stores) -
     mine, theirs = await stores.signals.histories([V1, V2])
     assert mine == () and theirs == (HistoryEntry(P[3], 1.0, "view"),)
     assert await stores.signals.lookup(["view:p-00001"], 5) == [[(P[2], 1.0)]]  # aggregates stay
+
+
+async def test_lookup_takes_one_limit_per_key(stores: Stores) -> None:
+    s = stores.signals
+    await s.record([bump("view:p-1", "l1", (P[1], 3.0), (P[2], 2.0), (P[3], 1.0))])
+    await s.record([bump("buy:p-1", "l2", (P[4], 3.0), (P[5], 2.0))])
+    found = await s.lookup(["view:p-1", "buy:p-1", "view:p-1", "view:none"], [1, 5, 0, 3])
+    assert found == [[(P[1], 3.0)], [(P[4], 3.0), (P[5], 2.0)], [], []]

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from operator import itemgetter
 
 from gateway.domain.catalog import ProductId
-from gateway.domain.signals import HistoryEntry, SignalConfig, SignalUpdate, cap_of, push_history, trimmed
+from gateway.domain.signals import (
+    HistoryEntry,
+    SignalConfig,
+    SignalUpdate,
+    cap_of,
+    per_key,
+    push_history,
+    trimmed,
+)
 from gateway.domain.visitor import VisitorId
 
 _BY_SCORE_THEN_ID = itemgetter(1, 0)  # Redis' ZREVRANGE order
@@ -50,15 +58,15 @@ class MemorySignalStore:
     async def histories(self, visitor_ids: Sequence[VisitorId]) -> list[tuple[HistoryEntry, ...]]:
         return [self._history.get(v, ()) for v in visitor_ids]
 
-    async def lookup(self, keys: Sequence[str], k: int) -> list[list[tuple[ProductId, float]]]:
+    async def lookup(self, keys: Sequence[str], k: int | Sequence[int]) -> list[list[tuple[ProductId, float]]]:
         out: list[list[tuple[ProductId, float]]] = []
-        for key in keys:
+        for key, limit in zip(keys, per_key(keys, k), strict=True):
             ranked = self._ranked.get(key)
             if ranked is None:
                 scores = self._lists.get(key) or {}
                 best = sorted(scores.items(), key=_BY_SCORE_THEN_ID, reverse=True)
                 ranked = self._ranked[key] = [(ProductId(m), s) for m, s in best]
-            out.append(ranked[:k])
+            out.append(ranked[: max(0, limit)])
         return out
 
     async def clicks(self) -> dict[str, int]:

@@ -20,7 +20,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from gateway.domain.catalog import ProductId
-from gateway.domain.signals import HistoryEntry, SignalConfig, SignalUpdate, cap_of
+from gateway.domain.signals import HistoryEntry, SignalConfig, SignalUpdate, cap_of, per_key
 from gateway.domain.visitor import VisitorId
 from gateway.stores.redis.client import translated
 
@@ -111,16 +111,17 @@ class RedisSignalStore:
             raw = await pipe.execute()
         return [tuple(_entry_in(r) for r in rows) for rows in raw]
 
-    async def lookup(self, keys: Sequence[str], k: int) -> list[list[tuple[ProductId, float]]]:
-        if not keys or k <= 0:
+    async def lookup(self, keys: Sequence[str], k: int | Sequence[int]) -> list[list[tuple[ProductId, float]]]:
+        wanted = [(key, limit) for key, limit in zip(keys, per_key(keys, k), strict=True) if limit > 0]
+        if not wanted:
             return [[] for _ in keys]
         async with translated(STORE, "lookup"), self._redis.pipeline(transaction=False) as pipe:
-            for key in keys:
+            for key, limit in wanted:
                 # Raw command, no `withscores=True`: redis-py's score callback re-encodes every score
                 # (measured ~1.5 ms per FOR_YOU); `_pairs` reads both protocol shapes directly.
-                pipe.execute_command("ZREVRANGE", f"{self._prefix}g:{key}", 0, k - 1, "WITHSCORES")
-            raw = await pipe.execute()
-        return [_pairs(rows) for rows in raw]
+                pipe.execute_command("ZREVRANGE", f"{self._prefix}g:{key}", 0, limit - 1, "WITHSCORES")
+            raw = iter(await pipe.execute())
+        return [_pairs(next(raw)) if limit > 0 else [] for limit in per_key(keys, k)]
 
     async def clicks(self) -> dict[str, int]:
         async with translated(STORE, "clicks"):
