@@ -171,6 +171,8 @@ def index(
 ) -> None:
     """Embed the catalogue for SIMILAR and FOR_YOU; products whose text is unchanged are skipped.
 
+    Above VITRINE_RECS_EXACT_MAX products it then builds the HNSW graph on every core and
+    publishes it (MongoDB GridFS), so instances load it instead of building their own.
     Running gateways pick the new vectors up within VITRINE_RECS_VECTOR_REFRESH_SECONDS, no restart.
     """
     from contextlib import AsyncExitStack
@@ -181,6 +183,7 @@ def index(
     from gateway.errors import StoreUnavailable
     from gateway.stores.factory import open_stores
     from gateway.vectors.embedder import SentenceTransformerEmbedder
+    from gateway.vectors.graph import publish_graph
     from gateway.vectors.indexer import index_catalogue
 
     if precision not in {"auto", "fp32", "bf16"}:
@@ -206,10 +209,26 @@ def index(
                 report = await index_catalogue(
                     stores.catalog, stores.vectors, embedder, batch_size=batch_size, progress=on_progress
                 )
-        console.print(
-            f"{report.products} products: {report.embedded} embedded, {report.unchanged} unchanged, "
-            f"{report.removed} removed"
-        )
+            console.print(
+                f"{report.products} products: {report.embedded} embedded, {report.unchanged} unchanged, "
+                f"{report.removed} removed"
+            )
+            if settings.mongodb_url.startswith("memory"):
+                return  # nothing is kept, so no instance could load a graph
+            with console.status("building the HNSW graph"):
+                graph = await publish_graph(
+                    stores.vectors,
+                    stores.graphs,
+                    embedder.name,
+                    exact_max=settings.recs_exact_max,
+                    threads=os.cpu_count() or 1,
+                )
+        if graph is None:
+            console.print(f"no HNSW graph: instances scan up to {settings.recs_exact_max} products exactly")
+        elif graph.built:
+            console.print(f"HNSW graph of {graph.rows} products published ({graph.seconds:.1f} s, {graph.digest[:12]})")
+        else:
+            console.print(f"HNSW graph of {graph.rows} products already published ({graph.digest[:12]})")
 
     try:
         asyncio.run(run())

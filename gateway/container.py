@@ -140,7 +140,13 @@ async def open_container(
             on_outcomes=metrics.count_events,
         )
         events.add_listener(SignalRecorder(stores.signals, catalog.category_map))
-        vectors = VectorService(stores.vectors, exact_max=settings.recs_exact_max)
+        vectors = VectorService(
+            stores.vectors,
+            exact_max=settings.recs_exact_max,
+            graphs=stores.graphs,
+            # With memory:// MongoDB nobody else can publish a graph to this process: build at once.
+            graph_wait_seconds=0 if settings.mongodb_url.startswith("memory") else settings.recs_graph_wait_seconds,
+        )
         recommendations = RecommendationService(
             stores.signals,
             catalog,

@@ -89,6 +89,9 @@ class Settings:
     recs_exact_max: int = 20_000  # exact vector search up to this many products, HNSW above
     recs_exclude_viewed: bool = True  # leave the session's recently viewed products out of lists
     recs_vector_refresh_seconds: float = 60.0
+    # Above recs_exact_max: how long an instance waits for `index` to publish the HNSW graph of new
+    # vectors (serving its current index meanwhile) before it builds one itself.
+    recs_graph_wait_seconds: int = 1200
     recs_boosts: tuple[tuple[str, float], ...] = ()  # ("brand:<id>" | "category:<id>", multiplier)
 
     @property
@@ -348,6 +351,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         recs_exact_max=get("VITRINE_RECS_EXACT_MAX", _int_in(0, 10_000_000), 20_000),
         recs_exclude_viewed=get("VITRINE_RECS_EXCLUDE_VIEWED", _parse_bool, True),
         recs_vector_refresh_seconds=get("VITRINE_RECS_VECTOR_REFRESH_SECONDS", _positive_float, 60.0),
+        recs_graph_wait_seconds=get("VITRINE_RECS_GRAPH_WAIT_SECONDS", _int_in(0, 86_400), 1200),
         recs_boosts=get("VITRINE_RECS_BOOSTS", _boosts, ()),
     )
     if settings.webhook_url and not settings.webhook_secret:

@@ -36,6 +36,7 @@ def test_defaults_are_embedded() -> None:
         ({"VITRINE_RECS_BOOSTS": "brand:b-x=lots"}, "VITRINE_RECS_BOOSTS", "must be a number"),
         ({"VITRINE_RECS_EXCLUDE_VIEWED": "sometimes"}, "VITRINE_RECS_EXCLUDE_VIEWED", "true or false"),
         ({"VITRINE_RECS_VECTOR_REFRESH_SECONDS": "0"}, "VITRINE_RECS_VECTOR_REFRESH_SECONDS", "greater than 0"),
+        ({"VITRINE_RECS_GRAPH_WAIT_SECONDS": "-5"}, "VITRINE_RECS_GRAPH_WAIT_SECONDS", "between 0 and 86400"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str, fragment: str) -> None:

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from gateway.domain.catalog import ProductId, Translation
+from gateway.domain.vectors import ProductVector
 from gateway.stores.factory import Stores
+from gateway.vectors.graph import graph_digest, publish_graph
 from gateway.vectors.index import ExactIndex, HnswIndex, build_index, recall_at
 from gateway.vectors.indexer import index_catalogue
 from gateway.vectors.service import VectorService
@@ -143,6 +145,7 @@ def test_index_command_skips_unchanged_products_on_the_second_run(mongodb_url: s
     path = Path(os.environ.get("TMPDIR", "/tmp")) / f"cat_{unique}.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
     env = {**os.environ, "VITRINE_MONGODB_URL": mongodb_url, "VITRINE_MONGODB_DATABASE": f"idx_{unique}"}
+    env["VITRINE_RECS_EXACT_MAX"] = "2"  # 3 products: instances would use HNSW, so `index` publishes the graph
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         cmd = [sys.executable, "-m", "gateway", *args]
@@ -153,14 +156,18 @@ def test_index_command_skips_unchanged_products_on_the_second_run(mongodb_url: s
         first = run("index")
         assert first.returncode == 0, first.stderr
         assert "3 products: 3 embedded, 0 unchanged" in first.stderr
+        assert "HNSW graph of 3 products published" in first.stderr, first.stderr
         second = run("index")
         assert "3 products: 0 embedded, 3 unchanged" in second.stderr, second.stderr
+        assert "HNSW graph of 3 products already published" in second.stderr, second.stderr
     finally:
         path.unlink(missing_ok=True)
     with MongoClient(mongodb_url) as client:
         doc = client[f"idx_{unique}"].product_vectors.find_one({"_id": "p-00001"})
         assert doc is not None and doc["model"] == "all-MiniLM-L6-v2"
         assert doc["vec"].subtype == 9 and len(doc["vec"]) == 2 + 4 * 384  # float32 BSON vector
+        graphs = list(client[f"idx_{unique}"]["vector_graphs.files"].find())
+        assert [g["metadata"]["model"] for g in graphs] == ["all-MiniLM-L6-v2"]
 
 
 def test_hnsw_graph_saved_and_loaded_answers_the_same(tmp_path: Path) -> None:
@@ -171,3 +178,100 @@ def test_hnsw_graph_saved_and_loaded_answers_the_same(tmp_path: Path) -> None:
     assert len(loaded) == 1500
     for row in (0, 700, 1499):
         assert loaded.search(vectors[row], 10) == built.search(vectors[row], 10)
+
+
+MODEL = "graph-test-model"
+
+
+async def put_vectors(stores: Stores, vectors: np.ndarray) -> list[ProductId]:
+    ids = [ProductId(f"p-{n:05d}") for n in range(len(vectors))]
+    await stores.vectors.put(
+        [ProductVector(pid, MODEL, f"h{n}", row) for n, (pid, row) in enumerate(zip(ids, vectors, strict=True))]
+    )
+    return ids
+
+
+class BuildSpy:
+    """Counts index builds in VectorService (the expensive step a published graph replaces)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import gateway.vectors.service as service_module
+
+        self.calls = 0
+        real = service_module.build_index
+
+        def counted(vectors: np.ndarray, **kwargs: int) -> object:
+            self.calls += 1
+            return real(vectors, **kwargs)
+
+        monkeypatch.setattr(service_module, "build_index", counted)
+
+
+def exact_neighbours(vectors: np.ndarray, ids: list[ProductId], row: int, k: int) -> list[ProductId]:
+    return [ids[r] for r, _ in ExactIndex(vectors).search(vectors[row], k + 1) if r != row][:k]
+
+
+async def test_instance_loads_the_published_graph_instead_of_building(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vectors = clustered(300)
+    ids = await put_vectors(stores, vectors)
+    report = await publish_graph(stores.vectors, stores.graphs, MODEL, exact_max=100, threads=1)
+    assert report is not None and report.built and report.rows == 300
+    again = await publish_graph(stores.vectors, stores.graphs, MODEL, exact_max=100, threads=1)
+    assert again is not None and not again.built and again.digest == report.digest  # unchanged: no rebuild
+
+    spy = BuildSpy(monkeypatch)
+    service = VectorService(stores.vectors, model=MODEL, exact_max=100, graphs=stores.graphs, graph_wait_seconds=600)
+    assert await service.refresh() is True
+    assert spy.calls == 0 and (service.index_kind, service.index_source) == ("hnsw", "published")
+    for row in (0, 123, 299):  # a small catalogue: HNSW finds the exact neighbours
+        assert [p for p, _ in service.similar(ids[row], 10)] == exact_neighbours(vectors, ids, row, 10)
+
+
+async def test_a_graph_of_other_vectors_is_never_loaded(stores: Stores, monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = clustered(300)
+    ids = await put_vectors(stores, vectors)
+    await publish_graph(stores.vectors, stores.graphs, MODEL, exact_max=100, threads=1)
+    now = [0.0]
+    spy = BuildSpy(monkeypatch)
+    service = VectorService(
+        stores.vectors, model=MODEL, exact_max=100, graphs=stores.graphs, graph_wait_seconds=60, clock=lambda: now[0]
+    )
+    assert await service.refresh() is True and service.index_source == "published"
+
+    changed = vectors.copy()
+    changed[5] = vectors[200]  # p-00005 now sits where p-00200 is
+    await stores.vectors.put([ProductVector(ids[5], MODEL, "h5b", changed[5])])
+    # The published graph is for the old vectors: keep serving the old index while waiting for a new one.
+    assert await service.refresh() is False and spy.calls == 0
+    assert ids[200] not in [p for p, _ in service.similar(ids[5], 3)]
+    now[0] = 61.0  # nobody published within the wait: build here
+    assert await service.refresh() is True
+    assert spy.calls == 1 and service.index_source == "built"
+    assert [p for p, _ in service.similar(ids[5], 10)] == exact_neighbours(changed, ids, 5, 10)
+    assert ids[200] in [p for p, _ in service.similar(ids[5], 3)]
+
+
+async def test_a_graph_published_while_waiting_is_picked_up(stores: Stores, monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = clustered(300)
+    ids = await put_vectors(stores, vectors)
+    spy = BuildSpy(monkeypatch)
+    service = VectorService(stores.vectors, model=MODEL, exact_max=100, graphs=stores.graphs, graph_wait_seconds=600)
+    assert await service.refresh() is False and service.index_kind is None  # first start, nothing published yet
+    assert service.similar(ids[0], 5) == []  # SIMILAR falls back meanwhile
+    await publish_graph(stores.vectors, stores.graphs, MODEL, exact_max=100, threads=1)
+    assert await service.refresh() is True
+    assert spy.calls == 0 and service.index_source == "published"
+    assert [p for p, _ in service.similar(ids[42], 10)] == exact_neighbours(vectors, ids, 42, 10)
+
+
+def test_graph_digest_changes_with_any_vector_or_id_order() -> None:
+    vectors = clustered(50)
+    ids = [ProductId(f"p-{n}") for n in range(50)]
+    base = graph_digest(ids, vectors)
+    assert graph_digest(list(ids), vectors.copy()) == base
+    nudged = vectors.copy()
+    nudged[49, 0] += 1e-6
+    assert graph_digest(ids, nudged) != base
+    assert graph_digest([*ids[1:], ids[0]], vectors) != base

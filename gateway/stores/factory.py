@@ -12,6 +12,7 @@ from gateway.stores.memory.api_keys import MemoryApiKeyStore
 from gateway.stores.memory.broadcast import MemoryBroadcaster
 from gateway.stores.memory.catalog import MemoryCatalogStore
 from gateway.stores.memory.events import MemoryEventStore
+from gateway.stores.memory.graphs import MemoryGraphStore
 from gateway.stores.memory.identities import MemoryIdentityStore
 from gateway.stores.memory.leases import MemoryLeaseStore
 from gateway.stores.memory.persisted import MemoryPersistedQueryStore
@@ -33,6 +34,7 @@ from gateway.stores.protocols import (
     DraftStore,
     EventStore,
     ExperimentStore,
+    GraphStore,
     IdentityStore,
     ImpressionStore,
     LeaseStore,
@@ -84,6 +86,7 @@ class Stores:
     rate_limits: RateLimitStore = field(default_factory=MemoryRateLimitStore)
     signals: SignalStore = field(default_factory=MemorySignalStore)  # collaborative signals (Redis)
     vectors: VectorStore = field(default_factory=MemoryVectorStore)  # product embeddings (MongoDB)
+    graphs: GraphStore = field(default_factory=MemoryGraphStore)  # prebuilt HNSW graphs (MongoDB GridFS)
 
     def visitor_erasers(self) -> list[VisitorDataEraser]:
         """Stores holding per-visitor traces beside profiles, sessions and events (for erasure)."""
@@ -117,6 +120,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         timers, outbox = MemoryTimerStore(), MemoryOutboxStore()
         api_keys = MemoryApiKeyStore()
         vectors: VectorStore = MemoryVectorStore()
+        graphs: GraphStore = MemoryGraphStore()
         drafts: DraftStore = MemoryDraftStore()
         releases: ReleaseStore = MemoryReleaseStore()
     else:
@@ -146,6 +150,9 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         from gateway.stores.mongo.vectors import MongoVectorStore
 
         vectors = MongoVectorStore(db)
+        from gateway.stores.mongo.graphs import MongoGraphStore
+
+        graphs = MongoGraphStore(db)
         drafts, releases = MongoDraftStore(db), MongoReleaseStore(db)
 
     persisted: PersistedQueryStore
@@ -217,6 +224,7 @@ async def open_stores(settings: Settings, stack: AsyncExitStack) -> Stores:
         rate_limits=rate_limits,
         signals=signals,
         vectors=vectors,
+        graphs=graphs,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -329,6 +330,30 @@ class VectorStore(Protocol):
 
     async def revision(self, model: str) -> int:
         """Grows with every put or remove: a cheap check for 'did anything change'."""
+        ...
+
+
+class GraphStore(Protocol):
+    """Prebuilt vector index graphs, published by `python -m gateway index` for instances to load.
+
+    One graph per model, keyed by the digest of the vectors it indexes (`gateway.vectors.graph`),
+    so a graph built from other vectors is never used. Files, not bytes: a graph is ~1.7 GB
+    at 1M products. MongoDB: GridFS bucket `vector_graphs`.
+    """
+
+    async def publish(self, model: str, digest: str, path: Path) -> None:
+        """Store the file at `path` as `model`'s graph for `digest`, then drop its older graphs.
+
+        Readers never see a half-written graph: it becomes visible once complete.
+        """
+        ...
+
+    async def fetch(self, model: str, digest: str, path: Path) -> bool:
+        """Write `model`'s graph for `digest` to `path`; False when there is none (or it vanished)."""
+        ...
+
+    async def digest(self, model: str) -> str | None:
+        """The digest of `model`'s newest published graph, None when there is none."""
         ...
 
 

@@ -14,6 +14,8 @@ import numpy.typing as npt
 
 Vectors = npt.NDArray[np.float32]
 DEFAULT_EXACT_MAX = 20_000
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF = 16, 100, 128
+HNSW_PARAMS = f"M={HNSW_M} ef_construction={HNSW_EF_CONSTRUCTION} seed=7 space=ip"  # part of a graph's digest
 
 
 class VectorIndex(Protocol):
@@ -64,7 +66,15 @@ class ExactIndex:
 class HnswIndex:
     kind = "hnsw"
 
-    def __init__(self, vectors: Vectors, *, m: int = 16, ef_construction: int = 100, ef: int = 128, threads: int = 1):
+    def __init__(
+        self,
+        vectors: Vectors,
+        *,
+        m: int = HNSW_M,
+        ef_construction: int = HNSW_EF_CONSTRUCTION,
+        ef: int = HNSW_EF,
+        threads: int = 1,
+    ):
         import hnswlib
 
         n, dim = vectors.shape
@@ -84,13 +94,18 @@ class HnswIndex:
         self._index.save_index(path)
 
     @classmethod
-    def load(cls, path: str, vectors: Vectors, *, ef: int = 128) -> HnswIndex:
-        """An index saved by `save` for these same `vectors` (rows in the same order)."""
+    def load(cls, path: str, vectors: Vectors, *, ef: int = HNSW_EF) -> HnswIndex:
+        """An index saved by `save` for these same `vectors` (rows in the same order).
+
+        Raises ValueError when the file holds another number of rows.
+        """
         import hnswlib
 
         self = cls.__new__(cls)
         self._index = hnswlib.Index(space="ip", dim=int(vectors.shape[1]))
         self._index.load_index(path, max_elements=max(1, int(vectors.shape[0])))
+        if self._index.get_current_count() != int(vectors.shape[0]):
+            raise ValueError(f"graph has {self._index.get_current_count()} rows, vectors {vectors.shape[0]}")
         self._index.set_ef(ef)
         self._n, self.ef = int(vectors.shape[0]), ef
         return self

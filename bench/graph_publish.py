@@ -1,0 +1,78 @@
+"""Publishing and loading a prebuilt HNSW graph through MongoDB GridFS, against building it.
+
+    PYTHONPATH=. python -m bench.graph_publish 100000 1000000 --cache-dir /tmp/hnsw
+
+Per size: synthetic vectors (as bench/recs_latency.py), the graph (loaded from --cache-dir
+when an earlier run saved it there, else built on every core and saved), then against a real
+MongoDB-protocol server started here: the time `python -m gateway index` spends publishing it
+(`GraphStore.publish`, after its build), and the time an instance spends fetching and loading
+it (`load_published`), which replaces a build. Also the digest of the vectors, which both sides
+compute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from pathlib import Path
+
+from bench.recs_latency import load_or_build, pid, synthetic_vectors
+from gateway.stores.mongo.client import open_client
+from gateway.stores.mongo.graphs import MongoGraphStore
+from gateway.testing.servers import start_mongo
+from gateway.vectors.graph import graph_digest, load_published
+from gateway.vectors.index import HnswIndex
+
+MODEL = "bench-model"
+
+
+async def run_size(store: MongoGraphStore, size: int, cache_dir: str) -> None:
+    vectors = synthetic_vectors(size)
+    ids = [pid(n) for n in range(size)]
+    t0 = time.perf_counter()
+    similar, how = load_or_build(ids, vectors, cache_dir)
+    build_s = time.perf_counter() - t0
+    assert isinstance(similar.index, HnswIndex), "pick a size above the exact-scan limit"
+    path = Path(f"{cache_dir}/hnsw-{size}.bin")
+    mib = (await asyncio.to_thread(path.stat)).st_size / 2**20
+    t0 = time.perf_counter()
+    digest = await asyncio.to_thread(graph_digest, ids, vectors)
+    digest_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await store.publish(MODEL, digest, path)
+    publish_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    loaded = await load_published(store, MODEL, digest, vectors)
+    load_s = time.perf_counter() - t0
+    assert loaded is not None
+    same = all(
+        loaded.search(vectors[r], 10) == similar.index.search(vectors[r], 10) for r in range(0, size, size // 20)
+    )
+    print(
+        f"{size:>9,} items | graph {mib:,.0f} MiB ({how} in {build_s:.1f} s) | "
+        f"digest {digest_s:.1f} s | publish (GridFS upload) {publish_s:.1f} s | "
+        f"instance fetch + load {load_s:.1f} s | same answers as the saved graph: {same}",
+        flush=True,
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", nargs="+", type=int)
+    parser.add_argument("--cache-dir", required=True, help="Graphs are saved here and loaded on later runs.")
+    args = parser.parse_args()
+    server = start_mongo()
+    try:
+        client = open_client(server.url, 600_000)
+        try:
+            for size in args.sizes:
+                await run_size(MongoGraphStore(client[f"graphbench{size}"]), size, args.cache_dir)
+        finally:
+            await client.close()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
