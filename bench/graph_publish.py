@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,7 +64,8 @@ async def main() -> None:
     parser.add_argument("sizes", nargs="+", type=int)
     parser.add_argument("--cache-dir", required=True, help="Graphs are saved here and loaded on later runs.")
     args = parser.parse_args()
-    server = start_mongo()
+    storage = tempfile.mkdtemp(prefix="graphbench-", dir=args.cache_dir)
+    server = start_mongo(storage_path=storage, cache_size="1G")  # on disk: a 1M graph is 1.6 GiB
     try:
         client = open_client(server.url, 600_000)
         try:
@@ -72,6 +75,7 @@ async def main() -> None:
             await client.close()
     finally:
         server.stop()
+        shutil.rmtree(storage, ignore_errors=True)
 
 
 if __name__ == "__main__":

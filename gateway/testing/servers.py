@@ -100,7 +100,10 @@ def start_redis(port: int | None = None, timeout: float = 15.0) -> ServerHandle:
     return _spawn("redis", argv, f"redis://127.0.0.1:{port}/0", port, timeout)
 
 
-def start_mongo(port: int | None = None, timeout: float = 30.0) -> ServerHandle:
+def start_mongo(
+    port: int | None = None, timeout: float = 30.0, *, storage_path: str = ":memory:", cache_size: str = "256M"
+) -> ServerHandle:
+    """A MongoDB-protocol server; in memory with a 256 MiB cache unless told (big GridFS files need disk)."""
     port = port or free_port()
     exe = Path(sys.executable).with_name("secantusd-py")
     if not exe.exists():
@@ -115,9 +118,9 @@ def start_mongo(port: int | None = None, timeout: float = 30.0) -> ServerHandle:
         "--port",
         str(port),
         "--storage-path",
-        ":memory:",
+        storage_path,
         "--cache-size",
-        "256M",
+        cache_size,
         "--log-level",
         "WARNING",
     ]
