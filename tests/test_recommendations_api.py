@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -233,3 +234,29 @@ async def test_configured_boosts_and_buries_apply_to_lists(backend_settings: Set
         result = await recs(gw, "TRENDING", first=10)
         assert ids(result)[:2] == ["p-00014", "p-00013"]  # boosted past the more recent running shoe
         assert len(result["items"]) == 6 and all(13 <= int(pid[2:]) <= 18 for pid in ids(result))  # running buried
+
+
+async def test_gateway_serves_similar_from_the_graph_that_index_published(
+    backend_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gateway.vectors.service as service_module
+    from gateway.vectors.graph import publish_graph
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the instance built a graph although one was published")
+
+    settings = replace(backend_settings, recs_exact_max=5)  # 18 products: HNSW, so a graph is published
+    async with running_gateway(settings, products=PRODUCTS) as shop:
+        stores = shop.container.stores
+        vectors = [
+            ProductVector(p.id, "all-MiniLM-L6-v2", "h", np.array([np.cos(0.1 * n), np.sin(0.1 * n)], dtype=np.float32))
+            for n, p in enumerate(PRODUCTS)
+        ]
+        await stores.vectors.put(vectors)
+        report = await publish_graph(stores.vectors, stores.graphs, "all-MiniLM-L6-v2", exact_max=5, threads=1)
+        assert report is not None and report.built
+        monkeypatch.setattr(service_module, "build_index", no_build)
+        assert shop.container.vectors is not None and await shop.container.vectors.refresh()
+        assert shop.container.vectors.index_source == "published"
+        similar = await recs(shop, "SIMILAR", p="p-00003")
+        assert set(ids(similar)[:2]) == {"p-00002", "p-00004"}  # the nearest vectors on either side
