@@ -8,6 +8,9 @@ the resident memory it added, recall@50 of SIMILAR-style queries (an indexed pro
 "product + noise" queries against an exact scan, then p50/p99 of
 `RecommendationService.recommend` for FOR_YOU (10 seeds with 200-entry co-view lists, cart,
 popularity boards) and SIMILAR, called in-process exactly as the resolver calls it.
+FOR_YOU is measured twice: as one visitor asking again (its seeds' embedding neighbours come
+from the index's neighbour cache) and with that cache off (every seed new to the instance).
+SIMILAR asks about a random product each time, so at 100k and 1M its cache mostly misses.
 Products come from a store that builds them from their id on demand, so 1M products do not
 need gigabytes of Python objects; catalogue reads are counted like any store call.
 With `--signals redis` the signal lists live in a real Redis (started here), so each request
@@ -49,6 +52,8 @@ from gateway.services.recommendation_service import RecommendationService, RecRe
 from gateway.services.visitor_service import VisitorState
 from gateway.stores.memory.signals import MemorySignalStore
 from gateway.stores.protocols import SignalStore
+from gateway.vectors.cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
+from gateway.vectors.cache import NeighbourCache
 from gateway.vectors.index import DEFAULT_EXACT_MAX, ExactIndex, HnswIndex, recall_at
 from gateway.vectors.service import StaticVectors
 
@@ -227,22 +232,27 @@ async def run_size(size: int, requests: int, signals: SignalStore, cache_dir: st
     gc.collect()
     gc.freeze()  # as the gateway does after startup: long-lived objects out of the collector's way
     results = {}
+    anchors = rng.integers(0, size, requests + 50)  # SIMILAR: any product, so mostly cache misses
     for name, request in (
+        # The same visitor again and again: its seeds' embedding neighbours come from the cache.
         ("FOR_YOU", RecRequest(Strategy.FOR_YOU, 10)),
+        # Every seed new to the instance: the embedding neighbours are searched every time.
+        ("FOR_YOU uncached", RecRequest(Strategy.FOR_YOU, 10)),
         ("SIMILAR", RecRequest(Strategy.SIMILAR, 10, product_id=seeds[0])),
     ):
-        for _ in range(50):  # warm-up
-            await service.recommend(request, visitor)
+        similar.cache = NeighbourCache(0 if name == "FOR_YOU uncached" else DEFAULT_CACHE_SIZE)
         samples, cpu = [], []
-        for n in range(requests):
+        for n in range(-50, requests):  # 50 warm-up requests first
             if name == "SIMILAR":
-                request = RecRequest(Strategy.SIMILAR, 10, product_id=pid(int(rows[n % len(rows)])))
+                request = RecRequest(Strategy.SIMILAR, 10, product_id=pid(int(anchors[n + 50])))
             t, c = time.perf_counter(), time.thread_time()
             result = await service.recommend(request, visitor)
-            samples.append(time.perf_counter() - t)
-            cpu.append(time.thread_time() - c)
+            if n >= 0:
+                samples.append(time.perf_counter() - t)
+                cpu.append(time.thread_time() - c)
             assert len(result.items) == 10
         results[name] = (*percentiles(samples), *percentiles(cpu))
+    hit_rate = similar.cache.hits / max(1, similar.cache.hits + similar.cache.misses)
     print(
         f"{size:>9,} items | index {index.kind:5} {how} {build_s:7.1f} s (vectors generated in {gen_s:.1f} s) "
         f"+{added:7.0f} MiB | recall@50 item {r_item:.3f} item+noise {r_noisy:.3f} | "
@@ -250,6 +260,7 @@ async def run_size(size: int, requests: int, signals: SignalStore, cache_dir: st
             f"{name} p50 {p50:.2f} ms p99 {p99:.2f} ms (CPU p50 {cpu50:.2f} p99 {cpu99:.2f} ms)"
             for name, (p50, p99, cpu50, cpu99) in results.items()
         )
+        + f" (SIMILAR's neighbour cache hits {hit_rate:.0%})"
         + " | load average "
         + " ".join(f"{x:.2f}" for x in os.getloadavg()),
         flush=True,

@@ -20,7 +20,7 @@ from gateway.stores.factory import Stores
 from gateway.vectors.graph import graph_digest, publish_graph
 from gateway.vectors.index import ExactIndex, HnswIndex, build_index, recall_at
 from gateway.vectors.indexer import index_catalogue
-from gateway.vectors.service import VectorService
+from gateway.vectors.service import StaticVectors, VectorService
 from tests.factories import BRANDS, CATEGORIES, product
 
 
@@ -275,3 +275,57 @@ def test_graph_digest_changes_with_any_vector_or_id_order() -> None:
     nudged[49, 0] += 1e-6
     assert graph_digest(ids, nudged) != base
     assert graph_digest([*ids[1:], ids[0]], vectors) != base
+
+
+class CountingIndex:
+    """Wraps an index and counts the rows it is asked about (the cache's work avoided)."""
+
+    def __init__(self, inner: ExactIndex) -> None:
+        self.inner = inner
+        self.kind = inner.kind
+        self.rows_searched = 0
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        return self.search_many(query.reshape(1, -1), k)[0]
+
+    def search_many(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        self.rows_searched += len(queries)
+        return self.inner.search_many(queries, k)
+
+
+def test_similar_answers_are_cached_per_index_and_match_a_fresh_search() -> None:
+    vectors = clustered(400)
+    ids = [ProductId(f"p-{n:05d}") for n in range(400)]
+    index = CountingIndex(ExactIndex(vectors))
+    static = StaticVectors(ids, vectors, index=index, cache_size=2)
+    fresh = StaticVectors(ids, vectors, index=ExactIndex(vectors), cache_size=0)
+    first = static.similar_many([ids[1], ids[2]], 50)
+    assert index.rows_searched == 2 and first == fresh.similar_many([ids[1], ids[2]], 50)
+    assert static.similar_many([ids[2], ids[1]], 50) == first[::-1]  # both from the cache
+    assert static.similar(ids[1], 10) == first[0][:10]  # a smaller k is the head of the cached answer
+    assert index.rows_searched == 2 and static.cache.hits == 3
+    static.similar(ids[3], 60)  # a bigger k is searched and kept; the least recently used (p-2) goes
+    assert index.rows_searched == 3
+    assert static.similar(ids[2], 50) == first[1] and index.rows_searched == 4
+    uncached = StaticVectors(ids, vectors, index=index, cache_size=0)
+    uncached.similar(ids[1], 5)
+    uncached.similar(ids[1], 5)
+    assert index.rows_searched == 6  # size 0: no cache
+
+
+async def test_a_refresh_starts_a_new_cache(stores: Stores) -> None:
+    vectors = clustered(60)
+    ids = await put_vectors(stores, vectors)
+    service = VectorService(stores.vectors, model=MODEL)
+    await service.refresh()
+    before = service.similar(ids[59], 1)
+    assert before != [(ids[1], pytest.approx(1.0, abs=1e-3))] and service.similar(ids[59], 1) == before  # cached
+    moved = vectors[59] + 1e-3  # p-00001 moves right next to p-00059
+    await stores.vectors.put(
+        [ProductVector(ids[1], MODEL, "moved", (moved / np.linalg.norm(moved)).astype(np.float32))]
+    )
+    assert await service.refresh() is True
+    assert service.similar(ids[59], 1) == [(ids[1], pytest.approx(1.0, abs=1e-3))]

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from gateway.domain.catalog import ProductId
 from gateway.errors import StoreUnavailable
 from gateway.stores.protocols import GraphStore, VectorStore
+from gateway.vectors.cache import DEFAULT_SIZE, NeighbourCache, query_k
 from gateway.vectors.graph import graph_digest, load_published
 from gateway.vectors.index import DEFAULT_EXACT_MAX, VectorIndex, build_index
 
@@ -42,6 +43,7 @@ class Loaded:
     revision: int
     digest: str  # graph_digest of the vectors ("" when no graph is involved)
     source: str  # "exact", "published" (graph loaded) or "built" (graph built here)
+    cache: NeighbourCache  # answers of this index only: dropped with it, so never stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,9 @@ class VectorService:
         graphs: GraphStore | None = None,
         graph_wait_seconds: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        cache_size: int = DEFAULT_SIZE,
     ) -> None:
+        self._cache_size = cache_size
         self._store = store
         self._model = model
         self._exact_max = exact_max
@@ -113,9 +117,9 @@ class VectorService:
             index, source = found
             self._pending = None
             ids = pending.ids
-            self._loaded = Loaded(
-                ids, {pid: n for n, pid in enumerate(ids)}, pending.vectors, index, revision, pending.digest, source
-            )
+            rows = {pid: n for n, pid in enumerate(ids)}
+            cache = NeighbourCache(self._cache_size)
+            self._loaded = Loaded(ids, rows, pending.vectors, index, revision, pending.digest, source, cache)
             log.info("vector index ready: %d products (%s, %s)", len(ids), index.kind, source)
             return True
 
@@ -154,7 +158,7 @@ class VectorService:
         loaded = self._loaded
         if loaded is None:
             return [[] for _ in product_ids]
-        return _similar(loaded.ids, loaded.rows, loaded.vectors, loaded.index, product_ids, k)
+        return _similar(loaded.ids, loaded.rows, loaded.vectors, loaded.index, product_ids, k, loaded.cache)
 
 
 class StaticVectors:
@@ -168,7 +172,9 @@ class StaticVectors:
         exact_max: int = DEFAULT_EXACT_MAX,
         threads: int = 1,
         index: VectorIndex | None = None,
+        cache_size: int = DEFAULT_SIZE,
     ) -> None:
+        self.cache = NeighbourCache(cache_size)
         self._ids = ids
         self._rows = {pid: n for n, pid in enumerate(ids)}
         self._vectors = vectors
@@ -178,7 +184,7 @@ class StaticVectors:
         return self.similar_many([product_id], k)[0]
 
     def similar_many(self, product_ids: Sequence[ProductId], k: int) -> list[list[tuple[ProductId, float]]]:
-        return _similar(self._ids, self._rows, self._vectors, self.index, product_ids, k)
+        return _similar(self._ids, self._rows, self._vectors, self.index, product_ids, k, self.cache)
 
 
 def _similar(
@@ -188,13 +194,29 @@ def _similar(
     index: VectorIndex,
     product_ids: Sequence[ProductId],
     k: int,
+    cache: NeighbourCache,
 ) -> list[list[tuple[ProductId, float]]]:
-    """Each product's `k` nearest others (empty for a product without a vector); one index pass."""
-    known = [(n, rows[p]) for n, p in enumerate(product_ids) if p in rows]
+    """Each product's `k` nearest others (empty for a product without a vector); one index pass.
+
+    Answers come from `cache` when they are there; the rest are searched together and kept.
+    """
     out: list[list[tuple[ProductId, float]]] = [[] for _ in product_ids]
-    if not known:
+    todo: list[tuple[int, int]] = []  # (position, row) to search
+    for n, p in enumerate(product_ids):
+        row = rows.get(p)
+        if row is None:
+            continue
+        cached = cache.get(row, k)
+        if cached is None:
+            todo.append((n, row))
+        else:
+            out[n] = cached
+    if not todo:
         return out
-    found = index.search_many(vectors[[row for _, row in known]], k + 1)
-    for (n, row), hits in zip(known, found, strict=True):
-        out[n] = [(ids[r], score) for r, score in hits if r != row][:k]
+    wanted = query_k(k)
+    found = index.search_many(vectors[[row for _, row in todo]], wanted + 1)
+    for (n, row), hits in zip(todo, found, strict=True):
+        neighbours = [(ids[r], score) for r, score in hits if r != row][:wanted]
+        cache.put(row, k, neighbours)
+        out[n] = neighbours[:k]
     return out
