@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from gateway.compiler.type_checks import class_only_type_check
 from gateway.domain import catalog as domain
 from gateway.domain.catalog import ProductId, ProductSort
 from gateway.domain.recommendations import Strategy
@@ -126,18 +127,19 @@ class Product:
         return await load_product(info, str(id))
 
     @classmethod
+    @class_only_type_check
     def is_type_of(cls, obj: object, info: Info) -> bool:
         # `_entities` returns the `_Entity` union: this tells it a domain product is a Product.
         return isinstance(obj, domain.LocalizedProduct | cls)
 
 
 async def load_product(info: Info, product_id: str) -> Product | None:
-    found = await info.context.loaders.products.load(ProductId(product_id))
+    found = await info.context.loaders.get_product(ProductId(product_id))
     return expose(found, Product) if found else None
 
 
 async def load_products(info: Info, ids: list[ProductId]) -> list[Product]:
-    found = await info.context.loaders.products.load_many(ids)
+    found = await info.context.loaders.get_products(ids)
     return [expose(p, Product) for p in found if p is not None]
 
 
@@ -236,7 +238,7 @@ class CatalogQuery:
         offset = decode_cursor(after) + 1 if after else 0
         ctx = info.context
         page = await ctx.container.catalog.find(query, ProductSort(sort.value), ctx.locale, offset, first)
-        products = await ctx.loaders.products.load_many(page.ids)
+        products = await ctx.loaders.get_products(page.ids)
         edges = [
             ProductEdge(cursor=encode_cursor(offset + i), node=expose(p, Product))
             for i, p in enumerate(products)

@@ -16,6 +16,7 @@ from gateway.compiler.integration import (
     execution_report,
 )
 from gateway.compiler.plan import Compiler
+from gateway.domain import catalog
 from resolvers.catalog import CatalogQuery
 from resolvers.errors import ErrorPolicy
 from resolvers.events import EventsMutation
@@ -28,6 +29,19 @@ from resolvers.validation_cache import TextValidationCache
 from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
+
+# Frozen domain values that never change once built (the catalogue's, rebuilt per catalogue
+# snapshot): compiled plans may reuse the JSON they completed to (gateway/compiler/projection.py).
+SNAPSHOT_TYPES: frozenset[type] = frozenset(
+    {
+        catalog.LocalizedProduct,
+        catalog.LocalizedCategory,
+        catalog.Brand,
+        catalog.Money,
+        catalog.Image,
+        catalog.Attribute,
+    }
+)
 
 log = logging.getLogger("vitrine.graphql")
 
@@ -66,7 +80,9 @@ def build_schema(
     """
     executor = None
     if compiled_execution != "off":
-        compiler = Compiler(compile_policy(compiled_execution, trusted_documents=trusted_documents))
+        compiler = Compiler(
+            compile_policy(compiled_execution, trusted_documents=trusted_documents), snapshot_types=SNAPSHOT_TYPES
+        )
         executor = compiled_executor_class(compiler)
     return StorefrontSchema(
         query=Query,

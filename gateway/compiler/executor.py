@@ -176,24 +176,24 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         details = field.details
         info = self.build_resolve_info(definition, field.nodes, field.parent_type, path)
         try:
+            args = field.static_args
+            if args is None:
+                node = details[0]
+                args = (
+                    get_argument_values(
+                        definition,
+                        node.node,
+                        self.variable_values,
+                        node.fragment_variable_values,
+                        self.hide_suggestions,
+                    )
+                    if definition.args or node.node.arguments
+                    else {}
+                )
             direct = field.direct
             if direct is not None:
-                result = direct(source, info)
+                result = direct(source, info, args)
             else:
-                args = field.static_args
-                if args is None:
-                    node = details[0]
-                    args = (
-                        get_argument_values(
-                            definition,
-                            node.node,
-                            self.variable_values,
-                            node.fragment_variable_values,
-                            self.hide_suggestions,
-                        )
-                        if definition.args or node.node.arguments
-                        else {}
-                    )
                 result = (definition.resolve or self.field_resolver)(source, info, **args)
             if self.is_awaitable(result):
                 return self.complete_awaitable_value(return_type, details, info, path, result, None)

@@ -43,6 +43,7 @@ from graphql.language import DirectiveNode, OperationType
 from gateway.compiler import report
 from gateway.compiler.codegen import ObjectFunction, compile_object
 from gateway.compiler.completers import Completer, build_completer
+from gateway.compiler.projection import Projection, ProjectionBuilder, SnapshotMemo
 from gateway.compiler.resolvers import DirectResolver, direct_resolver
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class FieldPlan:
     completer: Completer = field(init=False)
     sub: Any = None  # the compiled selection set of an object-typed attribute field, once compiled
     direct: DirectResolver | None = None  # strawberry's resolver called without its wrapper
+    project: Projection | None = None  # the whole value's projection, when its selection is pure
     static_args: dict[str, Any] | None = None  # arguments that do not depend on variables
 
     @property
@@ -95,8 +97,18 @@ def attribute_of(definition: GraphQLField) -> str | None:
 class Plan:
     """An operation compiled for one set of directive variable values."""
 
-    def __init__(self, executor: CompiledExecutor) -> None:
+    def __init__(
+        self,
+        executor: CompiledExecutor,
+        memo: SnapshotMemo | None = None,
+        type_checks: dict[str, dict[type, bool]] | None = None,
+    ) -> None:
         self.schema: GraphQLSchema = executor.schema
+        self.hide_suggestions = executor.hide_suggestions
+        # Answers of class-only `is_type_of` checks per object type name (see projection.py).
+        self.type_checks: dict[str, dict[type, bool]] = type_checks if type_checks is not None else {}
+        self.projections = ProjectionBuilder(self, memo, self.type_checks)
+        self._field_lists: dict[tuple[str, int], tuple[FieldDetailsList, list[FieldPlan]]] = {}
         self.operation: OperationDefinitionNode = executor.operation
         self.fragment_definitions = executor.fragment_definitions
         self.fragments = executor.fragments
@@ -121,6 +133,16 @@ class Plan:
         found = self._objects.get(key)
         if found is not None:
             return found[1]
+        function = compile_object(object_type, self.fields_of(object_type, details))
+        self._objects[key] = (details, function)  # keeps `details` alive so its id stays unique
+        return function
+
+    def fields_of(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> list[FieldPlan]:
+        """The field plans of `object_type`'s selection under the field group `details`."""
+        key = (object_type.name, id(details))
+        found = self._field_lists.get(key)
+        if found is not None:
+            return found[1]
         collected = collect_subfields(
             self.schema,
             self.fragments,
@@ -128,13 +150,16 @@ class Plan:
             self.operation,
             object_type,
             details,
-            executor.hide_suggestions,
+            self.hide_suggestions,
         )
-        function = self._compile(object_type, collected.grouped_field_set)
-        self._objects[key] = (details, function)  # keeps `details` alive so its id stays unique
-        return function
+        fields = self._field_plans(object_type, collected.grouped_field_set)
+        self._field_lists[key] = (details, fields)  # keeps `details` alive so its id stays unique
+        return fields
 
     def _compile(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> ObjectFunction:
+        return compile_object(parent_type, self._field_plans(parent_type, grouped))
+
+    def _field_plans(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> list[FieldPlan]:
         fields: list[FieldPlan] = []
         for key, details in grouped.items():
             node = details[0].node
@@ -153,12 +178,14 @@ class Plan:
                 attribute=None if name.startswith("__") else attribute_of(definition),
             )
             if plan.attribute is None and not plan.typename:
-                plan.direct = direct_resolver(definition)
+                plan.direct = direct_resolver(definition, getattr(self.schema, "_strawberry_schema", None))
                 plan.static_args = static_arguments(definition, node, self.variable_values)
+            if not plan.typename:
+                plan.project = self.projections.for_field(plan)
             plan.completer = build_completer(self, plan, definition.type)
             self.completers[(id(definition.type), id(details))] = plan.completer
             fields.append(plan)
-        return compile_object(parent_type, fields)
+        return fields
 
 
 _IMMUTABLE = (str, int, float, bool, Decimal, Enum, type(None))
@@ -228,9 +255,18 @@ class Compiler:
     documents or an opt-in request extension); operations that cannot be compiled fall back.
     """
 
-    def __init__(self, wants: Callable[[CompiledExecutor], bool], max_operations: int = 512) -> None:
+    def __init__(
+        self,
+        wants: Callable[[CompiledExecutor], bool],
+        max_operations: int = 512,
+        *,
+        snapshot_types: frozenset[type] = frozenset(),
+    ) -> None:
         self.wants = wants
         self.max_operations = max_operations
+        # Completed JSON of immutable snapshot objects (see projection.py), shared by the plans.
+        self.memo = SnapshotMemo(snapshot_types) if snapshot_types else None
+        self.type_checks: dict[str, dict[type, bool]] = {}
         self._families: OrderedDict[tuple[str, str | None], _Family | str] = OrderedDict()
         self.compiled = 0
         self.fallbacks = 0
@@ -261,7 +297,7 @@ class Compiler:
         plan = family.plans.get(values)
         if plan is None:
             try:
-                plan = Plan(executor)
+                plan = Plan(executor, self.memo, self.type_checks)
             except Exception as exc:  # compiling is best effort: the standard executor always works
                 reason = f"compilation failed: {type(exc).__name__}: {exc}"
                 log.exception("operation %s: %s", key[1] or "(anonymous)", reason)

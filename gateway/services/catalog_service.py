@@ -148,6 +148,17 @@ class CatalogService:
                     cache[product.id] = localize(product, locale, categories, brands)
         return [cache.get(i) for i in ids]
 
+    def cached_products(self, ids: Sequence[ProductId], locale: str) -> list[LocalizedProduct | None] | None:
+        """`get_products` answered from the mirror's localized cache, when it holds every id (else None)."""
+        cache = self._localized.get(locale)
+        if cache is None:
+            return None
+        try:
+            found: list[LocalizedProduct | None] = [cache[i] for i in ids]
+        except KeyError:
+            return None
+        return found
+
     @staticmethod
     async def _brands_of(products: Sequence[Product], source: CatalogStore) -> dict[BrandId, Brand]:
         """The brands of `products`, in one batch read."""
