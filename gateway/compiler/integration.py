@@ -90,14 +90,17 @@ class ExecutionReport(SchemaExtension):
         return "compiled" if note.compiled else "fallback" if note.fallback else "standard"
 
     def get_results(self) -> dict[str, Any]:
-        extensions = self.execution_context.operation_extensions or {}
-        if EXTENSION_KEY not in extensions:
-            return {}
-        note = self._note
-        answer: dict[str, Any] = {"execution": "compiled" if note.compiled else "standard"}
-        if note.fallback and not note.compiled:
-            answer["fallback"] = note.fallback
-        return {EXTENSION_KEY: answer}
+        return report_results(self.execution_context.operation_extensions, self._note)
+
+
+def report_results(extensions: Mapping[str, Any] | None, note: report.ExecutionNote) -> dict[str, Any]:
+    """The response extension for a request that sent `extensions.vitrine` (else nothing)."""
+    if EXTENSION_KEY not in (extensions or {}):
+        return {}
+    answer: dict[str, Any] = {"execution": "compiled" if note.compiled else "standard"}
+    if note.fallback and not note.compiled:
+        answer["fallback"] = note.fallback
+    return {EXTENSION_KEY: answer}
 
 
 def execution_report(count: ExecutionCounter | None) -> type[ExecutionReport]:
