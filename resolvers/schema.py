@@ -4,6 +4,8 @@ Guild's composition accept), with parser and validation caches on."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -15,6 +17,7 @@ from gateway.compiler.integration import (
     compile_policy,
     compiled_executor_class,
     execution_report,
+    executor_policy,
     report_results,
 )
 from gateway.compiler.plan import Compiler
@@ -87,10 +90,10 @@ def build_schema(
     (gateway.compiler.integration); `trusted_documents` means every document is a persisted one.
     """
     executor: type[CompiledExecutor] | None = None
+    policy: Callable[[Mapping[str, Any] | None], bool] | None = None
     if compiled_execution != "off":
-        compiler = Compiler(
-            compile_policy(compiled_execution, trusted_documents=trusted_documents), snapshot_types=SNAPSHOT_TYPES
-        )
+        policy = compile_policy(compiled_execution, trusted_documents=trusted_documents)
+        compiler = Compiler(executor_policy(policy), snapshot_types=SNAPSHOT_TYPES)
         executor = compiled_executor_class(compiler)
     schema = StorefrontSchema(
         query=Query,
@@ -107,8 +110,10 @@ def build_schema(
             TextValidationCache,
         ],
     )
-    if executor is not None:
+    if executor is not None and policy is not None:
         # Hot compiled queries skip parsing, the token limit and validation (which only depend
         # on the text) and run the rest of what the extensions above do: see prepared.py.
-        schema.prepared = PreparedOperations(schema, classify=classify, count=count, report_results=report_results)
+        schema.prepared = PreparedOperations(
+            schema, wants=policy, classify=classify, count=count, report_results=report_results
+        )
     return schema

@@ -14,7 +14,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from bench.homepage import QUERY as HOME_PAGE
-from gateway.compiler.integration import compile_policy, compiled_executor_class, execution_report
+from gateway.compiler.integration import compile_policy, compiled_executor_class, execution_report, executor_policy
 from gateway.compiler.plan import Compiler
 from tests.appclient import Gateway, running_gateway
 from tests.conftest import make_settings
@@ -139,7 +139,7 @@ async def test_unsupported_operation_falls_back_once_logged_with_the_reason(capl
     class Query:
         hello: str = "hi"
 
-    compiler = Compiler(compile_policy("all"))
+    compiler = Compiler(executor_policy(compile_policy("all")))
     schema = strawberry.Schema(
         query=Query,
         execution_context_class=compiled_executor_class(compiler),

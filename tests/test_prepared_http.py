@@ -117,7 +117,7 @@ async def test_prepared_responses_are_byte_identical_to_the_whole_pipeline(
     expected = await whole_pipeline(gw, lane, body, token, accept)
     register = {**body, "variables": REGISTER.get(body["query"], body.get("variables"))}
     await raw(gw, register, token)
-    assert lane.prepared.lookup(body["query"], None) is not None, "the document was not prepared"
+    assert lane.prepared.lookup(body["query"], None, COMPILE) is not None, "the document was not prepared"
     before = lane.answered
     answer = await raw(gw, body, token, accept)
     assert lane.answered == before + 1, "the prepared lane did not answer"
@@ -158,11 +158,12 @@ async def test_unusual_requests_take_the_whole_pipeline(gw: Gateway) -> None:
     token = await visitor(gw)
     body = {"query": "{ categories { id } }", "extensions": COMPILE}
     await raw(gw, body, token)
-    assert lane.prepared.lookup(body["query"], None) is not None
+    assert lane.prepared.lookup(body["query"], None, COMPILE) is not None
     await raw(gw, {**body, "extensions": {**COMPILE, "tracing": True}}, token)  # an extension it does not know
     await raw(gw, [body], token)  # type: ignore[arg-type]  # a batch
     await raw(gw, {**body, "variables": [1]}, token)  # variables that are not an object: 400 from strawberry
     await raw(gw, body, token, accept="multipart/mixed, application/json")
+    await raw(gw, {**body, "extensions": {"vitrine": {"compile": False}}}, token)  # asks for the standard path
     assert lane.answered == 0
     await raw(gw, body, token)
     assert lane.answered == 1
@@ -174,8 +175,10 @@ def test_only_queries_are_prepared() -> None:
     prepared.remember("mutation { track(events: []) { accepted } }", None)
     prepared.remember("query A { categories { id } } query B { products { totalCount } }", "B")
     prepared.remember("query A { categories { id } } query B { products { totalCount } }", "C")  # no such operation
-    assert prepared.lookup("mutation { track(events: []) { accepted } }", None) is None
-    assert prepared.lookup("query A { categories { id } } query B { products { totalCount } }", "B") is not None
+    assert prepared.lookup("mutation { track(events: []) { accepted } }", None, COMPILE) is None
+    assert prepared.lookup("query A { categories { id } } query B { products { totalCount } }", "B", COMPILE)
+    # A request that does not ask for compilation (mode "persisted", no persistedQuery) is not prepared.
+    assert prepared.lookup("query A { categories { id } } query B { products { totalCount } }", "B") is None
     assert len(prepared) == 1
 
 

@@ -80,14 +80,23 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                         await self.cancel_incremental_work()
                         self.run_async_work_finished_hook()
                         raise
-                    return self.build_response(data)
+                    return self._released(self.build_response(data))
 
                 return await_result()
             data = result
         except GraphQLError as error:
             self.collected_errors.add(error, None)
             return self.finish(self.build_response(None))
-        return self.finish(self.build_response(data))
+        return self._released(self.finish(self.build_response(data)))
+
+    def _released(self, response: Any) -> Any:
+        """Break the executor's reference cycle (executor -> async_helpers -> its bound methods)
+        once nothing can use it any more, so the request's objects are freed by reference
+        counting instead of piling up for the cyclic garbage collector (whose pauses are the
+        latency tail)."""
+        if not self.background_futures and not self.pending_incremental_futures:
+            self.async_helpers = None  # type: ignore[assignment]
+        return response
 
     # --- hooks into graphql-core's generic paths -------------------------------------------
 

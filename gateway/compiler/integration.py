@@ -44,13 +44,12 @@ def _request_choice(extensions: Mapping[str, Any] | None) -> bool | None:
     return None
 
 
-def compile_policy(mode: str, *, trusted_documents: bool = False) -> Callable[[CompiledExecutor], bool]:
-    """Whether a request should run compiled, per the mode (see the module docstring)."""
+def compile_policy(mode: str, *, trusted_documents: bool = False) -> Callable[[Mapping[str, Any] | None], bool]:
+    """Whether a request (its `extensions`) should run compiled, per the mode (see the module docstring)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
 
-    def wants(executor: CompiledExecutor) -> bool:
-        extensions = executor.operation_extensions
+    def wants(extensions: Mapping[str, Any] | None) -> bool:
         choice = _request_choice(extensions)
         if choice is not None:
             return choice
@@ -59,6 +58,11 @@ def compile_policy(mode: str, *, trusted_documents: bool = False) -> Callable[[C
         return trusted_documents or "persistedQuery" in (extensions or {})
 
     return wants
+
+
+def executor_policy(policy: Callable[[Mapping[str, Any] | None], bool]) -> Callable[[CompiledExecutor], bool]:
+    """`policy` asked about the executor's request (what `Compiler` wants)."""
+    return lambda executor: policy(executor.operation_extensions)
 
 
 def compiled_executor_class(compiler: Compiler) -> type[CompiledExecutor]:

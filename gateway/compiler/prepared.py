@@ -10,9 +10,11 @@ runs, with the same code: graphql-core's `execute` with the schema's compiled ex
 error policy, and the execution report. So the result is the one strawberry's
 `Schema.execute` returns, and the view turns it into the same HTTP response.
 
-Only queries are prepared (mutations always take the whole pipeline), and only for a schema
-whose extensions are exactly the ones this module stands in for (`stands_in_for`): a schema
-given any other extension never prepares anything.
+Only queries are prepared (mutations always take the whole pipeline), and only requests the
+compile policy would compile take the prepared lane: one that asks for the standard executor
+(`extensions.vitrine.compile = false`) gets strawberry's whole standard pipeline. The schema
+builder (resolvers/schema.py) wires this with the same error policy and report as its
+extensions.
 """
 
 from __future__ import annotations
@@ -58,12 +60,14 @@ class PreparedOperations:
         self,
         schema: Any,  # strawberry.Schema: its graphql-core schema, executor class, process_errors
         *,
+        wants: Callable[[Mapping[str, Any] | None], bool],
         classify: Classify,
         count: Count | None,
         report_results: ReportResults,
         max_prepared: int = MAX_PREPARED,
     ) -> None:
         self._schema = schema
+        self._wants = wants
         self._classify = classify
         self._count = count
         self._report_results = report_results
@@ -73,8 +77,11 @@ class PreparedOperations:
     def __len__(self) -> int:
         return len(self._prepared)
 
-    def lookup(self, text: str | None, operation_name: str | None) -> Prepared | None:
-        if text is None:
+    def lookup(
+        self, text: str | None, operation_name: str | None, extensions: Mapping[str, Any] | None = None
+    ) -> Prepared | None:
+        """The prepared query for a request that the compile policy would compile, if any."""
+        if text is None or not self._wants(extensions):
             return None
         return self._prepared.get((text, operation_name))
 

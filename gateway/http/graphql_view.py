@@ -141,7 +141,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
             resolved = await container.persisted.resolve(query, extensions)
         except (PersistedQueryError, InputError, StoreUnavailable):
             return None
-        prepared = prepared_operations.lookup(resolved.query if resolved is not None else query, operation_name)
+        text = resolved.query if resolved is not None else query
+        prepared = prepared_operations.lookup(text, operation_name, extensions)
         if prepared is None:
             return None
         sub_response = await self.get_sub_response(request)
