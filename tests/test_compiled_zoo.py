@@ -125,6 +125,38 @@ async def test_resolvers_called_directly_get_strawberry_s_argument_values() -> N
     assert direct_resolver(query_type.fields["maybe"], strawberry_schema) is None
 
 
+async def test_argument_values_follow_each_request_s_variables() -> None:
+    """Argument values are remembered per values of the variables they use: every request
+    still gets its own, absent and null variables are told apart, and mutable values (a JSON
+    object, a list variable) are never shared."""
+    query = """query N($text: String!, $amount: Decimal, $note: String, $data: JSON, $ids: [ID!]) {
+      nested(input: {items: [{text: $text, amount: $amount}], note: $note}, ids: $ids)
+      echo(input: {text: $text}, data: $data)
+    }"""
+    local = Differential(compiled_zoo.schema)
+    seen = set()
+    for variables in (
+        {"text": "a", "amount": "2"},
+        {"text": "b", "amount": "2"},
+        {"text": "a", "amount": "2", "note": None},
+        {"text": "a", "amount": "2", "note": "n"},
+        {"text": "a", "amount": "2", "data": {"k": [1]}, "ids": ["1"]},
+        {"text": "a", "amount": "2", "data": {"k": [2]}, "ids": ["2"]},
+        {"text": "a", "amount": "2"},
+    ):
+        answer = await local.assert_same(query, variables)
+        seen.add(answer["data"]["nested"] + answer["data"]["echo"])
+    assert len(seen) == 6  # the first and the last request asked the same
+    nested = next(f for plan in _plans(local) for f in plan.root_field_plans if f.name == "nested")
+    assert nested.arg_cache  # remembered for the hashable variable values
+
+
+def _plans(diff_: Differential) -> list[Any]:
+    return [
+        p for family in diff_.compiler._families.values() if not isinstance(family, str) for p in family.plans.values()
+    ]
+
+
 async def test_resolver_errors_sync_async_and_non_null_propagation() -> None:
     query = """{
       failing { ok boom aboom nestedNullable { ok aboomNn } }

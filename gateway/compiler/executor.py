@@ -35,12 +35,15 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.compiler import report
 from gateway.compiler.completers import is_awaitable_value, is_plain_object
+from gateway.compiler.plan import frozen_value
 
 if TYPE_CHECKING:
     from gateway.compiler.plan import Compiler, FieldPlan, Plan
 
 
 new_path = tuple.__new__  # builds a Path without the namedtuple constructor's extra call
+_ABSENT = object()  # a variable the request did not give (not the same as null)
+MAX_CACHED_ARGUMENTS = 64  # per field of a plan
 
 
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -187,18 +190,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             args = field.static_args
             if args is None:
-                node = details[0]
-                args = (
-                    get_argument_values(
-                        definition,
-                        node.node,
-                        self.variable_values,
-                        node.fragment_variable_values,
-                        self.hide_suggestions,
-                    )
-                    if definition.args or node.node.arguments
-                    else {}
-                )
+                args = self.argument_values(field)
             direct = field.direct
             if direct is not None:
                 result = direct(source, info, args)
@@ -213,6 +205,38 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, return_type, details, path)
             return None
         return completed
+
+    def argument_values(self, field: FieldPlan) -> dict[str, Any]:
+        """graphql-core's `get_argument_values`, remembered per values of the variables used
+        when every value is immutable (see `plan.frozen_value`)."""
+        cache = field.arg_cache
+        key: tuple[Any, ...] | None = None
+        if cache is not None:
+            coerced = self.variable_values.coerced
+            key = tuple(coerced.get(name, _ABSENT) for name in field.arg_variables)
+            try:
+                known = cache.get(key)
+            except TypeError:  # a list or object variable: not hashable, computed every time
+                key = None
+            else:
+                if known is not None:
+                    return known
+        definition = field.definition
+        node = field.details[0]
+        args = (
+            get_argument_values(
+                definition, node.node, self.variable_values, node.fragment_variable_values, self.hide_suggestions
+            )
+            if definition.args or node.node.arguments
+            else {}
+        )
+        if key is not None and cache is not None:
+            arguments = definition.args
+            if all(name in arguments and frozen_value(v, arguments[name].type) for name, v in args.items()):
+                if len(cache) >= MAX_CACHED_ARGUMENTS:
+                    cache.clear()
+                cache[key] = args
+        return args
 
     def complete_basic(self, field: FieldPlan, parent_path: Path | None, result: Any) -> Any:
         """Complete what a resolver-less field read, with the field's compiled completer."""

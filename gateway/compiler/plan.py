@@ -28,6 +28,10 @@ from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
@@ -72,6 +76,8 @@ class FieldPlan:
     direct: DirectResolver | None = None  # strawberry's resolver called without its wrapper
     project: Projection | None = None  # the whole value's projection, when its selection is pure
     static_args: dict[str, Any] | None = None  # arguments that do not depend on variables
+    arg_variables: tuple[str, ...] = ()  # the variables the arguments use (when they use some)
+    arg_cache: dict[tuple[Any, ...], dict[str, Any]] | None = None  # argument values per variable values
 
     @property
     def parent_name(self) -> str:
@@ -124,7 +130,8 @@ class Plan:
             self.schema, self.fragments, self.variable_values, root_type, self.operation, executor.hide_suggestions
         )
         self.root_fields: GroupedFieldSet = collected.grouped_field_set
-        self.root: ObjectFunction = self._compile(root_type, self.root_fields)
+        self.root_field_plans = self._field_plans(root_type, self.root_fields)
+        self.root: ObjectFunction = compile_object(root_type, self.root_field_plans)
 
     def object_function(
         self, executor: CompiledExecutor, object_type: GraphQLObjectType, details: FieldDetailsList
@@ -156,9 +163,6 @@ class Plan:
         self._field_lists[key] = (details, fields)  # keeps `details` alive so its id stays unique
         return fields
 
-    def _compile(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> ObjectFunction:
-        return compile_object(parent_type, self._field_plans(parent_type, grouped))
-
     def _field_plans(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> list[FieldPlan]:
         fields: list[FieldPlan] = []
         for key, details in grouped.items():
@@ -180,6 +184,9 @@ class Plan:
             if plan.attribute is None and not plan.typename:
                 plan.direct = direct_resolver(definition, getattr(self.schema, "_strawberry_schema", None))
                 plan.static_args = static_arguments(definition, node, self.variable_values)
+                if plan.static_args is None and len(details) == 1 and details[0].fragment_variable_values is None:
+                    plan.arg_variables = argument_variables(node)
+                    plan.arg_cache = {}
             if not plan.typename:
                 plan.project = self.projections.for_field(plan)
             plan.completer = build_completer(self, plan, definition.type)
@@ -214,6 +221,35 @@ def static_arguments(definition: GraphQLField, node: FieldNode, variables: Any) 
     if not all(isinstance(v, _IMMUTABLE) for v in values.values()):
         return None
     return values
+
+
+def argument_variables(node: FieldNode) -> tuple[str, ...]:
+    """The variables a field's arguments use, in a stable order."""
+    names: set[str] = set()
+
+    class Collect(Visitor):
+        def enter_variable(self, variable: VariableNode, *_: Any) -> None:
+            names.add(variable.name.value)
+
+    for argument in node.arguments or ():
+        visit(argument, Collect())
+    return tuple(sorted(names))
+
+
+def frozen_value(value: Any, type_: GraphQLInputType) -> bool:
+    """Whether coerced argument `value` holds only immutable leaves, so the same values can be
+    handed to later requests: argument conversion rebuilds its lists and input objects, never
+    the leaves (a JSON scalar's dict, say, would be shared)."""
+    if isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    if value is None:
+        return True
+    if isinstance(type_, GraphQLList):
+        return type(value) is list and all(frozen_value(item, type_.of_type) for item in value)
+    if isinstance(type_, GraphQLInputObjectType):
+        fields = type_.fields
+        return type(value) is dict and all(k in fields and frozen_value(v, fields[k].type) for k, v in value.items())
+    return isinstance(value, _IMMUTABLE)
 
 
 class UnsupportedOperation(Exception):
