@@ -13,9 +13,13 @@ open-loop check of p99 at half the compiled path's throughput.
 
 Then, in-process (no sockets), the per-request CPU split of both Vitrine paths: HTTP (the ASGI
 app and the view, minus the phases below), context (visitor, loaders; the Redis reads happen
-while executing the viewer field and are counted there), execution (strawberry + executor,
-including resolvers and Redis round trips), and JSON encoding; measured with the process CPU clock
-around each phase over --profile-requests sequential requests.
+while executing the viewer field and are counted there), execution (strawberry's
+`Schema.execute`, or the prepared lane's execute for a hot compiled query, with the executor,
+resolvers and Redis round trips), and JSON encoding; measured with the process CPU clock around
+each phase over --profile-requests sequential requests; the visitor's Redis read, which overlaps
+other fields' work inside execution, is then measured alone. A last row runs the compiled path with
+the snapshot memo switched off (every product card completed again on every request), to show
+what the memo contributes.
 """
 
 from __future__ import annotations
@@ -36,10 +40,6 @@ from bench.homepage import QUERY, count_fields
 from bench.httpload import LoadResult, build_request, fetch, median_of, run_load
 from bench.load import SECRET, _serve, _stop, _strip_scores, _wait_ready, _warm_visitor
 from gateway.testing.servers import free_port, start_redis
-
-# The same page without `brand` on the product cards: Product.brand is the one per-product async
-# resolver (a DataLoader load per card), so this row shows what a plain-attribute brand would save.
-QUERY_WITHOUT_BRAND = QUERY.replace("brand { id name }", "")
 
 
 def _body(variables: dict[str, Any], compile_it: bool | None, query: str = QUERY) -> bytes:
@@ -225,6 +225,8 @@ async def _phase_split(redis_url: str, requests: int) -> None:
     view.get_context = timed("context", view.get_context)  # type: ignore[method-assign]
     view.encode_json = timed("json", view.encode_json)  # type: ignore[method-assign]
     view.schema.execute = timed("execution", view.schema.execute)  # type: ignore[method-assign]
+    if view.prepared is not None:  # hot compiled queries run here instead of Schema.execute
+        view.prepared.execute = timed("execution", view.prepared.execute)  # type: ignore[method-assign]
 
     async with app.router.lifespan_context(app):
         import httpx
@@ -280,13 +282,16 @@ async def _phase_split(redis_url: str, requests: int) -> None:
             print(f"\nin-process CPU split per request ({requests} sequential requests each, real Redis):")
             print(f"  {'path':18s} {'total':>8s} {'HTTP':>8s} {'context':>8s} {'execution':>10s} {'JSON':>8s}  (µs)")
             rows = (
-                ("vitrine-standard", False, QUERY),
-                ("vitrine-compiled", True, QUERY),
-                ("standard, no brand", False, QUERY_WITHOUT_BRAND),
-                ("compiled, no brand", True, QUERY_WITHOUT_BRAND),
+                ("vitrine-standard", False, True),
+                ("vitrine-compiled", True, True),
+                ("compiled, no memo", True, False),  # every product card completed again per request
             )
-            for name, compile_it, query in rows:
-                body = _body(variables, compile_it, query)
+            for name, compile_it, memo in rows:
+                if not memo:
+                    compiler = view.schema.execution_context_class.compiler  # type: ignore[attr-defined]
+                    compiler.memo = None
+                    compiler._families.clear()  # plans are rebuilt without the snapshot memo
+                body = _body(variables, compile_it, QUERY)
                 for _ in range(50):
                     assert await asgi_once(body) == 200
                 totals.clear()
@@ -297,6 +302,19 @@ async def _phase_split(redis_url: str, requests: int) -> None:
                 context, execution, encode = (totals[p] / requests / 1000 for p in ("context", "execution", "json"))
                 http = total - context - execution - encode
                 print(f"  {name:18s} {total:8.0f} {http:8.0f} {context:8.0f} {execution:10.0f} {encode:8.0f}")
+            # The Redis read overlaps other fields' work inside execution, so it is measured alone.
+            from gateway.identity import verify
+
+            visitor_id = verify(token, settings.secret_keys)
+            assert visitor_id is not None
+            sessions = app.state.container.visitors._sessions
+            for _ in range(50):
+                await sessions.get_many([visitor_id])
+            cpu_start = time.process_time_ns()
+            for _ in range(requests):
+                await sessions.get_many([visitor_id])
+            alone = (time.process_time_ns() - cpu_start) / requests / 1000
+            print(f"  execution includes the visitor's Redis read (session + profile), measured alone: {alone:.0f} µs")
 
 
 def main() -> None:

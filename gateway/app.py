@@ -40,7 +40,9 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         trusted_documents=settings.persisted_queries == "trusted",
         count=lambda _context, kind: metrics.count_execution(kind),
     )
-    graphql = GraphQLView(schema, graphql_ide="graphiql" if not settings.is_production else None)
+    graphql = GraphQLView(
+        schema, prepared=schema.prepared, graphql_ide="graphiql" if not settings.is_production else None
+    )
     admin = AdminGraphQLView(build_admin_schema(), graphql_ide="graphiql" if not settings.is_production else None)
 
     @asynccontextmanager

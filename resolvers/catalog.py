@@ -5,17 +5,19 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from gateway.compiler.type_checks import class_only_type_check
 from gateway.domain import catalog as domain
 from gateway.domain.catalog import ProductId, ProductSort
 from gateway.domain.recommendations import Strategy
 from gateway.errors import InputError
-from gateway.services.catalog_service import ProductQuery
+from gateway.services.catalog_service import ProductPage, ProductQuery
 from resolvers.info import Info, expose
 from resolvers.recommendation_enums import RecommendationStrategy
 
@@ -126,18 +128,19 @@ class Product:
         return await load_product(info, str(id))
 
     @classmethod
+    @class_only_type_check
     def is_type_of(cls, obj: object, info: Info) -> bool:
         # `_entities` returns the `_Entity` union: this tells it a domain product is a Product.
         return isinstance(obj, domain.LocalizedProduct | cls)
 
 
 async def load_product(info: Info, product_id: str) -> Product | None:
-    found = await info.context.loaders.products.load(ProductId(product_id))
+    found = await info.context.loaders.get_product(ProductId(product_id))
     return expose(found, Product) if found else None
 
 
 async def load_products(info: Info, ids: list[ProductId]) -> list[Product]:
-    found = await info.context.loaders.products.load_many(ids)
+    found = await info.context.loaders.get_products(ids)
     return [expose(p, Product) for p in found if p is not None]
 
 
@@ -206,6 +209,51 @@ def decode_cursor(cursor: str) -> int:
     raise InputError("is not a cursor returned by this API (use pageInfo.endCursor)", field="after")
 
 
+@dataclass(frozen=True, slots=True)
+class EdgeView:
+    cursor: str
+    node: domain.LocalizedProduct
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfoView:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionView:
+    """A page of products as `ProductConnection` reads it: immutable, so a page the catalogue
+    mirror answers again (the same `ProductPage` object) is answered with the same view,
+    which compiled plans complete once (see SNAPSHOT_TYPES in resolvers/schema.py)."""
+
+    edges: tuple[EdgeView, ...]
+    page_info: PageInfoView
+    total_count: int
+
+
+def page_view(page: ProductPage, products: list[domain.LocalizedProduct | None]) -> ConnectionView:
+    edges = tuple(EdgeView(encode_cursor(page.offset + i), p) for i, p in enumerate(products) if p is not None)
+    return ConnectionView(
+        edges,
+        PageInfoView(
+            has_next_page=page.offset + len(page.ids) < page.total,
+            has_previous_page=page.offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        page.total,
+    )
+
+
+# Views of the pages the catalogue mirror keeps (it answers the same page object while the
+# snapshot lasts); keyed by the page's identity, holding the page so the identity stays its own.
+MAX_CACHED_CONNECTIONS = 2048
+_connections: dict[int, tuple[ProductPage, ConnectionView]] = {}
+
+
 @strawberry.type
 class CatalogQuery:
     @strawberry.field(description="A product by id; null if there is none.")
@@ -236,22 +284,16 @@ class CatalogQuery:
         offset = decode_cursor(after) + 1 if after else 0
         ctx = info.context
         page = await ctx.container.catalog.find(query, ProductSort(sort.value), ctx.locale, offset, first)
-        products = await ctx.loaders.products.load_many(page.ids)
-        edges = [
-            ProductEdge(cursor=encode_cursor(offset + i), node=expose(p, Product))
-            for i, p in enumerate(products)
-            if p is not None
-        ]
-        return ProductConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=offset + len(page.ids) < page.total,
-                has_previous_page=offset > 0,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=page.total,
-        )
+        cached = _connections.get(id(page))
+        if cached is not None and cached[0] is page:
+            return expose(cached[1], ProductConnection)
+        products = await ctx.loaders.get_products(page.ids)
+        connection = page_view(page, products)
+        if ctx.container.catalog.mirrored and all(p is not None for p in products):  # a snapshot page
+            if len(_connections) >= MAX_CACHED_CONNECTIONS:
+                _connections.clear()
+            _connections[id(page)] = (page, connection)
+        return expose(connection, ProductConnection)
 
     @strawberry.field(description="Root categories of the tree.")
     def categories(self, info: Info) -> list[Category]:

@@ -20,7 +20,8 @@ log = logging.getLogger("vitrine.graphql")
 MASKED_MESSAGE = "Unexpected error."
 
 
-def _classify(error: GraphQLError) -> GraphQLError:
+def classify(error: GraphQLError) -> GraphQLError:
+    """The error as the client sees it (see the module docstring)."""
     original = error.original_error
     if original is None:  # syntax and validation errors: the client's own document
         return error
@@ -63,4 +64,4 @@ class ErrorPolicy(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [_classify(e) for e in result.errors]
+            result.errors = [classify(e) for e in result.errors]

@@ -108,7 +108,7 @@ async def resolve_list(
     visitor = await ctx.loaders.visitors.load(ctx.visitor.id)
     request = RecRequest(strategy, first, ProductId(product_id) if product_id is not None else None, _query(flt))
     result = await _service(info).recommend(request, visitor)
-    products = await ctx.loaders.products.load_many([r.product_id for r in result.items])
+    products = await ctx.loaders.get_products([r.product_id for r in result.items])
     items = [_Item(p, r.score, r.reason) for r, p in zip(result.items, products, strict=True) if p is not None]
     plain = _List(result.recommendation_id, result.strategy, items, result.fallbacks, result.degraded)
     return expose(plain, RecommendationList)

@@ -4,20 +4,27 @@ Guild's composition accept), with parser and validation caches on."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache
 
+from gateway.compiler.executor import CompiledExecutor
 from gateway.compiler.integration import (
     ExecutionCounter,
     compile_policy,
     compiled_executor_class,
     execution_report,
+    executor_policy,
+    report_results,
 )
 from gateway.compiler.plan import Compiler
-from resolvers.catalog import CatalogQuery
-from resolvers.errors import ErrorPolicy
+from gateway.compiler.prepared import PreparedOperations
+from gateway.domain import catalog
+from resolvers.catalog import CatalogQuery, ConnectionView, EdgeView, PageInfoView
+from resolvers.errors import ErrorPolicy, classify
 from resolvers.events import EventsMutation
 from resolvers.identity import IdentityMutation
 from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
@@ -28,6 +35,22 @@ from resolvers.validation_cache import TextValidationCache
 from resolvers.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
+
+# Frozen domain values that never change once built (the catalogue's, rebuilt per catalogue
+# snapshot): compiled plans may reuse the JSON they completed to (gateway/compiler/projection.py).
+SNAPSHOT_TYPES: frozenset[type] = frozenset(
+    {
+        catalog.LocalizedProduct,
+        catalog.LocalizedCategory,
+        catalog.Brand,
+        catalog.Money,
+        catalog.Image,
+        catalog.Attribute,
+        ConnectionView,
+        EdgeView,
+        PageInfoView,
+    }
+)
 
 log = logging.getLogger("vitrine.graphql")
 
@@ -43,6 +66,8 @@ class Mutation(EventsMutation, IdentityMutation, PrivacyMutation):
 
 
 class StorefrontSchema(strawberry.federation.Schema):
+    prepared: PreparedOperations | None = None
+
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
         # strawberry logs every error at ERROR level, including clients' syntax and validation
         # errors: hostile traffic would flood the log. ErrorPolicy already logs unexpected
@@ -57,18 +82,20 @@ def build_schema(
     compiled_execution: str = "persisted",
     trusted_documents: bool = False,
     count: ExecutionCounter | None = None,
-) -> strawberry.federation.Schema:
+) -> StorefrontSchema:
     """The schema.
 
     `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works).
     `compiled_execution` is off | persisted | all: which operations run compiled
     (gateway.compiler.integration); `trusted_documents` means every document is a persisted one.
     """
-    executor = None
+    executor: type[CompiledExecutor] | None = None
+    policy: Callable[[Mapping[str, Any] | None], bool] | None = None
     if compiled_execution != "off":
-        compiler = Compiler(compile_policy(compiled_execution, trusted_documents=trusted_documents))
+        policy = compile_policy(compiled_execution, trusted_documents=trusted_documents)
+        compiler = Compiler(executor_policy(policy), snapshot_types=SNAPSHOT_TYPES)
         executor = compiled_executor_class(compiler)
-    return StorefrontSchema(
+    schema = StorefrontSchema(
         query=Query,
         mutation=Mutation,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
@@ -83,3 +110,10 @@ def build_schema(
             TextValidationCache,
         ],
     )
+    if executor is not None and policy is not None:
+        # Hot compiled queries skip parsing, the token limit and validation (which only depend
+        # on the text) and run the rest of what the extensions above do: see prepared.py.
+        schema.prepared = PreparedOperations(
+            schema, wants=policy, classify=classify, count=count, report_results=report_results
+        )
+    return schema

@@ -46,7 +46,7 @@ async def _recently_viewed(root: dsession.Session, info: Info, first: int = 20) 
 
 
 async def _cart(root: dsession.Session, info: Info) -> Cart:
-    products = await info.context.loaders.products.load_many([line.product_id for line in root.cart])
+    products = await info.context.loaders.get_products([line.product_id for line in root.cart])
     lines: list[CartLine] = []
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for line, product in zip(root.cart, products, strict=True):

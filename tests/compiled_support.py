@@ -2,7 +2,8 @@
 
 `run_both` executes a document exactly as strawberry does (its executor class, its awaitable
 check, an empty middleware manager) once on the standard executor and twice compiled (the
-second run uses the cached plan), each with a fresh context, and returns the three results as
+second run uses the cached plan and, with snapshot types, the memo the first run filled),
+each with a fresh context, and returns the three results as
 JSON text: data, errors (message, locations, path, extensions) and their order, byte for byte.
 """
 
@@ -32,9 +33,9 @@ def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
 class Differential:
     """One compiler (so plans are cached across calls, as in the app) for one schema."""
 
-    def __init__(self, schema: strawberry.Schema) -> None:
+    def __init__(self, schema: strawberry.Schema, snapshot_types: frozenset[type] = frozenset()) -> None:
         self.schema = graphql_schema(schema)
-        self.compiler = Compiler(lambda _executor: True)
+        self.compiler = Compiler(lambda _executor: True, snapshot_types=snapshot_types)
         self.executor_class = compiled_executor_class(self.compiler)
 
     async def _run(

@@ -260,8 +260,37 @@ class EchoInput:
     amount: Decimal | None = None
 
 
+@strawberry.input
+class NestedInput:
+    items: list[EchoInput]
+    inner: EchoInput | None = None
+    tags: list[str | None] | None = None
+    weights: list[list[int]] = strawberry.field(default_factory=lambda: [[1]])
+    note: str | None = strawberry.UNSET
+
+
 @strawberry.type
 class Query:
+    @strawberry.field
+    def nested(self, input: NestedInput, ids: list[strawberry.ID] | None = None, color: Color = Color.GREEN) -> str:
+        """Echoes exactly what the resolver received (types, UNSET, defaults), so the
+        compiled argument conversion must hand it the same values as strawberry's."""
+        received = {
+            "items": [(type(i).__name__, i.text, i.times, i.color, i.amount) for i in input.items],
+            "inner": None if input.inner is None else (input.inner.text, input.inner.times),
+            "tags": input.tags,
+            "weights": input.weights,
+            "note": "UNSET" if input.note is strawberry.UNSET else input.note,
+            "ids": ids,
+            "ids_type": type(ids).__name__,
+            "color": color,
+        }
+        return repr(received)
+
+    @strawberry.field
+    def maybe(self, value: strawberry.Maybe[int | None] = None) -> str:
+        return repr(value)
+
     @strawberry.field
     def books(self) -> list[Book]:
         return BOOKS

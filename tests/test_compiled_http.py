@@ -14,10 +14,11 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from bench.homepage import QUERY as HOME_PAGE
-from gateway.compiler.integration import compile_policy, compiled_executor_class, execution_report
+from gateway.compiler.integration import compile_policy, compiled_executor_class, execution_report, executor_policy
 from gateway.compiler.plan import Compiler
-from tests.appclient import Gateway, running_gateway
+from tests.appclient import BRANDS, CATEGORIES, Gateway, running_gateway
 from tests.conftest import make_settings
+from tests.factories import product
 
 HOME_VARIABLES = {"featured": "c-shoes", "deals": "c-home"}
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -139,7 +140,7 @@ async def test_unsupported_operation_falls_back_once_logged_with_the_reason(capl
     class Query:
         hello: str = "hi"
 
-    compiler = Compiler(compile_policy("all"))
+    compiler = Compiler(executor_policy(compile_policy("all")))
     schema = strawberry.Schema(
         query=Query,
         execution_context_class=compiled_executor_class(compiler),
@@ -166,3 +167,21 @@ async def test_trusted_documents_run_compiled(tmp_path: Path) -> None:
         assert answer["data"]["featured"]["totalCount"] > 0
         _, refused = await post(gw, {"query": "{ categories { id } }"})
         assert refused["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
+
+
+async def test_a_new_catalogue_snapshot_is_never_answered_from_the_memo(gw: Gateway) -> None:
+    """Compiled plans reuse the JSON of immutable catalogue values (the snapshot memo) and the
+    views of product pages: after the catalogue changes, both paths show the new data."""
+    query = '{ product(id: "p-00002") { name price { amount } } products(first: 3) { edges { node { id name } } } }'
+    body = {"query": query, "extensions": {"vitrine": {"compile": True}}}
+    for _ in range(2):  # the second answer comes from the memo
+        _, before = await post(gw, body)
+    assert before["data"]["product"] == {"name": "Trail runner 2", "price": {"amount": "52.00"}}
+    changed = product(2, price="49.00", name="Trail runner 2 (new)")
+    await gw.container.stores.catalog.upsert([changed], BRANDS, CATEGORIES)
+    assert await gw.container.catalog.refresh()
+    _, compiled = await both(gw, {"query": query})  # both paths answer the same new data
+    assert compiled == {"execution": "compiled"}
+    _, after = await post(gw, body)
+    assert after["data"]["product"] == {"name": "Trail runner 2 (new)", "price": {"amount": "49.00"}}
+    assert {"id": "p-00002", "name": "Trail runner 2 (new)"} in [e["node"] for e in after["data"]["products"]["edges"]]

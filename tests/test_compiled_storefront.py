@@ -28,12 +28,12 @@ from gateway.domain.catalog import LocalizedProduct, ProductId
 from gateway.domain.visitor import Visitor, VisitorId
 from gateway.errors import StoreUnavailable
 from gateway.loaders import Loaders
-from resolvers.schema import build_schema
+from resolvers.schema import SNAPSHOT_TYPES, build_schema
 from tests.appclient import Gateway, running_gateway
 from tests.compiled_support import Differential, explore, too_big
 from tests.conftest import make_settings
 
-diff = Differential(build_schema())
+diff = Differential(build_schema(), SNAPSHOT_TYPES)
 
 CARD = """fragment Card on Product { id sku name slug url inStock stock description
   price { amount currency } compareAtPrice { amount currency } images { url alt width height }
@@ -119,6 +119,13 @@ async def test_home_page_corpus_entry_is_personalized(storefront: tuple[Gateway,
     assert viewer["session"]["cart"]["itemCount"] == 2 and len(answer["data"]["featured"]["edges"]) > 0
 
 
+class NoCache:
+    """Every product read goes through the (faulty) loader."""
+
+    def cached_products(self, ids: Sequence[ProductId], locale: str) -> None:
+        return None
+
+
 def faulty_context(gw: Gateway, visitor: Visitor) -> Callable[[], RequestContext]:
     """Loaders that misbehave per product: a store error, a timeout, a product with no name,
     a brand with no name (a non-null violation one level down)."""
@@ -144,7 +151,7 @@ def faulty_context(gw: Gateway, visitor: Visitor) -> Callable[[], RequestContext
 
     def build() -> RequestContext:
         ctx = build_context(gw.container, visitor, "en")
-        loaders = Loaders(products=DataLoader(products), visitors=ctx.loaders.visitors)
+        loaders = Loaders(products=DataLoader(products), visitors=ctx.loaders.visitors, catalog=NoCache(), locale="en")
         return RequestContext(ctx.container, ctx.visitor, ctx.locale, loaders)
 
     return build

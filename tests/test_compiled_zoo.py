@@ -97,6 +97,66 @@ async def test_variables_are_coerced_by_graphql_core() -> None:
     assert bad[0] == bad[1] and "errors" in bad[0] and '"data": null' in bad[0]
 
 
+async def test_resolvers_called_directly_get_strawberry_s_argument_values() -> None:
+    query = """query N($input: NestedInput!, $ids: [ID!], $m: Int) {
+      nested(input: $input, ids: $ids)
+      defaults: nested(input: {items: []})
+      literal: nested(input: {items: [{text: "a"}, {text: "b", times: 2, color: BLUE, amount: "0.10"}],
+        inner: {text: "in"}, tags: ["t", null], weights: [[1, 2], []], note: null}, color: RED)
+      maybe(value: $m)
+      maybeNull: maybe(value: null)
+      maybeAbsent: maybe
+    }"""
+    variables = {
+        "input": {"items": [{"text": "x", "times": 3}], "note": "n", "tags": None},
+        "ids": ["1", "2"],
+        "m": 4,
+    }
+    answer = await diff.assert_same(query, variables)
+    assert "('EchoInput', 'x', 3, <Color.RED: 'red'>, None)" in answer["data"]["nested"]
+    assert "'note': 'UNSET'" in answer["data"]["defaults"] and "'weights': [[1]]" in answer["data"]["defaults"]
+    assert "Decimal('0.10')" in answer["data"]["literal"] and "'tags': ['t', None]" in answer["data"]["literal"]
+    assert answer["data"]["maybe"] == "Some(4)"
+    # The resolvers really were called without strawberry's wrapper (except Maybe's, which keeps it).
+    query_type = diff.schema.get_type("Query")
+    assert isinstance(query_type, graphql.GraphQLObjectType)
+    strawberry_schema = compiled_zoo.schema
+    assert direct_resolver(query_type.fields["nested"], strawberry_schema) is not None
+    assert direct_resolver(query_type.fields["maybe"], strawberry_schema) is None
+
+
+async def test_argument_values_follow_each_request_s_variables() -> None:
+    """Argument values are remembered per values of the variables they use: every request
+    still gets its own, absent and null variables are told apart, and mutable values (a JSON
+    object, a list variable) are never shared."""
+    query = """query N($text: String!, $amount: Decimal, $note: String, $data: JSON, $ids: [ID!]) {
+      nested(input: {items: [{text: $text, amount: $amount}], note: $note}, ids: $ids)
+      echo(input: {text: $text}, data: $data)
+    }"""
+    local = Differential(compiled_zoo.schema)
+    seen = set()
+    for variables in (
+        {"text": "a", "amount": "2"},
+        {"text": "b", "amount": "2"},
+        {"text": "a", "amount": "2", "note": None},
+        {"text": "a", "amount": "2", "note": "n"},
+        {"text": "a", "amount": "2", "data": {"k": [1]}, "ids": ["1"]},
+        {"text": "a", "amount": "2", "data": {"k": [2]}, "ids": ["2"]},
+        {"text": "a", "amount": "2"},
+    ):
+        answer = await local.assert_same(query, variables)
+        seen.add(answer["data"]["nested"] + answer["data"]["echo"])
+    assert len(seen) == 6  # the first and the last request asked the same
+    nested = next(f for plan in _plans(local) for f in plan.root_field_plans if f.name == "nested")
+    assert nested.arg_cache  # remembered for the hashable variable values
+
+
+def _plans(diff_: Differential) -> list[Any]:
+    return [
+        p for family in diff_.compiler._families.values() if not isinstance(family, str) for p in family.plans.values()
+    ]
+
+
 async def test_resolver_errors_sync_async_and_non_null_propagation() -> None:
     query = """{
       failing { ok boom aboom nestedNullable { ok aboomNn } }
@@ -256,5 +316,6 @@ def test_only_plain_resolvers_skip_strawberry_s_wrapper() -> None:
     assert direct_resolver(failing.fields["aboom"]) is not None  # async def
     assert direct_resolver(guarded.fields["secret"]) is None  # permission classes
     assert direct_resolver(guarded.fields["shout"]) is None  # field extension
-    assert direct_resolver(failing.fields["slow"]) is None  # arguments
+    assert direct_resolver(failing.fields["slow"]) is None  # arguments, without the schema to convert them
+    assert direct_resolver(failing.fields["slow"], compiled_zoo.schema) is not None  # arguments converted
     assert direct_resolver(failing.fields["ok"]) is None  # no resolver: an attribute read

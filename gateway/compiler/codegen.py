@@ -9,6 +9,8 @@ one function `run(ex, src, path) -> dict | awaitable` doing what graphql-core's
   python_name)`) is an attribute read; a leaf of a built-in scalar whose value already has the
   output type (a `str` for String/ID, an in-range `int` for Int, ...) is stored as is, anything
   else goes through the field's compiled completer (`CompiledExecutor.complete_basic`);
+- an attribute whose selection is pure runs its projection (see `gateway.compiler.projection`),
+  falling back to the completion below when the projection gives up;
 - every other field (resolvers, introspection) runs graphql-core's own `execute_field`.
 
 Fields are executed in document order into a dict in document order; awaitables are collected
@@ -96,7 +98,11 @@ def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[s
             "    v = None",
         ]
         fast = _fast_check(named) if isinstance(named, GraphQLNamedType) else None
-        if fast is not None:
+        if field.project is not None:
+            # A pure selection: its projection, or (when it gives up) the field's completer.
+            consts[f"PR{i}"] = field.project
+            body += ["else:", "    try:", f"        v = PR{i}(v)", "    except Exception:", *_slow(fname, key, 8)]
+        elif fast is not None:
             slow_condition = f"not {fast}" if non_null else f"v is not None and not {fast}"
             body += ["else:", f"    if {slow_condition}:", *_slow(fname, key, 8)]
         elif isinstance(named, GraphQLScalarType | GraphQLEnumType):

@@ -31,6 +31,8 @@ from graphql import (
 from graphql.execution.executor import Executor, invalid_return_type_error
 from graphql.pyutils import Path, Undefined
 
+from gateway.compiler.type_checks import is_class_only
+
 if TYPE_CHECKING:
     from gateway.compiler.executor import CompiledExecutor
     from gateway.compiler.plan import FieldPlan, Plan
@@ -71,6 +73,23 @@ def is_plain_object(value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
     return True
 
 
+def plain_class(value: Any) -> bool:
+    """Whether `value`'s class can never be awaitable, an Exception or null (then remembered in
+    PLAIN_OBJECTS): for projections, which have no executor to ask about one value."""
+    kind = type(value)
+    if kind in PLAIN_OBJECTS:
+        return True
+    if (
+        value is None
+        or value is Undefined
+        or hasattr(kind, "__await__")
+        or issubclass(kind, CoroutineType | GeneratorType | BaseException)
+    ):
+        return False
+    PLAIN_OBJECTS.add(kind)
+    return True
+
+
 def _field_path(path: Path, depth: int) -> Path:
     for _ in range(depth):
         assert path.prev is not None
@@ -78,7 +97,48 @@ def _field_path(path: Path, depth: int) -> Path:
     return path
 
 
-def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType, depth: int = 0) -> Completer:
+def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType) -> Completer:
+    """The completer of `field`'s value: its projection first when it has one (see projection.py),
+    the path-aware completer when the projection gives up."""
+    completer = _build(plan, field, return_type, 0)
+    project = field.project
+    if project is None:
+        return completer
+
+    def complete_projected(ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+        try:
+            return project(result)
+        except Exception:
+            return completer(ex, info, path, result)
+
+    return complete_projected
+
+
+def type_check(
+    plan: Plan, object_type: GraphQLObjectType
+) -> Callable[[Any, Callable[[], GraphQLResolveInfo[Any]]], Any] | None:
+    """`object_type.is_type_of(value, info)`, asked once per class when it is declared class-only."""
+    is_type_of = object_type.is_type_of
+    if is_type_of is None:
+        return None
+    if not is_class_only(is_type_of):
+        return lambda value, info: is_type_of(value, info())
+    answers = plan.type_checks.setdefault(object_type.name, {})
+
+    def check(value: Any, info: Callable[[], GraphQLResolveInfo[Any]]) -> Any:
+        kind = type(value)
+        known = answers.get(kind)
+        if known is not None:
+            return known
+        answer: Any = is_type_of(value, info())
+        if type(answer) is bool:
+            answers[kind] = answer
+        return answer
+
+    return check
+
+
+def _build(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType, depth: int) -> Completer:
     """The completer of `return_type` for `field`, `depth` list levels below the field itself."""
     details = field.details
 
@@ -88,7 +148,7 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
         return ex.build_resolve_info(field.definition, field.nodes, field.parent_type, _field_path(path, depth))
 
     if isinstance(return_type, GraphQLNonNull):
-        inner = build_completer(plan, field, return_type.of_type, depth)
+        inner = _build(plan, field, return_type.of_type, depth)
         message = f"Cannot return null for non-nullable field {field.parent_type.name}.{field.name}."
 
         def complete_non_null(
@@ -105,14 +165,14 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
 
     if isinstance(return_type, GraphQLList):
         item_type = return_type.of_type
-        item = build_completer(plan, field, item_type, depth + 1)
+        item = _build(plan, field, item_type, depth + 1)
         # Items of an object type (nullable or not) whose values are ordinary objects skip the
         # completer chain: type check, then the compiled selection set.
         item_object = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
         objects: list[Any] = []
         if not isinstance(item_object, GraphQLObjectType):
             item_object = None
-        item_is_type_of = item_object.is_type_of if item_object is not None else None
+        item_is_type_of = type_check(plan, item_object) if item_object is not None else None
 
         def complete_list(ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
             if isinstance(result, Exception):
@@ -146,8 +206,7 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
                             if item_is_type_of is None:
                                 completed = objects[0](ex, value, item_path)
                             else:
-                                info = info_of(ex, info, path)
-                                checked = item_is_type_of(value, info)
+                                checked = item_is_type_of(value, lambda: info_of(ex, info, path))
                                 if is_awaitable(checked):
                                     completed = ex.object_checked_later(checked, item_object, details, item_path, value)
                                 elif not checked:
@@ -178,7 +237,7 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
 
     if isinstance(return_type, GraphQLObjectType):
         object_type = return_type
-        is_type_of = object_type.is_type_of
+        is_type_of = type_check(plan, object_type)
         functions: list[Any] = []  # the compiled selection set, looked up once
 
         def complete_object(ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
@@ -188,7 +247,7 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
                 if result is None or result is Undefined:
                     return None
             if is_type_of is not None:
-                checked = is_type_of(result, info_of(ex, info, path))
+                checked = is_type_of(result, lambda: info_of(ex, info, path))
                 if ex.is_awaitable(checked):
                     return ex.object_checked_later(checked, object_type, details, path, result)
                 if not checked:

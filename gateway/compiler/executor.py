@@ -35,12 +35,15 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.compiler import report
 from gateway.compiler.completers import is_awaitable_value, is_plain_object
+from gateway.compiler.plan import frozen_value
 
 if TYPE_CHECKING:
     from gateway.compiler.plan import Compiler, FieldPlan, Plan
 
 
 new_path = tuple.__new__  # builds a Path without the namedtuple constructor's extra call
+_ABSENT = object()  # a variable the request did not give (not the same as null)
+MAX_CACHED_ARGUMENTS = 64  # per field of a plan
 
 
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -80,14 +83,23 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                         await self.cancel_incremental_work()
                         self.run_async_work_finished_hook()
                         raise
-                    return self.build_response(data)
+                    return self._released(self.build_response(data))
 
                 return await_result()
             data = result
         except GraphQLError as error:
             self.collected_errors.add(error, None)
             return self.finish(self.build_response(None))
-        return self.finish(self.build_response(data))
+        return self._released(self.finish(self.build_response(data)))
+
+    def _released(self, response: Any) -> Any:
+        """Break the executor's reference cycle (executor -> async_helpers -> its bound methods)
+        once nothing can use it any more, so the request's objects are freed by reference
+        counting instead of piling up for the cyclic garbage collector (whose pauses are the
+        latency tail)."""
+        if not self.background_futures and not self.pending_incremental_futures:
+            self.async_helpers = None  # type: ignore[assignment]
+        return response
 
     # --- hooks into graphql-core's generic paths -------------------------------------------
 
@@ -176,24 +188,13 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         details = field.details
         info = self.build_resolve_info(definition, field.nodes, field.parent_type, path)
         try:
+            args = field.static_args
+            if args is None:
+                args = self.argument_values(field)
             direct = field.direct
             if direct is not None:
-                result = direct(source, info)
+                result = direct(source, info, args)
             else:
-                args = field.static_args
-                if args is None:
-                    node = details[0]
-                    args = (
-                        get_argument_values(
-                            definition,
-                            node.node,
-                            self.variable_values,
-                            node.fragment_variable_values,
-                            self.hide_suggestions,
-                        )
-                        if definition.args or node.node.arguments
-                        else {}
-                    )
                 result = (definition.resolve or self.field_resolver)(source, info, **args)
             if self.is_awaitable(result):
                 return self.complete_awaitable_value(return_type, details, info, path, result, None)
@@ -204,6 +205,38 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, return_type, details, path)
             return None
         return completed
+
+    def argument_values(self, field: FieldPlan) -> dict[str, Any]:
+        """graphql-core's `get_argument_values`, remembered per values of the variables used
+        when every value is immutable (see `plan.frozen_value`)."""
+        cache = field.arg_cache
+        key: tuple[Any, ...] | None = None
+        if cache is not None:
+            coerced = self.variable_values.coerced
+            key = tuple(coerced.get(name, _ABSENT) for name in field.arg_variables)
+            try:
+                known = cache.get(key)
+            except TypeError:  # a list or object variable: not hashable, computed every time
+                key = None
+            else:
+                if known is not None:
+                    return known
+        definition = field.definition
+        node = field.details[0]
+        args = (
+            get_argument_values(
+                definition, node.node, self.variable_values, node.fragment_variable_values, self.hide_suggestions
+            )
+            if definition.args or node.node.arguments
+            else {}
+        )
+        if key is not None and cache is not None:
+            arguments = definition.args
+            if all(name in arguments and frozen_value(v, arguments[name].type) for name, v in args.items()):
+                if len(cache) >= MAX_CACHED_ARGUMENTS:
+                    cache.clear()
+                cache[key] = args
+        return args
 
     def complete_basic(self, field: FieldPlan, parent_path: Path | None, result: Any) -> Any:
         """Complete what a resolver-less field read, with the field's compiled completer."""

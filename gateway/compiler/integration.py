@@ -44,13 +44,12 @@ def _request_choice(extensions: Mapping[str, Any] | None) -> bool | None:
     return None
 
 
-def compile_policy(mode: str, *, trusted_documents: bool = False) -> Callable[[CompiledExecutor], bool]:
-    """Whether a request should run compiled, per the mode (see the module docstring)."""
+def compile_policy(mode: str, *, trusted_documents: bool = False) -> Callable[[Mapping[str, Any] | None], bool]:
+    """Whether a request (its `extensions`) should run compiled, per the mode (see the module docstring)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
 
-    def wants(executor: CompiledExecutor) -> bool:
-        extensions = executor.operation_extensions
+    def wants(extensions: Mapping[str, Any] | None) -> bool:
         choice = _request_choice(extensions)
         if choice is not None:
             return choice
@@ -59,6 +58,11 @@ def compile_policy(mode: str, *, trusted_documents: bool = False) -> Callable[[C
         return trusted_documents or "persistedQuery" in (extensions or {})
 
     return wants
+
+
+def executor_policy(policy: Callable[[Mapping[str, Any] | None], bool]) -> Callable[[CompiledExecutor], bool]:
+    """`policy` asked about the executor's request (what `Compiler` wants)."""
+    return lambda executor: policy(executor.operation_extensions)
 
 
 def compiled_executor_class(compiler: Compiler) -> type[CompiledExecutor]:
@@ -90,14 +94,17 @@ class ExecutionReport(SchemaExtension):
         return "compiled" if note.compiled else "fallback" if note.fallback else "standard"
 
     def get_results(self) -> dict[str, Any]:
-        extensions = self.execution_context.operation_extensions or {}
-        if EXTENSION_KEY not in extensions:
-            return {}
-        note = self._note
-        answer: dict[str, Any] = {"execution": "compiled" if note.compiled else "standard"}
-        if note.fallback and not note.compiled:
-            answer["fallback"] = note.fallback
-        return {EXTENSION_KEY: answer}
+        return report_results(self.execution_context.operation_extensions, self._note)
+
+
+def report_results(extensions: Mapping[str, Any] | None, note: report.ExecutionNote) -> dict[str, Any]:
+    """The response extension for a request that sent `extensions.vitrine` (else nothing)."""
+    if EXTENSION_KEY not in (extensions or {}):
+        return {}
+    answer: dict[str, Any] = {"execution": "compiled" if note.compiled else "standard"}
+    if note.fallback and not note.compiled:
+        answer["fallback"] = note.fallback
+    return {EXTENSION_KEY: answer}
 
 
 def execution_report(count: ExecutionCounter | None) -> type[ExecutionReport]:

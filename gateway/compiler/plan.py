@@ -28,6 +28,10 @@ from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
@@ -43,6 +47,7 @@ from graphql.language import DirectiveNode, OperationType
 from gateway.compiler import report
 from gateway.compiler.codegen import ObjectFunction, compile_object
 from gateway.compiler.completers import Completer, build_completer
+from gateway.compiler.projection import Projection, ProjectionBuilder, SnapshotMemo
 from gateway.compiler.resolvers import DirectResolver, direct_resolver
 
 if TYPE_CHECKING:
@@ -69,7 +74,10 @@ class FieldPlan:
     completer: Completer = field(init=False)
     sub: Any = None  # the compiled selection set of an object-typed attribute field, once compiled
     direct: DirectResolver | None = None  # strawberry's resolver called without its wrapper
+    project: Projection | None = None  # the whole value's projection, when its selection is pure
     static_args: dict[str, Any] | None = None  # arguments that do not depend on variables
+    arg_variables: tuple[str, ...] = ()  # the variables the arguments use (when they use some)
+    arg_cache: dict[tuple[Any, ...], dict[str, Any]] | None = None  # argument values per variable values
 
     @property
     def parent_name(self) -> str:
@@ -95,8 +103,18 @@ def attribute_of(definition: GraphQLField) -> str | None:
 class Plan:
     """An operation compiled for one set of directive variable values."""
 
-    def __init__(self, executor: CompiledExecutor) -> None:
+    def __init__(
+        self,
+        executor: CompiledExecutor,
+        memo: SnapshotMemo | None = None,
+        type_checks: dict[str, dict[type, bool]] | None = None,
+    ) -> None:
         self.schema: GraphQLSchema = executor.schema
+        self.hide_suggestions = executor.hide_suggestions
+        # Answers of class-only `is_type_of` checks per object type name (see projection.py).
+        self.type_checks: dict[str, dict[type, bool]] = type_checks if type_checks is not None else {}
+        self.projections = ProjectionBuilder(self, memo, self.type_checks)
+        self._field_lists: dict[tuple[str, int], tuple[FieldDetailsList, list[FieldPlan]]] = {}
         self.operation: OperationDefinitionNode = executor.operation
         self.fragment_definitions = executor.fragment_definitions
         self.fragments = executor.fragments
@@ -112,13 +130,24 @@ class Plan:
             self.schema, self.fragments, self.variable_values, root_type, self.operation, executor.hide_suggestions
         )
         self.root_fields: GroupedFieldSet = collected.grouped_field_set
-        self.root: ObjectFunction = self._compile(root_type, self.root_fields)
+        self.root_field_plans = self._field_plans(root_type, self.root_fields)
+        self.root: ObjectFunction = compile_object(root_type, self.root_field_plans)
 
     def object_function(
         self, executor: CompiledExecutor, object_type: GraphQLObjectType, details: FieldDetailsList
     ) -> ObjectFunction:
         key = (object_type.name, id(details))
         found = self._objects.get(key)
+        if found is not None:
+            return found[1]
+        function = compile_object(object_type, self.fields_of(object_type, details))
+        self._objects[key] = (details, function)  # keeps `details` alive so its id stays unique
+        return function
+
+    def fields_of(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> list[FieldPlan]:
+        """The field plans of `object_type`'s selection under the field group `details`."""
+        key = (object_type.name, id(details))
+        found = self._field_lists.get(key)
         if found is not None:
             return found[1]
         collected = collect_subfields(
@@ -128,13 +157,13 @@ class Plan:
             self.operation,
             object_type,
             details,
-            executor.hide_suggestions,
+            self.hide_suggestions,
         )
-        function = self._compile(object_type, collected.grouped_field_set)
-        self._objects[key] = (details, function)  # keeps `details` alive so its id stays unique
-        return function
+        fields = self._field_plans(object_type, collected.grouped_field_set)
+        self._field_lists[key] = (details, fields)  # keeps `details` alive so its id stays unique
+        return fields
 
-    def _compile(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> ObjectFunction:
+    def _field_plans(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> list[FieldPlan]:
         fields: list[FieldPlan] = []
         for key, details in grouped.items():
             node = details[0].node
@@ -153,12 +182,17 @@ class Plan:
                 attribute=None if name.startswith("__") else attribute_of(definition),
             )
             if plan.attribute is None and not plan.typename:
-                plan.direct = direct_resolver(definition)
+                plan.direct = direct_resolver(definition, getattr(self.schema, "_strawberry_schema", None))
                 plan.static_args = static_arguments(definition, node, self.variable_values)
+                if plan.static_args is None and len(details) == 1 and details[0].fragment_variable_values is None:
+                    plan.arg_variables = argument_variables(node)
+                    plan.arg_cache = {}
+            if not plan.typename:
+                plan.project = self.projections.for_field(plan)
             plan.completer = build_completer(self, plan, definition.type)
             self.completers[(id(definition.type), id(details))] = plan.completer
             fields.append(plan)
-        return compile_object(parent_type, fields)
+        return fields
 
 
 _IMMUTABLE = (str, int, float, bool, Decimal, Enum, type(None))
@@ -187,6 +221,35 @@ def static_arguments(definition: GraphQLField, node: FieldNode, variables: Any) 
     if not all(isinstance(v, _IMMUTABLE) for v in values.values()):
         return None
     return values
+
+
+def argument_variables(node: FieldNode) -> tuple[str, ...]:
+    """The variables a field's arguments use, in a stable order."""
+    names: set[str] = set()
+
+    class Collect(Visitor):
+        def enter_variable(self, variable: VariableNode, *_: Any) -> None:
+            names.add(variable.name.value)
+
+    for argument in node.arguments or ():
+        visit(argument, Collect())
+    return tuple(sorted(names))
+
+
+def frozen_value(value: Any, type_: GraphQLInputType) -> bool:
+    """Whether coerced argument `value` holds only immutable leaves, so the same values can be
+    handed to later requests: argument conversion rebuilds its lists and input objects, never
+    the leaves (a JSON scalar's dict, say, would be shared)."""
+    if isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    if value is None:
+        return True
+    if isinstance(type_, GraphQLList):
+        return type(value) is list and all(frozen_value(item, type_.of_type) for item in value)
+    if isinstance(type_, GraphQLInputObjectType):
+        fields = type_.fields
+        return type(value) is dict and all(k in fields and frozen_value(v, fields[k].type) for k, v in value.items())
+    return isinstance(value, _IMMUTABLE)
 
 
 class UnsupportedOperation(Exception):
@@ -228,9 +291,18 @@ class Compiler:
     documents or an opt-in request extension); operations that cannot be compiled fall back.
     """
 
-    def __init__(self, wants: Callable[[CompiledExecutor], bool], max_operations: int = 512) -> None:
+    def __init__(
+        self,
+        wants: Callable[[CompiledExecutor], bool],
+        max_operations: int = 512,
+        *,
+        snapshot_types: frozenset[type] = frozenset(),
+    ) -> None:
         self.wants = wants
         self.max_operations = max_operations
+        # Completed JSON of immutable snapshot objects (see projection.py), shared by the plans.
+        self.memo = SnapshotMemo(snapshot_types) if snapshot_types else None
+        self.type_checks: dict[str, dict[type, bool]] = {}
         self._families: OrderedDict[tuple[str, str | None], _Family | str] = OrderedDict()
         self.compiled = 0
         self.fallbacks = 0
@@ -261,7 +333,7 @@ class Compiler:
         plan = family.plans.get(values)
         if plan is None:
             try:
-                plan = Plan(executor)
+                plan = Plan(executor, self.memo, self.type_checks)
             except Exception as exc:  # compiling is best effort: the standard executor always works
                 reason = f"compilation failed: {type(exc).__name__}: {exc}"
                 log.exception("operation %s: %s", key[1] or "(anonymous)", reason)

@@ -9,6 +9,7 @@ store, and merging two profiles is a sum. Float64 stays finite for ~1,000 half-l
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -76,12 +77,11 @@ class Profile:
     def interests(self, now: datetime, half_life_days: float, limit: int = 20) -> list[Interest]:
         """Interests scored at `now`, strongest first (ties by key, so the order is stable)."""
         scale = 1.0 / decay_factor(now, half_life_days)
-        scored = []
+        ranked = []
         for compound, mass in self.interest_mass.items():
             kind, _, key = compound.partition(":")
-            scored.append(Interest(kind=kind, key=key, score=mass * scale))
-        scored.sort(key=lambda i: (-i.score, i.kind, i.key))
-        return scored[:limit]
+            ranked.append((-(mass * scale), kind, key))
+        return [Interest(kind=kind, key=key, score=-negated) for negated, kind, key in heapq.nsmallest(limit, ranked)]
 
 
 @dataclass(frozen=True, slots=True)

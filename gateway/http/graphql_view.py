@@ -14,9 +14,10 @@ On top of strawberry's view (context, cookie, orjson):
 - Persisted documents (APQ / trusted documents, `gateway.services.persisted_documents`) are
   resolved before execution; an APQ document is remembered only once it has validated.
 
-`execute_single` is the one place an HTTP operation runs, and it knows the document's SHA-256
-(`ResolvedDocument.sha256`, for text and hash-only requests alike): the key under which a
-compiled execution path can cache plans and plug in, with the standard executor as fallback.
+`execute_single` is where an operation runs through strawberry's whole pipeline; a query that
+ran compiled there is remembered as prepared, and later POSTs of it take `_run_prepared`
+(gateway.compiler.prepared: no re-parsing or re-validation, the same execution, error policy
+and response).
 """
 
 from __future__ import annotations
@@ -34,9 +35,13 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from gateway.compiler import report
+from gateway.compiler.integration import EXTENSION_KEY
+from gateway.compiler.prepared import PreparedOperations
 from gateway.container import Container
 from gateway.context import LOCALE_HEADER, RequestContext, build_context, pick_locale
 from gateway.errors import ErrorCode, InputError, PersistedQueryError, StoreUnavailable
@@ -69,7 +74,14 @@ async def read_body(request: Request, limit: int) -> bytes:
         raise HTTPException(413, str(exc)) from None
 
 
+PREPARED_EXTENSIONS = frozenset({"persistedQuery", EXTENSION_KEY})
+
+
 class GraphQLView(GraphQL[RequestContext, None]):
+    def __init__(self, schema: BaseSchema, *, prepared: PreparedOperations | None = None, **options: Any) -> None:
+        super().__init__(schema, **options)
+        self.prepared = prepared
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
@@ -87,7 +99,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
                     raise HTTPException(415, "send the operation as JSON with Content-Type: application/json")
                 # Starlette keeps the body it read; strawberry reads this copy.
                 request._body = await read_body(request, container.settings.graphql_max_body_bytes)
-            response = await self.run(request)
+            response = await self._run_prepared(request) if request.method == "POST" else None
+            if response is None:
+                response = await self.run(request)
         except HTTPException as exc:
             response = self._http_error(exc, media or JSON)
         if media == GRAPHQL_RESPONSE_JSON and response.media_type == JSON:
@@ -96,6 +110,47 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if status is not None:
             response.status_code = status
         await response(scope, receive, send)
+
+    async def _run_prepared(self, request: Request) -> Response | None:
+        """The response for a prepared query (see gateway.compiler.prepared), or None to take
+        strawberry's whole pipeline: anything unusual about the request takes it too."""
+        prepared_operations = self.prepared
+        if prepared_operations is None or not len(prepared_operations):
+            return None
+        accept = request.headers.get("accept", "")
+        if "multipart" in accept or "event-stream" in accept:
+            return None
+        try:
+            data = orjson.loads(request._body)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        query, variables = data.get("query"), data.get("variables")
+        extensions, operation_name = data.get("extensions"), data.get("operationName")
+        if not (
+            isinstance(query, str | None)
+            and isinstance(variables, dict | None)
+            and isinstance(extensions, dict | None)
+            and isinstance(operation_name, str | None)
+            and (extensions is None or extensions.keys() <= PREPARED_EXTENSIONS)
+        ):
+            return None
+        container: Container = request.app.state.container
+        try:
+            resolved = await container.persisted.resolve(query, extensions)
+        except (PersistedQueryError, InputError, StoreUnavailable):
+            return None
+        text = resolved.query if resolved is not None else query
+        prepared = prepared_operations.lookup(text, operation_name, extensions)
+        if prepared is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        result = await prepared_operations.execute(prepared, variables, context, extensions)
+        if resolved is not None and resolved.register and not _is_request_error(result):
+            await self._remember(context, resolved)
+        return self.create_response(await self.process_result(request, result), sub_response)
 
     @staticmethod
     def _http_error(exc: HTTPException, media: str) -> Response:
@@ -146,8 +201,18 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if resolved is not None:
             request_data = replace(request_data, query=resolved.query)
         result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
-        if resolved is not None and resolved.register and not _is_request_error(result):
+        request_error = _is_request_error(result)
+        if resolved is not None and resolved.register and not request_error:
             await self._remember(context, resolved)
+        note = report.current()
+        if (
+            self.prepared is not None
+            and note is not None
+            and note.compiled
+            and not request_error
+            and request_data.query
+        ):
+            self.prepared.remember(request_data.query, request_data.operation_name)
         return result
 
     def _persisted_store_down(self, request_data: GraphQLRequestData, exc: StoreUnavailable) -> ExecutionResult:

@@ -71,6 +71,7 @@ class CatalogService:
         self._categories: dict[CategoryId, Category] = {}
         self._children: dict[CategoryId, list[CategoryId]] = {}
         self._by_slug: dict[str, CategoryId] = {}
+        self._descendant_sets: dict[CategoryId, frozenset[CategoryId]] = {}
         self._pages: OrderedDict[tuple[object, ...], ProductPage] = OrderedDict()
         self._category_views: dict[str, dict[CategoryId, LocalizedCategory]] = {}
         self._localized: dict[str, dict[ProductId, LocalizedProduct]] = {}
@@ -119,6 +120,7 @@ class CatalogService:
             if c.parent_id is not None:
                 self._children.setdefault(c.parent_id, []).append(c.id)
         self._by_slug = {c.slug: c.id for c in categories}
+        self._descendant_sets = {}
 
     def _source(self) -> CatalogStore:
         if self._mirror is not None:
@@ -147,6 +149,17 @@ class CatalogService:
                         cache.clear()  # bounded; rebuilt on demand
                     cache[product.id] = localize(product, locale, categories, brands)
         return [cache.get(i) for i in ids]
+
+    def cached_products(self, ids: Sequence[ProductId], locale: str) -> list[LocalizedProduct | None] | None:
+        """`get_products` answered from the mirror's localized cache, when it holds every id (else None)."""
+        cache = self._localized.get(locale)
+        if cache is None:
+            return None
+        try:
+            found: list[LocalizedProduct | None] = [cache[i] for i in ids]
+        except KeyError:
+            return None
+        return found
 
     @staticmethod
     async def _brands_of(products: Sequence[Product], source: CatalogStore) -> dict[BrandId, Brand]:
@@ -188,12 +201,16 @@ class CatalogService:
     # --- lists --------------------------------------------------------------------------
 
     def _descendants(self, root: CategoryId) -> frozenset[CategoryId]:
+        known = self._descendant_sets.get(root)
+        if known is not None:
+            return known
         found, stack = {root}, [root]
         while stack:
             for child in self._children.get(stack.pop(), []):
                 found.add(child)
                 stack.append(child)
-        return frozenset(found)
+        self._descendant_sets[root] = frozenset(found)
+        return self._descendant_sets[root]
 
     def build_filter(self, query: ProductQuery) -> ProductFilter:
         """Validate a client filter; raises InputError with an actionable message."""
@@ -225,15 +242,18 @@ class CatalogService:
             raise InputError(f"must be between 0 and {MAX_PAGE_SIZE}", field="first")
         if not 0 <= offset <= MAX_OFFSET:
             raise InputError(f"cursor points past the first {MAX_OFFSET} results; narrow the filter", field="after")
-        flt = self.build_filter(query)
         if self._mirror is None:
+            flt = self.build_filter(query)
             ids, total = await self._source().query(flt, sort, locale, offset, limit)
             return ProductPage(tuple(ids), total, offset)
         # Mirrored: lists are pure functions of the snapshot, and most requests ask the same
         # few (home page, category pages), so keep recent answers until the snapshot changes.
-        key = (flt, sort, locale, offset, limit)
+        # Keyed by the query as the client wrote it: a query that does not validate is never
+        # cached, so it is refused every time.
+        key = (query, sort, locale, offset, limit)
         page = self._pages.get(key)
         if page is None:
+            flt = self.build_filter(query)
             ids, total = await self._mirror.query(flt, sort, locale, offset, limit)
             page = ProductPage(tuple(ids), total, offset)
             self._pages[key] = page

@@ -2,9 +2,10 @@
 
 Per visitor two keys with the same sliding TTL: `<prefix>s:<id>` (the session as JSON) and
 `<prefix>sp:<id>` (a copy of the profile, so a warm request needs no MongoDB round trip).
-Reading any number of sessions is one pipelined round trip of GETEX commands, which also
-slides the expiry. Writes use WATCH/MULTI with the same pure `apply_change` the memory store
-uses, so both backends follow one rule.
+Reading any number of sessions is one round trip of GETEX commands, which also slides the
+expiry: one small script for a single visitor (the common case: the request's own visitor,
+one command instead of a pipeline), a pipeline for several. Writes use WATCH/MULTI with the
+same pure `apply_change` the memory store uses, so both backends follow one rule.
 """
 
 from __future__ import annotations
@@ -24,12 +25,18 @@ from gateway.stores.redis.client import translated
 STORE = "Redis sessions"
 MAX_WATCH_RETRIES = 20
 
+# KEYS: session, profile copy; ARGV: TTL seconds. Both values (nil when absent), both expiries slid.
+_GET_ONE = """
+return {redis.call('GETEX', KEYS[1], 'EX', ARGV[1]), redis.call('GETEX', KEYS[2], 'EX', ARGV[1])}
+"""
+
 
 class RedisSessionStore:
     def __init__(self, client: Redis, prefix: str = "vt:", ttl_seconds: int = SESSION_TTL_SECONDS) -> None:
         self._redis = client
         self._prefix = prefix
         self._ttl = ttl_seconds
+        self._get_one = client.register_script(_GET_ONE)
 
     def _key(self, visitor_id: str) -> str:
         return f"{self._prefix}s:{visitor_id}"
@@ -40,11 +47,15 @@ class RedisSessionStore:
     async def get_many(self, ids: Sequence[VisitorId]) -> list[Session | None]:
         if not ids:
             return []
-        async with translated(STORE, "get_many"), self._redis.pipeline(transaction=False) as pipe:
-            for vid in ids:
-                pipe.getex(self._key(vid), ex=self._ttl)
-                pipe.getex(self._profile_key(vid), ex=self._ttl)
-            raw = await pipe.execute()
+        if len(ids) == 1:
+            async with translated(STORE, "get_many"):
+                raw = await self._get_one(keys=[self._key(ids[0]), self._profile_key(ids[0])], args=[self._ttl])
+        else:
+            async with translated(STORE, "get_many"), self._redis.pipeline(transaction=False) as pipe:
+                for vid in ids:
+                    pipe.getex(self._key(vid), ex=self._ttl)
+                    pipe.getex(self._profile_key(vid), ex=self._ttl)
+                raw = await pipe.execute()
         result: list[Session | None] = []
         for i, vid in enumerate(ids):
             session_raw, profile_raw = raw[2 * i], raw[2 * i + 1]
