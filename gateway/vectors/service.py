@@ -90,7 +90,7 @@ class VectorService:
 
     @property
     def index_source(self) -> str | None:
-        """ "exact", "published" (a prebuilt graph was loaded) or "built" (built by this instance)."""
+        """Where the index came from: "exact", "published" (graph loaded) or "built" (here)."""
         return self._loaded.source if self._loaded else None
 
     async def refresh(self) -> bool:
