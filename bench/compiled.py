@@ -1,16 +1,21 @@
 """Compiled execution benchmark: stock strawberry, Vitrine's standard path and its compiled path.
 
-    python -m bench.compiled [--seconds 8] [--rounds 3] [--concurrency 16] [--profile-requests 300]
+    python -m bench.compiled [--seconds 2] [--rounds 15] [--concurrency 16] [--profile-requests 300]
 
 Over HTTP, one uvicorn worker each (uvloop + httptools), the personalized home-page query
-(bench/homepage.py) with a real Redis server for sessions, interleaved round by round:
+(bench/homepage.py) with a real Redis server for sessions. Both servers run throughout and the
+three variants take turns in short slices (--seconds each, --rounds turns), because this
+machine's cores change speed from one minute to the next (up to 2x): every variant sees the
+same mix. The variants:
   - stock-strawberry: bench/stock_app.py serving the same data with strawberry's defaults;
   - vitrine-standard: the gateway, request body `extensions.vitrine.compile = false`;
   - vitrine-compiled: the same server process, `extensions.vitrine.compile = true`.
 Before measuring it checks that both Vitrine paths answer the same bytes and stock the same
-data. It prints req/s, p50/p99 and server CPU per request, and the ratios to stock, then an
-open-loop check of p99 at half the compiled path's throughput: several windows, each reported,
-and the median window's p99 (a shared machine's neighbours make single windows vary).
+data. It prints each round's req/s, then all rounds together per variant (req/s, p50/p99,
+server CPU per request, the ratios to stock) and the spread of the per-round ratio, then an
+open-loop check of p99 at half the compiled path's throughput: several windows, each after
+measuring the max again (this machine's cores change speed), each reported, and the median
+window's p99.
 
 Then, in-process (no sockets), the per-request CPU split of both Vitrine paths: HTTP (the ASGI
 app and the view, minus the phases below), context (visitor, loaders; the Redis reads happen
@@ -39,7 +44,7 @@ from typing import Any
 import orjson
 
 from bench.homepage import QUERY, count_fields
-from bench.httpload import LoadResult, build_request, fetch, median_of, run_load
+from bench.httpload import LoadResult, build_request, fetch, run_load
 from bench.load import SECRET, _serve, _stop, _strip_scores, _wait_ready, _warm_visitor
 from gateway.testing.servers import free_port, start_redis
 
@@ -132,76 +137,105 @@ def http_benchmark(args: argparse.Namespace, redis_url: str, workdir: Path) -> d
     raw_size = len(orjson.dumps(reference))
     print(
         f"home-page response: {count_fields(reference['data'])} fields, {raw_size} bytes; real Redis; "
-        f"{args.rounds} rounds x {args.seconds:.0f}s at concurrency {args.concurrency}, 1 worker each"
+        f"{args.rounds} turns x {args.seconds:.0f}s per variant at concurrency {args.concurrency}, 1 worker each"
     )
 
+    # Both servers stay up (an idle one uses no CPU) and the variants take turns in short
+    # slices: this machine's cores change speed, up to 2x, from one minute to the next, so every
+    # variant must see the same mix of fast and slow minutes for the ratio to mean anything.
+    stock_port, vitrine_port = free_port(), free_port()
+    stock_proc = _serve("bench.stock_app:app", stock_port, {"STOCK_DATA": str(data_file)})
+    vitrine_proc = _serve("gateway.asgi:app", vitrine_port, env)
     results: dict[str, list[LoadResult]] = defaultdict(list)
-    for round_no in range(args.rounds):
-        for server in ("stock", "vitrine"):
-            port = free_port()
-            proc = (
-                _serve("bench.stock_app:app", port, {"STOCK_DATA": str(data_file)})
-                if server == "stock"
-                else _serve("gateway.asgi:app", port, env)
+    try:
+        _wait_ready(stock_port, stock_proc)
+        _wait_ready(vitrine_port, vitrine_proc)
+        tok, _ = asyncio.run(_warm_visitor(vitrine_port))
+        own = {"x-vitrine-visitor": tok}
+        plans = {
+            "stock-strawberry": (
+                stock_port,
+                stock_proc.pid,
+                build_request("127.0.0.1", stock_port, "/graphql", _body(variables, None), headers),
+            ),
+            "vitrine-standard": (
+                vitrine_port,
+                vitrine_proc.pid,
+                build_request("127.0.0.1", vitrine_port, "/graphql", _body(variables, False), own),
+            ),
+            "vitrine-compiled": (
+                vitrine_port,
+                vitrine_proc.pid,
+                build_request("127.0.0.1", vitrine_port, "/graphql", _body(variables, True), own),
+            ),
+        }
+        for name, (port, _, request) in plans.items():
+            _, answer = asyncio.run(fetch("127.0.0.1", port, request))
+            got = json.loads(answer)
+            expected = {
+                **reference["data"],
+                "viewer": {**reference["data"]["viewer"], "visitorId": got["data"]["viewer"]["visitorId"]},
+            }
+            if _strip_scores(got["data"]) != _strip_scores(expected):
+                raise SystemExit(f"{name} answered different data than the reference")
+            asyncio.run(run_load("127.0.0.1", port, request, args.concurrency, 2.0))  # warm-up
+        names = list(plans)
+        for round_no in range(args.rounds):
+            for name in names[round_no % len(names) :] + names[: round_no % len(names)]:
+                port, pid, request = plans[name]
+                result = asyncio.run(run_load("127.0.0.1", port, request, args.concurrency, args.seconds, pid))
+                results[name].append(result)
+            line = "  ".join(f"{n} {results[n][-1].rps:7.1f}" for n in names)
+            print(f"round {round_no + 1:2d} req/s: {line}")
+        # p99 at half the compiled path's max, measured again just before each window.
+        port, _, compiled = plans["vitrine-compiled"]
+        print(f"\nopen loop, compiled at 50% of its max measured just before each {args.window_seconds:.0f}s window:")
+        p99s = []
+        for _ in range(args.open_loop_windows):
+            calibration = asyncio.run(run_load("127.0.0.1", port, compiled, args.concurrency, 3.0))
+            half = calibration.rps / 2
+            latencies = asyncio.run(_open_loop(port, compiled, half, args.window_seconds))
+            p99s.append(_pct(latencies, 99))
+            print(
+                f"  max {calibration.rps:.0f} req/s -> {half:.0f} req/s: p50 {_pct(latencies, 50):.2f} ms,"
+                f" p99 {p99s[-1]:.2f} ms over {len(latencies)} requests"
             )
-            try:
-                _wait_ready(port, proc)
-                if server == "stock":
-                    plans = {
-                        "stock-strawberry": build_request(
-                            "127.0.0.1", port, "/graphql", _body(variables, None), headers
-                        )
-                    }
-                else:
-                    tok, _ = asyncio.run(_warm_visitor(port))
-                    own = {"x-vitrine-visitor": tok}
-                    plans = {
-                        "vitrine-standard": build_request("127.0.0.1", port, "/graphql", _body(variables, False), own),
-                        "vitrine-compiled": build_request("127.0.0.1", port, "/graphql", _body(variables, True), own),
-                    }
-                for name, request in plans.items():
-                    _, answer = asyncio.run(fetch("127.0.0.1", port, request))
-                    got = json.loads(answer)
-                    expected = {
-                        **reference["data"],
-                        "viewer": {**reference["data"]["viewer"], "visitorId": got["data"]["viewer"]["visitorId"]},
-                    }
-                    if _strip_scores(got["data"]) != _strip_scores(expected):
-                        raise SystemExit(f"{name} answered different data than the reference")
-                    asyncio.run(run_load("127.0.0.1", port, request, args.concurrency, 2.0))  # warm-up
-                    result = asyncio.run(run_load("127.0.0.1", port, request, args.concurrency, args.seconds, proc.pid))
-                    results[name].append(result)
-                    print(f"round {round_no + 1} {name:18s} {result.summary()}")
-                if server == "vitrine" and round_no == args.rounds - 1:
-                    half = median_of(results["vitrine-compiled"]).rps / 2
-                    windows = []
-                    for _ in range(args.open_loop_windows):
-                        latencies = asyncio.run(_open_loop(port, plans["vitrine-compiled"], half, args.seconds))
-                        windows.append((_pct(latencies, 99), _pct(latencies, 50), len(latencies)))
-                    print(f"open loop, compiled at {half:.0f} req/s (50% of its max), {args.seconds:.0f}s windows:")
-                    for p99, p50, count in windows:
-                        print(f"  p50 {p50:.2f} ms, p99 {p99:.2f} ms over {count} requests")
-                    p99s = sorted(w[0] for w in windows)
-                    print(f"  median window p99 {p99s[len(p99s) // 2]:.2f} ms (windows vary with the shared machine)")
-            finally:
-                _stop(proc)
+        p99s.sort()
+        print(f"  median window p99 {p99s[len(p99s) // 2]:.2f} ms")
+    finally:
+        _stop(stock_proc)
+        _stop(vitrine_proc)
 
-    print("\nmedian round per variant (throughput ratio; CPU-per-request ratio, steadier on a shared machine):")
-    stock = median_of(results["stock-strawberry"])
-    stock_cpu = _pct([r.cpu_ms_per_request for r in results["stock-strawberry"]], 50)
-    summary: dict[str, LoadResult] = {}
-    for name, runs in results.items():
-        best = median_of(runs)
-        cpu = _pct([r.cpu_ms_per_request for r in runs], 50)
-        summary[name] = best
+    print("\nall rounds together per variant (requests / seconds; server CPU / requests):")
+    totals = {name: combined(runs) for name, runs in results.items()}
+    stock = totals["stock-strawberry"]
+    for name, total in totals.items():
         print(
-            f"  {name:18s} {best.summary()}  x{best.rps / stock.rps:.2f} stock rps,"
-            f" x{stock_cpu / cpu:.2f} stock CPU efficiency ({cpu:.3f} vs {stock_cpu:.3f} ms/req)"
+            f"  {name:18s} {total.summary()}  x{total.rps / stock.rps:.2f} stock rps,"
+            f" x{stock.cpu_ms_per_request / total.cpu_ms_per_request:.2f} stock CPU efficiency"
         )
-    return summary
+    ratios = sorted(
+        c.rps / s.rps for c, s in zip(results["vitrine-compiled"], results["stock-strawberry"], strict=True)
+    )
+    print(
+        f"  compiled / stock per round: min x{ratios[0]:.1f}, median x{ratios[len(ratios) // 2]:.1f},"
+        f" max x{ratios[-1]:.1f}"
+    )
+    return totals
 
 
-async def _phase_split(redis_url: str, requests: int) -> None:
+def combined(runs: list[LoadResult]) -> LoadResult:
+    """Several runs as one: their requests, seconds, latencies and server CPU added up."""
+    return LoadResult(
+        requests=sum(r.requests for r in runs),
+        errors=sum(r.errors for r in runs),
+        seconds=sum(r.seconds for r in runs),
+        latencies_ms=[x for r in runs for x in r.latencies_ms],
+        server_cpu_seconds=sum(r.server_cpu_seconds for r in runs),
+    )
+
+
+def _phase_split(redis_url: str, requests: int) -> None:
     """Per-request CPU split of the Vitrine paths, measured in-process around each phase."""
     import os
 
@@ -335,8 +369,9 @@ async def _phase_split(redis_url: str, requests: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=2.0, help="one slice of one variant")
+    parser.add_argument("--rounds", type=int, default=15, help="slices per variant, taking turns")
+    parser.add_argument("--window-seconds", type=float, default=6.0, help="one open-loop window")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--profile-requests", type=int, default=300)
     parser.add_argument("--open-loop-windows", type=int, default=3, help="open-loop runs at half the max rate")
