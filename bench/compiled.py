@@ -235,7 +235,7 @@ def combined(runs: list[LoadResult]) -> LoadResult:
     )
 
 
-def _phase_split(redis_url: str, requests: int) -> None:
+async def _phase_split(redis_url: str, requests: int) -> None:
     """Per-request CPU split of the Vitrine paths, measured in-process around each phase."""
     import os
 
