@@ -9,6 +9,7 @@ JSON text: data, errors (message, locations, path, extensions) and their order, 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Callable
@@ -124,3 +125,14 @@ def explore() -> bool:
     """Random (new) examples on every run only when asked: VITRINE_HYPOTHESIS_RANDOM=1.
     CI runs the derandomized, reproducible set."""
     return os.environ.get("VITRINE_HYPOTHESIS_RANDOM") == "1"
+
+
+def close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Let the work both executors leave to settle in the background (the siblings of a field
+    whose error propagated) finish, then close the loop: closing it with that work pending
+    would report its coroutines as never awaited."""
+    pending = asyncio.all_tasks(loop)
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()

@@ -8,6 +8,7 @@ case that stopped exercising what it names would fail.
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 import graphql
@@ -18,7 +19,7 @@ from hypothesis_graphql import from_schema
 
 from gateway.compiler.resolvers import direct_resolver
 from tests import compiled_zoo
-from tests.compiled_support import Differential, explore, too_big
+from tests.compiled_support import Differential, close_loop, explore, too_big
 
 diff = Differential(compiled_zoo.schema)
 
@@ -270,7 +271,7 @@ def test_random_operations_on_the_zoo_schema() -> None:
     loop = asyncio.new_event_loop()
 
     @settings(
-        max_examples=150,
+        max_examples=int(os.environ.get("VITRINE_HYPOTHESIS_EXAMPLES", "150")),
         deadline=None,
         suppress_health_check=list(HealthCheck),
         database=None,
@@ -292,7 +293,7 @@ def test_random_operations_on_the_zoo_schema() -> None:
     try:
         check()
     finally:
-        loop.close()
+        close_loop(loop)
     assert valid >= 40
 
 
