@@ -100,6 +100,8 @@ async def test_export_then_forget_leaves_nothing_behind(
         assert exported["segments"] == ["buyers"] and len(exported["merges"]) >= 1
         assert [d["type"] for d in exported["decisions"]] == ["abandoned_cart"]
         assert any(s["cart"] == [["p-00003", 1]] for s in exported["sessions"])
+        history = {(h["visitorId"], h["productId"], h["kind"]) for h in exported["recommendationHistory"]}
+        assert {(phone.visitor_id, "p-00001", "view"), (laptop.visitor_id, "p-00003", "cart")} <= history
 
         # The person asks through a signed request (their own visitor token), from the laptop.
         body = await laptop.gql("mutation { forgetMe }")

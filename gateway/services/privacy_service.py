@@ -2,7 +2,8 @@
 
 A person is a profile (after merges) with its devices, loyalty cards, email hash and the
 profiles it absorbed. `export` gathers the profile, identifiers, merge history, events,
-live sessions, segment memberships and trigger deliveries. `forget` deletes all of those
+live sessions, the recommendation history (what each device viewed, carted and bought, as
+the recommender keeps it), segment memberships and trigger deliveries. `forget` deletes all of those
 from every store (profiles and tombstones, identifier links, merge history, the event log,
 Redis sessions and cached profiles, memberships, timers, the webhook outbox). What remains
 is aggregate only: segment sizes and counts that no longer include the person.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from gateway.domain.identifiers import IdKind, kind_of
@@ -41,6 +43,10 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _unix_iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat()
+
+
 class PrivacyService:
     def __init__(self, stores: Stores, identity: IdentityService, leases: LeaseStore) -> None:
         self._stores = stores
@@ -67,6 +73,7 @@ class PrivacyService:
         (segments,) = await self._stores.memberships.memberships([pid])
         deliveries = [d for i in ids for d in await self._stores.outbox.find(profile_id=i, limit=10_000)]
         merges = await self._identity.merges_of(pid)
+        histories = await self._stores.signals.histories(ids)
         return {
             "profileId": pid,
             "profile": None
@@ -117,6 +124,11 @@ class PrivacyService:
                 }
                 for s in sessions
                 if s is not None
+            ],
+            "recommendationHistory": [
+                {"visitorId": vid, "productId": h.product_id, "kind": h.kind, "at": _unix_iso(h.at)}
+                for vid, entries in zip(ids, histories, strict=True)
+                for h in entries
             ],
             "segments": sorted(segments),
             "decisions": [
