@@ -45,18 +45,21 @@ if TYPE_CHECKING:
 
 ObjectFunction = Callable[[Any, Any, Path | None], Any]
 
-# How to recognise, without a call, a value graphql-core's built-in scalars would output unchanged.
+# How to recognise, without a call, a value graphql-core's built-in scalars would output unchanged
+# (`{v}` is the expression holding it).
 _FAST_CHECKS: dict[int, str] = {
-    id(GraphQLString): "type(v) is str",
-    id(GraphQLID): "type(v) is str",
-    id(GraphQLBoolean): "type(v) is bool",
-    id(GraphQLInt): "(type(v) is int and -2147483648 <= v <= 2147483647)",
-    id(GraphQLFloat): "(type(v) is float and -1.8e308 < v < 1.8e308)",
+    id(GraphQLString): "type({v}) is str",
+    id(GraphQLID): "type({v}) is str",
+    id(GraphQLBoolean): "type({v}) is bool",
+    id(GraphQLInt): "(type({v}) is int and -2147483648 <= {v} <= 2147483647)",
+    id(GraphQLFloat): "(type({v}) is float and -1.8e308 < {v} < 1.8e308)",
 }
 
 
-def _fast_check(named: GraphQLNamedType) -> str | None:
-    return _FAST_CHECKS.get(id(named))
+def fast_check(named: GraphQLNamedType, var: str = "v") -> str | None:
+    """The expression testing `var` for an unchanged output value of `named` (None: not a built-in scalar)."""
+    check = _FAST_CHECKS.get(id(named))
+    return check.format(v=var) if check is not None else None
 
 
 def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[str, dict[str, Any]]:
@@ -97,7 +100,7 @@ def generate(parent_type: GraphQLObjectType, fields: list[FieldPlan]) -> tuple[s
             f"    ex.field_failed(e, {fname}, path)",
             "    v = None",
         ]
-        fast = _fast_check(named) if isinstance(named, GraphQLNamedType) else None
+        fast = fast_check(named) if isinstance(named, GraphQLNamedType) else None
         if field.project is not None:
             # A pure selection: its projection, or (when it gives up) the field's completer.
             consts[f"PR{i}"] = field.project

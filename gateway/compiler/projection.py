@@ -31,21 +31,17 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
-    GraphQLBoolean,
     GraphQLEnumType,
-    GraphQLFloat,
-    GraphQLID,
-    GraphQLInt,
     GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
-    GraphQLString,
 )
 from graphql.pyutils import Undefined
 
+from gateway.compiler.codegen import fast_check
 from gateway.compiler.completers import PLAIN_OBJECTS, plain_class
 from gateway.compiler.type_checks import is_class_only
 
@@ -76,21 +72,6 @@ class SnapshotMemo:
 
 
 _node_ids = itertools.count(1)
-
-# How to recognise, without a call, a value graphql-core's built-in scalars output unchanged
-# (`{v}` is the variable holding it).
-_FAST_CHECKS: dict[int, str] = {
-    id(GraphQLString): "type({v}) is str",
-    id(GraphQLID): "type({v}) is str",
-    id(GraphQLBoolean): "type({v}) is bool",
-    id(GraphQLInt): "(type({v}) is int and -2147483648 <= {v} <= 2147483647)",
-    id(GraphQLFloat): "(type({v}) is float and -1.8e308 < {v} < 1.8e308)",
-}
-
-
-def _fast_check(named: GraphQLNamedType, var: str) -> str | None:
-    check = _FAST_CHECKS.get(id(named))
-    return check.format(v=var) if check is not None else None
 
 
 def _named(t: GraphQLOutputType) -> GraphQLNamedType:
@@ -189,7 +170,7 @@ class ProjectionBuilder:
         named = t.of_type if isinstance(t, GraphQLNonNull) else t
         assert isinstance(named, GraphQLScalarType | GraphQLEnumType)
         pad = " " * indent
-        fast = _fast_check(named, var)
+        fast = fast_check(named, var)
         if fast is not None:
             condition = f"not {fast}" if non_null else f"{var} is not None and not {fast}"
             return [f"{pad}if {condition}:", f"{pad}    raise GiveUp"]
