@@ -248,12 +248,6 @@ def page_view(page: ProductPage, products: list[domain.LocalizedProduct | None])
     )
 
 
-# Views of the pages the catalogue mirror keeps (it answers the same page object while the
-# snapshot lasts); keyed by the page's identity, holding the page so the identity stays its own.
-MAX_CACHED_CONNECTIONS = 2048
-_connections: dict[int, tuple[ProductPage, ConnectionView]] = {}
-
-
 @strawberry.type
 class CatalogQuery:
     @strawberry.field(description="A product by id; null if there is none.")
@@ -284,15 +278,13 @@ class CatalogQuery:
         offset = decode_cursor(after) + 1 if after else 0
         ctx = info.context
         page = await ctx.container.catalog.find(query, ProductSort(sort.value), ctx.locale, offset, first)
-        cached = _connections.get(id(page))
-        if cached is not None and cached[0] is page:
-            return expose(cached[1], ProductConnection)
+        cached = ctx.container.catalog.page_view(page)
+        if isinstance(cached, ConnectionView):
+            return expose(cached, ProductConnection)
         products = await ctx.loaders.get_products(page.ids)
         connection = page_view(page, products)
-        if ctx.container.catalog.mirrored and all(p is not None for p in products):  # a snapshot page
-            if len(_connections) >= MAX_CACHED_CONNECTIONS:
-                _connections.clear()
-            _connections[id(page)] = (page, connection)
+        if all(p is not None for p in products):
+            ctx.container.catalog.keep_page_view(page, connection)
         return expose(connection, ProductConnection)
 
     @strawberry.field(description="Root categories of the tree.")
