@@ -37,7 +37,7 @@ import json
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -295,13 +295,13 @@ async def _phase_split(redis_url: str, requests: int) -> None:
 
             async def asgi_once(body: bytes) -> int:
                 """One request straight into the ASGI app (no httpx, no sockets)."""
-                sent: list[dict[str, Any]] = []
+                sent: list[MutableMapping[str, Any]] = []
                 messages = [{"type": "http.request", "body": body, "more_body": False}]
 
                 async def receive() -> dict[str, Any]:
                     return messages.pop(0) if messages else {"type": "http.disconnect"}
 
-                async def send(message: dict[str, Any]) -> None:
+                async def send(message: MutableMapping[str, Any]) -> None:
                     sent.append(message)
 
                 scope = {
