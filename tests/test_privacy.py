@@ -102,6 +102,13 @@ async def test_export_then_forget_leaves_nothing_behind(
         assert any(s["cart"] == [["p-00003", 1]] for s in exported["sessions"])
         history = {(h["visitorId"], h["productId"], h["kind"]) for h in exported["recommendationHistory"]}
         assert {(phone.visitor_id, "p-00001", "view"), (laptop.visitor_id, "p-00003", "cart")} <= history
+        counted = {
+            (t["visitorId"], field) for t in exported["slotTraces"] for day in t["behaviour"].values() for field in day
+        }
+        assert {
+            (phone.visitor_id, "Product Viewed|p:p-00001"),
+            (laptop.visitor_id, "Product Added|p:p-00003"),
+        } <= counted
 
         # The person asks through a signed request (their own visitor token), from the laptop.
         body = await laptop.gql("mutation { forgetMe }")

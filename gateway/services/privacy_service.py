@@ -3,7 +3,8 @@
 A person is a profile (after merges) with its devices, loyalty cards, email hash and the
 profiles it absorbed. `export` gathers the profile, identifiers, merge history, events,
 live sessions, the recommendation history (what each device viewed, carted and bought, as
-the recommender keeps it), segment memberships and trigger deliveries. `forget` deletes all of those
+the recommender keeps it), what slots keep per device (behaviour counts, serve times,
+experiment exposures), segment memberships and trigger deliveries. `forget` deletes all of those
 from every store (profiles and tombstones, identifier links, merge history, the event log,
 Redis sessions and cached profiles, memberships, timers, the webhook outbox). What remains
 is aggregate only: segment sizes and counts that no longer include the person.
@@ -74,6 +75,7 @@ class PrivacyService:
         deliveries = [d for i in ids for d in await self._stores.outbox.find(profile_id=i, limit=10_000)]
         merges = await self._identity.merges_of(pid)
         histories = await self._stores.signals.histories(ids)
+        slot_traces = [await self._slot_traces(i) for i in ids]
         return {
             "profileId": pid,
             "profile": None
@@ -130,6 +132,7 @@ class PrivacyService:
                 for vid, entries in zip(ids, histories, strict=True)
                 for h in entries
             ],
+            "slotTraces": [t for t in slot_traces if t["behaviour"] or t["impressions"] or t["experiments"]],
             "segments": sorted(segments),
             "decisions": [
                 {
@@ -141,6 +144,28 @@ class PrivacyService:
                 }
                 for d in deliveries
             ],
+        }
+
+    async def _slot_traces(self, visitor_id: VisitorId) -> dict[str, Any]:
+        """What slots keep about one device: behaviour counts per day, serve times of capped
+        variants, experiment exposures and the metrics it was counted in."""
+        slots = self._stores.slots
+        experiments = await slots.experiments.export_visitor(visitor_id)
+        return {
+            "visitorId": visitor_id,
+            "behaviour": await slots.behaviour.export_visitor(visitor_id),
+            "impressions": {
+                variant: [t.isoformat() for t in times]
+                for variant, times in (await slots.impressions.export_visitor(visitor_id)).items()
+            },
+            "experiments": {
+                name: {
+                    "arm": exposure.arm if exposure else None,
+                    "exposedAt": exposure.at.isoformat() if exposure else None,
+                    "counted": metrics,
+                }
+                for name, (exposure, metrics) in experiments.items()
+            },
         }
 
     async def forget(self, visitor_id: VisitorId) -> ErasureReport:

@@ -421,6 +421,10 @@ class BehaviourStore(Protocol):
         """Counts for (day, field) pairs, in order; one round trip."""
         ...
 
+    async def export_visitor(self, visitor_id: VisitorId) -> dict[str, dict[str, int]]:
+        """Everything counted for this visitor: day -> field -> count (a data export)."""
+        ...
+
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
         """Remove this visitor's traces (aggregate counts stay)."""
         ...
@@ -433,6 +437,10 @@ class ImpressionStore(Protocol):
 
     async def counts(self, visitor_id: VisitorId, windows: Sequence[tuple[str, datetime]]) -> list[int]:
         """For each (variant id, since): impressions at or after `since`; one round trip."""
+        ...
+
+    async def export_visitor(self, visitor_id: VisitorId) -> dict[str, list[datetime]]:
+        """Every serve kept for this visitor: variant id -> times, oldest first (a data export)."""
         ...
 
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
@@ -458,6 +466,10 @@ class ExperimentStore(Protocol):
         ...
 
     async def reset(self, experiment: str) -> None: ...
+
+    async def export_visitor(self, visitor_id: VisitorId) -> dict[str, tuple[Exposure | None, list[str]]]:
+        """Every experiment holding this visitor: experiment -> (exposure, metrics counted, sorted)."""
+        ...
 
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
         """Remove this visitor's traces (aggregate counts stay)."""

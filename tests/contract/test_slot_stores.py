@@ -137,3 +137,35 @@ async def test_erasing_a_visitor_keeps_aggregates_only(stores: Stores) -> None:
     assert await slots.experiments.exposures_of(V1, ["x1"]) == [None]
     # The per-arm tallies are aggregates: they stay.
     assert await slots.experiments.counts("x1") == {"control": {"exposures": 1, "clicks": 1, "conversions": 0}}
+
+
+async def test_a_visitor_s_traces_can_be_exported_and_are_gone_after_erasure(stores: Stores) -> None:
+    slots = stores.slots
+    await slots.behaviour.record(V1, "e1", "20261121", ["Product Viewed|", "Product Viewed|c-shoes"])
+    await slots.behaviour.record(V1, "e2", "20261122", ["Product Viewed|"])
+    await slots.behaviour.record(V2, "e3", "20261122", ["Order Completed|"])
+    later = NOW + timedelta(minutes=5)
+    await slots.impressions.record(V1, ["hero-a", "hero-b"], NOW)
+    await slots.impressions.record(V1, ["hero-a"], later)
+    await slots.impressions.record(V2, ["hero-c"], NOW)
+    await slots.experiments.expose("x:1", "control", V1, NOW)  # a colon in the name, as keys use
+    await slots.experiments.mark("x:1", "conversions", "control", V1)
+    await slots.experiments.mark("x:1", "clicks", "control", V1)
+    await slots.experiments.mark("x2", "clicks", "b", V1)  # counted without an exposure on record
+    await slots.experiments.expose("x3", "a", V2, NOW)
+
+    assert await slots.behaviour.export_visitor(V1) == {
+        "20261121": {"Product Viewed|": 1, "Product Viewed|c-shoes": 1},
+        "20261122": {"Product Viewed|": 1},
+    }
+    assert await slots.impressions.export_visitor(V1) == {"hero-a": [NOW, later], "hero-b": [NOW]}
+    assert await slots.experiments.export_visitor(V1) == {
+        "x2": (None, ["clicks"]),
+        "x:1": (Exposure("control", NOW), ["clicks", "conversions"]),
+    }
+    for store in (slots.behaviour, slots.impressions, slots.experiments):
+        await store.erase_visitor(V1)
+    assert await slots.behaviour.export_visitor(V1) == {}
+    assert await slots.impressions.export_visitor(V1) == {}
+    assert await slots.experiments.export_visitor(V1) == {}
+    assert await slots.experiments.export_visitor(V2) == {"x3": (Exposure("a", NOW), [])}

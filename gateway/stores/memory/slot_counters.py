@@ -31,6 +31,9 @@ class MemoryBehaviourStore:
     async def counts(self, visitor_id: VisitorId, wanted: Sequence[tuple[str, str]]) -> list[int]:
         return [self._counts.get((visitor_id, day), Counter())[field] for day, field in wanted]
 
+    async def export_visitor(self, visitor_id: VisitorId) -> dict[str, dict[str, int]]:
+        return {day: dict(counts) for (vid, day), counts in sorted(self._counts.items()) if vid == visitor_id}
+
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
         for key in [k for k in self._counts if k[0] == visitor_id]:
             del self._counts[key]
@@ -49,6 +52,9 @@ class MemoryImpressionStore:
 
     async def counts(self, visitor_id: VisitorId, windows: Sequence[tuple[str, datetime]]) -> list[int]:
         return [sum(1 for t in self._served.get((visitor_id, vid), ()) if t >= since) for vid, since in windows]
+
+    async def export_visitor(self, visitor_id: VisitorId) -> dict[str, list[datetime]]:
+        return {vid: sorted(times) for (who, vid), times in sorted(self._served.items()) if who == visitor_id and times}
 
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
         for key in [k for k in self._served if k[0] == visitor_id]:
@@ -91,6 +97,16 @@ class MemoryExperimentStore:
         self._counts.pop(experiment, None)
         for key in [k for k in self._marked if k[0] == experiment]:
             del self._marked[key]
+
+    async def export_visitor(self, visitor_id: VisitorId) -> dict[str, tuple[Exposure | None, list[str]]]:
+        found: dict[str, tuple[Exposure | None, list[str]]] = {}
+        for experiment, exposed in self._exposed.items():
+            if visitor_id in exposed:
+                found[experiment] = (exposed[visitor_id], [])
+        for (experiment, metric), marked in self._marked.items():
+            if visitor_id in marked:
+                found.setdefault(experiment, (None, []))[1].append(metric)
+        return {e: (exposure, sorted(metrics)) for e, (exposure, metrics) in sorted(found.items())}
 
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
         # The per-arm counts are aggregates and stay; the visitor's membership goes.

@@ -53,6 +53,10 @@ return added
 """
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
 
@@ -79,6 +83,16 @@ class RedisBehaviourStore:
                 pipe.hget(f"{self._prefix}bc:{visitor_id}:{day}", field)
             raw = await pipe.execute()
         return [int(r) if r is not None else 0 for r in raw]
+
+    async def export_visitor(self, visitor_id: VisitorId) -> dict[str, dict[str, int]]:
+        head = f"{self._prefix}bc:{visitor_id}:"
+        async with translated(self.STORE, "export_visitor"):
+            keys = sorted([_text(k) async for k in self._redis.scan_iter(match=f"{head}*", count=500)])
+            found: dict[str, dict[str, int]] = {}
+            for key in keys:
+                raw = await self._redis.hgetall(key)
+                found[key[len(head) :]] = {_text(field): int(n) for field, n in sorted(raw.items())}
+        return found
 
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
         pattern = f"{self._prefix}bc:{visitor_id}:*"
@@ -111,6 +125,18 @@ class RedisImpressionStore:
             for vid, since in windows:
                 pipe.zcount(f"{self._prefix}imp:{visitor_id}:{vid}", _ms(since), "+inf")
             return [int(n) for n in await pipe.execute()]
+
+    async def export_visitor(self, visitor_id: VisitorId) -> dict[str, list[datetime]]:
+        head = f"{self._prefix}imp:{visitor_id}:"
+        async with translated(self.STORE, "export_visitor"):
+            keys = sorted([_text(k) async for k in self._redis.scan_iter(match=f"{head}*", count=500)])
+            found: dict[str, list[datetime]] = {}
+            for key in keys:
+                served = await self._redis.zrange(key, 0, -1, withscores=True)
+                if served:
+                    times = [datetime.fromtimestamp(float(entry[1]) / 1000, UTC) for entry in served]
+                    found[key[len(head) :]] = times
+        return found
 
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
         pattern = f"{self._prefix}imp:{visitor_id}:*"
@@ -173,6 +199,21 @@ class RedisExperimentStore:
         keys = [f"{p}xe:{experiment}", f"{p}xc:{experiment}", f"{p}xm:{experiment}:clicks"]
         async with translated(self.STORE, "reset"):
             await self._redis.delete(*keys, f"{p}xm:{experiment}:conversions")
+
+    async def export_visitor(self, visitor_id: VisitorId) -> dict[str, tuple[Exposure | None, list[str]]]:
+        p = self._prefix
+        found: dict[str, tuple[Exposure | None, list[str]]] = {}
+        async with translated(self.STORE, "export_visitor"):
+            async for key in self._redis.scan_iter(match=f"{p}xe:*", count=500):
+                value = await self._redis.hget(key, visitor_id)
+                if value is not None:
+                    arm, _, at = _text(value).partition("|")
+                    found[_text(key)[len(f"{p}xe:") :]] = (Exposure(arm, datetime.fromisoformat(at)), [])
+            async for key in self._redis.scan_iter(match=f"{p}xm:*", count=500):
+                if await self._redis.sismember(key, visitor_id):
+                    experiment, _, metric = _text(key)[len(f"{p}xm:") :].rpartition(":")
+                    found.setdefault(experiment, (None, []))[1].append(metric)
+        return {e: (exposure, sorted(metrics)) for e, (exposure, metrics) in sorted(found.items())}
 
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
         # Per-arm counts (xc:) are aggregates and stay; the visitor's membership goes.
