@@ -199,26 +199,18 @@ _IMMUTABLE = (str, int, float, bool, Decimal, Enum, type(None))
 
 
 def static_arguments(definition: GraphQLField, node: FieldNode, variables: Any) -> dict[str, Any] | None:
-    """The field's argument values when they are literals of immutable values (None: per request)."""
+    """The field's argument values when they use no variable and hold only immutable leaves
+    (`frozen_value`), computed once per plan (None: computed per request)."""
     if not definition.args and not node.arguments:
         return {}
-
-    class FindVariable(Visitor):
-        found = False
-
-        def enter_variable(self, *_: Any) -> None:
-            self.found = True
-
-    finder = FindVariable()
-    for argument in node.arguments or ():
-        visit(argument, finder)
-    if finder.found:
+    if argument_variables(node):
         return None
     try:
         values = get_argument_values(definition, node, variables)
     except Exception:  # the same error will be raised, and reported, at execution
         return None
-    if not all(isinstance(v, _IMMUTABLE) for v in values.values()):
+    arguments = definition.args
+    if not all(name in arguments and frozen_value(v, arguments[name].type) for name, v in values.items()):
         return None
     return values
 
