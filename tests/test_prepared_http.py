@@ -184,3 +184,22 @@ def test_only_queries_are_prepared() -> None:
 
 def test_no_prepared_lane_without_compiled_execution() -> None:
     assert build_schema(compiled_execution="off").prepared is None
+
+
+async def test_a_persisted_document_is_resolved_once_per_request(gw: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = await visitor(gw)
+    persisted = {"version": 1, "sha256Hash": hashlib.sha256(HOME_PAGE.encode()).hexdigest()}
+    await raw(gw, {"query": HOME_PAGE, "variables": HOME_VARIABLES, "extensions": {"persistedQuery": persisted}}, token)
+    calls = 0
+    resolve = gw.container.persisted.resolve
+
+    async def counting(*args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return await resolve(*args)
+
+    monkeypatch.setattr(gw.container.persisted, "resolve", counting)
+    standard = {"persistedQuery": persisted, "vitrine": {"compile": False}}  # the lane resolves it, then declines
+    status, _, body = await raw(gw, {"variables": HOME_VARIABLES, "extensions": standard}, token)
+    assert status == 200 and b'"featured"' in body
+    assert calls == 1

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -75,6 +75,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 PREPARED_EXTENSIONS = frozenset({"persistedQuery", EXTENSION_KEY})
+_UNRESOLVED = object()  # `request.state.vt_resolved` not set: the prepared lane did not resolve it
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
@@ -140,7 +141,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
         try:
             resolved = await container.persisted.resolve(query, extensions)
         except (PersistedQueryError, InputError, StoreUnavailable):
-            return None
+            return None  # the whole pipeline resolves it again and answers the error
+        request.state.vt_resolved = resolved  # not read twice if the whole pipeline runs it
         text = resolved.query if resolved is not None else query
         prepared = prepared_operations.lookup(text, operation_name, extensions)
         if prepared is None:
@@ -191,7 +193,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
     ) -> ExecutionResult:
         persisted = context.container.persisted
         try:
-            resolved = await persisted.resolve(request_data.query, request_data.extensions)
+            stashed = getattr(request.state, "vt_resolved", _UNRESOLVED)
+            if stashed is _UNRESOLVED:
+                resolved = await persisted.resolve(request_data.query, request_data.extensions)
+            else:
+                resolved = cast(ResolvedDocument | None, stashed)
         except PersistedQueryError as exc:
             return ExecutionResult(data=None, errors=[GraphQLError(exc.message, extensions={"code": exc.code.value})])
         except InputError as exc:
