@@ -38,4 +38,4 @@ class RedisBroadcaster:
                     yield data.decode() if isinstance(data, bytes) else str(data)
         finally:
             async with translated(STORE, "unsubscribe"):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
