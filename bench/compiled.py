@@ -353,7 +353,7 @@ async def _phase_split(redis_url: str, requests: int) -> None:
                 http = total - context - execution - encode
                 print(f"  {name:18s} {total:8.0f} {http:8.0f} {context:8.0f} {execution:10.0f} {encode:8.0f}")
             # The Redis read overlaps other fields' work inside execution, so it is measured alone.
-            from gateway.identity import verify
+            from gateway.visitors.tokens import verify
 
             visitor_id = verify(token, settings.secret_keys)
             assert visitor_id is not None

@@ -15,7 +15,12 @@ import time
 import numpy as np
 
 from gateway.demo.catalog_generator import generate_catalog
-from gateway.vectors.embedder import BF16_TOLERANCE, SentenceTransformerEmbedder, bf16_supported, product_text
+from gateway.recommendations.vectors.embedder import (
+    BF16_TOLERANCE,
+    SentenceTransformerEmbedder,
+    bf16_supported,
+    product_text,
+)
 
 
 def texts(n: int) -> list[str]:

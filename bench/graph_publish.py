@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 
 from bench.recs_latency import load_or_build, pid, synthetic_vectors
-from gateway.stores.mongo.client import open_client
-from gateway.stores.mongo.graphs import MongoGraphStore
+from gateway.platform.mongo import open_client
+from gateway.recommendations.stores.mongo_graphs import MongoGraphStore
+from gateway.recommendations.vectors.graph import graph_digest, load_published
+from gateway.recommendations.vectors.index import HnswIndex
 from gateway.testing.servers import start_mongo
-from gateway.vectors.graph import graph_digest, load_published
-from gateway.vectors.index import HnswIndex
 
 MODEL = "bench-model"
 

@@ -20,11 +20,11 @@ import uuid
 from dataclasses import replace
 
 from gateway.container import open_container
-from gateway.domain.identifiers import IdKind, identifier
-from gateway.domain.visitor import Channel, Visitor
-from gateway.identity import new_visitor_id
+from gateway.identity.values import IdKind, identifier
+from gateway.kernel.visitor import Channel, Visitor
 from gateway.settings import Settings
 from gateway.testing.servers import start_mongo, start_redis
+from gateway.visitors.tokens import new_visitor_id
 from tests.factories import BRANDS, CATEGORIES, product
 
 SEGMENTS = {

@@ -30,7 +30,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from gateway.domain.catalog import (
+from gateway.catalogue.service import CatalogService
+from gateway.catalogue.values import (
     Brand,
     BrandId,
     Category,
@@ -42,20 +43,19 @@ from gateway.domain.catalog import (
     ProductSort,
     Translation,
 )
-from gateway.domain.profile import empty_profile
-from gateway.domain.recommendations import Strategy
-from gateway.domain.session import CartLine, Session
-from gateway.domain.signals import HistoryEntry, SignalUpdate
-from gateway.domain.visitor import VisitorId
-from gateway.services.catalog_service import CatalogService
-from gateway.services.recommendation_service import RecommendationService, RecRequest
-from gateway.services.visitor_service import VisitorState
-from gateway.stores.memory.signals import MemorySignalStore
-from gateway.stores.protocols import SignalStore
-from gateway.vectors.cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
-from gateway.vectors.cache import NeighbourCache
-from gateway.vectors.index import DEFAULT_EXACT_MAX, ExactIndex, HnswIndex, recall_at
-from gateway.vectors.service import StaticVectors
+from gateway.kernel.visitor import VisitorId
+from gateway.recommendations.service import RecommendationService, RecRequest
+from gateway.recommendations.stores.memory_signals import MemorySignalStore
+from gateway.recommendations.stores.protocol import SignalStore
+from gateway.recommendations.values.recommendations import Strategy
+from gateway.recommendations.values.signals import HistoryEntry, SignalUpdate
+from gateway.recommendations.vectors.cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
+from gateway.recommendations.vectors.cache import NeighbourCache
+from gateway.recommendations.vectors.index import DEFAULT_EXACT_MAX, ExactIndex, HnswIndex, recall_at
+from gateway.recommendations.vectors.service import StaticVectors
+from gateway.visitors.service import VisitorState
+from gateway.visitors.values.profile import empty_profile
+from gateway.visitors.values.session import CartLine, Session
 
 DIM = 384
 CATEGORIES = [
@@ -278,8 +278,8 @@ async def main() -> None:
         for size in args.sizes:
             signals: SignalStore
             if args.signals == "redis":
-                from gateway.stores.redis.client import open_client
-                from gateway.stores.redis.signals import RedisSignalStore
+                from gateway.platform.redis import open_client
+                from gateway.recommendations.stores.redis_signals import RedisSignalStore
                 from gateway.testing.servers import start_redis
 
                 server = start_redis()

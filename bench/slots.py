@@ -21,9 +21,9 @@ import httpx
 
 from gateway.app import create_app
 from gateway.container import Container
-from gateway.domain.decision import Visit, decide
-from gateway.domain.definitions import build_snapshot
 from gateway.settings import Settings
+from gateway.slots.values.decision import Visit, decide
+from gateway.slots.values.definitions import build_snapshot
 
 BANNER = {"title": "t", "imageUrl": "https://cdn.example/x.jpg", "altText": "a", "link": "/x"}
 

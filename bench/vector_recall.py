@@ -15,8 +15,8 @@ import time
 import numpy as np
 
 from bench.embedding_throughput import texts
-from gateway.vectors.embedder import SentenceTransformerEmbedder
-from gateway.vectors.index import ExactIndex, HnswIndex, recall_at
+from gateway.recommendations.vectors.embedder import SentenceTransformerEmbedder
+from gateway.recommendations.vectors.index import ExactIndex, HnswIndex, recall_at
 
 
 def main() -> None:

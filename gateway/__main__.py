@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from gateway.errors import ConfigError
+from gateway.kernel.errors import ConfigError
 from gateway.settings import Settings, load_settings
 
 cli = typer.Typer(help="Vitrine: a GraphQL personalization gateway for headless commerce.", no_args_is_help=True)
@@ -115,8 +115,8 @@ def catalog_import(
     from rich.console import Console
     from rich.progress import Progress
 
-    from gateway.services.catalog_import import import_jsonl
-    from gateway.stores.factory import open_stores
+    from gateway.catalogue.importer import import_jsonl
+    from gateway.store_factory import open_stores
 
     settings = _settings()
     console = Console(stderr=True)
@@ -156,7 +156,7 @@ def catalog_generate(
     seed: Annotated[int, typer.Option()] = 20261122,
 ) -> None:
     """Write the deterministic demo catalogue as JSONL (the import format)."""
-    from gateway.catalog_records import write_jsonl
+    from gateway.catalogue.records import write_jsonl
     from gateway.demo.catalog_generator import generate_catalog
 
     lines = write_jsonl(generate_catalog(count=count, seed=seed), output)
@@ -180,11 +180,11 @@ def index(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from gateway.errors import StoreUnavailable
-    from gateway.stores.factory import open_stores
-    from gateway.vectors.embedder import SentenceTransformerEmbedder
-    from gateway.vectors.graph import publish_graph
-    from gateway.vectors.indexer import index_catalogue
+    from gateway.kernel.errors import StoreUnavailable
+    from gateway.recommendations.vectors.embedder import SentenceTransformerEmbedder
+    from gateway.recommendations.vectors.graph import publish_graph
+    from gateway.recommendations.vectors.indexer import index_catalogue
+    from gateway.store_factory import open_stores
 
     if precision not in {"auto", "fp32", "bf16"}:
         raise typer.BadParameter("must be auto, fp32 or bf16", param_hint="--precision")
@@ -257,13 +257,13 @@ def eval_recs(
     from rich.console import Console
     from rich.progress import Progress
 
-    from gateway.errors import InputError
-    from gateway.evaluation.runner import as_text, evaluate
+    from gateway.kernel.errors import InputError
+    from gateway.recommendations.evaluation.runner import as_text, evaluate
 
     console = Console(stderr=True)
     vectors = None
     if embeddings:
-        from gateway.vectors.evaluation import item_vectors
+        from gateway.recommendations.vectors.evaluation import item_vectors
 
         vectors = item_vectors
     try:
@@ -298,9 +298,9 @@ def persisted_register(
     import orjson
 
     from gateway.app import document_errors
-    from gateway.errors import InputError, StoreUnavailable
-    from gateway.services.persisted_documents import parse_manifest
-    from gateway.stores.factory import open_stores
+    from gateway.execution.persisted.documents import parse_manifest
+    from gateway.kernel.errors import InputError, StoreUnavailable
+    from gateway.store_factory import open_stores
 
     settings = _settings()
     try:

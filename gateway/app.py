@@ -24,9 +24,9 @@ from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
 from gateway.http.rate_limit import RateLimitMiddleware
-from gateway.metrics import Metrics, MetricsMiddleware
+from gateway.platform.metrics import Metrics, MetricsMiddleware
 from gateway.settings import Settings
-from resolvers.admin.schema import build_admin_schema
+from resolvers.admin_schema import build_admin_schema
 from resolvers.schema import build_schema
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def document_errors(document: str) -> list[str]:
     """Why `document` would not run against the schema, limits included (empty when it would)."""
     from graphql import GraphQLError, parse, specified_rules, validate
 
-    from resolvers.limits import LIMIT_RULES, MAX_TOKENS
+    from resolvers.execution.limits import LIMIT_RULES, MAX_TOKENS
 
     try:
         ast = parse(document, max_tokens=MAX_TOKENS)

@@ -1,6 +1,6 @@
 """The composition root of services: opened in the app's lifespan, closed on shutdown.
 
-Stores are chosen by URL (see `gateway.stores.factory`); services get them by constructor.
+Stores are chosen by URL (see `gateway.store_factory`); services get them by constructor.
 Background tasks (catalogue refresh, replay of unapplied events) live and die here too.
 """
 
@@ -13,25 +13,25 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.access.service import ApiKeyService
+from gateway.catalogue.service import CatalogService
 from gateway.customer import CustomerServices, build_customer_services, engagement_policy
-from gateway.domain.ranking import Rules
-from gateway.errors import StoreUnavailable
-from gateway.metrics import Metrics
-from gateway.services.api_key_service import ApiKeyService
-from gateway.services.behaviour_counts import BehaviourCounts
-from gateway.services.catalog_service import CatalogService
-from gateway.services.event_service import EventService
-from gateway.services.experiment_tracker import ExperimentTracker
-from gateway.services.persisted_documents import PersistedDocuments
-from gateway.services.recommendation_service import RecommendationService
-from gateway.services.signal_recorder import SignalRecorder
-from gateway.services.slot_definitions import SlotDefinitions
-from gateway.services.slot_service import SlotService
-from gateway.services.visitor_service import VisitorService
+from gateway.execution.persisted.documents import PersistedDocuments
+from gateway.execution.persisted.memory import MemoryPersistedQueryStore
+from gateway.kernel.errors import StoreUnavailable
+from gateway.platform.metrics import Metrics
+from gateway.recommendations.service import RecommendationService
+from gateway.recommendations.signal_recorder import SignalRecorder
+from gateway.recommendations.values.ranking import Rules
+from gateway.recommendations.vectors.service import VectorService
 from gateway.settings import Settings
-from gateway.stores.factory import Stores, open_stores
-from gateway.stores.memory.persisted import MemoryPersistedQueryStore
-from gateway.vectors.service import VectorService
+from gateway.slots.behaviour_counts import BehaviourCounts
+from gateway.slots.experiment_tracker import ExperimentTracker
+from gateway.slots.service import SlotService
+from gateway.slots.workspace import SlotDefinitions
+from gateway.store_factory import Stores, open_stores
+from gateway.visitors.intake import EventService
+from gateway.visitors.service import VisitorService
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +64,11 @@ class Container:
         """'ok' or 'down' per configured backing store."""
         status: dict[str, str] = {}
         if self.stores.mongo_client is not None:
-            from gateway.stores.mongo.client import ping as mongo_ping
+            from gateway.platform.mongo import ping as mongo_ping
 
             status["mongodb"] = await _probe(mongo_ping(self.stores.mongo_client))
         if self.stores.redis_client is not None:
-            from gateway.stores.redis.client import ping as redis_ping
+            from gateway.platform.redis import ping as redis_ping
 
             status["redis"] = await _probe(redis_ping(self.stores.redis_client))
         status["catalog"] = "ok" if self.catalog.category_map() or self.catalog.mirrored else "empty"
@@ -113,7 +113,7 @@ async def open_container(
     async with AsyncExitStack() as stack:
         stores = await open_stores(settings, stack)
         if stores.mongo_client is not None:
-            from gateway.stores.mongo.client import ensure_indexes
+            from gateway.platform.mongo import ensure_indexes
 
             try:
                 await ensure_indexes(stores.mongo_client[settings.mongodb_database])
@@ -190,7 +190,7 @@ async def open_container(
             vectors=vectors,
         )
         if settings.trusted_documents:
-            from gateway.services.persisted_documents import register_manifest_file
+            from gateway.execution.persisted.documents import register_manifest_file
 
             added = await register_manifest_file(stores.persisted, settings.trusted_documents)
             log.info("trusted documents: %d new from %s", added, settings.trusted_documents)

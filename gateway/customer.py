@@ -15,20 +15,20 @@ from datetime import timedelta
 
 import httpx
 
-from gateway.domain.engagement import DEFAULT_POINTS, EngagementPolicy
-from gateway.services.audience_facts import AudienceFacts
-from gateway.services.catalog_service import CatalogService
-from gateway.services.consent_service import ConsentService
-from gateway.services.event_service import EventService
-from gateway.services.identity_listener import IdentityListener
-from gateway.services.identity_service import IdentityService
-from gateway.services.intake import IdentityAttribution, IntakeGate
-from gateway.services.privacy_service import PrivacyService
-from gateway.services.segment_service import SegmentService
-from gateway.services.trigger_service import TriggerPolicy, TriggerService
-from gateway.services.webhook_sender import WebhookSender
+from gateway.audiences.audience_facts import AudienceFacts
+from gateway.audiences.segment_service import SegmentService
+from gateway.catalogue.service import CatalogService
+from gateway.identity.gate import IdentityAttribution, IntakeGate
+from gateway.identity.listener import IdentityListener
+from gateway.identity.service import IdentityService
+from gateway.privacy.consent import ConsentService
+from gateway.privacy.service import PrivacyService
 from gateway.settings import Settings
-from gateway.stores.factory import Stores
+from gateway.store_factory import Stores
+from gateway.triggers.service import TriggerPolicy, TriggerService
+from gateway.triggers.webhooks import WebhookSender
+from gateway.visitors.intake import EventService
+from gateway.visitors.values.engagement import DEFAULT_POINTS, EngagementPolicy
 
 TRIGGER_TICK_SECONDS = 5.0
 WEBHOOK_TIMEOUT_SECONDS = 10.0

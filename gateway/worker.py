@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from gateway.container import REPLAY_SECONDS, open_container
-from gateway.errors import StoreUnavailable
+from gateway.kernel.errors import StoreUnavailable
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)

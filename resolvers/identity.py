@@ -13,13 +13,13 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.domain.consent import Purpose as DomainPurpose
-from gateway.domain.identifiers import IdKind, identifier
-from gateway.errors import InputError
-from gateway.identity import verify
-from gateway.services.event_service import EventStatus
-from resolvers.info import Info
-from resolvers.viewer import Viewer, load_viewer
+from gateway.identity.values import IdKind, identifier
+from gateway.kernel.errors import InputError
+from gateway.visitors.intake import EventStatus
+from gateway.visitors.tokens import verify
+from gateway.visitors.values.consent import Purpose as DomainPurpose
+from resolvers.execution.info import Info
+from resolvers.visitors.viewer import Viewer, load_viewer
 
 
 @strawberry.type

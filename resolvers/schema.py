@@ -11,8 +11,9 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache
 
-from gateway.compiler.executor import CompiledExecutor
-from gateway.compiler.integration import (
+from gateway.catalogue import values as catalog
+from gateway.execution.compiler.executor import CompiledExecutor
+from gateway.execution.compiler.integration import (
     ExecutionCounter,
     compile_policy,
     compiled_executor_class,
@@ -20,19 +21,18 @@ from gateway.compiler.integration import (
     executor_policy,
     report_results,
 )
-from gateway.compiler.plan import Compiler
-from gateway.compiler.prepared import PreparedOperations
-from gateway.domain import catalog
-from resolvers.catalog import CatalogQuery, ConnectionView, EdgeView, PageInfoView
-from resolvers.errors import ErrorPolicy, classify
-from resolvers.events import EventsMutation
+from gateway.execution.compiler.plan import Compiler
+from gateway.execution.compiler.prepared import PreparedOperations
+from resolvers.catalogue import CatalogQuery, ConnectionView, EdgeView, PageInfoView
+from resolvers.execution.errors import ErrorPolicy, classify
+from resolvers.execution.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
+from resolvers.execution.validation_cache import TextValidationCache
 from resolvers.identity import IdentityMutation
-from resolvers.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
-from resolvers.privacy import PrivacyMutation, PrivacyQuery
-from resolvers.recommendations import RecommendationsQuery
-from resolvers.slots import SlotsQuery
-from resolvers.validation_cache import TextValidationCache
-from resolvers.viewer import ViewerQuery
+from resolvers.privacy.storefront import PrivacyMutation, PrivacyQuery
+from resolvers.recommendations.lists import RecommendationsQuery
+from resolvers.slots.storefront import SlotsQuery
+from resolvers.visitors.events import EventsMutation
+from resolvers.visitors.viewer import ViewerQuery
 
 FEDERATION_VERSION = "2.9"
 
@@ -87,7 +87,7 @@ def build_schema(
 
     `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works).
     `compiled_execution` is off | persisted | all: which operations run compiled
-    (gateway.compiler.integration); `trusted_documents` means every document is a persisted one.
+    (gateway.execution.compiler.integration); `trusted_documents` means every document is a persisted one.
     """
     executor: type[CompiledExecutor] | None = None
     policy: Callable[[Mapping[str, Any] | None], bool] | None = None

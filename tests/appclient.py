@@ -11,8 +11,8 @@ import httpx
 from starlette.applications import Starlette
 
 from gateway.app import create_app
+from gateway.catalogue.values import Brand, Category, Product
 from gateway.container import Container
-from gateway.domain.catalog import Brand, Category, Product
 from gateway.settings import Settings
 from tests.factories import BRANDS, CATEGORIES, product
 

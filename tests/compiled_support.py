@@ -22,9 +22,9 @@ from graphql import GraphQLSchema, MiddlewareManager, execute, parse, validate
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.compiler import report
-from gateway.compiler.integration import compiled_executor_class
-from gateway.compiler.plan import Compiler
+from gateway.execution.compiler import report
+from gateway.execution.compiler.integration import compiled_executor_class
+from gateway.execution.compiler.plan import Compiler
 
 
 def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:

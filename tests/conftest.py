@@ -80,7 +80,7 @@ def backend_settings(backend: str, request: pytest.FixtureRequest, unique: str) 
 
 @pytest.fixture
 async def stores(backend_settings: Settings) -> AsyncIterator[object]:
-    from gateway.stores.factory import open_stores
+    from gateway.store_factory import open_stores
 
     async with AsyncExitStack() as stack:
         yield await open_stores(backend_settings, stack)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from gateway.domain.catalog import (
+from gateway.catalogue.values import (
     Attribute,
     Brand,
     BrandId,
@@ -17,8 +17,8 @@ from gateway.domain.catalog import (
     ProductId,
     Translation,
 )
-from gateway.domain.events import Event, EventType
-from gateway.domain.visitor import Channel, VisitorId
+from gateway.kernel.visitor import Channel, VisitorId
+from gateway.visitors.values.events import Event, EventType
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from gateway.domain.api_keys import Role
+from gateway.access.values import Role
 from gateway.settings import Settings
 from tests.appclient import Gateway, running_gateway
 

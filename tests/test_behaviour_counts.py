@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gateway.domain.catalog import ProductId
-from gateway.domain.conditions import BehaviourQuery
-from gateway.domain.visitor import VisitorId
-from gateway.services.behaviour_counts import BehaviourCounts
-from gateway.services.catalog_service import CatalogService
-from gateway.stores.factory import Stores
+from gateway.audiences.values.conditions import BehaviourQuery
+from gateway.catalogue.service import CatalogService
+from gateway.catalogue.values import ProductId
+from gateway.kernel.visitor import VisitorId
+from gateway.slots.behaviour_counts import BehaviourCounts
+from gateway.store_factory import Stores
 from tests.factories import BRANDS, CATEGORIES, NOW, event, product
 
 V = VisitorId("v_aaaaaaaaaaaaaaaaaaaaaa")

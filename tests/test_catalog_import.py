@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from gateway.catalog_records import write_jsonl
-from gateway.demo.catalog_generator import generate_catalog
-from gateway.domain.catalog import (
+from gateway.catalogue.importer import ImportReport, RejectedLine, import_jsonl, load_catalog, plan_batches
+from gateway.catalogue.records import write_jsonl
+from gateway.catalogue.values import (
     Brand,
     BrandId,
     Category,
@@ -29,7 +29,7 @@ from gateway.domain.catalog import (
     order,
     search_tokens,
 )
-from gateway.services.catalog_import import ImportReport, RejectedLine, import_jsonl, load_catalog, plan_batches
+from gateway.demo.catalog_generator import generate_catalog
 
 pytestmark = pytest.mark.asyncio
 

@@ -14,8 +14,13 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from bench.homepage import QUERY as HOME_PAGE
-from gateway.compiler.integration import compile_policy, compiled_executor_class, execution_report, executor_policy
-from gateway.compiler.plan import Compiler
+from gateway.execution.compiler.integration import (
+    compile_policy,
+    compiled_executor_class,
+    execution_report,
+    executor_policy,
+)
+from gateway.execution.compiler.plan import Compiler
 from tests.appclient import BRANDS, CATEGORIES, Gateway, running_gateway
 from tests.conftest import make_settings
 from tests.factories import product

@@ -25,11 +25,11 @@ from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
 
 from bench.homepage import QUERY as HOME_PAGE
-from gateway.context import RequestContext, build_context
-from gateway.domain.catalog import LocalizedProduct, ProductId
-from gateway.domain.visitor import Visitor, VisitorId
-from gateway.errors import StoreUnavailable
-from gateway.loaders import Loaders
+from gateway.catalogue.values import LocalizedProduct, ProductId
+from gateway.execution.context import RequestContext, build_context
+from gateway.execution.loaders import Loaders
+from gateway.kernel.errors import StoreUnavailable
+from gateway.kernel.visitor import Visitor, VisitorId
 from resolvers.schema import SNAPSHOT_TYPES, build_schema
 from tests.appclient import Gateway, running_gateway
 from tests.compiled_support import Differential, close_loop, explore, too_big

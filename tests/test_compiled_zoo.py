@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
 
-from gateway.compiler.resolvers import direct_resolver
+from gateway.execution.compiler.resolvers import direct_resolver
 from tests import compiled_zoo
 from tests.compiled_support import Differential, close_loop, explore, too_big
 
@@ -301,7 +301,7 @@ async def test_a_compilation_error_falls_back_to_the_standard_executor(monkeypat
     def broken(*_: Any) -> Any:
         raise RuntimeError("codegen bug")
 
-    monkeypatch.setattr("gateway.compiler.plan.compile_object", broken)
+    monkeypatch.setattr("gateway.execution.compiler.plan.compile_object", broken)
     local = Differential(compiled_zoo.schema)
     standard, first, again = await local.run_both("{ books { id title } }", must_compile=False)
     assert first == standard == again and '"title": "Dune"' in standard

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gateway.domain.conditions import BehaviourQuery, ConditionError, evaluate, parse_condition
+from gateway.audiences.values.conditions import BehaviourQuery, ConditionError, evaluate, parse_condition
 
 FACTS: dict[str, Any] = {
     "profile.traits.tier": "gold",

@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.connectors.catalog_store import ConnectorCatalogStore
-from gateway.connectors.http import HttpCommerceConnector, open_http_client
-from gateway.connectors.mapping import FieldMap
-from gateway.connectors.protocol import ConnectorUnavailable
-from gateway.domain.catalog import ProductId
+from gateway.catalogue.connectors.catalog_store import ConnectorCatalogStore
+from gateway.catalogue.connectors.http import HttpCommerceConnector, open_http_client
+from gateway.catalogue.connectors.mapping import FieldMap
+from gateway.catalogue.connectors.protocol import ConnectorUnavailable
+from gateway.catalogue.values import ProductId
 from tests.appclient import Gateway, running_gateway
 from tests.asgiserver import serve_asgi
 from tests.conftest import make_settings

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.domain.conditions import BehaviourQuery
-from gateway.domain.content import Banner
-from gateway.domain.decision import Reason, Visit, decide, decode_decision_id
-from gateway.domain.definitions import build_snapshot
-from gateway.domain.experiments import assign
+from gateway.audiences.values.conditions import BehaviourQuery
+from gateway.slots.values.content import Banner
+from gateway.slots.values.decision import Reason, Visit, decide, decode_decision_id
+from gateway.slots.values.definitions import build_snapshot
+from gateway.slots.values.experiments import assign
 from tests.slot_fixtures import definitions, variant
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -5,8 +5,8 @@ These tests start and stop their own real servers so they can take them away mid
 
 from __future__ import annotations
 
-from gateway.identity import COOKIE_NAME
 from gateway.testing.servers import free_port, start_mongo, start_redis
+from gateway.visitors.tokens import COOKIE_NAME
 from tests.appclient import running_gateway
 from tests.conftest import make_settings
 

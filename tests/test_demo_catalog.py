@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.catalog_records import load_jsonl, parse_line, write_jsonl
+from gateway.catalogue.records import load_jsonl, parse_line, write_jsonl
+from gateway.catalogue.values import SUPPORTED_LOCALES, CategoryId
 from gateway.demo.catalog_generator import DemoCatalog, generate_catalog, slugify
 from gateway.demo.vocabulary import (
     ADJECTIVES,
@@ -20,7 +21,6 @@ from gateway.demo.vocabulary import (
     TREE,
     all_leaves,
 )
-from gateway.domain.catalog import SUPPORTED_LOCALES, CategoryId
 
 POLISH_LETTERS = set("ąćęłńóśźż")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.errors import ConfigError
+from gateway.kernel.errors import ConfigError
 from gateway.settings import load_settings
 
 PROD = {"VITRINE_ENV": "production", "VITRINE_SECRET_KEY": "k" * 40}

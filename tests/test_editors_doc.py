@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from gateway.domain.conditions import parse_condition
-from gateway.domain.experiments import parse_experiment
-from gateway.domain.slots import parse_audience, parse_slot, parse_variant
+from gateway.audiences.values.conditions import parse_condition
+from gateway.slots.values.experiments import parse_experiment
+from gateway.slots.values.slots import parse_audience, parse_slot, parse_variant
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "editors.md"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gateway.domain.conditions import BehaviourQuery, evaluate, parse_condition
-from gateway.domain.engagement import EngagementPolicy, Tier
-from gateway.domain.profile import empty_profile
-from gateway.domain.profile_facts import behaviour_counter, profile_facts
-from gateway.domain.visitor import VisitorId
+from gateway.audiences.values.conditions import BehaviourQuery, evaluate, parse_condition
+from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
+from gateway.kernel.visitor import VisitorId
+from gateway.visitors.values.engagement import EngagementPolicy, Tier
+from gateway.visitors.values.profile import empty_profile
 from tests.factories import NOW, event, product
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.errors import InputError
-from gateway.evaluation.protocol import (
+from gateway.kernel.errors import InputError
+from gateway.recommendations.evaluation.protocol import (
     Interaction,
     leave_one_out,
     per_user,
@@ -21,7 +21,7 @@ from gateway.evaluation.protocol import (
     summarize,
     top_k,
 )
-from gateway.evaluation.runner import seeded_tie
+from gateway.recommendations.evaluation.runner import seeded_tie
 
 
 def log(*rows: tuple[str, str, float]) -> list[Interaction]:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from gateway.domain.events import Event, EventType, RejectCode, Rejection
-from gateway.domain.visitor import Channel, VisitorId
-from gateway.services.event_validation import parse_event
+from gateway.kernel.visitor import Channel, VisitorId
+from gateway.visitors.validation import parse_event
+from gateway.visitors.values.events import Event, EventType, RejectCode, Rejection
 from tests.factories import NOW
 
 V = VisitorId("v_aaaaaaaaaaaaaaaaaaaaaa")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
-from gateway.domain.experiments import assign, bucket, parse_experiment
+from gateway.slots.values.experiments import assign, bucket, parse_experiment
 
 AB = parse_experiment(
     {

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from gateway.domain.experiment_stats import (
+from gateway.slots.values.experiment_stats import (
     ArmCounts,
     analyse,
     chi_square_p_value,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from gateway.domain.experiments import assign
 from gateway.settings import Settings
+from gateway.slots.values.experiments import assign
 from tests.appclient import Gateway, running_gateway
 from tests.slot_fixtures import HERO, STRIP, variant
 from tests.test_slots_api import KEY, PREVIEW, SLOT, TRACK, publish, save

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.domain.visitor import VisitorId
-from gateway.identity import sign
+from gateway.kernel.visitor import VisitorId
 from gateway.testing.servers import free_port
+from gateway.visitors.tokens import sign
 from tests.conftest import make_settings
 from tests.nodetools import NODE_DIR, node_server, requires_node, run_node, seed, serving
 

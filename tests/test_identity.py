@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gateway.domain.visitor import Channel
-from gateway.identity import COOKIE_NAME, HEADER_NAME, identify, new_visitor_id, sign, verify
+from gateway.kernel.visitor import Channel
+from gateway.visitors.tokens import COOKIE_NAME, HEADER_NAME, identify, new_visitor_id, sign, verify
 
 KEY, OLD, OTHER = "k" * 40, "o" * 40, "x" * 40
 

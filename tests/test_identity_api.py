@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from gateway.domain.identifiers import email_hash
-from gateway.domain.visitor import VisitorId
-from gateway.services.intake import customer_signature
+from gateway.identity.gate import customer_signature
+from gateway.identity.values import email_hash
+from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
 from tests.appclient import Gateway, running_gateway
 from tests.identity_helpers import counters, new_device

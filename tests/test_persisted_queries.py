@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gateway.services.persisted_documents import sha256_hex
+from gateway.execution.persisted.documents import sha256_hex
 from gateway.settings import Settings
 from tests.appclient import Gateway, running_gateway
 from tests.conftest import make_settings

@@ -1,4 +1,4 @@
-"""Prepared queries (gateway.compiler.prepared): the same HTTP responses as strawberry's whole pipeline."""
+"""Prepared queries (gateway.execution.compiler.prepared): the same HTTP responses as strawberry's whole pipeline."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bench.homepage import QUERY as HOME_PAGE
-from gateway.compiler.prepared import PreparedOperations
+from gateway.execution.compiler.prepared import PreparedOperations
 from gateway.http.graphql_view import GraphQLView
 from resolvers.schema import build_schema
 from tests.appclient import Gateway, running_gateway

@@ -10,8 +10,8 @@ from typing import Any
 import orjson
 import pytest
 
-from gateway.domain.identifiers import email_hash
-from gateway.domain.visitor import VisitorId
+from gateway.identity.values import email_hash
+from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
 from tests.appclient import Gateway, running_gateway
 from tests.identity_helpers import TRACK, new_device

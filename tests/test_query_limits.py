@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from graphql import parse, specified_rules, validate
 
-from resolvers.cost import cost_rule
-from resolvers.limits import LIMIT_RULES
+from resolvers.execution.cost import cost_rule
+from resolvers.execution.limits import LIMIT_RULES
 from resolvers.schema import build_schema
 
 SCHEMA = build_schema()._schema
@@ -49,7 +49,7 @@ def test_fragments_are_costed_once_and_aliases_multiply() -> None:
 async def test_validation_cache_hits_on_repeated_documents(
     introspection: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from resolvers import validation_cache
+    from resolvers.execution import validation_cache
 
     calls: list[str] = []
     real = validation_cache.validate_document

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gateway.domain.catalog import BrandId, CategoryId, ProductFilter, ProductId
-from gateway.domain.ranking import (
+from gateway.catalogue.values import BrandId, CategoryId, ProductFilter, ProductId
+from gateway.recommendations.values.ranking import (
     BlendWeights,
     Rules,
     Seed,
@@ -15,8 +15,15 @@ from gateway.domain.ranking import (
     seeds_from,
     tie_breaker,
 )
-from gateway.domain.recommendations import Reason, Recommended, Signal, Strategy, new_recommendation_id, strategy_of
-from gateway.domain.signals import HistoryEntry, SignalConfig, updates_for
+from gateway.recommendations.values.recommendations import (
+    Reason,
+    Recommended,
+    Signal,
+    Strategy,
+    new_recommendation_id,
+    strategy_of,
+)
+from gateway.recommendations.values.signals import HistoryEntry, SignalConfig, updates_for
 from tests.factories import CATEGORIES, NOW, event, product
 
 P = [ProductId(f"p-{n:05d}") for n in range(20)]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gateway.domain.visitor import VisitorId
-from gateway.identity import sign
+from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
+from gateway.visitors.tokens import sign
 from tests.appclient import running_gateway
 
 QUERY = {"query": "{ __typename }"}

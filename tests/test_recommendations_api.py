@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from gateway.domain.vectors import ProductVector
+from gateway.recommendations.values.vectors import ProductVector
 from gateway.settings import Settings
 from gateway.testing.servers import free_port
 from tests.appclient import Gateway, running_gateway
@@ -239,8 +239,8 @@ async def test_configured_boosts_and_buries_apply_to_lists(backend_settings: Set
 async def test_gateway_serves_similar_from_the_graph_that_index_published(
     backend_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import gateway.vectors.service as service_module
-    from gateway.vectors.graph import publish_graph
+    import gateway.recommendations.vectors.service as service_module
+    from gateway.recommendations.vectors.graph import publish_graph
 
     def no_build(*args: object, **kwargs: object) -> None:
         raise AssertionError("the instance built a graph although one was published")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from gateway.domain.visitor import VisitorId
+from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
 from tests.appclient import Gateway, running_gateway
 from tests.identity_helpers import TRACK, counters, new_device

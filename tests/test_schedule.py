@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gateway.domain.conditions import ConditionError
-from gateway.domain.schedule import parse_schedule
+from gateway.audiences.values.conditions import ConditionError
+from gateway.slots.values.schedule import parse_schedule
 
 WARSAW = "Europe/Warsaw"
 

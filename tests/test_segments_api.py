@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gateway.domain.visitor import VisitorId
+from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
 from tests.appclient import Gateway, running_gateway
 from tests.identity_helpers import TRACK, new_device
@@ -126,7 +126,7 @@ async def test_editors_get_actionable_errors_and_viewers_cannot_edit(gw: Gateway
 
 
 async def test_slot_audiences_can_use_segments_and_engagement(gw: Gateway) -> None:
-    from gateway.domain.conditions import evaluate, parse_condition
+    from gateway.audiences.values.conditions import evaluate, parse_condition
 
     await define(gw, "runners", RUNNERS)
     device = await new_device(gw)

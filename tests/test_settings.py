@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from gateway.errors import ConfigError
+from gateway.kernel.errors import ConfigError
 from gateway.settings import load_settings
 
 

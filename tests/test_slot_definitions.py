@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from gateway.domain.conditions import ConditionError
-from gateway.domain.content import Banner, ProductCarousel
-from gateway.domain.definitions import build_snapshot, diff
-from gateway.domain.slots import parse_slot
+from gateway.audiences.values.conditions import ConditionError
+from gateway.slots.values.content import Banner, ProductCarousel
+from gateway.slots.values.definitions import build_snapshot, diff
+from gateway.slots.values.slots import parse_slot
 from tests.slot_fixtures import HERO, STRIP, banner, definitions, variant
 
 

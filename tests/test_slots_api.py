@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gateway.domain.visitor import VisitorId
+from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
 from tests.appclient import Gateway, running_gateway
 from tests.slot_fixtures import HERO, RUNNERS, STRIP, banner, variant

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gateway.domain.releases import Release, ReleaseInfo
+from gateway.slots.values.releases import Release, ReleaseInfo
 from gateway.testing.servers import free_port, start_mongo
 from tests.appclient import Gateway, running_gateway
 from tests.conftest import make_settings
@@ -62,7 +62,7 @@ async def test_a_definition_failing_at_evaluation_falls_back(monkeypatch: pytest
         def explode(*args: object, **kwargs: object) -> object:
             raise RuntimeError("unexpected")
 
-        monkeypatch.setattr("gateway.services.slot_service.decide", explode)
+        monkeypatch.setattr("gateway.slots.service.decide", explode)
         body = await gw.gql(
             "{ products(first: 1) { totalCount } "
             + SLOT.split("{", 1)[1].replace("$key", '"home-hero"').replace("$ctx", "null")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from gateway.domain.catalog import Money
-from gateway.domain.triggers import TriggerKind, backoff_seconds, in_holdout, signature_header
-from gateway.stores.price_watch import promotion_changes
+from gateway.catalogue.values import Money
+from gateway.triggers.price_watch import promotion_changes
+from gateway.triggers.values import TriggerKind, backoff_seconds, in_holdout, signature_header
 from tests.factories import product
 
 

@@ -14,9 +14,9 @@ from typing import Any
 import orjson
 import pytest
 
-from gateway.domain.triggers import DeliveryStatus
 from gateway.settings import Settings
 from gateway.testing.servers import free_port
+from gateway.triggers.values import DeliveryStatus
 from tests.appclient import Gateway, running_gateway
 from tests.factories import BRANDS, CATEGORIES, product
 from tests.identity_helpers import TRACK, Device, new_device

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gateway.domain.catalog import ProductId, Translation
-from gateway.domain.vectors import ProductVector
-from gateway.stores.factory import Stores
-from gateway.vectors.graph import graph_digest, publish_graph
-from gateway.vectors.index import ExactIndex, HnswIndex, build_index, recall_at
-from gateway.vectors.indexer import index_catalogue
-from gateway.vectors.service import StaticVectors, VectorService
+from gateway.catalogue.values import ProductId, Translation
+from gateway.recommendations.values.vectors import ProductVector
+from gateway.recommendations.vectors.graph import graph_digest, publish_graph
+from gateway.recommendations.vectors.index import ExactIndex, HnswIndex, build_index, recall_at
+from gateway.recommendations.vectors.indexer import index_catalogue
+from gateway.recommendations.vectors.service import StaticVectors, VectorService
+from gateway.store_factory import Stores
 from tests.factories import BRANDS, CATEGORIES, product
 
 
@@ -104,7 +104,7 @@ async def test_refresh_swaps_the_index_while_old_one_keeps_answering(stores: Sto
 
 
 def test_real_embedder_loads_offline_and_bf16_matches_fp32() -> None:
-    from gateway.vectors.embedder import BF16_TOLERANCE, SentenceTransformerEmbedder, bf16_supported
+    from gateway.recommendations.vectors.embedder import BF16_TOLERANCE, SentenceTransformerEmbedder, bf16_supported
 
     embedder = SentenceTransformerEmbedder(device="cpu", precision="fp32")
     vectors = embedder.encode(["Trail running shoe", "But do biegania w terenie", "Cast iron pan"])
@@ -195,7 +195,7 @@ class BuildSpy:
     """Counts index builds in VectorService (the expensive step a published graph replaces)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import gateway.vectors.service as service_module
+        import gateway.recommendations.vectors.service as service_module
 
         self.calls = 0
         real = service_module.build_index

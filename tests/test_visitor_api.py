@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.identity import COOKIE_NAME
+from gateway.visitors.tokens import COOKIE_NAME
 from tests.appclient import Gateway
 
 VIEWER = """{ viewer { visitorId personalized
@@ -152,8 +152,8 @@ async def test_events_endpoint_batch_and_errors(gateway: Gateway) -> None:
 async def test_listeners_see_each_new_event_once_in_time_order(gateway: Gateway) -> None:
     from collections.abc import Mapping, Sequence
 
-    from gateway.domain.catalog import Product, ProductId
-    from gateway.domain.events import Event
+    from gateway.catalogue.values import Product, ProductId
+    from gateway.visitors.values.events import Event
 
     seen: list[tuple[str, str, list[str]]] = []
 
@@ -168,7 +168,7 @@ async def test_listeners_see_each_new_event_once_in_time_order(gateway: Gateway)
     ]
     from datetime import UTC, datetime
 
-    from gateway.domain.visitor import Visitor, VisitorId
+    from gateway.kernel.visitor import Visitor, VisitorId
 
     visitor = Visitor(VisitorId("v_listenerxxxxxxxxxxxxxx"), is_new=False)
     now = datetime(2026, 1, 1, 12, tzinfo=UTC)

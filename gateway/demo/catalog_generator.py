@@ -14,6 +14,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from gateway.catalogue.values import (
+    Attribute,
+    Brand,
+    BrandId,
+    Category,
+    CategoryId,
+    Image,
+    Money,
+    Product,
+    ProductId,
+    Translation,
+    fold,
+)
 from gateway.demo.vocabulary import (
     ADJECTIVES,
     BRANDS,
@@ -46,19 +59,6 @@ from gateway.demo.vocabulary import (
     Term,
     all_leaves,
     pl_from,
-)
-from gateway.domain.catalog import (
-    Attribute,
-    Brand,
-    BrandId,
-    Category,
-    CategoryId,
-    Image,
-    Money,
-    Product,
-    ProductId,
-    Translation,
-    fold,
 )
 
 DEFAULT_COUNT = 2400

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from gateway.catalogue.importer import load_catalog
+from gateway.catalogue.values import Product
 from gateway.demo.catalog_generator import generate_catalog
 from gateway.demo.shoppers import synthetic_shoppers
-from gateway.domain.catalog import Product
-from gateway.domain.visitor import Visitor, VisitorId
-from gateway.services.catalog_import import load_catalog
-from gateway.services.event_service import EventStatus
+from gateway.kernel.visitor import Visitor, VisitorId
+from gateway.visitors.intake import EventStatus
 
 if TYPE_CHECKING:
     from gateway.container import Container

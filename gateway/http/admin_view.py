@@ -3,7 +3,7 @@
 Every request must carry a key (`Authorization: Bearer <key>` or `X-Vitrine-Api-Key`). A
 missing, unknown or revoked key is refused before any GraphQL runs, with HTTP 401 and a
 GraphQL-shaped error body (code UNAUTHENTICATED). Role checks happen per field
-(`resolvers.admin.auth.require_role`), which answer 403 with code FORBIDDEN. The GraphiQL page
+(`resolvers.access.auth.require_role`), which answer 403 with code FORBIDDEN. The GraphiQL page
 itself (a GET for text/html, outside production) is served without a key: it holds no data,
 and the key goes into GraphiQL's headers tab.
 """
@@ -20,10 +20,10 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from gateway.access.values import Principal
 from gateway.container import Container
-from gateway.context import AdminContext
-from gateway.domain.api_keys import Principal
-from gateway.errors import StoreUnavailable, Unauthenticated
+from gateway.execution.context import AdminContext
+from gateway.kernel.errors import StoreUnavailable, Unauthenticated
 
 log = logging.getLogger(__name__)
 

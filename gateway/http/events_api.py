@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.container import Container
-from gateway.errors import ErrorCode, InputError, StoreUnavailable
 from gateway.http.body import BodyTooLarge, read_limited
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
-from gateway.services.event_service import EventStatus
+from gateway.kernel.errors import ErrorCode, InputError, StoreUnavailable
+from gateway.visitors.intake import EventStatus
 
 
 def _json(body: Any, status: int = 200) -> Response:

@@ -11,12 +11,12 @@ On top of strawberry's view (context, cookie, orjson):
 - Methods: GET runs queries only (a mutation via GET is 405 with `Allow: POST`).
 - Bodies: POST needs `Content-Type: application/json` (else 415) and at most
   `VITRINE_GRAPHQL_MAX_BODY_BYTES` (else 413); invalid JSON or UTF-8 is 400.
-- Persisted documents (APQ / trusted documents, `gateway.services.persisted_documents`) are
+- Persisted documents (APQ / trusted documents, `gateway.execution.persisted.documents`) are
   resolved before execution; an APQ document is remembered only once it has validated.
 
 `execute_single` is where an operation runs through strawberry's whole pipeline; a query that
 ran compiled there is remembered as prepared, and later POSTs of it take `_run_prepared`
-(gateway.compiler.prepared: no re-parsing or re-validation, the same execution, error policy
+(gateway.execution.compiler.prepared: no re-parsing or re-validation, the same execution, error policy
 and response).
 """
 
@@ -39,16 +39,16 @@ from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from gateway.compiler import report
-from gateway.compiler.integration import EXTENSION_KEY
-from gateway.compiler.prepared import PreparedOperations
 from gateway.container import Container
-from gateway.context import LOCALE_HEADER, RequestContext, build_context, pick_locale
-from gateway.errors import ErrorCode, InputError, PersistedQueryError, StoreUnavailable
+from gateway.execution.compiler import report
+from gateway.execution.compiler.integration import EXTENSION_KEY
+from gateway.execution.compiler.prepared import PreparedOperations
+from gateway.execution.context import LOCALE_HEADER, RequestContext, build_context, pick_locale
+from gateway.execution.persisted.documents import ResolvedDocument
 from gateway.http.body import BodyTooLarge, read_limited
 from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
-from gateway.services.persisted_documents import ResolvedDocument
+from gateway.kernel.errors import ErrorCode, InputError, PersistedQueryError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         await response(scope, receive, send)
 
     async def _run_prepared(self, request: Request) -> Response | None:
-        """The response for a prepared query (see gateway.compiler.prepared), or None to take
+        """The response for a prepared query (see gateway.execution.compiler.prepared), or None to take
         strawberry's whole pipeline: anything unusual about the request takes it too."""
         prepared_operations = self.prepared
         if prepared_operations is None or not len(prepared_operations):

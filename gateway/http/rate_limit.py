@@ -21,8 +21,8 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.errors import StoreUnavailable
 from gateway.http.visitor_cookie import visitor_of
+from gateway.kernel.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

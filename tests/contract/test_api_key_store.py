@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gateway.domain.api_keys import ApiKey, Role, digest
-from gateway.stores.factory import Stores
+from gateway.access.values import ApiKey, Role, digest
+from gateway.store_factory import Stores
 from tests.factories import NOW
 
 

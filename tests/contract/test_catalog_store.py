@@ -6,16 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from gateway.domain.catalog import (
-    BrandId,
-    CategoryId,
-    PriceRange,
-    ProductFilter,
-    ProductId,
-    ProductSort,
-    tokenize,
-)
-from gateway.stores.factory import Stores
+from gateway.catalogue.values import BrandId, CategoryId, PriceRange, ProductFilter, ProductId, ProductSort, tokenize
+from gateway.store_factory import Stores
 from tests.factories import BRANDS, CATEGORIES, product
 
 

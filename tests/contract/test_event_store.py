@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gateway.domain.visitor import VisitorId
-from gateway.stores.factory import Stores
+from gateway.kernel.visitor import VisitorId
+from gateway.store_factory import Stores
 from tests.factories import NOW, event
 
 V1 = "v_aaaaaaaaaaaaaaaaaaaaaa"  # the factories' default visitor

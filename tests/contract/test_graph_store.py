@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gateway.stores.factory import Stores
+from gateway.store_factory import Stores
 
 
 async def test_publish_then_fetch_by_model_and_digest(stores: Stores, tmp_path: Path) -> None:

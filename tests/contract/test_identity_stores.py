@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from gateway.domain.identifiers import MergeRecord
-from gateway.domain.profile import ConsentRecord, ProfileChange
-from gateway.domain.visitor import VisitorId
-from gateway.stores.factory import Stores
+from gateway.identity.values import MergeRecord
+from gateway.kernel.visitor import VisitorId
+from gateway.store_factory import Stores
+from gateway.visitors.values.profile import ConsentRecord, ProfileChange
 from tests.factories import NOW
 
 A, B, C = (VisitorId(f"v_merge{x}aaaaaaaaaaaaaaaaa") for x in "abc")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gateway.services.persisted_documents import sha256_hex
-from gateway.stores.factory import Stores
+from gateway.execution.persisted.documents import sha256_hex
+from gateway.store_factory import Stores
 
 DOC = "query Home { products(first: 2) { nodes { id } } }"
 H = sha256_hex(DOC)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from gateway.domain.profile import ProfileChange
-from gateway.domain.visitor import VisitorId
-from gateway.stores.factory import Stores
+from gateway.kernel.visitor import VisitorId
+from gateway.store_factory import Stores
+from gateway.visitors.values.profile import ProfileChange
 from tests.factories import NOW
 
 V1, V2 = VisitorId("v_profile1aaaaaaaaaaaaaaa"), VisitorId("v_profile2aaaaaaaaaaaaaaa")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.domain.segments import build_segment
-from gateway.domain.visitor import VisitorId
-from gateway.stores.factory import Stores
+from gateway.audiences.values.segments import build_segment
+from gateway.kernel.visitor import VisitorId
+from gateway.store_factory import Stores
 from tests.factories import NOW
 
 P1, P2 = VisitorId("v_segmentaaaaaaaaaaaaaa1"), VisitorId("v_segmentaaaaaaaaaaaaaa2")

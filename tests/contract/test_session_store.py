@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from gateway.domain.catalog import ProductId
-from gateway.domain.profile import Profile
-from gateway.domain.session import RECENTLY_VIEWED_CAP, CartLine, SessionChange
-from gateway.domain.visitor import Channel, VisitorId
-from gateway.stores.factory import Stores
+from gateway.catalogue.values import ProductId
+from gateway.kernel.visitor import Channel, VisitorId
+from gateway.store_factory import Stores
+from gateway.visitors.values.profile import Profile
+from gateway.visitors.values.session import RECENTLY_VIEWED_CAP, CartLine, SessionChange
 from tests.factories import NOW
 
 V1, V2 = VisitorId("v_session1aaaaaaaaaaaaaaa"), VisitorId("v_session2aaaaaaaaaaaaaaa")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.domain.catalog import ProductId
-from gateway.domain.signals import HistoryEntry, SignalConfig, SignalUpdate
-from gateway.domain.visitor import VisitorId
-from gateway.stores.factory import Stores
+from gateway.catalogue.values import ProductId
+from gateway.kernel.visitor import VisitorId
+from gateway.recommendations.values.signals import HistoryEntry, SignalConfig, SignalUpdate
+from gateway.store_factory import Stores
 
 V1, V2 = VisitorId("v_signal1aaaaaaaaaaaaaaaa"), VisitorId("v_signal2aaaaaaaaaaaaaaaa")
 P = [ProductId(f"p-{n:05d}") for n in range(400)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from gateway.domain.releases import Exposure, Release, ReleaseInfo
-from gateway.domain.visitor import VisitorId
-from gateway.stores.factory import Stores
+from gateway.kernel.visitor import VisitorId
+from gateway.slots.values.releases import Exposure, Release, ReleaseInfo
+from gateway.store_factory import Stores
 from tests.factories import NOW
 
 V1, V2 = VisitorId("v_slots1aaaaaaaaaaaaaaaaa"), VisitorId("v_slots2aaaaaaaaaaaaaaaaa")

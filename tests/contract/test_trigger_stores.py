@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from gateway.domain.triggers import Delivery, DeliveryStatus, Timer, TriggerKind
-from gateway.domain.visitor import VisitorId
-from gateway.stores.factory import Stores
+from gateway.kernel.visitor import VisitorId
+from gateway.store_factory import Stores
+from gateway.triggers.values import Delivery, DeliveryStatus, Timer, TriggerKind
 from tests.factories import NOW
 
 P = VisitorId("v_triggeraaaaaaaaaaaaaa1")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gateway.domain.catalog import ProductId
-from gateway.domain.vectors import ProductVector
-from gateway.stores.factory import Stores
+from gateway.catalogue.values import ProductId
+from gateway.recommendations.values.vectors import ProductVector
+from gateway.store_factory import Stores
 
 A, B, C = ProductId("p-00001"), ProductId("p-00002"), ProductId("p-00003")
 

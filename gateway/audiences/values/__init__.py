@@ -1,0 +1,1 @@
+"""gateway/audiences/values."""

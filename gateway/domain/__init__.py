@@ -1,1 +1,0 @@
-"""Pure domain values and functions. Imports nothing from the rest of the gateway."""

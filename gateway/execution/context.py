@@ -1,0 +1,55 @@
+"""Per-request contexts: the storefront's (visitor, locale, loaders) and the admin API's (principal)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from starlette.responses import Response
+
+from gateway.access.values import Principal
+from gateway.catalogue.values import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from gateway.execution.loaders import Loaders, build_loaders
+from gateway.kernel.visitor import Visitor
+
+if TYPE_CHECKING:
+    from gateway.container import Container
+
+LOCALE_HEADER = "x-vitrine-locale"
+
+
+@dataclass(slots=True)
+class RequestContext:
+    container: Container
+    visitor: Visitor
+    locale: str
+    loaders: Loaders
+
+    def reset_visitor(self) -> None:
+        """Forget this request's cached visitor state (after a write, for read-your-writes)."""
+        self.loaders.visitors.clear(self.visitor.id)
+
+
+def pick_locale(explicit: str | None, accept_language: str | None) -> str:
+    """The explicit header wins; otherwise the first supported language in Accept-Language."""
+    if explicit and explicit.lower()[:2] in SUPPORTED_LOCALES:
+        return explicit.lower()[:2]
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in SUPPORTED_LOCALES:
+            return tag
+    return DEFAULT_LOCALE
+
+
+def build_context(container: Container, visitor: Visitor, locale: str) -> RequestContext:
+    loaders = build_loaders(container.catalog, container.visitors, locale)
+    return RequestContext(container, visitor, locale, loaders)
+
+
+@dataclass(slots=True)
+class AdminContext:
+    """An authenticated admin API request. `response` lets a resolver set the HTTP status (403)."""
+
+    container: Container
+    principal: Principal
+    response: Response

@@ -1,0 +1,1 @@
+"""gateway/http/rate_limits."""

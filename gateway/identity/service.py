@@ -1,0 +1,183 @@
+"""Linking identifiers to one profile and merging every profile that shares one.
+
+`link(identifiers)` makes all of them belong to a single profile:
+1. find the profiles that own any of them (plus the asking visitor's own profile);
+2. take a lease on each of those profiles, in sorted order (no deadlock), re-read, and
+   start over if the set changed meanwhile (another merge got there first);
+3. the survivor is the smallest profile id: concurrent requests that see the same set pick
+   the same survivor, so two devices identifying at once converge on one profile;
+4. absorb the others (each absorb is idempotent and crash-safe), re-point their
+   identifiers, claim the new ones, record the merge, refresh cached copies in sessions.
+A claim that loses a race to another profile makes the loop run again, now merging both.
+
+Limits: identifiers on the block list (shared kiosk ids, placeholder customer ids) are never
+linked, and a merge that would give one profile more than `max_identifiers` is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from gateway.identity.stores.protocol import IdentityStore
+from gateway.identity.values import IdKind, MergeRecord, kind_of
+from gateway.kernel.errors import InputError, StoreUnavailable
+from gateway.kernel.visitor import VisitorId
+from gateway.platform.leases.protocol import LeaseStore
+from gateway.visitors.stores.protocol import ProfileStore, SessionStore
+from gateway.visitors.tokens import new_visitor_id
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 15.0
+MAX_ATTEMPTS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    profile_id: VisitorId
+    merged: tuple[VisitorId, ...]  # profiles absorbed by this call
+    linked: tuple[str, ...]  # identifiers now on the profile from this call
+    refused: str | None = None  # why nothing was linked (cap exceeded, all blocked)
+
+
+class IdentityService:
+    def __init__(
+        self,
+        identities: IdentityStore,
+        profiles: ProfileStore,
+        sessions: SessionStore,
+        leases: LeaseStore,
+        *,
+        max_identifiers: int,
+        blocklist: frozenset[str] = frozenset(),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._ids = identities
+        self._profiles = profiles
+        self._sessions = sessions
+        self._leases = leases
+        self._max = max_identifiers
+        self._blocked = blocklist
+        self._clock = clock
+        self._merge_hooks: list[Callable[[VisitorId, Sequence[VisitorId]], Awaitable[None]]] = []
+
+    def add_merge_hook(self, hook: Callable[[VisitorId, Sequence[VisitorId]], Awaitable[None]]) -> None:
+        """Called as hook(target, sources) after profiles merged (segments re-evaluate, for one)."""
+        self._merge_hooks.append(hook)
+
+    def blocked(self, ident: str) -> bool:
+        return ident in self._blocked
+
+    async def root(self, visitor_id: VisitorId) -> VisitorId:
+        """The profile id a visitor's data lives in now (itself unless merged)."""
+        (found,) = await self._profiles.get_many([visitor_id])
+        return found.visitor_id if found is not None else visitor_id
+
+    async def roots(self, ids: Sequence[VisitorId]) -> list[VisitorId]:
+        found = await self._profiles.get_many(ids)
+        return [p.visitor_id if p is not None else i for i, p in zip(ids, found, strict=True)]
+
+    async def profile_for(self, ident: str) -> VisitorId:
+        """The profile owning `ident`, creating an empty one for it if none does (POS cards)."""
+        (owner,) = await self._ids.owners([ident])
+        if owner is None:
+            (owner,) = await self._ids.claim([ident], new_visitor_id())
+        return await self.root(owner)
+
+    async def link(self, identifiers: Sequence[str], *, reason: str) -> LinkResult:
+        wanted = list(dict.fromkeys(i for i in identifiers if not self.blocked(i)))
+        if not wanted:
+            raise InputError("every identifier given is on the block list; nothing to link")
+        me = secrets.token_hex(8)
+        for attempt in range(MAX_ATTEMPTS):
+            participants = await self._participants(wanted)
+            target = min(participants)
+            held = await self._lease_all(participants, me)
+            if held is None:
+                await asyncio.sleep(min(0.5, 0.01 * (attempt + 1)) + secrets.randbelow(20) / 1000)
+                continue
+            try:
+                if await self._participants(wanted) != participants:
+                    continue  # someone merged meanwhile: start over with the new picture
+                result = await self._merge(target, participants, wanted, reason)
+                if result is not None:
+                    return result
+            finally:
+                for key in held:
+                    await self._leases.release(key, me)
+        raise StoreUnavailable("identity", f"link (still contended after {MAX_ATTEMPTS} attempts)")
+
+    async def _participants(self, wanted: Sequence[str]) -> frozenset[VisitorId]:
+        owners = await self._ids.owners(wanted)
+        ids = [o for o in owners if o is not None]
+        # An unowned visitor id still has its own (anonymous) profile under its own id.
+        unowned = [i for i, o in zip(wanted, owners, strict=True) if o is None and _is_visitor(i)]
+        ids += [VisitorId(i.partition(":")[2]) for i in unowned]
+        if not ids:  # a customer first seen through a channel without a device id: give it a profile
+            ids = await self._ids.claim(wanted[:1], new_visitor_id())
+        return frozenset(await self.roots(ids))
+
+    async def _lease_all(self, participants: frozenset[VisitorId], me: str) -> list[str] | None:
+        held: list[str] = []
+        for pid in sorted(participants):
+            key = f"profile-merge:{pid}"
+            if not await self._leases.acquire(key, me, LEASE_SECONDS):
+                for k in held:
+                    await self._leases.release(k, me)
+                return None
+            held.append(key)
+        return held
+
+    async def _merge(
+        self, target: VisitorId, participants: frozenset[VisitorId], wanted: Sequence[str], reason: str
+    ) -> LinkResult | None:
+        sources = sorted(participants - {target})
+        existing = {i for pid in participants for i in await self._ids.identifiers_of(pid)}
+        total = len(existing | set(wanted))
+        if total > self._max:
+            log.warning("identity link refused: %d identifiers would exceed the cap of %d", total, self._max)
+            return LinkResult(target, (), (), refused=f"more than {self._max} identifiers on one profile")
+        for source in sources:
+            await self._profiles.absorb(target, source)
+            await self._ids.repoint(source, target)
+        owners = await self._ids.claim(wanted, target)
+        if any(o != target for o in owners):
+            return None  # lost a claim race: loop again, merging the winner in too
+        new = tuple(i for i in wanted if i not in existing)
+        if sources:
+            await self._ids.record_merge(MergeRecord(target, tuple(sources), tuple(wanted), reason, self._clock()))
+            log.info("merged %d profiles (%s)", len(sources) + 1, reason)
+            for hook in self._merge_hooks:
+                try:
+                    await hook(target, sources)
+                except StoreUnavailable as exc:  # the merge stands; the next event or run catches up
+                    log.warning("after-merge work deferred: %s", exc.message)
+        await self.refresh_sessions(target)
+        return LinkResult(target, tuple(sources), new)
+
+    async def refresh_sessions(self, target: VisitorId) -> None:
+        """Sessions keep a copy of the profile: give every device of the merged profile the new one."""
+        (profile,) = await self._profiles.get_many([target])
+        if profile is None:
+            return
+        for ident in await self._ids.identifiers_of(target):
+            if _is_visitor(ident):
+                try:
+                    await self._sessions.cache_profile(VisitorId(ident.partition(":")[2]), profile)
+                except StoreUnavailable as exc:  # the copy expires with the session anyway
+                    log.warning("could not refresh a session's profile copy after a merge: %s", exc.message)
+
+    async def identifiers_of(self, profile_id: VisitorId) -> list[str]:
+        return await self._ids.identifiers_of(profile_id)
+
+    async def merges_of(self, profile_id: VisitorId) -> list[MergeRecord]:
+        return await self._ids.merges_of(profile_id)
+
+
+def _is_visitor(ident: str) -> bool:
+    return kind_of(ident) is IdKind.VISITOR

@@ -1,0 +1,372 @@
+"""Recommendation strategies: candidates from signals, blended, re-ranked, with a fallback chain.
+
+Per request: one read of the visitor's signal history (FOR_YOU and RECENTLY_VIEWED only),
+one pipelined read of every signal list the strategy and its fallbacks may need, vector
+neighbours from the in-memory index, products from the catalogue (in-process mirror).
+Personalization fails open: when the signal store is down the list comes from the
+catalogue and says so in `degraded` and `fallbacks`.
+
+The fallback chain after a strategy's own candidates: COLLABORATIVE (popular in the
+anchor's or the visitor's categories) -> TRENDING -> POPULAR -> CATALOGUE. Each step that
+had to add items is recorded with the reason the list was short before it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from gateway.catalogue.service import CatalogService, ProductQuery
+from gateway.catalogue.values import CategoryId, Product, ProductFilter, ProductId, ProductSort
+from gateway.kernel.errors import InputError, StoreUnavailable
+from gateway.recommendations.stores.protocol import SignalStore
+from gateway.recommendations.values.ranking import (
+    BlendWeights,
+    Rules,
+    Seed,
+    blend,
+    neighbour_limits,
+    rerank,
+    seeds_from,
+    tie_breaker,
+)
+from gateway.recommendations.values.recommendations import (
+    PRODUCT_STRATEGIES,
+    Fallback,
+    FallbackStep,
+    Reason,
+    RecommendationList,
+    Recommended,
+    Signal,
+    Strategy,
+    new_recommendation_id,
+)
+from gateway.recommendations.values.signals import ALL_SCOPE, HistoryEntry, board_key, neighbour_key
+from gateway.visitors.service import VisitorState
+
+log = logging.getLogger(__name__)
+
+MAX_FIRST = 50
+SIMILAR_SEEDS = 3  # FOR_YOU asks the vector index about this many most recent seeds
+INTEREST_CATEGORIES = 2
+SEARCH_SEEDS = 3
+CANDIDATE_FACTOR, CANDIDATE_SLACK = 5, 50  # FOR_YOU re-ranks its best 5 * first + 50 candidates
+
+
+class SimilarItems(Protocol):
+    """Nearest neighbours in embedding space (the in-memory vector index)."""
+
+    def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]: ...
+
+    def similar_many(self, product_ids: Sequence[ProductId], k: int) -> list[list[tuple[ProductId, float]]]:
+        """`similar` for several products in one pass over the index."""
+        ...
+
+
+class NoVectors:
+    def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
+        return []
+
+    def similar_many(self, product_ids: Sequence[ProductId], k: int) -> list[list[tuple[ProductId, float]]]:
+        return [[] for _ in product_ids]
+
+
+@dataclass(frozen=True, slots=True)
+class RecRequest:
+    strategy: Strategy
+    first: int = 10
+    product_id: ProductId | None = None
+    query: ProductQuery = field(default_factory=ProductQuery)
+
+
+class RecommendationService:
+    def __init__(
+        self,
+        signals: SignalStore,
+        catalog: CatalogService,
+        vectors: SimilarItems | None = None,
+        *,
+        weights: BlendWeights | None = None,
+        rules: Rules | None = None,
+        tie_seed: int = 0,
+    ) -> None:
+        self._signals = signals
+        self._catalog = catalog
+        self.vectors: SimilarItems = vectors or NoVectors()
+        self._weights = weights or BlendWeights()
+        self._rules = rules or Rules()
+        self._tie = tie_breaker(tie_seed)
+
+    async def recommend(
+        self,
+        request: RecRequest,
+        visitor: VisitorState,
+        *,
+        now: datetime | None = None,
+        exclude: frozenset[ProductId] = frozenset(),
+    ) -> RecommendationList:
+        """One list; raises InputError for bad arguments.
+
+        A signal store outage never fails the list (it falls back to the catalogue and says so
+        in `degraded`); only a catalogue read the mirror cannot answer may raise StoreUnavailable.
+        """
+        strategy, first = request.strategy, request.first
+        if not 1 <= first <= MAX_FIRST:
+            raise InputError(f"must be between 1 and {MAX_FIRST}", field="first")
+        if strategy in PRODUCT_STRATEGIES and request.product_id is None:
+            raise InputError(f"{strategy.value} needs productId", field="productId")
+        flt = self._catalog.build_filter(request.query)
+        anchor: Product | None = None
+        if request.product_id is not None:
+            (anchor,) = await self._catalog.get_raw([request.product_id])
+            if anchor is None:
+                raise InputError(f"unknown product {request.product_id!r}", field="productId")
+        degraded: list[str] = list(visitor.degraded)
+        history: tuple[HistoryEntry, ...] = ()
+        if strategy in {Strategy.FOR_YOU, Strategy.RECENTLY_VIEWED}:
+            try:
+                (history,) = await self._signals.histories([visitor.visitor_id])
+            except StoreUnavailable as exc:
+                log.warning("signal history unavailable: %s", exc.message)
+                degraded.append("signals")
+        plan = await self._plan(request, visitor, history, anchor, now or datetime.now(UTC))
+        # Once the signal store failed in this request, don't wait for it to time out again.
+        lists = {} if "signals" in degraded else await self._lookup(plan.keys, plan.k, degraded)
+        excluded = set(exclude) | self._exclusions(strategy, visitor, history, anchor)
+        primary = self._primary(request, plan, lists, visitor, history, excluded)
+        items, fallbacks = await self._assemble(request, plan, lists, primary, excluded, flt)
+        return RecommendationList(
+            new_recommendation_id(strategy), strategy, tuple(items), tuple(fallbacks), tuple(dict.fromkeys(degraded))
+        )
+
+    # --- planning: which lists to read -------------------------------------------------
+
+    async def _plan(
+        self,
+        request: RecRequest,
+        visitor: VisitorState,
+        history: Sequence[HistoryEntry],
+        anchor: Product | None,
+        now: datetime,
+    ) -> _Plan:
+        first = request.first
+        k_board = min(500, 3 * first + 20 + len(visitor.session.recently_viewed) + len(visitor.session.cart))
+        seeds: list[Seed] = []
+        interests: list[tuple[float, CategoryId]] = []
+        scopes: list[str] = []
+        if request.strategy is Strategy.FOR_YOU:
+            seeds = seeds_from(await self._recent(visitor, history), self._weights)
+            interests = _top_categories(visitor.profile.interest_mass, INTEREST_CATEGORIES)
+            scopes = [str(c) for _, c in interests]
+        elif anchor is not None:
+            seeds = [Seed(anchor.id, 1.0)]
+            scopes = [str(anchor.category_ids[0])] if anchor.category_ids else []
+        k = max(self._weights.neighbours_per_seed, k_board)
+        limits: dict[str, int] = {}  # key -> entries to read
+        if request.strategy is Strategy.FOR_YOU:
+            for seed, n in zip(seeds, neighbour_limits(len(seeds), self._weights), strict=True):
+                limits[neighbour_key("view", seed.product_id)] = n
+                limits[neighbour_key("buy", seed.product_id)] = n
+        elif request.strategy in {Strategy.ALSO_VIEWED, Strategy.BOUGHT_TOGETHER}:
+            for seed in seeds:
+                limits[neighbour_key("view", seed.product_id)] = k
+                limits[neighbour_key("buy", seed.product_id)] = k
+        trending_scope = ALL_SCOPE
+        if request.strategy is Strategy.TRENDING and request.query.category:
+            tree = self._catalog.category_map()
+            wanted = request.query.category
+            found = [c.id for c in tree.values() if c.id == wanted or c.slug == wanted]
+            trending_scope = str(found[0]) if found else ALL_SCOPE
+        for board in [*(board_key("popular", s) for s in scopes), board_key("trending", trending_scope)]:
+            limits[board] = k
+        limits[board_key("popular", ALL_SCOPE)] = k
+        return _Plan(seeds, interests, scopes, trending_scope, list(limits), list(limits.values()))
+
+    async def _recent(self, visitor: VisitorState, history: Sequence[HistoryEntry]) -> list[tuple[ProductId, str]]:
+        """What the visitor did, most recent first: session views, cart, last search, history."""
+        session = visitor.session
+        recent: list[tuple[ProductId, str]] = [(p, "view") for p in session.recently_viewed]
+        recent += [(line.product_id, "cart") for line in session.cart]
+        if session.recent_searches:
+            try:
+                page = await self._catalog.find(
+                    ProductQuery(search=session.recent_searches[0]), ProductSort.RELEVANCE, "en", 0, SEARCH_SEEDS
+                )
+                recent += [(p, "search") for p in page.ids]
+            except (InputError, StoreUnavailable):
+                pass  # a search seed is a nicety, never a reason to fail
+        recent += [(h.product_id, h.kind) for h in history]
+        return recent
+
+    async def _lookup(
+        self, keys: Sequence[str], k: Sequence[int], degraded: list[str]
+    ) -> dict[str, list[tuple[ProductId, float]]]:
+        try:
+            found = await self._signals.lookup(keys, k)
+        except StoreUnavailable as exc:
+            log.warning("signals unavailable, recommending from the catalogue: %s", exc.message)
+            degraded.append("signals")
+            return {}
+        return dict(zip(keys, found, strict=True))
+
+    # --- candidates -----------------------------------------------------------------------
+
+    def _primary(
+        self,
+        request: RecRequest,
+        plan: _Plan,
+        lists: Mapping[str, list[tuple[ProductId, float]]],
+        visitor: VisitorState,
+        history: Sequence[HistoryEntry],
+        excluded: set[ProductId],
+    ) -> list[Recommended]:
+        strategy, pid = request.strategy, request.product_id
+        if strategy is Strategy.FOR_YOU:
+            per = self._weights.neighbours_per_seed
+            # Lists were read with neighbour_limits: fewer entries for older seeds.
+            co_viewed = {s.product_id: lists.get(neighbour_key("view", s.product_id), []) for s in plan.seeds}
+            bought = {s.product_id: lists.get(neighbour_key("buy", s.product_id), []) for s in plan.seeds}
+            near = [s.product_id for s in plan.seeds[:SIMILAR_SEEDS]]
+            similar = dict(zip(near, self.vectors.similar_many(near, per), strict=True))
+            popularity = dict(lists.get(board_key("popular", ALL_SCOPE), []))
+            boards = [(share, lists.get(board_key("popular", c), [])[:per]) for share, c in plan.interests]
+            # Enough candidates for rules and the category cap to choose from; the rest never show.
+            limit = CANDIDATE_FACTOR * request.first + CANDIDATE_SLACK
+            return blend(
+                plan.seeds, co_viewed, bought, similar, popularity, self._weights, boards, exclude=excluded, limit=limit
+            )
+        if strategy is Strategy.SIMILAR and pid is not None:
+            return _from(self.vectors.similar(pid, 3 * request.first + 10), Signal.SIMILAR, (pid,))
+        if strategy is Strategy.ALSO_VIEWED and pid is not None:
+            return _from(lists.get(neighbour_key("view", pid), []), Signal.CO_VIEWED, (pid,))
+        if strategy is Strategy.BOUGHT_TOGETHER and pid is not None:
+            return _from(lists.get(neighbour_key("buy", pid), []), Signal.BOUGHT_TOGETHER, (pid,))
+        if strategy is Strategy.TRENDING:
+            return _from(lists.get(board_key("trending", plan.trending_scope), []), Signal.TRENDING, ())
+        # RECENTLY_VIEWED: the session first (real time), then the longer history.
+        views = [*visitor.session.recently_viewed, *(h.product_id for h in history if h.kind == "view")]
+        ordered = list(dict.fromkeys(views))
+        return [Recommended(p, 1.0 / (i + 1), Reason(Signal.RECENTLY_VIEWED, ())) for i, p in enumerate(ordered)]
+
+    def _exclusions(
+        self, strategy: Strategy, visitor: VisitorState, history: Sequence[HistoryEntry], anchor: Product | None
+    ) -> set[ProductId]:
+        rules, session = self._rules, visitor.session
+        out: set[ProductId] = {anchor.id} if anchor is not None else set()
+        if rules.exclude_cart:
+            out.update(line.product_id for line in session.cart)
+        if rules.exclude_purchased:
+            out.update(h.product_id for h in history if h.kind == "buy")
+        if rules.exclude_viewed and strategy is not Strategy.RECENTLY_VIEWED:
+            out.update(session.recently_viewed)
+        return out
+
+    async def _assemble(
+        self,
+        request: RecRequest,
+        plan: _Plan,
+        lists: Mapping[str, list[tuple[ProductId, float]]],
+        primary: list[Recommended],
+        excluded: set[ProductId],
+        flt: ProductFilter,
+    ) -> tuple[list[Recommended], list[Fallback]]:
+        first = request.first
+        items = await self._rerank(primary, excluded, flt, first)
+        fallbacks: list[Fallback] = []
+        if request.strategy is Strategy.RECENTLY_VIEWED:
+            if len(items) < first:
+                fallbacks.append(Fallback(FallbackStep.CATALOGUE, f"the visitor viewed only {len(items)} products", 0))
+            return items, fallbacks
+        steps: list[tuple[FallbackStep, list[Recommended]]] = []
+        if request.strategy is not Strategy.TRENDING:
+            collab = [r for s in plan.scopes for r in _from(lists.get(board_key("popular", s), []), Signal.POPULAR, ())]
+            steps.append((FallbackStep.COLLABORATIVE, collab))
+            steps.append(
+                (
+                    FallbackStep.TRENDING,
+                    _from(lists.get(board_key("trending", plan.trending_scope), []), Signal.TRENDING, ()),
+                )
+            )
+        steps.append((FallbackStep.POPULAR, _from(lists.get(board_key("popular", ALL_SCOPE), []), Signal.POPULAR, ())))
+        for step, candidates in steps:
+            if len(items) >= first:
+                break
+            why = _shortfall(request.strategy, len(items), first, fallbacks)
+            have = {r.product_id for r in items}
+            extra = await self._rerank(candidates, excluded | have, flt, first - len(items))
+            # A fallback item always ranks below the items before it.
+            floor = min((r.score for r in items), default=1.0)
+            extra = [_below(floor, i, len(extra), r) for i, r in enumerate(extra)]
+            if extra:
+                fallbacks.append(Fallback(step, why, len(extra)))
+                items += extra
+        if len(items) < first:
+            why = _shortfall(request.strategy, len(items), first, fallbacks)
+            extra = await self._catalogue(excluded | {r.product_id for r in items}, flt, request, first - len(items))
+            floor = min((r.score for r in items), default=1.0)
+            extra = [_below(floor, i, len(extra), r) for i, r in enumerate(extra)]
+            fallbacks.append(Fallback(FallbackStep.CATALOGUE, why, len(extra)))
+            items += extra
+        return items, fallbacks
+
+    async def _rerank(
+        self, candidates: Sequence[Recommended], excluded: set[ProductId], flt: ProductFilter, first: int
+    ) -> list[Recommended]:
+        if not candidates or first <= 0:
+            return []
+        ids = list(dict.fromkeys(r.product_id for r in candidates))
+        found = await self._catalog.get_raw(ids)
+        products = {pid: p for pid, p in zip(ids, found, strict=True)}
+        unique = list({r.product_id: r for r in reversed(candidates)}.values())
+        return rerank(unique, products, excluded, flt, self._rules, first, self._tie)
+
+    async def _catalogue(
+        self, excluded: set[ProductId], flt: ProductFilter, request: RecRequest, n: int
+    ) -> list[Recommended]:
+        """The last resort: catalogue order (cold start, or the signal store is down)."""
+        q = request.query
+        in_stock = True if self._rules.in_stock_only and q.in_stock is None else q.in_stock
+        query = ProductQuery(q.category, q.brand, None, in_stock, q.min_price, q.max_price)
+        page = await self._catalog.find(query, ProductSort.RELEVANCE, "en", 0, min(100, n + len(excluded) + 50))
+        # Decreasing scores keep catalogue order through the rules; boosts and buries hold here too.
+        candidates = [Recommended(p, 1.0 / (i + 1), Reason(Signal.POPULAR, ())) for i, p in enumerate(page.ids)]
+        return await self._rerank(candidates, excluded, flt, n)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    seeds: list[Seed]
+    interests: list[tuple[float, CategoryId]]
+    scopes: list[str]  # categories whose popular boards are read (COLLABORATIVE step)
+    trending_scope: str
+    keys: list[str]
+    k: list[int]  # entries to read, per key
+
+
+def _top_categories(mass: Mapping[str, float], n: int) -> list[tuple[float, CategoryId]]:
+    """The visitor's strongest category interests as shares of the strongest (1.0).
+
+    Forward-decayed masses share one scale factor at any instant, so their ratios are the
+    ratios of the decayed scores: no clock needed.
+    """
+    cats = sorted(((m, k[9:]) for k, m in mass.items() if k.startswith("category:") and m > 0), reverse=True)[:n]
+    return [(m / cats[0][0], CategoryId(k)) for m, k in cats]
+
+
+def _below(floor: float, i: int, n: int, rec: Recommended) -> Recommended:
+    """The i-th of n fallback items: scored below `floor` (the list so far), in order."""
+    return Recommended(rec.product_id, floor * (1 - (i + 1) / (n + 2)), rec.reason)
+
+
+def _from(
+    ranked: Sequence[tuple[ProductId, float]], signal: Signal, sources: tuple[ProductId, ...]
+) -> list[Recommended]:
+    return [Recommended(pid, score, Reason(signal, sources)) for pid, score in ranked]
+
+
+def _shortfall(strategy: Strategy, have: int, want: int, before: Sequence[Fallback]) -> str:
+    source = before[-1].step.value.lower() if before else strategy.value
+    return f"{source} gave {have} of {want} items after exclusions and filters"

@@ -1,1 +1,0 @@
-"""Use cases, constructor-injected with stores. Never imports strawberry or HTTP code."""

@@ -1,0 +1,182 @@
+"""Answering `slot(key)`: gather facts, prefetch counters, decide, record — and fail open.
+
+Per request (any number of slots): one read of the served snapshot (so every slot of the
+request sees the same release), one catalogue lookup for cart and viewed products, one
+round trip for behaviour counts, one for impressions of capped variants; then the pure
+decisions; then one write of impressions and exposures. If anything personal is
+unavailable — a store down, or a definition that fails at evaluation — every slot still
+answers with its default content and reason PERSONALIZATION_UNAVAILABLE.
+
+Previews evaluate the editors' workspace (drafts included) for a hypothetical visitor and
+write nothing: no impressions, no exposures, no counters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from gateway.audiences.values.conditions import BehaviourQuery
+from gateway.catalogue.service import CatalogService
+from gateway.kernel.errors import InputError, StoreUnavailable
+from gateway.kernel.visitor import VisitorId
+from gateway.slots.behaviour_counts import BehaviourCounts
+from gateway.slots.experiment_tracker import ExperimentTracker
+from gateway.slots.facts import FactProvider, RequestFacts, build_facts
+from gateway.slots.stores.protocol import ImpressionStore
+from gateway.slots.values.decision import Decision, Reason, Visit, decide
+from gateway.slots.values.definitions import Snapshot, build_snapshot
+from gateway.slots.workspace import DefinitionInvalid, SlotDefinitions
+from gateway.visitors.service import VisitorState
+from gateway.visitors.values.profile import empty_profile
+from gateway.visitors.values.session import Session
+
+log = logging.getLogger(__name__)
+
+MAX_SLOTS_PER_REQUEST = 20
+
+
+@dataclass(frozen=True, slots=True)
+class HypotheticalVisitor:
+    """An editor's imagined visitor for a preview."""
+
+    visitor_id: str = "v_preview"
+    traits: Mapping[str, Any] = field(default_factory=dict)
+    segments: Sequence[str] = ()
+    request: RequestFacts = field(default_factory=RequestFacts)
+    cart_value: float | None = None
+    cart_items: Sequence[str] = ()
+    facts: Mapping[str, Any] = field(default_factory=dict)  # any other field, by name
+    behaviour: Mapping[BehaviourQuery, int] = field(default_factory=dict)
+
+
+def _fallback(snapshot: Snapshot, keys: Sequence[str], detail: str) -> list[Decision | None]:
+    result: list[Decision | None] = []
+    for key in keys:
+        slot = snapshot.slots.get(key)
+        result.append(
+            None
+            if slot is None
+            else Decision(slot, slot.default, Reason.PERSONALIZATION_UNAVAILABLE, snapshot.version, detail=detail)
+        )
+    return result
+
+
+class SlotService:
+    def __init__(
+        self,
+        definitions: SlotDefinitions,
+        behaviour: BehaviourCounts,
+        impressions: ImpressionStore,
+        tracker: ExperimentTracker,
+        catalog: CatalogService,
+        *,
+        half_life_days: float,
+    ) -> None:
+        self._definitions = definitions
+        self._behaviour = behaviour
+        self._impressions = impressions
+        self._tracker = tracker
+        self._catalog = catalog
+        self._half_life = half_life_days
+        self._providers: list[FactProvider] = []
+
+    def add_fact_provider(self, provider: FactProvider) -> None:
+        self._providers.append(provider)
+
+    async def decide(
+        self, state: VisitorState, keys: Sequence[str], request: RequestFacts, now: datetime | None = None
+    ) -> list[Decision | None]:
+        """One decision per key, in order; None for a key no published slot has."""
+        if len(keys) > MAX_SLOTS_PER_REQUEST:
+            raise InputError(f"at most {MAX_SLOTS_PER_REQUEST} slots per request", field="keys")
+        now = now or datetime.now(UTC)
+        snapshot = self._definitions.snapshot
+        slots = [snapshot.slots.get(k) for k in keys]
+        if state.degraded:
+            return _fallback(snapshot, keys, f"unavailable: {', '.join(state.degraded)}")
+        try:
+            facts = await self._facts(state, request, now)
+            queries = list(dict.fromkeys(q for s in slots if s for q in snapshot.behaviour_by_slot.get(s.key, ())))
+            behaviour = await self._behaviour.counts(state.visitor_id, queries, now)
+            impressions = await self._impression_counts(snapshot, state.visitor_id, [s.key for s in slots if s], now)
+        except StoreUnavailable as exc:
+            log.warning("slots served with default content: %s", exc.message)
+            return _fallback(snapshot, keys, exc.message)
+        unit = str(facts.get("customer.id") or state.visitor_id)
+        visit = Visit(unit, facts, now, facts.get("session.channel"), behaviour, impressions)
+        decisions: list[Decision | None] = []
+        for key, slot in zip(keys, slots, strict=True):
+            if slot is None:
+                decisions.append(None)
+                continue
+            try:
+                decisions.append(decide(snapshot, slot, visit))
+            except Exception:  # a definition that breaks at evaluation must not break the page
+                log.exception("slot %s: decision failed, serving default content", key)
+                decisions.append(_fallback(snapshot, [key], "the slot's definition could not be evaluated")[0])
+        await self._record(state.visitor_id, [d for d in decisions if d is not None], now)
+        return decisions
+
+    async def _facts(self, state: VisitorState, request: RequestFacts, now: datetime) -> dict[str, Any]:
+        session = state.session
+        ids = list(dict.fromkeys([*session.recently_viewed, *(line.product_id for line in session.cart)]))
+        found = await self._catalog.get_raw(ids) if ids else []
+        products = {p.id: p for p in found if p is not None}
+        facts = build_facts(state, request, products, self._catalog.category_map(), now, self._half_life)
+        for provider in self._providers:
+            facts.update(await provider(state))
+        return facts
+
+    async def _impression_counts(
+        self, snapshot: Snapshot, visitor_id: VisitorId, slot_keys: Sequence[str], now: datetime
+    ) -> dict[str, int]:
+        windows = [
+            (v.id, now - timedelta(hours=v.cap.window_hours))
+            for key in slot_keys
+            for v in snapshot.live_by_slot.get(key, ())
+            if v.cap is not None
+        ]
+        counts = await self._impressions.counts(visitor_id, windows)
+        return {vid: n for (vid, _), n in zip(windows, counts, strict=True)}
+
+    async def _record(self, visitor_id: VisitorId, decisions: Sequence[Decision], now: datetime) -> None:
+        capped = [d.variant.id for d in decisions if d.variant is not None and d.variant.cap is not None]
+        try:
+            await self._impressions.record(visitor_id, capped, now)
+            await self._tracker.expose(visitor_id, decisions, now)
+        except StoreUnavailable as exc:  # the page is served; only the counting is lost
+            log.warning("could not record slot impressions/exposures: %s", exc.message)
+
+    async def preview(
+        self, who: HypotheticalVisitor, key: str, variant_id: str | None = None, at: datetime | None = None
+    ) -> Decision:
+        """The workspace's decision for an imagined visitor; nothing is recorded."""
+        definitions = await self._definitions.workspace()
+        try:
+            snapshot = build_snapshot(0, definitions)
+        except Exception as exc:
+            raise DefinitionInvalid("workspace", str(exc)) from None
+        slot = snapshot.slots.get(key)
+        if slot is None:
+            raise InputError(f"no slot {key!r} in the workspace", field="key")
+        if variant_id is not None and snapshot.variants.get(variant_id) is None:
+            raise InputError(f"no variant {variant_id!r} in the workspace", field="variantId")
+        now = at or datetime.now(UTC)
+        vid = VisitorId(who.visitor_id)
+        state = VisitorState(vid, Session(vid), replace(empty_profile(vid), traits=dict(who.traits)))
+        facts = build_facts(state, who.request, {}, self._catalog.category_map(), now, self._half_life)
+        if who.segments:
+            facts["segments"] = list(who.segments)
+        if who.cart_value is not None:
+            facts["cart.value"] = who.cart_value
+        if who.cart_items:
+            facts["cart.items"] = list(who.cart_items)
+            facts["cart.itemCount"] = len(who.cart_items)
+        facts.update(who.facts)
+        unit = str(facts.get("customer.id") or who.visitor_id)
+        visit = Visit(unit, facts, now, facts.get("session.channel"), who.behaviour, {})
+        return decide(snapshot, slot, visit, forced_variant=variant_id)

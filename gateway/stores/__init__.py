@@ -1,1 +1,0 @@
-"""Storage: protocols, and memory / MongoDB / Redis implementations chosen by URL scheme."""

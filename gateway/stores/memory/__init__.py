@@ -1,1 +1,0 @@
-"""In-process stores: the embedded defaults (`memory://`) and the reference for contract tests."""

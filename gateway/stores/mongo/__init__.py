@@ -1,1 +1,0 @@
-"""MongoDB stores over PyMongo's async API (`AsyncMongoClient`)."""

@@ -1,1 +1,0 @@
-"""Redis stores over redis-py's asyncio client (hiredis parser)."""

@@ -1,0 +1,225 @@
+"""Turning one raw event (a JSON object from HTTP or GraphQL) into an `Event` or a `Rejection`.
+
+Rules, each with a message a client developer can act on:
+- `type` is track (default), page, screen or identify; a track event's `name` is one of the
+  Segment e-commerce v2 names (a near miss gets a suggestion);
+- `messageId` is 1-128 printable characters; `channel` is web, app, kiosk, pos or beacon;
+- `timestamp` is ISO 8601 with a zone, at most 5 minutes ahead of the server clock and at
+  most 30 days old (offline POS batches);
+- `properties` is an object of at most 8 KiB of JSON, nesting depth 5, whose keys contain
+  no '.' and do not start with '$';
+- product events name `properties.product_id`; Product Added/Removed take an optional
+  integer `quantity` 1-999; Order Completed names `order_id` and a `products` list;
+  Products Searched names a non-empty `query`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+
+from gateway.kernel.visitor import Channel, VisitorId
+from gateway.visitors.values.events import (
+    SINGLE_PRODUCT_EVENTS,
+    TRACK_EVENT_NAMES,
+    Event,
+    EventType,
+    RejectCode,
+    Rejection,
+)
+
+MAX_FUTURE = timedelta(minutes=5)
+MAX_AGE = timedelta(days=30)
+MAX_PROPERTIES_BYTES = 8 * 1024
+MAX_DEPTH = 5
+MAX_ORDER_LINES = 100
+ALLOWED_FIELDS = frozenset({"type", "name", "channel", "messageId", "timestamp", "properties"})
+
+
+class _Reject(Exception):
+    def __init__(self, code: RejectCode, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def _check_keys(value: Any, depth: int, path: str) -> None:
+    if depth > MAX_DEPTH:
+        raise _Reject(RejectCode.INVALID_PROPERTY, f"properties nest deeper than {MAX_DEPTH} levels at {path}")
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            if not isinstance(key, str) or not key or "." in key or key.startswith("$"):
+                raise _Reject(
+                    RejectCode.INVALID_PROPERTY,
+                    f"property name {key!r} at {path} is not allowed: "
+                    "use a non-empty name without '.' and not starting with '$'",
+                )
+            _check_keys(inner, depth + 1, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            _check_keys(inner, depth + 1, f"{path}[{i}]")
+
+
+def _quantity(props: Mapping[str, Any], where: str) -> int:
+    qty = props.get("quantity", 1)
+    if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= 999:
+        raise _Reject(RejectCode.INVALID_PROPERTY, f"{where}quantity must be an integer from 1 to 999, got {qty!r}")
+    return qty
+
+
+def _product_id(props: Mapping[str, Any], where: str) -> str:
+    pid = props.get("product_id")
+    if pid is None:
+        raise _Reject(RejectCode.MISSING_PROPERTY, f"{where}product_id is required")
+    if not isinstance(pid, str) or not 1 <= len(pid) <= 128:
+        raise _Reject(RejectCode.INVALID_PROPERTY, f"{where}product_id must be a string of 1-128 characters")
+    return pid
+
+
+def _timestamp(raw: Any, now: datetime) -> datetime:
+    if raw is None:
+        return now
+    if not isinstance(raw, str):
+        raise _Reject(RejectCode.INVALID_TIMESTAMP, "timestamp must be an ISO 8601 string such as 2026-11-22T10:15:00Z")
+    try:
+        ts = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise _Reject(
+            RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} is not ISO 8601 (e.g. 2026-11-22T10:15:00Z)"
+        ) from None
+    if ts.tzinfo is None:
+        raise _Reject(
+            RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} has no time zone: add Z or an offset like +01:00"
+        )
+    ts = ts.astimezone(UTC)
+    if ts > now + MAX_FUTURE:
+        raise _Reject(
+            RejectCode.INVALID_TIMESTAMP,
+            f"timestamp {raw!r} is more than 5 minutes in the future: check the device clock",
+        )
+    if ts < now - MAX_AGE:
+        raise _Reject(RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} is older than 30 days")
+    return ts
+
+
+def _check_name(event_type: EventType, raw: Any) -> str:
+    if event_type is not EventType.TRACK:
+        if raw is not None and (not isinstance(raw, str) or len(raw) > 200):
+            raise _Reject(RejectCode.INVALID_FORMAT, "name must be a string of at most 200 characters")
+        return raw or event_type.value
+    if not isinstance(raw, str) or not raw:
+        raise _Reject(RejectCode.INVALID_FORMAT, 'name is required for track events, e.g. "Product Viewed"')
+    if raw not in TRACK_EVENT_NAMES:
+        close = difflib.get_close_matches(raw, sorted(TRACK_EVENT_NAMES), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else "; see docs/events.md for the accepted names"
+        raise _Reject(RejectCode.UNKNOWN_EVENT, f"unknown event name {raw!r}{hint}")
+    return raw
+
+
+def _check_properties(name: str, props: Mapping[str, Any]) -> None:
+    if name in SINGLE_PRODUCT_EVENTS:
+        _product_id(props, "properties.")
+        if name in {"Product Added", "Product Removed"}:
+            _quantity(props, "properties.")
+    elif name == "Order Completed":
+        if not isinstance(props.get("order_id"), str) or not props["order_id"]:
+            raise _Reject(RejectCode.MISSING_PROPERTY, "properties.order_id is required for Order Completed")
+        lines = props.get("products")
+        if not isinstance(lines, list) or not lines:
+            raise _Reject(
+                RejectCode.MISSING_PROPERTY, "properties.products must be a non-empty list of {product_id, quantity}"
+            )
+        if len(lines) > MAX_ORDER_LINES:
+            raise _Reject(RejectCode.TOO_LARGE, f"properties.products has more than {MAX_ORDER_LINES} lines")
+        for i, line in enumerate(lines):
+            if not isinstance(line, Mapping):
+                raise _Reject(RejectCode.INVALID_PROPERTY, f"properties.products[{i}] must be an object")
+            _product_id(line, f"properties.products[{i}].")
+            _quantity(line, f"properties.products[{i}].")
+    elif name == "Products Searched":
+        query = props.get("query")
+        if not isinstance(query, str) or not query.strip() or len(query) > 200:
+            raise _Reject(
+                RejectCode.MISSING_PROPERTY, "properties.query must be a non-empty string of at most 200 characters"
+            )
+
+
+def _parse(raw: Any, visitor_id: VisitorId, default_channel: Channel, now: datetime) -> Event:
+    if not isinstance(raw, Mapping):
+        raise _Reject(RejectCode.INVALID_FORMAT, "each event must be a JSON object")
+    unknown = sorted(set(raw) - ALLOWED_FIELDS)
+    if unknown:
+        raise _Reject(
+            RejectCode.INVALID_FORMAT,
+            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED_FIELDS))}",
+        )
+    message_id = raw.get("messageId")
+    if not isinstance(message_id, str) or not 1 <= len(message_id) <= 128 or not message_id.isprintable():
+        raise _Reject(
+            RejectCode.INVALID_FORMAT, "messageId is required: a unique string of 1-128 printable characters per event"
+        )
+    try:
+        event_type = EventType(raw.get("type") or "track")
+    except ValueError:
+        raise _Reject(
+            RejectCode.INVALID_FORMAT, f"type must be one of track, page, screen, identify; got {raw.get('type')!r}"
+        ) from None
+    channel = default_channel
+    if raw.get("channel") is not None:
+        try:
+            channel = Channel(raw["channel"])
+        except ValueError:
+            allowed = ", ".join(c.value for c in Channel)
+            raise _Reject(
+                RejectCode.INVALID_FORMAT, f"channel must be one of {allowed}; got {raw['channel']!r}"
+            ) from None
+    name = _check_name(event_type, raw.get("name"))
+    props = raw.get("properties") or {}
+    if not isinstance(props, Mapping):
+        raise _Reject(RejectCode.INVALID_FORMAT, "properties must be a JSON object")
+    try:
+        size = len(orjson.dumps(props))
+    except TypeError:
+        raise _Reject(RejectCode.INVALID_PROPERTY, "properties must contain only JSON values") from None
+    if size > MAX_PROPERTIES_BYTES:
+        raise _Reject(RejectCode.TOO_LARGE, f"properties are {size} bytes of JSON; the limit is {MAX_PROPERTIES_BYTES}")
+    _check_keys(props, 1, "properties")
+    if event_type is EventType.TRACK:
+        _check_properties(name, props)
+    return Event(
+        message_id=message_id,
+        visitor_id=visitor_id,
+        type=event_type,
+        name=name,
+        channel=channel,
+        timestamp=_timestamp(raw.get("timestamp"), now),
+        received_at=now,
+        properties=dict(props),
+    )
+
+
+def parse_event(
+    raw: Any, index: int, visitor_id: VisitorId, default_channel: Channel, now: datetime
+) -> Event | Rejection:
+    """One event of a batch: accepted as an `Event`, or a `Rejection` saying why."""
+    try:
+        return _parse(raw, visitor_id, default_channel, now)
+    except _Reject as rej:
+        message_id = raw.get("messageId") if isinstance(raw, Mapping) else None
+        return Rejection(index, message_id if isinstance(message_id, str) else None, rej.code, rej.reason)
+
+
+def product_ids(event: Event) -> list[str]:
+    """Every product an accepted event refers to (to check they exist and to derive effects)."""
+    props = event.properties
+    if event.type is not EventType.TRACK:
+        return []
+    if event.name in SINGLE_PRODUCT_EVENTS:
+        return [str(props["product_id"])]
+    if event.name == "Order Completed":
+        return [str(line["product_id"]) for line in props["products"]]
+    return []

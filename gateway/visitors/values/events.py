@@ -1,0 +1,123 @@
+"""Behaviour events: the Segment e-commerce v2 vocabulary plus page, screen and identify.
+
+An `Event` is accepted input: validated, attributed to a visitor, timestamped. Its
+idempotency key is (visitor, client message id): a retry with the same message id is
+stored once and applied once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from gateway.kernel.visitor import Channel, VisitorId
+
+
+class EventType(Enum):
+    TRACK = "track"
+    PAGE = "page"
+    SCREEN = "screen"
+    IDENTIFY = "identify"
+
+
+# Segment e-commerce spec v2 event names accepted for `track` events.
+TRACK_EVENT_NAMES: frozenset[str] = frozenset(
+    {
+        "Products Searched",
+        "Product List Viewed",
+        "Product List Filtered",
+        "Promotion Viewed",
+        "Promotion Clicked",
+        "Product Clicked",
+        "Product Viewed",
+        "Product Added",
+        "Product Removed",
+        "Cart Viewed",
+        "Checkout Started",
+        "Checkout Step Viewed",
+        "Checkout Step Completed",
+        "Payment Info Entered",
+        "Order Updated",
+        "Order Completed",
+        "Order Refunded",
+        "Order Cancelled",
+        "Coupon Entered",
+        "Coupon Applied",
+        "Coupon Denied",
+        "Coupon Removed",
+        "Product Added to Wishlist",
+        "Product Removed from Wishlist",
+        "Wishlist Product Added to Cart",
+        "Product Shared",
+        "Cart Shared",
+        "Product Reviewed",
+    }
+)
+
+# Track events that concern one product and must name it in `properties.product_id`.
+SINGLE_PRODUCT_EVENTS: frozenset[str] = frozenset(
+    {
+        "Product Clicked",
+        "Product Viewed",
+        "Product Added",
+        "Product Removed",
+        "Product Added to Wishlist",
+        "Product Removed from Wishlist",
+        "Wishlist Product Added to Cart",
+        "Product Shared",
+        "Product Reviewed",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    message_id: str
+    visitor_id: VisitorId
+    type: EventType
+    name: str
+    channel: Channel
+    timestamp: datetime
+    received_at: datetime
+    properties: Mapping[str, Any]
+
+    @property
+    def key(self) -> str:
+        """The idempotency key: one stored event per visitor and client message id."""
+        return f"{self.visitor_id}:{self.message_id}"
+
+    @property
+    def counter_name(self) -> str:
+        """The name profile counters use: the track name, or the call type otherwise."""
+        return self.name if self.type is EventType.TRACK else self.type.value
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    event: Event
+    applied: bool
+
+
+class RejectCode(Enum):
+    INVALID_FORMAT = "INVALID_FORMAT"
+    UNKNOWN_EVENT = "UNKNOWN_EVENT"
+    MISSING_PROPERTY = "MISSING_PROPERTY"
+    INVALID_PROPERTY = "INVALID_PROPERTY"
+    INVALID_TIMESTAMP = "INVALID_TIMESTAMP"
+    UNKNOWN_PRODUCT = "UNKNOWN_PRODUCT"
+    TOO_LARGE = "TOO_LARGE"
+    NO_CONSENT = "NO_CONSENT"
+    INVALID_SIGNATURE = "INVALID_SIGNATURE"
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why one event of a batch was not accepted; the others are unaffected."""
+
+    index: int
+    message_id: str | None
+    code: RejectCode
+    reason: str

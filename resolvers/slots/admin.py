@@ -1,0 +1,364 @@
+"""Admin API for slots: definitions (viewer reads, editor writes), releases, preview, results.
+
+Definitions travel as the JSON editors write (see docs/editors.md); a save validates the
+definition together with the whole workspace and answers with typed problems (JSON path and
+a message that says how to fix it) instead of a GraphQL error, so an editor UI can show
+them next to the field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.access.values import Role
+from gateway.audiences.values.conditions import BehaviourQuery
+from gateway.kernel.errors import InputError
+from gateway.slots.facts import RequestFacts
+from gateway.slots.service import HypotheticalVisitor
+from gateway.slots.values import content as dcontent
+from gateway.slots.values.decision import Decision as DomainDecision
+from gateway.slots.values.experiment_stats import ArmResult as DomainArmResult
+from gateway.slots.values.experiment_stats import Interval as DomainInterval
+from gateway.slots.values.releases import ReleaseInfo
+from gateway.slots.workspace import DefinitionInvalid
+from resolvers.access.auth import AdminInfo, require_role
+from resolvers.execution.info import expose
+from resolvers.slots.storefront import Decision, to_decision
+
+
+@strawberry.enum
+class DefinitionKind(Enum):
+    SLOTS = "slots"
+    VARIANTS = "variants"
+    AUDIENCES = "audiences"
+    EXPERIMENTS = "experiments"
+
+
+@strawberry.type(description="Every definition in the editors' workspace (what the next publish releases).")
+class Workspace:
+    slots: list[JSON]
+    variants: list[JSON]
+    audiences: list[JSON]
+    experiments: list[JSON]
+
+
+@strawberry.type(description="Something to fix in a definition: where (a JSON path) and how.")
+class DefinitionProblem:
+    path: str
+    message: str
+
+
+@strawberry.type
+class DefinitionPayload:
+    ok: bool
+    definition: JSON | None
+    problems: list[DefinitionProblem]
+
+
+@strawberry.type(description="A published release of all slot definitions.")
+class Release:
+    version: int
+    published_at: datetime
+    published_by: str
+    note: str
+    rollback_of: int | None = strawberry.field(description="The release whose definitions this one restored.")
+
+
+@strawberry.type
+class ReleaseDetail:
+    release: Release
+    definitions: JSON
+
+
+@strawberry.type(description="One definition that differs between two releases (or a release and the workspace).")
+class DefinitionChange:
+    kind: str
+    key: str
+    change: str = strawberry.field(description="added, removed or changed")
+    fields: list[str] = strawberry.field(description="Top-level fields that differ (for changed).")
+
+
+@strawberry.type(description="What a slot would show; nothing is recorded.")
+class Preview:
+    decision: Decision
+    content_type: str
+    content: JSON
+
+
+@strawberry.input
+class BehaviourCountInput:
+    event: str
+    within_days: float
+    count: int
+    category: str | None = None
+    brand: str | None = None
+    product: str | None = None
+
+
+@strawberry.input(description="A hypothetical visitor, and optionally a variant to force.")
+class PreviewInput:
+    slot_key: str
+    variant_id: str | None = strawberry.field(default=None, description="Show this variant (drafts too).")
+    visitor_id: str = strawberry.field(default="v_preview", description="Decides the experiment arm.")
+    traits: JSON | None = None
+    segments: list[str] | None = None
+    channel: str | None = None
+    device: str | None = None
+    country: str | None = None
+    city: str | None = None
+    utm_source: str | None = None
+    utm_campaign: str | None = None
+    referrer: str | None = None
+    cart_value: float | None = None
+    cart_items: list[str] | None = None
+    behaviour: list[BehaviourCountInput] | None = None
+    facts: JSON | None = strawberry.field(default=None, description="Any other condition field, by name.")
+    at: datetime | None = strawberry.field(default=None, description="Evaluate at this time (schedules).")
+
+
+@strawberry.type
+class Interval:
+    estimate: float
+    low: float
+    high: float
+
+
+@strawberry.type
+class ArmResult:
+    arm: str
+    is_control: bool
+    is_holdout: bool
+    expected_share: float
+    exposures: int
+    clicks: int
+    conversions: int
+    click_rate: float | None
+    conversion_rate: float | None
+    difference: Interval | None = strawberry.field(description="Conversion rate minus control's, 95% interval.")
+    uplift: Interval | None = strawberry.field(description="Relative to control's rate, 95% interval.")
+    probability_best: float | None = strawberry.field(description="Bayesian P(highest conversion rate).")
+
+
+@strawberry.type
+class ExperimentResults:
+    key: str
+    name: str
+    status: str
+    total_exposures: int
+    srm_chi_square: float | None
+    srm_p_value: float | None = strawberry.field(description="Sample-ratio check; below 0.001 the split is broken.")
+    srm_detected: bool
+    arms: list[ArmResult]
+
+
+def _release(info: ReleaseInfo) -> Release:
+    return expose(info, Release)
+
+
+def _content_json(d: DomainDecision) -> dict[str, Any]:
+    c = d.content
+    if isinstance(c, dcontent.Banner):
+        return {
+            "title": c.title,
+            "subtitle": c.subtitle,
+            "imageUrl": c.image_url,
+            "altText": c.alt_text,
+            "cta": c.cta,
+            "link": c.link,
+            "textColour": c.text_colour,
+            "backgroundColour": c.background_colour,
+        }
+    if isinstance(c, dcontent.ProductCarousel):
+        return {"title": c.title, "strategy": c.strategy, "productIds": list(c.product_ids)}
+    if isinstance(c, dcontent.HtmlBlock):
+        return {"html": c.html}
+    return {"data": dict(c.data)}
+
+
+def _interval(value: DomainInterval | None) -> Interval | None:
+    return Interval(estimate=value.estimate, low=value.low, high=value.high) if value else None
+
+
+def _arm(a: DomainArmResult) -> ArmResult:
+    return ArmResult(
+        arm=a.arm,
+        is_control=a.is_control,
+        is_holdout=a.is_holdout,
+        expected_share=a.expected_share,
+        exposures=a.exposures,
+        clicks=a.clicks,
+        conversions=a.conversions,
+        click_rate=a.click_rate,
+        conversion_rate=a.conversion_rate,
+        difference=_interval(a.difference),
+        uplift=_interval(a.uplift),
+        probability_best=a.probability_best,
+    )
+
+
+async def _save(info: AdminInfo, kind: str, definition: Any) -> DefinitionPayload:
+    by = require_role(info, Role.EDITOR)
+    try:
+        saved = await info.context.container.slot_definitions.put(kind, definition, by.key_id)
+    except DefinitionInvalid as exc:
+        return DefinitionPayload(
+            ok=False, definition=None, problems=[DefinitionProblem(path=exc.path, message=exc.detail)]
+        )
+    return DefinitionPayload(ok=True, definition=cast(JSON, saved), problems=[])
+
+
+@strawberry.type
+class SlotsAdminQuery:
+    @strawberry.field(description="The draft workspace (viewer).")
+    async def workspace(self, info: AdminInfo) -> Workspace:
+        require_role(info, Role.VIEWER)
+        w = await info.context.container.slot_definitions.workspace()
+        return Workspace(
+            slots=cast(list[JSON], w["slots"]),
+            variants=cast(list[JSON], w["variants"]),
+            audiences=cast(list[JSON], w["audiences"]),
+            experiments=cast(list[JSON], w["experiments"]),
+        )
+
+    @strawberry.field(description="One definition of the workspace, or null (viewer).")
+    async def definition(self, info: AdminInfo, kind: DefinitionKind, key: str) -> JSON | None:
+        require_role(info, Role.VIEWER)
+        items = (await info.context.container.slot_definitions.workspace())[kind.value]
+        id_field = "id" if kind is DefinitionKind.VARIANTS else "key"
+        return next((cast(JSON, d) for d in items if d.get(id_field) == key), None)
+
+    @strawberry.field(description="The release this gateway instance serves now (viewer).")
+    def served_release(self, info: AdminInfo) -> int:
+        require_role(info, Role.VIEWER)
+        return info.context.container.slot_definitions.snapshot.version
+
+    @strawberry.field(description="Published releases, newest first (viewer).")
+    async def releases(self, info: AdminInfo, first: int = 20) -> list[Release]:
+        require_role(info, Role.VIEWER)
+        return [_release(i) for i in await info.context.container.slot_definitions.history(first)]
+
+    @strawberry.field(description="One release with its definitions (viewer).")
+    async def release(self, info: AdminInfo, version: int) -> ReleaseDetail:
+        require_role(info, Role.VIEWER)
+        found = await info.context.container.slot_definitions.release(version)
+        return ReleaseDetail(release=_release(found.info), definitions=cast(JSON, dict(found.definitions)))
+
+    @strawberry.field(description="Changes from release `base` (null: empty) to `target` (null: the workspace).")
+    async def release_diff(
+        self, info: AdminInfo, base: int | None = None, target: int | None = None
+    ) -> list[DefinitionChange]:
+        require_role(info, Role.VIEWER)
+        changes = await info.context.container.slot_definitions.diff(base, target)
+        return [DefinitionChange(kind=c.kind, key=c.key, change=c.change, fields=list(c.fields)) for c in changes]
+
+    @strawberry.field(description="What a slot shows a hypothetical visitor, from the workspace; records nothing.")
+    async def preview(self, info: AdminInfo, input: PreviewInput) -> Preview:
+        require_role(info, Role.VIEWER)
+        traits: dict[str, Any] = input.traits if isinstance(input.traits, dict) else {}
+        facts: dict[str, Any] = input.facts if isinstance(input.facts, dict) else {}
+        behaviour = {
+            BehaviourQuery(b.event, float(b.within_days), b.category, b.brand, b.product): b.count
+            for b in input.behaviour or []
+        }
+        who = HypotheticalVisitor(
+            visitor_id=input.visitor_id,
+            traits=traits,
+            segments=input.segments or (),
+            request=RequestFacts(
+                channel=input.channel,
+                device=input.device,
+                country=input.country.upper() if input.country else None,
+                city=input.city,
+                utm_source=input.utm_source,
+                utm_campaign=input.utm_campaign,
+                referrer=input.referrer,
+            ),
+            cart_value=input.cart_value,
+            cart_items=input.cart_items or (),
+            facts=facts,
+            behaviour=behaviour,
+        )
+        decision = await info.context.container.slots.preview(who, input.slot_key, input.variant_id, input.at)
+        return Preview(
+            decision=to_decision(decision),
+            content_type=decision.slot.content_kind.value,
+            content=cast(JSON, _content_json(decision)),
+        )
+
+    @strawberry.field(description="Per-arm exposures, clicks, conversions, uplift, P(best) and SRM (viewer).")
+    async def experiment_results(self, info: AdminInfo, key: str) -> ExperimentResults:
+        require_role(info, Role.VIEWER)
+        experiment, results = await info.context.container.experiments.results(key)
+        return ExperimentResults(
+            key=experiment.key,
+            name=experiment.name,
+            status=experiment.status.value,
+            total_exposures=results.total_exposures,
+            srm_chi_square=results.srm_chi_square,
+            srm_p_value=results.srm_p_value,
+            srm_detected=results.srm_detected,
+            arms=[_arm(a) for a in results.arms],
+        )
+
+
+@strawberry.type
+class SlotsAdminMutation:
+    @strawberry.mutation(description="Create or replace a slot (editor).")
+    async def save_slot(self, info: AdminInfo, definition: JSON) -> DefinitionPayload:
+        return await _save(info, "slots", definition)
+
+    @strawberry.mutation(description="Create or replace a variant (editor).")
+    async def save_variant(self, info: AdminInfo, definition: JSON) -> DefinitionPayload:
+        return await _save(info, "variants", definition)
+
+    @strawberry.mutation(description="Create or replace an audience (editor).")
+    async def save_audience(self, info: AdminInfo, definition: JSON) -> DefinitionPayload:
+        return await _save(info, "audiences", definition)
+
+    @strawberry.mutation(description="Create or replace an experiment (editor).")
+    async def save_experiment(self, info: AdminInfo, definition: JSON) -> DefinitionPayload:
+        return await _save(info, "experiments", definition)
+
+    @strawberry.mutation(description="Delete a definition from the workspace (editor); refused while used.")
+    async def delete_definition(self, info: AdminInfo, kind: DefinitionKind, key: str) -> DefinitionPayload:
+        by = require_role(info, Role.EDITOR)
+        try:
+            await info.context.container.slot_definitions.delete(kind.value, key, by.key_id)
+        except DefinitionInvalid as exc:
+            return DefinitionPayload(
+                ok=False, definition=None, problems=[DefinitionProblem(path=exc.path, message=exc.detail)]
+            )
+        return DefinitionPayload(ok=True, definition=None, problems=[])
+
+    @strawberry.mutation(description="Release the workspace to every gateway instance (editor).")
+    async def publish(self, info: AdminInfo, note: str = "") -> Release:
+        by = require_role(info, Role.EDITOR)
+        return _release(await info.context.container.slot_definitions.publish(note, by.key_id))
+
+    @strawberry.mutation(description="Set a variant published and release the workspace (editor).")
+    async def publish_variant(self, info: AdminInfo, id: str, note: str = "") -> Release:
+        return await _set_status(info, id, "published", note or f"publish variant {id}")
+
+    @strawberry.mutation(description="Set a variant back to draft and release the workspace (editor).")
+    async def unpublish_variant(self, info: AdminInfo, id: str, note: str = "") -> Release:
+        return await _set_status(info, id, "draft", note or f"unpublish variant {id}")
+
+    @strawberry.mutation(description="Publish the definitions of an earlier release as a new release (editor).")
+    async def rollback(self, info: AdminInfo, version: int, note: str = "") -> Release:
+        by = require_role(info, Role.EDITOR)
+        return _release(await info.context.container.slot_definitions.rollback(version, note, by.key_id))
+
+
+async def _set_status(info: AdminInfo, variant_id: str, status: str, note: str) -> Release:
+    by = require_role(info, Role.EDITOR)
+    definitions = info.context.container.slot_definitions
+    current = next((v for v in (await definitions.workspace())["variants"] if v.get("id") == variant_id), None)
+    if current is None:
+        raise InputError(f"no variant {variant_id!r} in the workspace", field="id")
+    await definitions.put("variants", {**current, "status": status}, by.key_id)
+    return _release(await definitions.publish(note, by.key_id))

@@ -1,0 +1,115 @@
+"""Webhook deliveries for operators: the outbox by status or profile, and retrying dead letters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.access.values import Role
+from gateway.kernel.errors import InputError
+from gateway.kernel.visitor import VisitorId
+from gateway.triggers.lift import trigger_lift
+from gateway.triggers.values import Delivery as DomainDelivery
+from gateway.triggers.values import DeliveryStatus as DomainStatus
+from gateway.triggers.values import TriggerKind as DomainKind
+from resolvers.access.auth import AdminInfo, require_role
+
+DeliveryStatus = strawberry.enum(DomainStatus, name="DeliveryStatus")
+MAX_LIST = 500
+
+
+@strawberry.type
+class Delivery:
+    id: strawberry.ID = strawberry.field(description="The idempotency key.")
+    kind: str
+    profile_id: strawberry.ID
+    status: DeliveryStatus  # type: ignore[valid-type]
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None
+    last_error: str | None
+    payload: JSON
+
+
+def _delivery(d: DomainDelivery) -> Delivery:
+    return Delivery(
+        id=strawberry.ID(d.id),
+        kind=d.kind.value,
+        profile_id=strawberry.ID(d.profile_id),
+        status=d.status,
+        attempts=d.attempts,
+        created_at=d.created_at,
+        next_attempt_at=d.next_attempt_at,
+        last_error=d.last_error,
+        payload=cast(JSON, dict(d.payload)),
+    )
+
+
+TriggerKind = strawberry.enum(DomainKind, name="TriggerKind")
+
+
+@strawberry.type
+class TriggerLift:
+    messaged: int
+    messaged_converted: int
+    held_out: int
+    held_out_converted: int
+    messaged_rate: float | None
+    held_out_rate: float | None
+    lift: float | None = strawberry.field(description="messagedRate / heldOutRate - 1; null without a baseline.")
+
+
+@strawberry.type
+class TriggersQuery:
+    @strawberry.field(description="Conversion of messaged vs held-out people after a trigger (viewer).")
+    async def trigger_lift(
+        self,
+        info: AdminInfo,
+        kind: TriggerKind,  # type: ignore[valid-type]
+        days: float = 7.0,
+    ) -> TriggerLift:
+        require_role(info, Role.VIEWER)
+        if not 0 < days <= 90:
+            raise InputError("days must be between 0 and 90", field="days")
+        c = info.context.container
+        found = await trigger_lift(c.stores.outbox, c.stores.events, c.customer.identity, kind, days)
+        return TriggerLift(
+            messaged=found.messaged,
+            messaged_converted=found.messaged_converted,
+            held_out=found.held_out,
+            held_out_converted=found.held_out_converted,
+            messaged_rate=found.messaged_rate,
+            held_out_rate=found.held_out_rate,
+            lift=found.lift,
+        )
+
+    @strawberry.field(description="Webhook deliveries, oldest first; DEAD lists the dead letters (viewer).")
+    async def deliveries(
+        self,
+        info: AdminInfo,
+        status: DeliveryStatus | None = None,  # type: ignore[valid-type]
+        profile_id: strawberry.ID | None = None,
+        first: int = 100,
+    ) -> list[Delivery]:
+        require_role(info, Role.VIEWER)
+        if not 1 <= first <= MAX_LIST:
+            raise InputError(f"first must be between 1 and {MAX_LIST}", field="first")
+        outbox = info.context.container.stores.outbox
+        found = await outbox.find(
+            status=status, profile_id=VisitorId(str(profile_id)) if profile_id else None, limit=first
+        )
+        return [_delivery(d) for d in found]
+
+
+@strawberry.type
+class TriggersMutation:
+    @strawberry.mutation(description="Queue a dead delivery again with a fresh attempt budget (editor).")
+    async def retry_delivery(self, info: AdminInfo, id: strawberry.ID) -> Delivery:
+        require_role(info, Role.EDITOR)
+        sender = info.context.container.customer.webhooks
+        if sender is None:
+            raise InputError("no webhook receiver is configured (VITRINE_WEBHOOK_URL)")
+        return _delivery(await sender.retry(str(id)))
