@@ -46,6 +46,7 @@ import orjson
 from bench.homepage import QUERY, count_fields
 from bench.httpload import LoadResult, build_request, fetch, run_load
 from bench.load import SECRET, _serve, _stop, _strip_scores, _wait_ready, _warm_visitor
+from gateway.testing.asgi import with_state
 from gateway.testing.servers import free_port, start_redis
 
 
@@ -278,10 +279,10 @@ async def _phase_split(redis_url: str, requests: int) -> None:
     if view.prepared is not None:  # hot compiled queries run here instead of Schema.execute
         view.prepared.execute = timed("execution", view.prepared.execute)  # type: ignore[method-assign]
 
-    async with app.router.lifespan_context(app):
+    async with app.router.lifespan_context(app) as state:
         import httpx
 
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=with_state(app, state))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             first = await client.post("/graphql", json={"query": "{ categories { id } }"})
             roots = [c["id"] for c in first.json()["data"]["categories"]]
@@ -357,7 +358,7 @@ async def _phase_split(redis_url: str, requests: int) -> None:
 
             visitor_id = verify(token, settings.secret_keys)
             assert visitor_id is not None
-            sessions = app.state.container.visitors._sessions
+            sessions = app.state.runtime.services.visitors._sessions
             for _ in range(50):
                 await sessions.get_many([visitor_id])
             cpu_start = time.process_time_ns()

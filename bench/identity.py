@@ -19,9 +19,9 @@ import time
 import uuid
 from dataclasses import replace
 
-from gateway.container import open_container
 from gateway.identity.values import IdKind, identifier
 from gateway.kernel.visitor import Channel, Visitor
+from gateway.runtime import open_runtime
 from gateway.settings import Settings
 from gateway.testing.servers import start_mongo, start_redis
 from gateway.visitors.tokens import new_visitor_id
@@ -39,12 +39,12 @@ SEGMENTS = {
 
 
 async def intake(settings: Settings, visitors: int, batch: int, with_segments: bool) -> float:
-    async with open_container(settings, background=False) as c:
+    async with open_runtime(settings, background=False) as c:
         await c.stores.catalog.upsert([product(i) for i in range(1, 41)], BRANDS, CATEGORIES)
-        await c.catalog.refresh()
+        await c.services.catalog.refresh()
         if with_segments:
             for key, definition in SEGMENTS.items():
-                await c.customer.segments.save(key, key, "", definition)
+                await c.services.segments.save(key, key, "", definition)
         people = [Visitor(new_visitor_id(), False, Channel.WEB) for _ in range(visitors)]
         events = [
             [
@@ -54,18 +54,18 @@ async def intake(settings: Settings, visitors: int, batch: int, with_segments: b
         ]
         start = time.perf_counter()
         for person in people:
-            await c.events.track(person, events[0])
+            await c.services.events.track(person, events[0])
         return visitors * batch / (time.perf_counter() - start)
 
 
 async def merges(settings: Settings, customers: int) -> list[float]:
-    async with open_container(settings, background=False) as c:
+    async with open_runtime(settings, background=False) as c:
         took = []
         for n in range(customers):
             a, b = new_visitor_id(), new_visitor_id()
             for device in (a, b):
                 start = time.perf_counter()
-                await c.customer.identity.link(
+                await c.services.identity.link(
                     [identifier(IdKind.VISITOR, device), identifier(IdKind.CUSTOMER, f"c{n}")], reason="bench"
                 )
                 took.append((time.perf_counter() - start) * 1000)

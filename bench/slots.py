@@ -20,10 +20,11 @@ from typing import Any
 import httpx
 
 from gateway.app import create_app
-from gateway.container import Container
+from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.slots.values.decision import Visit, decide
 from gateway.slots.values.definitions import build_snapshot
+from gateway.testing.asgi import with_state
 
 BANNER = {"title": "t", "imageUrl": "https://cdn.example/x.jpg", "altText": "a", "link": "/x"}
 
@@ -85,13 +86,13 @@ async def bench_requests(n: int, requests: int, mongodb_url: str, redis_url: str
         "viewer + 3 slots": '{ viewer { visitorId } slots(keys: ["hero", "strip", "footer"]) '
         "{ ... on Banner { title decision { reason variantId } } } }",
     }
-    async with app.router.lifespan_context(app):
-        container: Container = app.state.container
+    async with app.router.lifespan_context(app) as state:
+        runtime: Runtime = app.state.runtime
         for kind, items in definitions(n).items():
             for item in items:
-                await container.slot_definitions.put(kind, item, "bench")
-        await container.slot_definitions.publish("bench", "bench")
-        transport = httpx.ASGITransport(app=app)
+                await runtime.services.slot_definitions.put(kind, item, "bench")
+        await runtime.services.slot_definitions.publish("bench", "bench")
+        transport = httpx.ASGITransport(app=with_state(app, state))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for _ in range(50):  # warm up
                 for query in queries.values():

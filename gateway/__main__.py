@@ -116,7 +116,7 @@ def catalog_import(
     from rich.progress import Progress
 
     from gateway.catalogue.importer import import_jsonl
-    from gateway.store_factory import open_stores
+    from gateway.wiring import connect
 
     settings = _settings()
     console = Console(stderr=True)
@@ -125,7 +125,7 @@ def catalog_import(
         from contextlib import AsyncExitStack
 
         async with AsyncExitStack() as stack:
-            stores = await open_stores(settings, stack)
+            stores = await connect(settings, stack)
             with Progress(console=console, transient=False) as progress:
                 task = progress.add_task("importing", total=None)
 
@@ -184,7 +184,7 @@ def index(
     from gateway.recommendations.vectors.embedder import SentenceTransformerEmbedder
     from gateway.recommendations.vectors.graph import publish_graph
     from gateway.recommendations.vectors.indexer import index_catalogue
-    from gateway.store_factory import open_stores
+    from gateway.wiring import connect
 
     if precision not in {"auto", "fp32", "bf16"}:
         raise typer.BadParameter("must be auto, fp32 or bf16", param_hint="--precision")
@@ -198,7 +198,7 @@ def index(
 
     async def run() -> None:
         async with AsyncExitStack() as stack:
-            stores = await open_stores(settings, stack)
+            stores = await connect(settings, stack)
             columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
             with Progress(*columns, console=console) as progress:
                 task = progress.add_task("embedding", total=None)
@@ -206,8 +206,9 @@ def index(
                 def on_progress(done: int, total: int) -> None:
                     progress.update(task, completed=done, total=total)
 
+                vectors = stores.recommendations.vectors
                 report = await index_catalogue(
-                    stores.catalog, stores.vectors, embedder, batch_size=batch_size, progress=on_progress
+                    stores.catalog, vectors, embedder, batch_size=batch_size, progress=on_progress
                 )
             console.print(
                 f"{report.products} products: {report.embedded} embedded, {report.unchanged} unchanged, "
@@ -217,8 +218,8 @@ def index(
                 return  # nothing is kept, so no instance could load a graph
             with console.status("building the HNSW graph"):
                 graph = await publish_graph(
-                    stores.vectors,
-                    stores.graphs,
+                    stores.recommendations.vectors,
+                    stores.recommendations.graphs,
                     embedder.name,
                     exact_max=settings.recs_exact_max,
                     threads=os.cpu_count() or 1,
@@ -300,7 +301,7 @@ def persisted_register(
     from gateway.app import document_errors
     from gateway.execution.persisted.documents import parse_manifest
     from gateway.kernel.errors import InputError, StoreUnavailable
-    from gateway.store_factory import open_stores
+    from gateway.wiring import connect
 
     settings = _settings()
     try:
@@ -324,7 +325,7 @@ def persisted_register(
         from contextlib import AsyncExitStack
 
         async with AsyncExitStack() as stack:
-            stores = await open_stores(settings, stack)
+            stores = await connect(settings, stack)
             added = await stores.persisted.register_trusted(documents)
             return added, await stores.persisted.count_trusted()
 

@@ -1,7 +1,9 @@
-"""The composition root: `create_app(settings)` wires HTTP, GraphQL, services and stores.
+"""The HTTP application: `create_app(settings)` wires routes, GraphQL schemas and middleware.
 
-This is the only module that imports `resolvers`. The container (stores, services,
-background tasks) opens in the lifespan and is shared by every request via `app.state`.
+This is the only module that imports `resolvers`. The runtime (stores, services, background
+tasks; `gateway.runtime`) opens in the lifespan, which yields the typed services requests may
+call (`gateway.execution.services.AppState`): Starlette hands a copy to every request as
+`request.state`. `app.state.runtime` keeps the whole runtime for tests and operator tools.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.container import open_container
+from gateway.execution.page_views import PageViews
+from gateway.execution.services import AdminServices, AppState, EdgeServices, StorefrontServices
 from gateway.http.admin_view import AdminGraphQLView
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
 from gateway.http.rate_limit import RateLimitMiddleware
+from gateway.http.state import edge_of
 from gateway.platform.metrics import Metrics, MetricsMiddleware
+from gateway.runtime import Runtime, open_runtime
 from gateway.settings import Settings
 from resolvers.admin_schema import build_admin_schema
 from resolvers.schema import build_schema
@@ -46,11 +51,11 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
     admin = AdminGraphQLView(build_admin_schema(), graphql_ide="graphiql" if not settings.is_production else None)
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         if settings.secret_is_ephemeral:
             log.warning("VITRINE_SECRET_KEY is not set: visitor ids are signed with a random key and reset on restart")
-        async with open_container(settings, metrics, background=background) as container:
-            app.state.container = container
+        async with open_runtime(settings, metrics, background=background) as runtime:
+            app.state.runtime = runtime
             if freeze_gc:
                 # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
                 gc.collect()
@@ -60,7 +65,7 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
                 "memory" if settings.mongodb_url.startswith("memory") else "configured",
                 "memory" if settings.redis_url.startswith("memory") else "configured",
             )
-            yield
+            yield request_state(runtime)
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -100,9 +105,43 @@ def cors_middleware(origins: tuple[str, ...]) -> Middleware:
     )
 
 
+def request_state(runtime: Runtime) -> AppState:
+    """The services each kind of request may call, and nothing else."""
+    s = runtime.services
+    return AppState(
+        storefront=StorefrontServices(
+            catalog=s.catalog,
+            visitors=s.visitors,
+            events=s.events,
+            identity=s.identity,
+            consent=s.consent,
+            segments=s.segments,
+            slots=s.slots,
+            recommendations=s.recommendations,
+            privacy=s.privacy,
+            page_views=PageViews(),
+        ),
+        admin=AdminServices(
+            api_keys=s.api_keys,
+            slot_definitions=s.slot_definitions,
+            slots=s.slots,
+            experiments=s.experiments,
+            segments=s.segments,
+            triggers=s.triggers,
+            privacy=s.privacy,
+        ),
+        edge=EdgeServices(
+            settings=runtime.settings,
+            persisted=s.persisted,
+            rate_limits=runtime.stores.rate_limits,
+            metrics=s.metrics,
+            readiness=runtime.readiness,
+        ),
+    )
+
+
 async def serve_metrics(request: Request) -> Response:
-    metrics: Metrics = request.app.state.container.metrics
-    return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+    return Response(edge_of(request).metrics.render(), media_type="text/plain; version=0.0.4")
 
 
 def export_schema_sdl() -> str:

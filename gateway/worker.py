@@ -14,8 +14,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from gateway.container import REPLAY_SECONDS, open_container
 from gateway.kernel.errors import StoreUnavailable
+from gateway.runtime import REPLAY_SECONDS, open_runtime
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,9 +36,9 @@ async def _loop(seconds: float, job: Callable[[], Awaitable[object]], name: str,
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until `stop` is set (or forever)."""
     stop = stop or asyncio.Event()
-    async with open_container(settings, background=False) as container:
-        jobs = [(REPLAY_SECONDS, container.events.replay_unapplied, "event replay"), *container.customer.jobs(settings)]
-        if container.customer.webhooks is None:
+    async with open_runtime(settings, background=False) as runtime:
+        jobs = [(REPLAY_SECONDS, runtime.services.events.replay_unapplied, "event replay"), *runtime.worker_jobs()]
+        if runtime.services.webhooks is None:
             log.warning("VITRINE_WEBHOOK_URL is not set: no triggers fire")
         log.info("worker running: %s", ", ".join(name for _, _, name in jobs))
         await asyncio.gather(*(_loop(seconds, job, name, stop) for seconds, job, name in jobs))

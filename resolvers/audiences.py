@@ -42,7 +42,7 @@ class SegmentsQuery:
     @strawberry.field(description="Every segment with its current size (viewer).")
     async def segments(self, info: AdminInfo) -> list[Segment]:
         require_role(info, Role.VIEWER)
-        service = info.context.container.customer.segments
+        service = info.context.services.segments
         sizes = await service.sizes()
         return [_segment(s, sizes) for s in await service.definitions()]
 
@@ -57,17 +57,17 @@ class SegmentsMutation:
         if not isinstance(definition, dict):
             raise InputError('definition must be a condition object, e.g. {"field": ..., "op": ..., "value": ...}')
         raw: dict[str, Any] = definition
-        service = info.context.container.customer.segments
+        service = info.context.services.segments
         saved = await service.save(key, name, description, raw)
         return _segment(saved, await service.sizes())
 
     @strawberry.mutation(description="Delete a segment and its memberships (editor).")
     async def delete_segment(self, info: AdminInfo, key: str) -> bool:
         require_role(info, Role.EDITOR)
-        await info.context.container.customer.segments.delete(key)
+        await info.context.services.segments.delete(key)
         return True
 
     @strawberry.mutation(description="Re-evaluate every profile against every segment now (editor); answers changes.")
     async def reevaluate_segments(self, info: AdminInfo) -> int:
         require_role(info, Role.EDITOR)
-        return await info.context.container.customer.segments.reevaluate_all(time_based_only=False)
+        return await info.context.services.segments.reevaluate_all(time_based_only=False)

@@ -57,17 +57,17 @@ class Brand:
 def _category_parent(root: domain.LocalizedCategory, info: Info) -> Category | None:
     if root.parent_id is None:
         return None
-    found = info.context.container.catalog.get_categories([root.parent_id], info.context.locale)[0]
+    found = info.context.services.catalog.get_categories([root.parent_id], info.context.locale)[0]
     return expose(found, Category) if found else None
 
 
 def _category_path(root: domain.LocalizedCategory, info: Info) -> list[Category]:
-    found = info.context.container.catalog.get_categories(root.path, info.context.locale)
+    found = info.context.services.catalog.get_categories(root.path, info.context.locale)
     return [expose(c, Category) for c in found if c]
 
 
 def _category_children(root: domain.LocalizedCategory, info: Info) -> list[Category]:
-    return [expose(c, Category) for c in info.context.container.catalog.children(root.id, info.context.locale)]
+    return [expose(c, Category) for c in info.context.services.catalog.children(root.id, info.context.locale)]
 
 
 @strawberry.type(description="A node of the category tree.")
@@ -277,16 +277,17 @@ class CatalogQuery:
         )
         offset = decode_cursor(after) + 1 if after else 0
         ctx = info.context
-        page = await ctx.container.catalog.find(query, ProductSort(sort.value), ctx.locale, offset, first)
-        cached = ctx.container.catalog.page_view(page)
+        page = await ctx.services.catalog.find(query, ProductSort(sort.value), ctx.locale, offset, first)
+        cached = ctx.services.page_views.get(page)
         if isinstance(cached, ConnectionView):
             return expose(cached, ProductConnection)
         products = await ctx.loaders.get_products(page.ids)
         connection = page_view(page, products)
-        if all(p is not None for p in products):
-            ctx.container.catalog.keep_page_view(page, connection)
+        if ctx.services.catalog.mirrored and all(p is not None for p in products):
+            # The mirror answers this same page object until its snapshot changes.
+            ctx.services.page_views.keep(page, connection)
         return expose(connection, ProductConnection)
 
     @strawberry.field(description="Root categories of the tree.")
     def categories(self, info: Info) -> list[Category]:
-        return [expose(c, Category) for c in info.context.container.catalog.roots(info.context.locale)]
+        return [expose(c, Category) for c in info.context.services.catalog.roots(info.context.locale)]

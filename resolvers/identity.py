@@ -13,10 +13,8 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.identity.values import IdKind, identifier
 from gateway.kernel.errors import InputError
 from gateway.visitors.intake import EventStatus
-from gateway.visitors.tokens import verify
 from gateway.visitors.values.consent import Purpose as DomainPurpose
 from resolvers.execution.info import Info
 from resolvers.visitors.viewer import Viewer, load_viewer
@@ -88,29 +86,21 @@ class IdentityMutation:
                 raise InputError("traits must be an object", field="traits")
             props["traits"] = traits
         raw = {"messageId": message_id or f"identify-{uuid.uuid4().hex}", "type": "identify", "properties": props}
-        result = await ctx.container.events.track(ctx.visitor, [raw])
+        result = await ctx.services.events.track(ctx.visitor, [raw])
         ctx.reset_visitor()
         (outcome,) = result.outcomes
         return IdentifyPayload(
             accepted=outcome.status is not EventStatus.REJECTED,
             code=outcome.code.value if outcome.code else None,
             reason=outcome.reason,
-            profile_id=strawberry.ID(await ctx.container.customer.identity.root(ctx.visitor.id)),
+            profile_id=strawberry.ID(await ctx.services.identity.root(ctx.visitor.id)),
             viewer=await load_viewer(info),
         )
 
     @strawberry.mutation(description="Link another device of the same person (its signed visitor token), no login.")
     async def alias(self, info: Info, visitor_token: str) -> AliasPayload:
         ctx = info.context
-        other = verify(visitor_token, ctx.container.settings.secret_keys)
-        if other is None:
-            raise InputError("not a valid visitor token: pass the other device's signed vt_vid", field="visitorToken")
-        if ctx.visitor.channel.value in ctx.container.settings.identity_unlinked_channels:
-            raise InputError(f"visitors on the {ctx.visitor.channel.value} channel are shared devices and never linked")
-        idents = [identifier(IdKind.VISITOR, ctx.visitor.id), identifier(IdKind.VISITOR, other)]
-        result = await ctx.container.customer.identity.link(idents, reason="alias")
-        if result.refused:
-            raise InputError(f"not linked: {result.refused}")
+        result = await ctx.services.identity.alias(ctx.visitor, visitor_token)
         ctx.reset_visitor()
         return AliasPayload(
             profile_id=strawberry.ID(result.profile_id), merged=len(result.merged), viewer=await load_viewer(info)
@@ -120,6 +110,6 @@ class IdentityMutation:
     async def set_consent(self, info: Info, purposes: list[ConsentInput], source: str) -> ConsentPayload:
         ctx = info.context
         decisions = {DomainPurpose(p.purpose.value): p.granted for p in purposes}
-        await ctx.container.customer.consent.record(ctx.visitor.id, decisions, source)
+        await ctx.services.consent.record(ctx.visitor.id, decisions, source)
         ctx.reset_visitor()
         return ConsentPayload(viewer=await load_viewer(info))

@@ -11,7 +11,6 @@ from strawberry.scalars import JSON
 from gateway.access.values import Role
 from gateway.kernel.errors import InputError
 from gateway.kernel.visitor import VisitorId
-from gateway.triggers.lift import trigger_lift
 from gateway.triggers.values import Delivery as DomainDelivery
 from gateway.triggers.values import DeliveryStatus as DomainStatus
 from gateway.triggers.values import TriggerKind as DomainKind
@@ -74,8 +73,7 @@ class TriggersQuery:
         require_role(info, Role.VIEWER)
         if not 0 < days <= 90:
             raise InputError("days must be between 0 and 90", field="days")
-        c = info.context.container
-        found = await trigger_lift(c.stores.outbox, c.stores.events, c.customer.identity, kind, days)
+        found = await info.context.services.triggers.lift(kind, days)
         return TriggerLift(
             messaged=found.messaged,
             messaged_converted=found.messaged_converted,
@@ -97,9 +95,8 @@ class TriggersQuery:
         require_role(info, Role.VIEWER)
         if not 1 <= first <= MAX_LIST:
             raise InputError(f"first must be between 1 and {MAX_LIST}", field="first")
-        outbox = info.context.container.stores.outbox
-        found = await outbox.find(
-            status=status, profile_id=VisitorId(str(profile_id)) if profile_id else None, limit=first
+        found = await info.context.services.triggers.deliveries(
+            status, VisitorId(str(profile_id)) if profile_id else None, first
         )
         return [_delivery(d) for d in found]
 
@@ -109,7 +106,4 @@ class TriggersMutation:
     @strawberry.mutation(description="Queue a dead delivery again with a fresh attempt budget (editor).")
     async def retry_delivery(self, info: AdminInfo, id: strawberry.ID) -> Delivery:
         require_role(info, Role.EDITOR)
-        sender = info.context.container.customer.webhooks
-        if sender is None:
-            raise InputError("no webhook receiver is configured (VITRINE_WEBHOOK_URL)")
-        return _delivery(await sender.retry(str(id)))
+        return _delivery(await info.context.services.triggers.retry_delivery(str(id)))

@@ -12,8 +12,9 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.catalogue.values import Brand, Category, Product
-from gateway.container import Container
+from gateway.runtime import Runtime
 from gateway.settings import Settings
+from gateway.testing.asgi import with_state
 from tests.factories import BRANDS, CATEGORIES, product
 
 HOME_PAGE_PRODUCTS = [product(i, price=f"{50 + i}.00", stock=0 if i % 10 == 0 else 3) for i in range(1, 41)]
@@ -25,9 +26,9 @@ class Gateway:
     client: httpx.AsyncClient
 
     @property
-    def container(self) -> Container:
-        container: Container = self.app.state.container
-        return container
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
 
     async def gql(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
         response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, **kwargs)
@@ -56,11 +57,11 @@ async def running_gateway(
     categories: Sequence[Category] = CATEGORIES,
 ) -> AsyncIterator[Gateway]:
     app = create_app(settings, background=False, freeze_gc=False)
-    async with app.router.lifespan_context(app):
-        container: Container = app.state.container
+    async with app.router.lifespan_context(app) as state:
+        runtime: Runtime = app.state.runtime
         if products:
-            await container.stores.catalog.upsert(products, brands, categories)
-            await container.catalog.refresh()
-        transport = httpx.ASGITransport(app=app)
+            await runtime.stores.catalog.upsert(products, brands, categories)
+            await runtime.services.catalog.refresh()
+        transport = httpx.ASGITransport(app=with_state(app, state))
         async with httpx.AsyncClient(transport=transport, base_url="http://vitrine.test") as client:
             yield Gateway(app, client)

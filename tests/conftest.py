@@ -80,10 +80,10 @@ def backend_settings(backend: str, request: pytest.FixtureRequest, unique: str) 
 
 @pytest.fixture
 async def stores(backend_settings: Settings) -> AsyncIterator[object]:
-    from gateway.store_factory import open_stores
+    from gateway.wiring import connect
 
     async with AsyncExitStack() as stack:
-        yield await open_stores(backend_settings, stack)
+        yield await connect(backend_settings, stack)
 
 
 @pytest.fixture

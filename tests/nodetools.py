@@ -91,25 +91,25 @@ async def run_node(script: str, *args: str, limit_s: float = 120.0) -> NodeResul
 def serving(settings: Settings, prepare: Any = None) -> Iterator[str]:
     """Serve the real app with uvicorn on a free loopback port; yields its base URL.
 
-    `prepare(container)` (async), if given, runs inside the server's loop before it is used.
+    `prepare(runtime)` (async), if given, runs inside the server's loop before it is used.
     """
     app = create_app(settings, background=False, freeze_gc=False)
 
     async def ready() -> None:
         if prepare is not None:
-            await prepare(app.state.container)
+            await prepare(app.state.runtime)
 
     with serve_asgi(app, ready) as url:
         yield url
 
 
-async def seed(container: Any) -> None:
+async def seed(runtime: Any) -> None:
     """The test catalogue (tests.appclient.HOME_PAGE_PRODUCTS), loaded into a running gateway."""
     from tests.appclient import HOME_PAGE_PRODUCTS
     from tests.factories import BRANDS, CATEGORIES
 
-    await container.stores.catalog.upsert(HOME_PAGE_PRODUCTS, BRANDS, CATEGORIES)
-    await container.catalog.refresh()
+    await runtime.stores.catalog.upsert(HOME_PAGE_PRODUCTS, BRANDS, CATEGORIES)
+    await runtime.services.catalog.refresh()
 
 
 @contextmanager

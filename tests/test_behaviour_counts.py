@@ -9,7 +9,7 @@ from gateway.catalogue.service import CatalogService
 from gateway.catalogue.values import ProductId
 from gateway.kernel.visitor import VisitorId
 from gateway.slots.behaviour_counts import BehaviourCounts
-from gateway.store_factory import Stores
+from gateway.wiring import Stores
 from tests.factories import BRANDS, CATEGORIES, NOW, event, product
 
 V = VisitorId("v_aaaaaaaaaaaaaaaaaaaaaa")

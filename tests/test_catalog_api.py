@@ -71,7 +71,7 @@ async def test_n_plus_one_guard_twenty_products_with_brands_and_categories(backe
     # No in-process mirror: every catalogue read reaches the store, batched by DataLoaders.
     settings = replace(backend_settings, catalog_preload_max=0)
     async with running_gateway(settings) as gw:
-        catalog = gw.container.catalog
+        catalog = gw.runtime.services.catalog
         assert not catalog.mirrored
         before = catalog.store_calls
         body = await gw.gql(LIST, {"first": 20})
@@ -93,8 +93,8 @@ async def test_catalogue_changes_show_up_after_refresh(gateway: Gateway) -> None
 
     query = {"f": {"search": "sprinter"}}
     assert (await gateway.gql(LIST, query))["data"]["products"]["totalCount"] == 0
-    await gateway.container.stores.catalog.upsert([product(77, name="Sprinter Max")], [], [])
-    assert await gateway.container.catalog.refresh() is True  # the store's revision moved
+    await gateway.runtime.stores.catalog.upsert([product(77, name="Sprinter Max")], [], [])
+    assert await gateway.runtime.services.catalog.refresh() is True  # the store's revision moved
     found = (await gateway.gql(LIST, query))["data"]["products"]
     assert found["totalCount"] == 1 and found["edges"][0]["node"]["name"] == "Sprinter Max"
-    assert await gateway.container.catalog.refresh() is False  # nothing changed since
+    assert await gateway.runtime.services.catalog.refresh() is False  # nothing changed since

@@ -71,7 +71,7 @@ async def test_masked_and_expected_errors_and_request_errors_are_unchanged(
     def broken() -> None:
         raise RuntimeError("internal detail that must not leak")
 
-    monkeypatch.setattr(gw.container.catalog, "roots", broken)
+    monkeypatch.setattr(gw.runtime.services.catalog, "roots", broken)
     query = "{ categories { id } products(first: 1) { totalCount } }"
     await both(gw, {"query": query})
     _, masked = await post(gw, {"query": query, "extensions": {"vitrine": {"compile": True}}})
@@ -183,8 +183,8 @@ async def test_a_new_catalogue_snapshot_is_never_answered_from_the_memo(gw: Gate
         _, before = await post(gw, body)
     assert before["data"]["product"] == {"name": "Trail runner 2", "price": {"amount": "52.00"}}
     changed = product(2, price="49.00", name="Trail runner 2 (new)")
-    await gw.container.stores.catalog.upsert([changed], BRANDS, CATEGORIES)
-    assert await gw.container.catalog.refresh()
+    await gw.runtime.stores.catalog.upsert([changed], BRANDS, CATEGORIES)
+    assert await gw.runtime.services.catalog.refresh()
     _, compiled = await both(gw, {"query": query})  # both paths answer the same new data
     assert compiled == {"execution": "compiled"}
     _, after = await post(gw, body)

@@ -1,7 +1,7 @@
 """Differential tests on the real storefront schema with the real app's context.
 
 A running gateway (memory stores, 40 products, a visitor with views and a cart) gives the
-container; every run builds a fresh request context (fresh DataLoaders) as the HTTP view
+runtime; every run builds a fresh request context (fresh DataLoaders) as the HTTP view
 does. A fixed corpus covers the home page, catalogue, viewer, federation and introspection;
 faulty loaders make resolvers raise, time out and return None for non-null fields; and
 hypothesis generates random operations against the schema. Compiled must equal standard,
@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
 
 from bench.homepage import QUERY as HOME_PAGE
+from gateway.app import request_state
 from gateway.catalogue.values import LocalizedProduct, ProductId
 from gateway.execution.context import RequestContext, build_context
 from gateway.execution.loaders import Loaders
@@ -103,7 +104,7 @@ async def storefront() -> AsyncIterator[tuple[Gateway, Visitor]]:
 
 
 def contexts(gw: Gateway, visitor: Visitor) -> Callable[[], RequestContext]:
-    return lambda: build_context(gw.container, visitor, "en")
+    return lambda: build_context(request_state(gw.runtime)["storefront"], visitor, "en")
 
 
 @pytest.mark.parametrize(("name", "query", "variables"), CORPUS, ids=[c[0] for c in CORPUS])
@@ -131,7 +132,7 @@ class NoCache:
 def faulty_context(gw: Gateway, visitor: Visitor) -> Callable[[], RequestContext]:
     """Loaders that misbehave per product: a store error, a timeout, a product with no name,
     a brand with no name (a non-null violation one level down)."""
-    catalog = gw.container.catalog
+    catalog = gw.runtime.services.catalog
 
     async def products(ids: Sequence[ProductId]) -> list[LocalizedProduct | Exception | None]:
         found: list[LocalizedProduct | Exception | None] = list(await catalog.get_products(ids, "en"))
@@ -152,9 +153,9 @@ def faulty_context(gw: Gateway, visitor: Visitor) -> Callable[[], RequestContext
         return found
 
     def build() -> RequestContext:
-        ctx = build_context(gw.container, visitor, "en")
+        ctx = build_context(request_state(gw.runtime)["storefront"], visitor, "en")
         loaders = Loaders(products=DataLoader(products), visitors=ctx.loaders.visitors, catalog=NoCache(), locale="en")
-        return RequestContext(ctx.container, ctx.visitor, ctx.locale, loaders)
+        return RequestContext(ctx.services, ctx.visitor, ctx.locale, loaders)
 
     return build
 

@@ -51,7 +51,7 @@ async def standalone(base_url: str, **overrides: Any) -> AsyncIterator[Gateway]:
 
 
 def connector_of(gw: Gateway) -> HttpCommerceConnector:
-    store = gw.container.stores.catalog
+    store = gw.runtime.stores.catalog
     assert isinstance(store, ConnectorCatalogStore) and isinstance(store.connector, HttpCommerceConnector)
     return store.connector
 

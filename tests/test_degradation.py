@@ -37,14 +37,14 @@ async def test_redis_down_products_answer_events_kept_and_replayed_when_it_retur
 
         redis = start_redis(port)
         try:
-            replayed = await gw.container.events.replay_unapplied(older_than_seconds=0)
+            replayed = await gw.runtime.services.events.replay_unapplied(older_than_seconds=0)
             assert replayed == 1
             body = await gw.gql(PAGE, headers={"x-vitrine-visitor": token})
             viewer = body["data"]["viewer"]
             assert viewer["personalized"] is True
             assert viewer["session"]["recentlyViewed"] == [{"id": "p-00001"}]
             assert viewer["profile"]["counters"] == [{"name": "Product Viewed", "count": 1}]
-            assert await gw.container.events.replay_unapplied(older_than_seconds=0) == 0
+            assert await gw.runtime.services.events.replay_unapplied(older_than_seconds=0) == 0
             assert (await gw.client.get("/readyz")).status_code == 200
         finally:
             redis.stop()
@@ -55,7 +55,7 @@ async def test_mongodb_down_products_answer_from_mirror_and_events_are_refused_n
     try:
         settings = make_settings(mongodb_url=mongo.url, store_timeout_ms=300)
         async with running_gateway(settings) as gw:
-            assert gw.container.catalog.mirrored
+            assert gw.runtime.services.catalog.mirrored
             mongo.stop()
             body = await gw.gql(PAGE)
             assert body["data"]["products"]["totalCount"] == 40
@@ -79,7 +79,7 @@ async def test_unexpected_errors_are_masked(monkeypatch: object) -> None:
         async def boom(*args: object, **kwargs: object) -> object:
             raise RuntimeError("secret internal detail")
 
-        gw.container.catalog.find = boom  # type: ignore[method-assign]
+        gw.runtime.services.catalog.find = boom  # type: ignore[method-assign]
         body = await gw.gql("{ products { totalCount } }")
         (error,) = body["errors"]
         assert error["message"] == "Unexpected error."

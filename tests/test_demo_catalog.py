@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from gateway.catalogue.records import load_jsonl, parse_line, write_jsonl
-from gateway.catalogue.values import SUPPORTED_LOCALES, CategoryId
-from gateway.demo.catalog_generator import DemoCatalog, generate_catalog, slugify
+from gateway.catalogue.values import SUPPORTED_LOCALES, CatalogueContents, CategoryId
+from gateway.demo.catalog_generator import generate_catalog, slugify
 from gateway.demo.vocabulary import (
     ADJECTIVES,
     BRANDS,
@@ -28,7 +28,7 @@ SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
 @pytest.fixture(scope="module")
-def catalog() -> DemoCatalog:
+def catalog() -> CatalogueContents:
     return generate_catalog()
 
 
@@ -67,7 +67,7 @@ def test_same_seed_same_catalogue_and_other_seed_differs() -> None:
     assert other.brands == first.brands
 
 
-def test_default_size_and_ids(catalog: DemoCatalog) -> None:
+def test_default_size_and_ids(catalog: CatalogueContents) -> None:
     assert len(catalog.products) == 2400
     assert [p.id for p in catalog.products[:2]] == ["p-00001", "p-00002"]
     assert len({p.id for p in catalog.products}) == len(catalog.products)
@@ -80,7 +80,7 @@ def test_generation_count_is_respected() -> None:
         generate_catalog(count=-1)
 
 
-def test_both_locales_with_polish_diacritics(catalog: DemoCatalog) -> None:
+def test_both_locales_with_polish_diacritics(catalog: CatalogueContents) -> None:
     for product in catalog.products:
         assert tuple(product.translations) == SUPPORTED_LOCALES
     polish = " ".join(
@@ -93,7 +93,7 @@ def test_both_locales_with_polish_diacritics(catalog: DemoCatalog) -> None:
         assert not any(word in english for word in (" się ", " dla ", " marki ", " oraz ")), english
 
 
-def test_category_tree_has_depth_three(catalog: DemoCatalog) -> None:
+def test_category_tree_has_depth_three(catalog: CatalogueContents) -> None:
     by_id = {c.id: c for c in catalog.categories}
     parents = {c.parent_id for c in catalog.categories if c.parent_id is not None}
     leaves = [c for c in catalog.categories if c.id not in parents]
@@ -114,7 +114,7 @@ def test_category_tree_has_depth_three(catalog: DemoCatalog) -> None:
         seen.add(category.id)
 
 
-def test_products_sit_in_existing_leaves_of_existing_brands(catalog: DemoCatalog) -> None:
+def test_products_sit_in_existing_leaves_of_existing_brands(catalog: CatalogueContents) -> None:
     parents = {c.parent_id for c in catalog.categories}
     leaf_ids = {c.id for c in catalog.categories if c.id not in parents}
     root_of = {c.id: c.path[0] for c in catalog.categories}
@@ -133,7 +133,7 @@ def test_products_sit_in_existing_leaves_of_existing_brands(catalog: DemoCatalog
     assert 0.03 * len(catalog.products) < second < 0.2 * len(catalog.products)
 
 
-def test_names_are_varied_and_slugs_unique(catalog: DemoCatalog) -> None:
+def test_names_are_varied_and_slugs_unique(catalog: CatalogueContents) -> None:
     total = len(catalog.products)
     for locale in SUPPORTED_LOCALES:
         names = [p.translations[locale].name for p in catalog.products]
@@ -145,7 +145,7 @@ def test_names_are_varied_and_slugs_unique(catalog: DemoCatalog) -> None:
     assert slugify("Chef's knife") == "chefs-knife"
 
 
-def test_descriptions_have_two_to_four_sentences(catalog: DemoCatalog) -> None:
+def test_descriptions_have_two_to_four_sentences(catalog: CatalogueContents) -> None:
     brand_names = {b.id: b.name for b in catalog.brands}
     for product in catalog.products:
         for locale in SUPPORTED_LOCALES:
@@ -156,7 +156,7 @@ def test_descriptions_have_two_to_four_sentences(catalog: DemoCatalog) -> None:
             assert "{" not in text and "}" not in text
 
 
-def test_prices_stock_images_and_tags(catalog: DemoCatalog) -> None:
+def test_prices_stock_images_and_tags(catalog: CatalogueContents) -> None:
     total = len(catalog.products)
     currencies = Counter(p.price.currency for p in catalog.products)
     assert set(currencies) == {"PLN", "EUR"}
@@ -186,7 +186,7 @@ def test_prices_stock_images_and_tags(catalog: DemoCatalog) -> None:
     assert {"new", "eco", "bestseller", "sale"} <= set(tags)
 
 
-def test_category_specific_attributes(catalog: DemoCatalog) -> None:
+def test_category_specific_attributes(catalog: CatalogueContents) -> None:
     def attributes_in(leaf: str) -> set[str]:
         return {a.name for p in catalog.products if p.category_ids[0] == leaf for a in p.attributes}
 
@@ -195,7 +195,7 @@ def test_category_specific_attributes(catalog: DemoCatalog) -> None:
     assert "colour" not in attributes_in("c-face-creams")
 
 
-def test_jsonl_round_trip(catalog: DemoCatalog, tmp_path: Path) -> None:
+def test_jsonl_round_trip(catalog: CatalogueContents, tmp_path: Path) -> None:
     path = tmp_path / "catalog.jsonl"
     lines = write_jsonl(catalog, path)
     assert lines == len(catalog.categories) + len(catalog.brands) + len(catalog.products)

@@ -64,7 +64,7 @@ async def track(gw: Gateway, *events: dict[str, Any]) -> None:
 
 
 async def test_arms_are_sticky_and_measured(gw: Gateway) -> None:
-    experiment = gw.container.slot_definitions.snapshot.experiments["hero-test"]
+    experiment = gw.runtime.services.slot_definitions.snapshot.experiments["hero-test"]
     arms: dict[str, list[str]] = {}
     for _ in range(40):
         visitor_id, slot = await visit(gw)
@@ -112,7 +112,7 @@ async def test_arms_are_sticky_and_measured(gw: Gateway) -> None:
 
 
 async def test_preview_shows_an_arm_without_exposing(gw: Gateway) -> None:
-    experiment = gw.container.slot_definitions.snapshot.experiments["hero-test"]
+    experiment = gw.runtime.services.slot_definitions.snapshot.experiments["hero-test"]
     unit = next(f"v_{i}" for i in range(100) if (a := assign(experiment, f"v_{i}")) and a.arm == "bold")
     body = await gw.admin(PREVIEW, {"input": {"slotKey": "home-hero", "visitorId": unit, "channel": "web"}}, key=KEY)
     assert body["data"]["preview"]["decision"]["experiment"] == {"arm": "bold"}
@@ -144,7 +144,7 @@ async def test_multivariate_over_two_slots(gw: Gateway) -> None:
     }
     assert (await save(gw, "experiments", mvt))["ok"]
     await publish(gw)
-    experiment = gw.container.slot_definitions.snapshot.experiments["home-mvt"]
+    experiment = gw.runtime.services.slot_definitions.snapshot.experiments["home-mvt"]
     query = """{ viewer { visitorId } slots(keys: ["home-hero", "home-strip"]) {
       ... on Banner { title decision { experiment { arm } } }
       ... on ProductCarousel { title decision { experiment { arm } } } } }"""
@@ -165,7 +165,7 @@ async def test_multivariate_over_two_slots(gw: Gateway) -> None:
 
 
 async def test_identified_visitors_are_assigned_by_customer_id(gw: Gateway) -> None:
-    experiment = gw.container.slot_definitions.snapshot.experiments["hero-test"]
+    experiment = gw.runtime.services.slot_definitions.snapshot.experiments["hero-test"]
     customer = next(f"cust-{i}" for i in range(100) if (a := assign(experiment, f"cust-{i}")) and a.arm == "bold")
     for _device in range(5):  # five devices, five visitor ids, one customer
         gw.client.cookies.clear()

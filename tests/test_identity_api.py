@@ -29,7 +29,7 @@ async def test_identify_merges_devices_and_records_it(gateway: Gateway) -> None:
         assert counters(viewer) == {"Product Viewed": 3, "identify": 2}
         assert viewer["profile"]["traits"]["tier"] == "gold"  # the latest explicit value
         assert viewer["profile"]["traits"]["emailHash"] == email_hash("anna.k@example.com")
-    identity = gateway.container.customer.identity
+    identity = gateway.runtime.services.directory
     profile_id = VisitorId(second["profileId"])
     idents = await identity.identifiers_of(profile_id)
     assert f"email:{email_hash('anna.k@example.com')}" in idents and "customer:cust-1" in idents
@@ -37,9 +37,9 @@ async def test_identify_merges_devices_and_records_it(gateway: Gateway) -> None:
     (merge,) = await identity.merges_of(profile_id)
     assert merge.reason == "identify via web" and len(merge.sources) == 1
     # The address itself is stored nowhere: not in the event log, not in the profile.
-    stored = await gateway.container.stores.events.history([VisitorId(phone.visitor_id)], [], None, 50)
+    stored = await gateway.runtime.stores.visitors.events.history([VisitorId(phone.visitor_id)], [], None, 50)
     assert "anna.k@example.com" not in repr(stored).lower()
-    (profile,) = await gateway.container.stores.profiles.get_many([profile_id])
+    (profile,) = await gateway.runtime.stores.visitors.profiles.get_many([profile_id])
     assert "example.com" not in repr(profile).lower()
     # Identifying again is a no-op merge-wise.
     again = await laptop.identify("cust-1")
@@ -73,7 +73,7 @@ async def test_kiosk_visitors_and_blocked_ids_never_merge(backend_settings: Sett
         # A placeholder customer id on the block list links nobody.
         await alice.identify("guest")
         await bob.identify("guest")
-        ids = gw.container.customer.identity
+        ids = gw.runtime.services.directory
         assert await ids.root(VisitorId(alice.visitor_id)) != await ids.root(VisitorId(bob.visitor_id))
 
 
@@ -83,7 +83,7 @@ async def test_identifier_cap_refuses_a_merge(backend_settings: Settings) -> Non
         await devices[0].identify("c-cap")
         await devices[1].identify("c-cap")  # visitor, visitor, customer: 3 identifiers
         await devices[2].identify("c-cap")  # a 4th would exceed the cap
-        ids = gw.container.customer.identity
+        ids = gw.runtime.services.directory
         roots = [await ids.root(VisitorId(d.visitor_id)) for d in devices]
         assert roots[0] == roots[1] and roots[2] != roots[0]
         assert len(await ids.identifiers_of(roots[0])) == 3
@@ -99,7 +99,7 @@ async def test_signed_customer_ids_when_the_operator_sets_a_secret(backend_setti
         assert wrong["code"] == "INVALID_SIGNATURE"
         signed = await device.identify("c-77", s=customer_signature(secret, "c-77"))
         assert signed["accepted"]
-        owners = await gw.container.stores.identities.owners(["customer:c-77"])
+        owners = await gw.runtime.stores.identities.owners(["customer:c-77"])
         assert owners == [VisitorId(signed["profileId"])]
         # The events endpoint accepts the same identify event, and checks it the same way.
         response = await gw.client.post(
@@ -136,11 +136,11 @@ async def test_two_devices_identify_at_once_on_two_instances(backend: str, backe
                 await device.view(f"p-0000{i + 1}")
             results = await asyncio.gather(*(d.identify(customer, e=f"{customer}@example.com") for d in devices))
             assert all(r["accepted"] for r in results)
-            ids = gw1.container.customer.identity
+            ids = gw1.runtime.services.directory
             roots = {await ids.root(VisitorId(d.visitor_id)) for d in devices}
             assert len(roots) == 1, roots
             (root,) = roots
-            assert (await gw1.container.stores.identities.owners([f"customer:{customer}"])) == [root]
+            assert (await gw1.runtime.stores.identities.owners([f"customer:{customer}"])) == [root]
             assert len(await ids.identifiers_of(root)) == 6  # 4 devices, the customer, the email
             for device in devices:
                 assert counters(await device.profile()) == {"Product Viewed": 4, "identify": 4}
@@ -157,11 +157,11 @@ async def test_identify_accepted_during_an_outage_links_on_replay() -> None:
         phone, laptop = await new_device(gw), await new_device(gw)
         for device in (phone, laptop):
             assert (await device.identify("c-outage"))["accepted"]  # stored durably, not yet applied
-        ids = gw.container.customer.identity
+        ids = gw.runtime.services.directory
         assert await ids.root(VisitorId(phone.visitor_id)) != await ids.root(VisitorId(laptop.visitor_id))
         redis = start_redis(port)
         try:
-            assert await gw.container.events.replay_unapplied(older_than_seconds=0) == 2
+            assert await gw.runtime.services.events.replay_unapplied(older_than_seconds=0) == 2
             assert await ids.root(VisitorId(phone.visitor_id)) == await ids.root(VisitorId(laptop.visitor_id))
             assert counters(await laptop.profile()) == {"identify": 2}
         finally:

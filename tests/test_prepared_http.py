@@ -133,7 +133,7 @@ async def test_masked_errors_are_masked_on_the_prepared_lane(gw: Gateway, monkey
     def broken() -> None:
         raise RuntimeError("internal detail that must not leak")
 
-    monkeypatch.setattr(gw.container.catalog, "roots", broken)
+    monkeypatch.setattr(gw.runtime.services.catalog, "roots", broken)
     expected = await whole_pipeline(gw, lane, body, token, "application/json")
     answer = await raw(gw, body, token)
     assert lane.answered == 1 and answer == expected
@@ -191,14 +191,14 @@ async def test_a_persisted_document_is_resolved_once_per_request(gw: Gateway, mo
     persisted = {"version": 1, "sha256Hash": hashlib.sha256(HOME_PAGE.encode()).hexdigest()}
     await raw(gw, {"query": HOME_PAGE, "variables": HOME_VARIABLES, "extensions": {"persistedQuery": persisted}}, token)
     calls = 0
-    resolve = gw.container.persisted.resolve
+    resolve = gw.runtime.services.persisted.resolve
 
     async def counting(*args: Any) -> Any:
         nonlocal calls
         calls += 1
         return await resolve(*args)
 
-    monkeypatch.setattr(gw.container.persisted, "resolve", counting)
+    monkeypatch.setattr(gw.runtime.services.persisted, "resolve", counting)
     standard = {"persistedQuery": persisted, "vitrine": {"compile": False}}  # the lane resolves it, then declines
     status, _, body = await raw(gw, {"variables": HOME_VARIABLES, "extensions": standard}, token)
     assert status == 200 and b'"featured"' in body

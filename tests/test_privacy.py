@@ -24,17 +24,17 @@ SAVE = 'mutation($d: JSON!) { saveSegment(key: "buyers", name: "Buyers", definit
 
 async def everything_stored(gw: Gateway, settings: Settings) -> str:
     """Every document of every MongoDB collection and every Redis key and value, as one text."""
-    stores = gw.container.stores
+    backends = gw.runtime.backends
     dump: list[Any] = []
-    if stores.mongo_client is not None:
-        db = stores.mongo_client[settings.mongodb_database]
+    if backends.mongo_client is not None:
+        db = backends.mongo_client[settings.mongodb_database]
         for name in await db.list_collection_names():
             dump += [d async for d in db[name].find({})]
-    if stores.redis_client is not None:
-        async for key in stores.redis_client.scan_iter(match=f"{settings.redis_prefix}*"):
+    if backends.redis is not None:
+        async for key in backends.redis.scan_iter(match=f"{settings.redis_prefix}*"):
             dump.append(key)
-            if await stores.redis_client.type(key) == b"string":
-                dump.append(await stores.redis_client.get(key))
+            if await backends.redis.type(key) == b"string":
+                dump.append(await backends.redis.get(key))
     return repr(dump)
 
 
@@ -83,7 +83,7 @@ async def test_export_then_forget_leaves_nothing_behind(
                 ]
             },
         )
-        await gw.container.customer.triggers.fire_due(datetime.now(UTC) + timedelta(minutes=61))
+        await gw.runtime.services.triggers.fire_due(datetime.now(UTC) + timedelta(minutes=61))
 
         exported = (await gw.admin(EXPORT, {"v": phone.visitor_id}, key=ADMIN))["data"]["exportVisitorData"]
         person = exported["profileId"]
@@ -122,17 +122,17 @@ async def test_export_then_forget_leaves_nothing_behind(
             "CARD-ERASE",
             email_hash("erase.me@example.com"),
         ]
-        stores = gw.container.stores
+        stores = gw.runtime.stores
         ids = [VisitorId(phone.visitor_id), VisitorId(laptop.visitor_id), VisitorId(person)]
-        assert await stores.profiles.get_many(ids) == [None, None, None]
+        assert await stores.visitors.profiles.get_many(ids) == [None, None, None]
         assert await stores.identities.owners(["customer:cust-erase", "loyalty:CARD-ERASE"]) == [None, None]
-        assert await stores.events.history(ids, ["CARD-ERASE"], None, 100) == []
-        assert await stores.sessions.get_many(ids) == [None, None, None]
-        assert await stores.memberships.memberships(ids) == [frozenset()] * 3
-        assert [d for d in await stores.outbox.find() if d.profile_id in ids] == []
+        assert await stores.visitors.events.history(ids, ["CARD-ERASE"], None, 100) == []
+        assert await stores.visitors.sessions.get_many(ids) == [None, None, None]
+        assert await stores.audiences.memberships.memberships(ids) == [frozenset()] * 3
+        assert [d for d in await stores.triggers.outbox.find() if d.profile_id in ids] == []
         assert [
             t
-            for t in await stores.timers.claim_due(datetime.now(UTC) + timedelta(days=400), "x", 1, 100)
+            for t in await stores.triggers.timers.claim_due(datetime.now(UTC) + timedelta(days=400), "x", 1, 100)
             if t.profile_id in ids
         ] == []
         stored = await everything_stored(gw, settings)
@@ -140,7 +140,7 @@ async def test_export_then_forget_leaves_nothing_behind(
             assert secret not in stored, secret
             assert secret not in caplog.text, f"personal data in the logs: {secret}"
         assert "example.com" not in caplog.text and caplog.records  # (the gateway did log, just nothing personal)
-        if stores.mongo_client is not None:  # the dump does see live data: the bystander is in it
+        if gw.runtime.backends.mongo_client is not None:  # the dump does see live data: the bystander is in it
             assert bystander.visitor_id in stored
         # Aggregates only: the segment still counts the bystander, and the bystander is intact.
         sizes = (await gw.admin("{ segments { key size } }", key=ADMIN))["data"]["segments"]
@@ -151,7 +151,10 @@ async def test_export_then_forget_leaves_nothing_behind(
         # Operators can erase through the admin API too (admin role only).
         report = (await gw.admin(FORGET, {"v": bystander.visitor_id}, key=ADMIN))["data"]["forgetVisitor"]
         assert report["events"] >= 1
-        assert bystander.visitor_id not in await everything_stored(gw, settings) or stores.mongo_client is None
+        assert (
+            bystander.visitor_id not in await everything_stored(gw, settings)
+            or gw.runtime.backends.mongo_client is None
+        )
         gone = await gw.admin(EXPORT, {"v": bystander.visitor_id}, key=ADMIN)
         assert gone["errors"][0]["extensions"]["code"] == "NOT_FOUND"
         assert orjson.dumps(exported)  # the export is plain JSON

@@ -100,8 +100,8 @@ async def test_every_strategy_answers_with_scores_reasons_and_an_id(shop: Gatewa
         ProductVector(p.id, "all-MiniLM-L6-v2", "h", np.array([np.cos(0.1 * n), np.sin(0.1 * n)], dtype=np.float32))
         for n, p in enumerate(PRODUCTS)
     ]
-    await shop.container.stores.vectors.put(vectors)
-    assert shop.container.vectors is not None and await shop.container.vectors.refresh()
+    await shop.runtime.stores.recommendations.vectors.put(vectors)
+    assert shop.runtime.services.vectors is not None and await shop.runtime.services.vectors.refresh()
     for strategy, anchor in [
         ("FOR_YOU", None),
         ("SIMILAR", "p-00003"),
@@ -186,7 +186,7 @@ async def test_clicks_with_a_recommendation_id_are_attributed_once(shop: Gateway
     first = await shop.gql(TRACK, {"events": [click]})
     again = await shop.gql(TRACK, {"events": [click]})
     assert first["data"]["track"]["accepted"] == 1 and again["data"]["track"]["duplicates"] == 1
-    assert await shop.container.stores.signals.clicks() == {"ALSO_VIEWED": 1}
+    assert await shop.runtime.stores.recommendations.signals.clicks() == {"ALSO_VIEWED": 1}
 
 
 @pytest.mark.parametrize(
@@ -247,16 +247,18 @@ async def test_gateway_serves_similar_from_the_graph_that_index_published(
 
     settings = replace(backend_settings, recs_exact_max=5)  # 18 products: HNSW, so a graph is published
     async with running_gateway(settings, products=PRODUCTS) as shop:
-        stores = shop.container.stores
+        stores = shop.runtime.stores
         vectors = [
             ProductVector(p.id, "all-MiniLM-L6-v2", "h", np.array([np.cos(0.1 * n), np.sin(0.1 * n)], dtype=np.float32))
             for n, p in enumerate(PRODUCTS)
         ]
-        await stores.vectors.put(vectors)
-        report = await publish_graph(stores.vectors, stores.graphs, "all-MiniLM-L6-v2", exact_max=5, threads=1)
+        await stores.recommendations.vectors.put(vectors)
+        report = await publish_graph(
+            stores.recommendations.vectors, stores.recommendations.graphs, "all-MiniLM-L6-v2", exact_max=5, threads=1
+        )
         assert report is not None and report.built
         monkeypatch.setattr(service_module, "build_index", no_build)
-        assert shop.container.vectors is not None and await shop.container.vectors.refresh()
-        assert shop.container.vectors.index_source == "published"
+        assert shop.runtime.services.vectors is not None and await shop.runtime.services.vectors.refresh()
+        assert shop.runtime.services.vectors.index_source == "published"
         similar = await recs(shop, "SIMILAR", p="p-00003")
         assert set(ids(similar)[:2]) == {"p-00002", "p-00004"}  # the nearest vectors on either side

@@ -58,8 +58,8 @@ async def test_viewed_online_bought_in_store_is_one_profile(gateway: Gateway) ->
     channels = {(c["channel"], c["name"]): c["count"] for c in (await online.profile())["profile"]["channels"]}
     assert channels[("beacon", "page")] == 1
     # The other card is someone else's profile.
-    owner = (await gateway.container.stores.identities.owners(["loyalty:CARD-777"]))[0]
-    assert owner is not None and owner != await gateway.container.customer.identity.root(VisitorId(online.visitor_id))
+    owner = (await gateway.runtime.stores.identities.owners(["loyalty:CARD-777"]))[0]
+    assert owner is not None and owner != await gateway.runtime.services.identity.root(VisitorId(online.visitor_id))
 
 
 async def test_no_consent_stores_only_allowed_events_and_enriches_nothing(backend_settings: Settings) -> None:
@@ -72,12 +72,12 @@ async def test_no_consent_stores_only_allowed_events_and_enriches_nothing(backen
         data = await device.gql(TRACK, {"events": events})
         assert data["track"]["accepted"] == 1 and data["track"]["rejected"] == 1
         assert data["track"]["results"][0]["code"] == "NO_CONSENT"
-        stored = await gw.container.stores.events.history([VisitorId(device.visitor_id)], [], None, 10)
+        stored = await gw.runtime.stores.visitors.events.history([VisitorId(device.visitor_id)], [], None, 10)
         assert [s.event.name for s in stored] == ["Order Completed"]  # the allowed event, and only it
         viewer = await device.profile()
         assert viewer["personalized"] is False and viewer["reason"] == "NO_CONSENT"
         assert counters(viewer) == {}
-        (profile,) = await gw.container.stores.profiles.get_many([VisitorId(device.visitor_id)])
+        (profile,) = await gw.runtime.stores.visitors.profiles.get_many([VisitorId(device.visitor_id)])
         assert profile is None or profile.counters == {}  # nothing enriched the stored profile either
 
         granted = await device.gql(
@@ -99,5 +99,5 @@ async def test_no_consent_stores_only_allowed_events_and_enriches_nothing(backen
         withdrawn = await device.gql(CONSENT, {"p": [{"purpose": "PERSONALIZATION", "granted": False}], "s": "app"})
         assert withdrawn["setConsent"]["viewer"]["reason"] == "NO_CONSENT"
         await device.view("p-00002", prefix="later")  # analytics still granted: stored, not enriched
-        (profile,) = await gw.container.stores.profiles.get_many([VisitorId(device.visitor_id)])
+        (profile,) = await gw.runtime.stores.visitors.profiles.get_many([VisitorId(device.visitor_id)])
         assert profile is not None and profile.counters.get("Product Viewed") == 1

@@ -78,7 +78,7 @@ async def test_membership_in_real_time_with_entered_and_exited_events(gw: Gatewa
     assert [s["key"] for s in data["viewer"]["segments"]] == ["engaged", "runners"]
     sizes = {s["key"]: s["size"] for s in (await gw.admin(SEGMENTS, key=ADMIN))["data"]["segments"]}
     assert sizes == {"engaged": 1, "runners": 1}
-    log = await gw.container.stores.events.history([VisitorId(device.visitor_id)], [], None, 50)
+    log = await gw.runtime.stores.visitors.events.history([VisitorId(device.visitor_id)], [], None, 50)
     entered = sorted(s.event.properties["segment"] for s in log if s.event.name == "Segment Entered")
     assert entered == ["engaged", "runners"]  # once each, though evaluated after every event
 
@@ -91,12 +91,12 @@ async def test_time_based_segments_change_on_the_schedule(gw: Gateway) -> None:
     assert await keys_of(device) == ["lapsed-buyers"]
     await device.gql(TRACK, {"events": [order("new")]})
     assert await keys_of(device) == []  # bought again: out at once
-    service = gw.container.customer.segments
+    service = gw.runtime.services.segments
     assert await service.reevaluate_all() == 0  # nothing changed with time yet
     service._clock = lambda: datetime.now(UTC) + timedelta(days=8)  # a week later, no new order
     assert await service.reevaluate_all() == 1
     assert await keys_of(device) == ["lapsed-buyers"]
-    log = await gw.container.stores.events.history([VisitorId(device.visitor_id)], [], None, 50)
+    log = await gw.runtime.stores.visitors.events.history([VisitorId(device.visitor_id)], [], None, 50)
     names = [s.event.name for s in sorted(log, key=lambda s: s.event.timestamp) if s.event.name.startswith("Segment")]
     assert names == ["Segment Entered", "Segment Exited", "Segment Entered"]
 
@@ -132,8 +132,8 @@ async def test_slot_audiences_can_use_segments_and_engagement(gw: Gateway) -> No
     device = await new_device(gw)
     await device.view("p-00001", "p-00002")
     await device.gql(TRACK, {"events": [order("o1")]})
-    (state,) = await gw.container.visitors.load([VisitorId(device.visitor_id)])
-    facts = await gw.container.customer.audience_facts(state)
+    (state,) = await gw.runtime.services.visitors.load([VisitorId(device.visitor_id)])
+    facts = await gw.runtime.services.audience_facts(state)
     audience = parse_condition(
         {
             "all": [
@@ -145,5 +145,5 @@ async def test_slot_audiences_can_use_segments_and_engagement(gw: Gateway) -> No
     )
     assert evaluate(audience, facts, lambda q: 0).matched
     stranger = await new_device(gw)
-    (state,) = await gw.container.visitors.load([VisitorId(stranger.visitor_id)])
-    assert not evaluate(audience, await gw.container.customer.audience_facts(state), lambda q: 0).matched
+    (state,) = await gw.runtime.services.visitors.load([VisitorId(stranger.visitor_id)])
+    assert not evaluate(audience, await gw.runtime.services.audience_facts(state), lambda q: 0).matched

@@ -257,7 +257,7 @@ async def test_preview_as_a_hypothetical_visitor_or_a_forced_variant_records_not
         forced = await gw.admin(PREVIEW, {"input": {"slotKey": "home-hero", "variantId": "draft-cap"}}, key=KEY)
         preview = forced["data"]["preview"]
         assert preview["decision"]["reason"] == "FORCED" and preview["content"]["title"] == "Draft"
-    store = gw.container.stores.slots.impressions
+    store = gw.runtime.stores.slots.impressions
     assert await store.counts(VisitorId("v_preview"), [("draft-cap", datetime.now(UTC) - timedelta(days=1))]) == [0]
 
 

@@ -49,8 +49,8 @@ async def test_a_release_this_instance_cannot_read_keeps_the_previous_one(mongod
         await define(gw)
         broken = {"slots": [], "variants": [variant("everyone", "x", 5)], "audiences": [], "experiments": []}
         info = ReleaseInfo(2, datetime.now(UTC), "someone", "broken")
-        assert await gw.container.stores.slots.releases.append(Release(info, broken))
-        assert await gw.container.slot_definitions.load_latest() is False
+        assert await gw.runtime.stores.slots.releases.append(Release(info, broken))
+        assert await gw.runtime.services.slot_definitions.load_latest() is False
         slot = await hero(gw)
         assert slot["title"] == "For everyone" and slot["decision"]["release"] == 1
 
@@ -94,7 +94,7 @@ async def test_publish_reaches_another_instance_within_a_second(mongodb_url: str
                 await asyncio.sleep(0.005)
         # Never half-applied: every answer's content belongs to the release it names.
         assert all(titles[release] == title for release, title in observed)
-        assert b.container.slot_definitions.snapshot.version == 3
+        assert b.runtime.services.slot_definitions.snapshot.version == 3
 
 
 async def test_mongodb_down_keeps_the_served_release_and_falls_back_per_visitor() -> None:
@@ -109,7 +109,7 @@ async def test_mongodb_down_keeps_the_served_release_and_falls_back_per_visitor(
             slot = await hero(gw)
             assert slot["title"] == "Welcome" and slot["decision"]["reason"] == "PERSONALIZATION_UNAVAILABLE"
             assert slot["decision"]["release"] == 1  # the release in memory keeps serving
-            await gw.container.slot_definitions.poll()  # the safety-net poll fails quietly
+            await gw.runtime.services.slot_definitions.poll()  # the safety-net poll fails quietly
     finally:
         mongo.stop()
 

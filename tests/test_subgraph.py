@@ -18,7 +18,7 @@ async def test_service_sdl_is_the_published_contract(gateway: Gateway) -> None:
 
 
 async def test_entities_resolve_products_by_reference_in_one_batch(gateway: Gateway) -> None:
-    calls_before = gateway.container.catalog.store_calls
+    calls_before = gateway.runtime.services.catalog.store_calls
     body = await gateway.gql(
         "query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id name brand { name } } } }",
         {"r": [{"__typename": "Product", "id": i} for i in ("p-00002", "nope", "p-00007")]},
@@ -30,4 +30,4 @@ async def test_entities_resolve_products_by_reference_in_one_batch(gateway: Gate
         {"id": "p-00007", "name": "Trail runner 7", "brand": {"name": "Nordvik"}},
     ]
     # Mirrored catalogue: no store calls at all; otherwise one batch for products, one for brands.
-    assert gateway.container.catalog.store_calls - calls_before <= 2
+    assert gateway.runtime.services.catalog.store_calls - calls_before <= 2

@@ -72,9 +72,9 @@ async def test_every_trigger_arrives_once_signed_after_the_receiver_comes_back(g
     await fan.gql(TRACK, {"events": [wish]})
     await sleepy.view("p-00005")
     # A catalogue import lowers the wishlisted product's price.
-    await gw.container.stores.catalog.upsert([product(3, price="40.00")], BRANDS, CATEGORIES)
+    await gw.runtime.stores.catalog.upsert([product(3, price="40.00")], BRANDS, CATEGORIES)
 
-    triggers, sender = gw.container.customer.triggers, gw.container.customer.webhooks
+    triggers, sender = gw.runtime.services.triggers, gw.runtime.services.webhooks
     assert sender is not None
     now = datetime.now(UTC)
     assert await triggers.fire_due(now) == 1  # the promotion scan
@@ -84,7 +84,7 @@ async def test_every_trigger_arrives_once_signed_after_the_receiver_comes_back(g
 
     # The receiver is down: every attempt fails and is rescheduled with backoff.
     assert await sender.deliver_due(now + timedelta(days=32)) == 0
-    pending = await gw.container.stores.outbox.find()
+    pending = await gw.runtime.stores.triggers.outbox.find()
     assert len(pending) == 5 and all(d.attempts == 1 and d.last_error for d in pending)
     assert await sender.deliver_due(now + timedelta(days=32)) == 0  # not due again yet: backoff
 
@@ -118,13 +118,13 @@ async def test_every_trigger_arrives_once_signed_after_the_receiver_comes_back(g
     assert promo["products"][0]["price"] == {"amount": "40.00", "currency": "PLN"}
     assert promo["suggestedContent"]["matchedBy"] == "wishlist"
     assert promo["channels"]["preferred"] == "app"
-    assert all(d.status is DeliveryStatus.DELIVERED for d in await gw.container.stores.outbox.find())
+    assert all(d.status is DeliveryStatus.DELIVERED for d in await gw.runtime.stores.triggers.outbox.find())
 
 
 async def test_dead_letters_are_listed_and_can_be_retried(gw: Gateway, port: int) -> None:
     device = await new_device(gw)
     await add_to_cart(device, "p-00002", "c1")
-    triggers, sender = gw.container.customer.triggers, gw.container.customer.webhooks
+    triggers, sender = gw.runtime.services.triggers, gw.runtime.services.webhooks
     assert sender is not None
     now = datetime.now(UTC)
     await triggers.fire_due(now + timedelta(minutes=61))
@@ -152,13 +152,13 @@ async def test_checkout_cancels_and_caps_consent_and_holdout_apply(hook_settings
     async with running_gateway(replace(hook_settings, trigger_holdout_percent=100.0)) as held:
         device = await new_device(held)
         await add_to_cart(device, "p-00002", "c1")
-        await held.container.customer.triggers.fire_due(datetime.now(UTC) + timedelta(minutes=61))
-        (record,) = await held.container.stores.outbox.find()
+        await held.runtime.services.triggers.fire_due(datetime.now(UTC) + timedelta(minutes=61))
+        (record,) = await held.runtime.stores.triggers.outbox.find()
         assert record.status is DeliveryStatus.HOLDOUT  # recorded for lift, never sent
-        assert await held.container.stores.outbox.claim_due(datetime.now(UTC) + timedelta(days=1), 1, 10) == []
+        assert await held.runtime.stores.triggers.outbox.claim_due(datetime.now(UTC) + timedelta(days=1), 1, 10) == []
 
     async with running_gateway(hook_settings) as gw:
-        triggers, outbox = gw.container.customer.triggers, gw.container.stores.outbox
+        triggers, outbox = gw.runtime.services.triggers, gw.runtime.stores.triggers.outbox
         now = datetime.now(UTC)
         buyer = await new_device(gw)
         await add_to_cart(buyer, "p-00002", "b1")
@@ -191,10 +191,10 @@ async def test_a_timer_fires_once_with_two_instances(backend: str, hook_settings
             await add_to_cart(device, "p-00001", f"c{i}")
         later = datetime.now(UTC) + timedelta(minutes=61)
         fired = await asyncio.gather(
-            *(g.container.customer.triggers.fire_due(later, limit=2) for g in (gw1, gw2, gw1, gw2, gw1, gw2))
+            *(g.runtime.services.triggers.fire_due(later, limit=2) for g in (gw1, gw2, gw1, gw2, gw1, gw2))
         )
         assert sum(fired) == 6
-        carts = [d for d in await gw1.container.stores.outbox.find() if d.kind.value == "abandoned_cart"]
+        carts = [d for d in await gw1.runtime.stores.triggers.outbox.find() if d.kind.value == "abandoned_cart"]
         assert sorted(d.profile_id for d in carts) == sorted(d.visitor_id for d in devices)
 
 
@@ -205,15 +205,15 @@ async def test_lift_compares_messaged_people_with_the_holdout(hook_settings: Set
         for i, device in enumerate(devices):
             await add_to_cart(device, "p-00001", f"c{i}")
         fired_at = datetime.now(UTC) + timedelta(seconds=1)
-        await gw.container.customer.triggers.fire_due(fired_at)
+        await gw.runtime.services.triggers.fire_due(fired_at)
         receiver = Receiver(port)
         await receiver.start()
         try:
-            assert gw.container.customer.webhooks is not None
-            await gw.container.customer.webhooks.deliver_due(fired_at)
+            assert gw.runtime.services.webhooks is not None
+            await gw.runtime.services.webhooks.deliver_due(fired_at)
         finally:
             await receiver.stop()
-        status = {d.profile_id: d.status for d in await gw.container.stores.outbox.find()}
+        status = {d.profile_id: d.status for d in await gw.runtime.stores.triggers.outbox.find()}
         messaged = [d for d in devices if status[d.visitor_id] is DeliveryStatus.DELIVERED]
         held = [d for d in devices if status[d.visitor_id] is DeliveryStatus.HOLDOUT]
         assert len(messaged) + len(held) == 16 and messaged and held

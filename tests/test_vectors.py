@@ -20,7 +20,7 @@ from gateway.recommendations.vectors.graph import graph_digest, publish_graph
 from gateway.recommendations.vectors.index import ExactIndex, HnswIndex, build_index, recall_at
 from gateway.recommendations.vectors.indexer import index_catalogue
 from gateway.recommendations.vectors.service import StaticVectors, VectorService
-from gateway.store_factory import Stores
+from gateway.wiring import Stores
 from tests.factories import BRANDS, CATEGORIES, product
 
 
@@ -70,19 +70,19 @@ async def test_indexer_embeds_only_changed_text_and_drops_removed_products(store
     products = [product(n) for n in range(1, 6)]
     await stores.catalog.upsert(products, BRANDS, CATEGORIES)
     embedder = HashEmbedder()
-    first = await index_catalogue(stores.catalog, stores.vectors, embedder, batch_size=2)
+    first = await index_catalogue(stores.catalog, stores.recommendations.vectors, embedder, batch_size=2)
     assert (first.embedded, first.unchanged) == (5, 0)
-    again = await index_catalogue(stores.catalog, stores.vectors, embedder)
+    again = await index_catalogue(stores.catalog, stores.recommendations.vectors, embedder)
     assert (again.embedded, again.unchanged) == (0, 5)
     changed = replace(products[2], translations={"en": Translation("Trail runner 3", "Now waterproof.", "tr-3")})
     restocked = replace(products[3], stock=0)  # not text: not re-embedded
     await stores.catalog.upsert([changed, restocked], BRANDS, CATEGORIES)
     embedder.seen.clear()
-    third = await index_catalogue(stores.catalog, stores.vectors, embedder)
+    third = await index_catalogue(stores.catalog, stores.recommendations.vectors, embedder)
     assert (third.embedded, third.unchanged) == (1, 4)
     assert embedder.seen == ["Trail runner 3 · Nordvik · Running. Now waterproof."]
 
-    service = VectorService(stores.vectors, model=embedder.name)
+    service = VectorService(stores.recommendations.vectors, model=embedder.name)
     assert await service.refresh() is True and service.size == 5
     assert await service.refresh() is False  # nothing changed: no rebuild
     near = service.similar(ProductId("p-00001"), 3)
@@ -92,12 +92,12 @@ async def test_indexer_embeds_only_changed_text_and_drops_removed_products(store
 async def test_refresh_swaps_the_index_while_old_one_keeps_answering(stores: Stores) -> None:
     await stores.catalog.upsert([product(n) for n in range(1, 4)], BRANDS, CATEGORIES)
     embedder = HashEmbedder()
-    await index_catalogue(stores.catalog, stores.vectors, embedder)
-    service = VectorService(stores.vectors, model=embedder.name)
+    await index_catalogue(stores.catalog, stores.recommendations.vectors, embedder)
+    service = VectorService(stores.recommendations.vectors, model=embedder.name)
     await service.refresh()
     before = service.similar(ProductId("p-00001"), 5)
     await stores.catalog.upsert([product(4)], BRANDS, CATEGORIES)
-    await index_catalogue(stores.catalog, stores.vectors, embedder)
+    await index_catalogue(stores.catalog, stores.recommendations.vectors, embedder)
     assert service.similar(ProductId("p-00001"), 5) == before  # until the refresh swaps
     assert await service.refresh() is True
     assert ProductId("p-00004") in [p for p, _ in service.similar(ProductId("p-00001"), 5)]
@@ -185,7 +185,7 @@ MODEL = "graph-test-model"
 
 async def put_vectors(stores: Stores, vectors: np.ndarray) -> list[ProductId]:
     ids = [ProductId(f"p-{n:05d}") for n in range(len(vectors))]
-    await stores.vectors.put(
+    await stores.recommendations.vectors.put(
         [ProductVector(pid, MODEL, f"h{n}", row) for n, (pid, row) in enumerate(zip(ids, vectors, strict=True))]
     )
     return ids
@@ -216,13 +216,23 @@ async def test_instance_loads_the_published_graph_instead_of_building(
 ) -> None:
     vectors = clustered(300)
     ids = await put_vectors(stores, vectors)
-    report = await publish_graph(stores.vectors, stores.graphs, MODEL, exact_max=100, threads=1)
+    report = await publish_graph(
+        stores.recommendations.vectors, stores.recommendations.graphs, MODEL, exact_max=100, threads=1
+    )
     assert report is not None and report.built and report.rows == 300
-    again = await publish_graph(stores.vectors, stores.graphs, MODEL, exact_max=100, threads=1)
+    again = await publish_graph(
+        stores.recommendations.vectors, stores.recommendations.graphs, MODEL, exact_max=100, threads=1
+    )
     assert again is not None and not again.built and again.digest == report.digest  # unchanged: no rebuild
 
     spy = BuildSpy(monkeypatch)
-    service = VectorService(stores.vectors, model=MODEL, exact_max=100, graphs=stores.graphs, graph_wait_seconds=600)
+    service = VectorService(
+        stores.recommendations.vectors,
+        model=MODEL,
+        exact_max=100,
+        graphs=stores.recommendations.graphs,
+        graph_wait_seconds=600,
+    )
     assert await service.refresh() is True
     assert spy.calls == 0 and (service.index_kind, service.index_source) == ("hnsw", "published")
     for row in (0, 123, 299):  # a small catalogue: HNSW finds the exact neighbours
@@ -232,17 +242,22 @@ async def test_instance_loads_the_published_graph_instead_of_building(
 async def test_a_graph_of_other_vectors_is_never_loaded(stores: Stores, monkeypatch: pytest.MonkeyPatch) -> None:
     vectors = clustered(300)
     ids = await put_vectors(stores, vectors)
-    await publish_graph(stores.vectors, stores.graphs, MODEL, exact_max=100, threads=1)
+    await publish_graph(stores.recommendations.vectors, stores.recommendations.graphs, MODEL, exact_max=100, threads=1)
     now = [0.0]
     spy = BuildSpy(monkeypatch)
     service = VectorService(
-        stores.vectors, model=MODEL, exact_max=100, graphs=stores.graphs, graph_wait_seconds=60, clock=lambda: now[0]
+        stores.recommendations.vectors,
+        model=MODEL,
+        exact_max=100,
+        graphs=stores.recommendations.graphs,
+        graph_wait_seconds=60,
+        clock=lambda: now[0],
     )
     assert await service.refresh() is True and service.index_source == "published"
 
     changed = vectors.copy()
     changed[5] = vectors[200]  # p-00005 now sits where p-00200 is
-    await stores.vectors.put([ProductVector(ids[5], MODEL, "h5b", changed[5])])
+    await stores.recommendations.vectors.put([ProductVector(ids[5], MODEL, "h5b", changed[5])])
     # The published graph is for the old vectors: keep serving the old index while waiting for a new one.
     assert await service.refresh() is False and spy.calls == 0
     assert ids[200] not in [p for p, _ in service.similar(ids[5], 3)]
@@ -257,10 +272,16 @@ async def test_a_graph_published_while_waiting_is_picked_up(stores: Stores, monk
     vectors = clustered(300)
     ids = await put_vectors(stores, vectors)
     spy = BuildSpy(monkeypatch)
-    service = VectorService(stores.vectors, model=MODEL, exact_max=100, graphs=stores.graphs, graph_wait_seconds=600)
+    service = VectorService(
+        stores.recommendations.vectors,
+        model=MODEL,
+        exact_max=100,
+        graphs=stores.recommendations.graphs,
+        graph_wait_seconds=600,
+    )
     assert await service.refresh() is False and service.index_kind is None  # first start, nothing published yet
     assert service.similar(ids[0], 5) == []  # SIMILAR falls back meanwhile
-    await publish_graph(stores.vectors, stores.graphs, MODEL, exact_max=100, threads=1)
+    await publish_graph(stores.recommendations.vectors, stores.recommendations.graphs, MODEL, exact_max=100, threads=1)
     assert await service.refresh() is True
     assert spy.calls == 0 and service.index_source == "published"
     assert [p for p, _ in service.similar(ids[42], 10)] == exact_neighbours(vectors, ids, 42, 10)
@@ -319,12 +340,12 @@ def test_similar_answers_are_cached_per_index_and_match_a_fresh_search() -> None
 async def test_a_refresh_starts_a_new_cache(stores: Stores) -> None:
     vectors = clustered(60)
     ids = await put_vectors(stores, vectors)
-    service = VectorService(stores.vectors, model=MODEL)
+    service = VectorService(stores.recommendations.vectors, model=MODEL)
     await service.refresh()
     before = service.similar(ids[59], 1)
     assert before != [(ids[1], pytest.approx(1.0, abs=1e-3))] and service.similar(ids[59], 1) == before  # cached
     moved = vectors[59] + 1e-3  # p-00001 moves right next to p-00059
-    await stores.vectors.put(
+    await stores.recommendations.vectors.put(
         [ProductVector(ids[1], MODEL, "moved", (moved / np.linalg.norm(moved)).astype(np.float32))]
     )
     assert await service.refresh() is True

@@ -161,7 +161,18 @@ async def test_listeners_see_each_new_event_once_in_time_order(gateway: Gateway)
         async def on_events(self, events: Sequence[Event], products: Mapping[ProductId, Product]) -> None:
             seen.extend((e.message_id, e.name, sorted(products)) for e in events)
 
-    gateway.container.events.add_listener(Recorder())
+    from gateway.visitors import EventService
+
+    stores = gateway.runtime.stores
+    events_service = EventService(
+        stores.visitors.events,
+        stores.visitors.profiles,
+        stores.visitors.sessions,
+        gateway.runtime.services.catalog,
+        max_batch=100,
+        half_life_days=14.0,
+        listeners=[Recorder()],
+    )
     events = [
         {**viewed("late", "p-00002"), "timestamp": "2026-01-01T10:00:00Z"},
         {**viewed("early", "p-00001"), "timestamp": "2026-01-01T09:00:00Z"},
@@ -172,8 +183,8 @@ async def test_listeners_see_each_new_event_once_in_time_order(gateway: Gateway)
 
     visitor = Visitor(VisitorId("v_listenerxxxxxxxxxxxxxx"), is_new=False)
     now = datetime(2026, 1, 1, 12, tzinfo=UTC)
-    await gateway.container.events.track(visitor, events, now=now)
-    await gateway.container.events.track(visitor, events, now=now)  # a retry: listeners are not called again
+    await events_service.track(visitor, events, now=now)
+    await events_service.track(visitor, events, now=now)  # a retry: listeners are not called again
     assert seen == [
         ("early", "Product Viewed", ["p-00001", "p-00002"]),
         ("late", "Product Viewed", ["p-00001", "p-00002"]),
@@ -182,7 +193,7 @@ async def test_listeners_see_each_new_event_once_in_time_order(gateway: Gateway)
 
 async def test_warm_session_needs_no_mongodb_round_trip(gateway: Gateway) -> None:
     await gateway.gql(TRACK, {"events": [viewed("w1", "p-00001")]})  # caches the profile beside the session
-    profiles, sessions = gateway.container.stores.profiles, gateway.container.stores.sessions
+    profiles, sessions = gateway.runtime.stores.visitors.profiles, gateway.runtime.stores.visitors.sessions
     calls = {"profiles": 0, "sessions": 0}
     real_profiles, real_sessions = profiles.get_many, sessions.get_many
 

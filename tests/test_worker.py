@@ -8,7 +8,7 @@ from dataclasses import replace
 import orjson
 import pytest
 
-import gateway.customer
+import gateway.runtime
 from gateway.settings import Settings
 from gateway.testing.servers import free_port
 from gateway.worker import run_worker
@@ -22,7 +22,7 @@ async def test_worker_fires_and_delivers_what_the_gateway_scheduled(
 ) -> None:
     if backend == "memory":
         return  # the worker shares timers and the outbox with the gateway only through MongoDB
-    monkeypatch.setattr(gateway.customer, "TRIGGER_TICK_SECONDS", 0.2)
+    monkeypatch.setattr(gateway.runtime, "TRIGGER_TICK_SECONDS", 0.2)
     port = free_port()
     settings = replace(
         backend_settings,
@@ -42,7 +42,7 @@ async def test_worker_fires_and_delivers_what_the_gateway_scheduled(
             assert (await device.gql(TRACK, {"events": [event]}))["track"]["accepted"] == 1
             # background=False here: no periodic jobs (the worker does the work); only the
             # subscription that keeps slot releases current runs in every instance.
-            assert [t.get_name() for t in gw.container.tasks] == ["slot releases"]
+            assert [t.get_name() for t in gw.runtime.tasks] == ["slot releases"]
             worker = asyncio.create_task(run_worker(settings, stop))
             await asyncio.wait_for(receiver.arrived.wait(), 20)
             stop.set()

@@ -1,1 +1,43 @@
-"""gateway/audiences."""
+"""Audiences: the condition language, segments and their memberships, and the facts slot
+audiences can use (segments, engagement tiers, per-channel counts).
+
+Public face of the area: other areas and the resolvers import only what is listed here.
+"""
+
+from gateway.audiences.audience_facts import AudienceFacts
+from gateway.audiences.segment_service import SegmentService
+from gateway.audiences.stores import AudienceStores, MembershipStore, SegmentStore, create_indexes, open_stores
+from gateway.audiences.values.conditions import (
+    BehaviourCheck,
+    BehaviourQuery,
+    Condition,
+    ConditionError,
+    FieldCheck,
+    Not,
+    evaluate,
+    parse_condition,
+)
+from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
+from gateway.audiences.values.segments import Segment, build_segment
+
+__all__ = [
+    "AudienceFacts",
+    "AudienceStores",
+    "BehaviourCheck",
+    "BehaviourQuery",
+    "Condition",
+    "ConditionError",
+    "FieldCheck",
+    "MembershipStore",
+    "Not",
+    "Segment",
+    "SegmentService",
+    "SegmentStore",
+    "behaviour_counter",
+    "build_segment",
+    "create_indexes",
+    "evaluate",
+    "open_stores",
+    "parse_condition",
+    "profile_facts",
+]

@@ -24,7 +24,7 @@ from gateway.audiences.values.profile_facts import behaviour_counter, profile_fa
 from gateway.audiences.values.segments import ENTERED, EXITED, Segment, build_segment, history_days
 from gateway.catalogue.service import CatalogService
 from gateway.catalogue.values import Product, ProductId
-from gateway.identity.service import IdentityService
+from gateway.identity.directory import IdentityDirectory
 from gateway.identity.values import IdKind, kind_of
 from gateway.kernel.errors import InputError, NotFound
 from gateway.kernel.visitor import Channel, VisitorId
@@ -61,7 +61,7 @@ class SegmentService:
         profiles: ProfileStore,
         index: ProfileIndex,
         events: EventStore,
-        identity: IdentityService,
+        identity: IdentityDirectory,
         catalog: CatalogService,
         leases: LeaseStore,
         *,

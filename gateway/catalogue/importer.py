@@ -41,7 +41,7 @@ from gateway.catalogue.values import Brand, BrandId, Category, CategoryId, Produ
 
 if TYPE_CHECKING:
     from gateway.catalogue.stores.protocol import CatalogStore
-    from gateway.demo.catalog_generator import DemoCatalog
+    from gateway.catalogue.values import CatalogueContents
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ async def import_jsonl(
     return report.build(applied=len(batches))
 
 
-async def load_catalog(store: CatalogStore, catalog: DemoCatalog, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+async def load_catalog(store: CatalogStore, catalog: CatalogueContents, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
     """Upsert a generated catalogue in atomic batches (categories and brands with the first).
 
     Store errors propagate: seeding has no one to report lines to.

@@ -44,6 +44,7 @@ from gateway.catalogue.values import (
     Attribute,
     Brand,
     BrandId,
+    CatalogueContents,
     Category,
     CategoryId,
     Image,
@@ -52,7 +53,6 @@ from gateway.catalogue.values import (
     ProductId,
     Translation,
 )
-from gateway.demo.catalog_generator import DemoCatalog
 from gateway.kernel.errors import InputError
 
 CURRENCIES: tuple[str, ...] = ("PLN", "EUR", "USD", "GBP", "CZK", "SEK")
@@ -561,14 +561,14 @@ def to_json_line(record: CatalogRecord) -> str:
 # --- files -------------------------------------------------------------------------------
 
 
-def catalog_records(catalog: DemoCatalog) -> Iterator[CatalogRecord]:
+def catalog_records(catalog: CatalogueContents) -> Iterator[CatalogRecord]:
     """Categories (parents first, as in the catalogue), then brands, then products."""
     yield from (category_to_record(c) for c in catalog.categories)
     yield from (brand_to_record(b) for b in catalog.brands)
     yield from (product_to_record(p) for p in catalog.products)
 
 
-def write_jsonl(catalog: DemoCatalog, path: Path) -> int:
+def write_jsonl(catalog: CatalogueContents, path: Path) -> int:
     """Write the catalogue as UTF-8 JSONL, one record per line. Returns the number of lines."""
     lines = 0
     with path.open("w", encoding="utf-8", newline="\n") as out:
@@ -579,7 +579,7 @@ def write_jsonl(catalog: DemoCatalog, path: Path) -> int:
     return lines
 
 
-def load_jsonl(path: Path) -> DemoCatalog:
+def load_jsonl(path: Path) -> CatalogueContents:
     """Read a whole file strictly: the first bad line raises RecordError ("line N: …").
 
     No store is consulted, so every parent and reference must be in the file. For
@@ -602,6 +602,6 @@ def load_jsonl(path: Path) -> DemoCatalog:
                 brands.append(brand_from_record(record))
             else:
                 products.append(product_from_record(record))
-    return DemoCatalog(
+    return CatalogueContents(
         brands=tuple(brands), categories=tuple(categories_from_records(categories)), products=tuple(products)
     )

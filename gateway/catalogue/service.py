@@ -73,7 +73,6 @@ class CatalogService:
         self._by_slug: dict[str, CategoryId] = {}
         self._descendant_sets: dict[CategoryId, frozenset[CategoryId]] = {}
         self._pages: OrderedDict[tuple[object, ...], ProductPage] = OrderedDict()
-        self._page_views: dict[int, tuple[ProductPage, object]] = {}
         self._category_views: dict[str, dict[CategoryId, LocalizedCategory]] = {}
         self._localized: dict[str, dict[ProductId, LocalizedProduct]] = {}
         self.store_calls = 0  # for N+1 guard tests and metrics
@@ -103,7 +102,6 @@ class CatalogService:
                 await mirror.upsert(products, brands, list(self._categories.values()))
             self._mirror = mirror
             self._pages = OrderedDict()
-            self._page_views = {}
             self._localized = {}
         else:
             self._mirror = None
@@ -264,20 +262,6 @@ class CatalogService:
         else:
             self._pages.move_to_end(key)
         return page
-
-    def page_view(self, page: ProductPage) -> object | None:
-        """What the caller derived from a mirrored `page` and kept with `keep_page_view`."""
-        found = self._page_views.get(id(page))
-        return found[1] if found is not None and found[0] is page else None
-
-    def keep_page_view(self, page: ProductPage, view: object) -> None:
-        """Keep a value derived from `page` (e.g. its GraphQL view) while the mirror keeps the page:
-        the mirror answers the same page object until the snapshot changes. Not kept unmirrored."""
-        if self._mirror is None:
-            return
-        if len(self._page_views) >= PAGE_CACHE_SIZE:
-            self._page_views.clear()
-        self._page_views[id(page)] = (page, view)  # holds the page: its identity stays its own
 
 
 def _decimal(raw: str | None, field: str) -> Decimal | None:

@@ -264,3 +264,12 @@ def content_hash(product: Product, brand_name: str) -> str:
         tr = product.translations[loc]
         h.update(f"\x00{loc}\x00{tr.name}\x00{tr.description}".encode())
     return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueContents:
+    """A whole catalogue: categories are in tree order (every parent before its children)."""
+
+    brands: tuple[Brand, ...]
+    categories: tuple[Category, ...]
+    products: tuple[Product, ...]

@@ -1,6 +1,6 @@
 """A deterministic demo catalogue: brands, a three-level category tree, and products.
 
-`generate_catalog(count, seed)` returns the same `DemoCatalog` for the same arguments on
+`generate_catalog(count, seed)` returns the same `CatalogueContents` for the same arguments on
 every run and machine: all randomness comes from one `random.Random(seed)`, consumed in a
 fixed order, and nothing iterates a set or depends on hashing or the clock. The words
 come from `gateway.demo.vocabulary`; this module only combines them.
@@ -18,6 +18,7 @@ from gateway.catalogue.values import (
     Attribute,
     Brand,
     BrandId,
+    CatalogueContents,
     Category,
     CategoryId,
     Image,
@@ -83,15 +84,6 @@ _ENDINGS: Mapping[str, tuple[Decimal, ...]] = {
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
-@dataclass(frozen=True, slots=True)
-class DemoCatalog:
-    """A whole catalogue: categories are in tree order (every parent before its children)."""
-
-    brands: tuple[Brand, ...]
-    categories: tuple[Category, ...]
-    products: tuple[Product, ...]
-
-
 def slugify(text: str) -> str:
     """ASCII, lower-case, hyphen-separated: 'Żuraw Świt — beżowe' -> 'zuraw-swit-bezowe'."""
     folded = fold(text).replace("'", "").replace("’", "")
@@ -118,14 +110,14 @@ def build_brands() -> tuple[Brand, ...]:
     return tuple(_brand(spec) for spec in BRANDS)
 
 
-def generate_catalog(count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED) -> DemoCatalog:
+def generate_catalog(count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED) -> CatalogueContents:
     """`count` products with brands and categories; identical output for identical arguments."""
     if count < 0:
         raise ValueError(f"count must be >= 0, got {count}")
     rng = random.Random(seed)
     state = _State(width=max(5, len(str(count))))
     products = tuple(_product(rng, n, state) for n in range(1, count + 1))
-    return DemoCatalog(brands=build_brands(), categories=build_categories(), products=products)
+    return CatalogueContents(brands=build_brands(), categories=build_categories(), products=products)
 
 
 # --- internals -------------------------------------------------------------------------

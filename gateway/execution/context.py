@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
-from gateway.access.values import Principal
-from gateway.catalogue.values import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from gateway.access import Principal
+from gateway.catalogue import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from gateway.execution.loaders import Loaders, build_loaders
-from gateway.kernel.visitor import Visitor
-
-if TYPE_CHECKING:
-    from gateway.container import Container
+from gateway.execution.services import AdminServices, StorefrontServices
+from gateway.kernel import Visitor
 
 LOCALE_HEADER = "x-vitrine-locale"
 
 
 @dataclass(slots=True)
 class RequestContext:
-    container: Container
+    services: StorefrontServices
     visitor: Visitor
     locale: str
     loaders: Loaders
@@ -41,15 +38,15 @@ def pick_locale(explicit: str | None, accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-def build_context(container: Container, visitor: Visitor, locale: str) -> RequestContext:
-    loaders = build_loaders(container.catalog, container.visitors, locale)
-    return RequestContext(container, visitor, locale, loaders)
+def build_context(services: StorefrontServices, visitor: Visitor, locale: str) -> RequestContext:
+    loaders = build_loaders(services.catalog, services.visitors, locale)
+    return RequestContext(services, visitor, locale, loaders)
 
 
 @dataclass(slots=True)
 class AdminContext:
     """An authenticated admin API request. `response` lets a resolver set the HTTP status (403)."""
 
-    container: Container
+    services: AdminServices
     principal: Principal
     response: Response

@@ -21,8 +21,8 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from gateway.access.values import Principal
-from gateway.container import Container
 from gateway.execution.context import AdminContext
+from gateway.http.state import admin_of
 from gateway.kernel.errors import StoreUnavailable, Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -52,9 +52,8 @@ class AdminGraphQLView(GraphQL[AdminContext, None]):
         if self.graphql_ide and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             await super().__call__(scope, receive, send)
             return
-        container: Container = request.app.state.container
         try:
-            principal = await container.api_keys.authenticate(key_of(request))
+            principal = await admin_of(request).api_keys.authenticate(key_of(request))
         except Unauthenticated as exc:
             response = _error(401, exc.code.value, exc.message, {"WWW-Authenticate": 'Bearer realm="vitrine-admin"'})
             await response(scope, receive, send)
@@ -69,7 +68,7 @@ class AdminGraphQLView(GraphQL[AdminContext, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> AdminContext:
         principal: Principal = request.scope[PRINCIPAL_SCOPE_KEY]
         assert isinstance(response, Response)
-        return AdminContext(request.app.state.container, principal, response)
+        return AdminContext(admin_of(request), principal, response)
 
     def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)

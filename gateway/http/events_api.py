@@ -13,8 +13,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.container import Container
 from gateway.http.body import BodyTooLarge, read_limited
+from gateway.http.state import edge_of, storefront_of
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
 from gateway.kernel.errors import ErrorCode, InputError, StoreUnavailable
 from gateway.visitors.intake import EventStatus
@@ -29,8 +29,7 @@ def _error(status: int, code: str, message: str) -> Response:
 
 
 async def post_events(request: Request) -> Response:
-    container: Container = request.app.state.container
-    settings = container.settings
+    settings = edge_of(request).settings
     if "application/json" not in request.headers.get("content-type", ""):
         return _error(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json")
     try:
@@ -46,7 +45,7 @@ async def post_events(request: Request) -> Response:
         return _error(400, "BAD_USER_INPUT", 'send {"events": [ ... ]} or a JSON list of events')
     visitor = visitor_of(request, settings)
     try:
-        result = await container.events.track(visitor, events)
+        result = await storefront_of(request).events.track(visitor, events)
     except InputError as exc:
         return _error(400, exc.code.value, exc.message)
     except StoreUnavailable:

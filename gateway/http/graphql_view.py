@@ -39,7 +39,6 @@ from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from gateway.container import Container
 from gateway.execution.compiler import report
 from gateway.execution.compiler.integration import EXTENSION_KEY
 from gateway.execution.compiler.prepared import PreparedOperations
@@ -47,6 +46,7 @@ from gateway.execution.context import LOCALE_HEADER, RequestContext, build_conte
 from gateway.execution.persisted.documents import ResolvedDocument
 from gateway.http.body import BodyTooLarge, read_limited
 from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from gateway.http.state import edge_of, storefront_of
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
 from gateway.kernel.errors import ErrorCode, InputError, PersistedQueryError, StoreUnavailable
 
@@ -94,12 +94,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
             if media is None and not (request.method == "GET" and "query" not in request.query_params):
                 raise HTTPException(406, f"accept {GRAPHQL_RESPONSE_JSON} or {JSON}")
             if request.method == "POST":
-                container: Container = request.app.state.container
                 content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
                 if content_type != "application/json":
                     raise HTTPException(415, "send the operation as JSON with Content-Type: application/json")
                 # Starlette keeps the body it read; strawberry reads this copy.
-                request._body = await read_body(request, container.settings.graphql_max_body_bytes)
+                request._body = await read_body(request, edge_of(request).settings.graphql_max_body_bytes)
             response = await self._run_prepared(request) if request.method == "POST" else None
             if response is None:
                 response = await self.run(request)
@@ -137,9 +136,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
             and (extensions is None or extensions.keys() <= PREPARED_EXTENSIONS)
         ):
             return None
-        container: Container = request.app.state.container
         try:
-            resolved = await container.persisted.resolve(query, extensions)
+            resolved = await edge_of(request).persisted.resolve(query, extensions)
         except (PersistedQueryError, InputError, StoreUnavailable):
             return None  # the whole pipeline resolves it again and answers the error
         request.state.vt_resolved = resolved  # not read twice if the whole pipeline runs it
@@ -151,7 +149,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         context = await self.get_context(request, sub_response)
         result = await prepared_operations.execute(prepared, variables, context, extensions)
         if resolved is not None and resolved.register and not _is_request_error(result):
-            await self._remember(context, resolved)
+            await self._remember(request, resolved)
         return self.create_response(await self.process_result(request, result), sub_response)
 
     @staticmethod
@@ -164,12 +162,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         return graphql_error_response(exc.status_code, exc.reason, code.get(exc.status_code, "BAD_REQUEST"), media)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
-        container: Container = request.app.state.container
-        visitor = visitor_of(request, container.settings)
+        settings = edge_of(request).settings
+        visitor = visitor_of(request, settings)
         if isinstance(response, Response):
-            issue_cookie(response, visitor, container.settings)
+            issue_cookie(response, visitor, settings)
         locale = pick_locale(request.headers.get(LOCALE_HEADER), request.headers.get("accept-language"))
-        return build_context(container, visitor, locale)
+        return build_context(storefront_of(request), visitor, locale)
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson rejects invalid UTF-8 with a JSONDecodeError (the stdlib raises UnicodeDecodeError).
@@ -191,7 +189,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        persisted = context.container.persisted
+        persisted = edge_of(request).persisted
         try:
             stashed = getattr(request.state, "vt_resolved", _UNRESOLVED)
             if stashed is _UNRESOLVED:
@@ -209,7 +207,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
         request_error = _is_request_error(result)
         if resolved is not None and resolved.register and not request_error:
-            await self._remember(context, resolved)
+            await self._remember(request, resolved)
         note = report.current()
         if (
             self.prepared is not None
@@ -232,9 +230,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         )
 
     @staticmethod
-    async def _remember(context: RequestContext, resolved: ResolvedDocument) -> None:
+    async def _remember(request: Request, resolved: ResolvedDocument) -> None:
         try:
-            await context.container.persisted.remember(resolved)
+            await edge_of(request).persisted.remember(resolved)
         except StoreUnavailable as exc:  # the client will simply send the text again
             log.warning("could not store a persisted query: %s", exc.message)
 

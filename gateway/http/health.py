@@ -6,7 +6,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.container import Container
+from gateway.http.state import edge_of
 
 
 async def healthz(request: Request) -> Response:
@@ -14,8 +14,7 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    container: Container = request.app.state.container
-    checks = await container.readiness()
+    checks = await edge_of(request).readiness()
     down = sorted(name for name, state in checks.items() if state == "down")
     body = {"status": "degraded" if down else "ok", "checks": checks, "down": down}
     # 503 tells a load balancer to prefer other instances; the gateway still serves (fails open).

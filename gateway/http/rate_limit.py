@@ -21,6 +21,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.http.state import edge_of
 from gateway.http.visitor_cookie import visitor_of
 from gateway.kernel.errors import StoreUnavailable
 
@@ -39,8 +40,8 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         conn = HTTPConnection(scope)
-        container = conn.app.state.container
-        settings = container.settings
+        edge = edge_of(conn)
+        settings = edge.settings
         keys: list[tuple[str, int]] = []
         if settings.rate_limit_ip_per_minute and conn.client is not None:
             keys.append((f"ip:{conn.client.host}", settings.rate_limit_ip_per_minute))
@@ -50,7 +51,7 @@ class RateLimitMiddleware:
                 keys.append((f"v:{visitor.id}", settings.rate_limit_visitor_per_minute))
         for key, limit in keys:
             try:
-                decision = await container.stores.rate_limits.hit(key, limit, WINDOW_SECONDS)
+                decision = await edge.rate_limits.hit(key, limit, WINDOW_SECONDS)
             except StoreUnavailable as exc:
                 log.warning("rate limiting skipped: %s", exc.message)
                 break

@@ -159,7 +159,7 @@ class IdentityAttribution:
                 continue
             card = event.properties.get(LOYALTY_PROPERTY)
             if event.channel in OFFLINE_CHANNELS and isinstance(card, str) and card:
-                profile_id = await self._identity.profile_for(identifier(IdKind.LOYALTY, card))
+                profile_id = await self._identity.directory.profile_for(identifier(IdKind.LOYALTY, card))
                 out.append(Target(profile_id, session=False))
             else:
                 out.append(Target(event.visitor_id))

@@ -19,17 +19,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from gateway.identity.directory import IdentityDirectory, is_visitor_identifier
 from gateway.identity.stores.protocol import IdentityStore
-from gateway.identity.values import IdKind, MergeRecord, kind_of
+from gateway.identity.values import IdKind, MergeRecord, identifier
 from gateway.kernel.errors import InputError, StoreUnavailable
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel.visitor import Visitor, VisitorId
 from gateway.platform.leases.protocol import LeaseStore
 from gateway.visitors.stores.protocol import ProfileStore, SessionStore
-from gateway.visitors.tokens import new_visitor_id
+from gateway.visitors.tokens import new_visitor_id, verify
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,13 @@ class LinkResult:
     refused: str | None = None  # why nothing was linked (cap exceeded, all blocked)
 
 
+MergeListener = Callable[[VisitorId, Sequence[VisitorId]], Awaitable[None]]
+
+
 class IdentityService:
     def __init__(
         self,
+        directory: IdentityDirectory,
         identities: IdentityStore,
         profiles: ProfileStore,
         sessions: SessionStore,
@@ -55,8 +60,14 @@ class IdentityService:
         *,
         max_identifiers: int,
         blocklist: frozenset[str] = frozenset(),
+        merge_listeners: Sequence[MergeListener] = (),
+        token_keys: Sequence[str] = (),
+        unlinked_channels: Collection[str] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`merge_listeners` are called as listener(target, sources) after profiles merged
+        (segments re-evaluate the survivor, for one)."""
+        self.directory = directory
         self._ids = identities
         self._profiles = profiles
         self._sessions = sessions
@@ -64,30 +75,36 @@ class IdentityService:
         self._max = max_identifiers
         self._blocked = blocklist
         self._clock = clock
-        self._merge_hooks: list[Callable[[VisitorId, Sequence[VisitorId]], Awaitable[None]]] = []
+        self._merge_listeners = tuple(merge_listeners)
+        self._token_keys = tuple(token_keys)
+        self._unlinked = frozenset(unlinked_channels)
 
-    def add_merge_hook(self, hook: Callable[[VisitorId, Sequence[VisitorId]], Awaitable[None]]) -> None:
-        """Called as hook(target, sources) after profiles merged (segments re-evaluate, for one)."""
-        self._merge_hooks.append(hook)
+    def check_linkable(self, visitor: Visitor) -> None:
+        """Shared devices (kiosks, POS terminals by default) are never linked to a person."""
+        if visitor.channel.value in self._unlinked:
+            raise InputError(f"visitors on the {visitor.channel.value} channel are shared devices and never linked")
+
+    async def alias(self, visitor: Visitor, visitor_token: str) -> LinkResult:
+        """Link another device of the same person, named by its signed visitor token."""
+        other = verify(visitor_token, self._token_keys)
+        if other is None:
+            raise InputError("not a valid visitor token: pass the other device's signed vt_vid", field="visitorToken")
+        self.check_linkable(visitor)
+        devices = [identifier(IdKind.VISITOR, visitor.id), identifier(IdKind.VISITOR, other)]
+        result = await self.link(devices, reason="alias")
+        if result.refused:
+            raise InputError(f"not linked: {result.refused}")
+        return result
 
     def blocked(self, ident: str) -> bool:
         return ident in self._blocked
 
     async def root(self, visitor_id: VisitorId) -> VisitorId:
         """The profile id a visitor's data lives in now (itself unless merged)."""
-        (found,) = await self._profiles.get_many([visitor_id])
-        return found.visitor_id if found is not None else visitor_id
+        return await self.directory.root(visitor_id)
 
     async def roots(self, ids: Sequence[VisitorId]) -> list[VisitorId]:
-        found = await self._profiles.get_many(ids)
-        return [p.visitor_id if p is not None else i for i, p in zip(ids, found, strict=True)]
-
-    async def profile_for(self, ident: str) -> VisitorId:
-        """The profile owning `ident`, creating an empty one for it if none does (POS cards)."""
-        (owner,) = await self._ids.owners([ident])
-        if owner is None:
-            (owner,) = await self._ids.claim([ident], new_visitor_id())
-        return await self.root(owner)
+        return await self.directory.roots(ids)
 
     async def link(self, identifiers: Sequence[str], *, reason: str) -> LinkResult:
         wanted = list(dict.fromkeys(i for i in identifiers if not self.blocked(i)))
@@ -116,7 +133,7 @@ class IdentityService:
         owners = await self._ids.owners(wanted)
         ids = [o for o in owners if o is not None]
         # An unowned visitor id still has its own (anonymous) profile under its own id.
-        unowned = [i for i, o in zip(wanted, owners, strict=True) if o is None and _is_visitor(i)]
+        unowned = [i for i, o in zip(wanted, owners, strict=True) if o is None and is_visitor_identifier(i)]
         ids += [VisitorId(i.partition(":")[2]) for i in unowned]
         if not ids:  # a customer first seen through a channel without a device id: give it a profile
             ids = await self._ids.claim(wanted[:1], new_visitor_id())
@@ -152,9 +169,9 @@ class IdentityService:
         if sources:
             await self._ids.record_merge(MergeRecord(target, tuple(sources), tuple(wanted), reason, self._clock()))
             log.info("merged %d profiles (%s)", len(sources) + 1, reason)
-            for hook in self._merge_hooks:
+            for listener in self._merge_listeners:
                 try:
-                    await hook(target, sources)
+                    await listener(target, sources)
                 except StoreUnavailable as exc:  # the merge stands; the next event or run catches up
                     log.warning("after-merge work deferred: %s", exc.message)
         await self.refresh_sessions(target)
@@ -166,18 +183,8 @@ class IdentityService:
         if profile is None:
             return
         for ident in await self._ids.identifiers_of(target):
-            if _is_visitor(ident):
+            if is_visitor_identifier(ident):
                 try:
                     await self._sessions.cache_profile(VisitorId(ident.partition(":")[2]), profile)
                 except StoreUnavailable as exc:  # the copy expires with the session anyway
                     log.warning("could not refresh a session's profile copy after a merge: %s", exc.message)
-
-    async def identifiers_of(self, profile_id: VisitorId) -> list[str]:
-        return await self._ids.identifiers_of(profile_id)
-
-    async def merges_of(self, profile_id: VisitorId) -> list[MergeRecord]:
-        return await self._ids.merges_of(profile_id)
-
-
-def _is_visitor(ident: str) -> bool:
-    return kind_of(ident) is IdKind.VISITOR

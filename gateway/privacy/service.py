@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.identity.service import IdentityService
+from gateway.audiences.stores import AudienceStores
+from gateway.identity.directory import IdentityDirectory
+from gateway.identity.stores.protocol import IdentityStore
 from gateway.identity.values import IdKind, kind_of
-from gateway.kernel.errors import NotFound, StoreUnavailable
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel.errors import InputError, NotFound, StoreUnavailable
+from gateway.kernel.visitor import Visitor, VisitorId
 from gateway.platform.leases.protocol import LeaseStore
-from gateway.store_factory import Stores
+from gateway.recommendations.stores import RecommendationStores
+from gateway.slots.stores import SlotStores
+from gateway.triggers.stores import TriggerStores
+from gateway.visitors.stores import VisitorStores
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +55,45 @@ def _unix_iso(seconds: float) -> str:
 
 
 class PrivacyService:
-    def __init__(self, stores: Stores, identity: IdentityService, leases: LeaseStore) -> None:
-        self._stores = stores
+    """A data subject request spans every area, so this service reads and erases the stores of
+    each (passed in by the composition root); nothing else writes across areas this way."""
+
+    def __init__(
+        self,
+        identity: IdentityDirectory,
+        leases: LeaseStore,
+        *,
+        visitors: VisitorStores,
+        identities: IdentityStore,
+        audiences: AudienceStores,
+        triggers: TriggerStores,
+        recommendations: RecommendationStores,
+        slots: SlotStores,
+        unlinked_channels: Collection[str] = (),
+    ) -> None:
         self._identity = identity
+        self._unlinked = frozenset(unlinked_channels)
         self._leases = leases
+        self._visitors = visitors
+        self._identities = identities
+        self._audiences = audiences
+        self._triggers = triggers
+        self._recommendations = recommendations
+        self._slots = slots
+        # Per-visitor traces beside profiles, sessions and events: recommendation history,
+        # slot behaviour counts, capped-variant serve times, experiment exposures.
+        self._erasers = (recommendations.signals, slots.behaviour, slots.impressions, slots.experiments)
+
+    def check_requester(self, visitor: Visitor) -> None:
+        """A person asks for their data from their own signed device, never a shared one."""
+        if visitor.is_new:
+            raise InputError("no signed visitor id in this request: nothing is stored about a new visitor")
+        if visitor.channel.value in self._unlinked:
+            raise InputError(f"data requests are not taken on shared {visitor.channel.value} devices")
 
     async def _person(self, visitor_id: VisitorId) -> tuple[VisitorId, list[VisitorId], list[str], list[str]]:
         """(profile id, every profile/device id of the person, loyalty cards, identifiers)."""
-        (profile,) = await self._stores.profiles.get_many([visitor_id])
+        (profile,) = await self._visitors.profiles.get_many([visitor_id])
         pid = profile.visitor_id if profile is not None else visitor_id
         idents = await self._identity.identifiers_of(pid)
         devices = [VisitorId(i.partition(":")[2]) for i in idents if kind_of(i) is IdKind.VISITOR]
@@ -66,15 +103,15 @@ class PrivacyService:
 
     async def export(self, visitor_id: VisitorId) -> dict[str, Any]:
         pid, ids, cards, idents = await self._person(visitor_id)
-        (profile,) = await self._stores.profiles.get_many([pid])
-        events = await self._stores.events.history(ids, cards, None, EXPORT_EVENT_LIMIT)
+        (profile,) = await self._visitors.profiles.get_many([pid])
+        events = await self._visitors.events.history(ids, cards, None, EXPORT_EVENT_LIMIT)
         if profile is None and not events and not idents:
             raise NotFound("nothing is stored about this visitor")
-        sessions = await self._stores.sessions.get_many(ids)
-        (segments,) = await self._stores.memberships.memberships([pid])
-        deliveries = [d for i in ids for d in await self._stores.outbox.find(profile_id=i, limit=10_000)]
+        sessions = await self._visitors.sessions.get_many(ids)
+        (segments,) = await self._audiences.memberships.memberships([pid])
+        deliveries = [d for i in ids for d in await self._triggers.outbox.find(profile_id=i, limit=10_000)]
         merges = await self._identity.merges_of(pid)
-        histories = await self._stores.signals.histories(ids)
+        histories = await self._recommendations.signals.histories(ids)
         slot_traces = [await self._slot_traces(i) for i in ids]
         return {
             "profileId": pid,
@@ -149,7 +186,7 @@ class PrivacyService:
     async def _slot_traces(self, visitor_id: VisitorId) -> dict[str, Any]:
         """What slots keep about one device: behaviour counts per day, serve times of capped
         variants, experiment exposures and the metrics it was counted in."""
-        slots = self._stores.slots
+        slots = self._slots
         experiments = await slots.experiments.export_visitor(visitor_id)
         return {
             "visitorId": visitor_id,
@@ -175,19 +212,18 @@ class PrivacyService:
         if not await self._leases.acquire(key, me, 30):  # no merge may run into it meanwhile
             raise StoreUnavailable("identity", "forget (a merge of this profile is running; retry)")
         try:
-            s = self._stores
-            events = await s.events.erase(ids, cards)
+            events = await self._visitors.events.erase(ids, cards)
             for i in ids:
-                await s.memberships.erase(i)
-            timers = sum([await s.timers.erase(i) for i in ids])
-            deliveries = await s.outbox.erase(ids)
+                await self._audiences.memberships.erase(i)
+            timers = sum([await self._triggers.timers.erase(i) for i in ids])
+            deliveries = await self._triggers.outbox.erase(ids)
             for i in ids:
-                await s.sessions.delete(i)
-                for eraser in s.visitor_erasers():  # recommendation history, slot counters, experiments
+                await self._visitors.sessions.delete(i)
+                for eraser in self._erasers:
                     await eraser.erase_visitor(i)
-            await s.identities.erase(pid)
+            await self._identities.erase(pid)
             for i in ids:
-                await s.profiles.delete(i)
+                await self._visitors.profiles.delete(i)
         finally:
             await self._leases.release(key, me)
         log.info("erased one person: %d profiles, %d identifiers, %d events", len(ids), len(idents), events)

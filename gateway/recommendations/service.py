@@ -100,6 +100,23 @@ class RecommendationService:
         self._rules = rules or Rules()
         self._tie = tie_breaker(tie_seed)
 
+    async def carousel(
+        self, visitor: VisitorState, product_ids: Sequence[str], strategy: str | None, first: int, locale: str
+    ) -> list[ProductId]:
+        """The products of a slot's carousel: its fixed list; else the list of its strategy (the same
+        as `recommend`; product strategies need a product, which a slot cannot name, so those fall
+        through); else the catalogue's default order of products in stock."""
+        ids = [ProductId(p) for p in product_ids[:first]]
+        if not ids and strategy and first > 0:
+            chosen = Strategy.__members__.get(strategy)
+            if chosen is not None and chosen not in PRODUCT_STRATEGIES:
+                result = await self.recommend(RecRequest(chosen, first), visitor)
+                ids = [r.product_id for r in result.items]
+        if not ids:
+            page = await self._catalog.find(ProductQuery(in_stock=True), ProductSort.RELEVANCE, locale, 0, first)
+            ids = list(page.ids)
+        return ids
+
     async def recommend(
         self,
         request: RecRequest,

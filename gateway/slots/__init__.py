@@ -1,1 +1,37 @@
-"""gateway/slots."""
+"""Slots: editors' definitions (slots, variants, audiences, experiments), the workspace and its
+releases, the per-visitor decision, experiment assignment and statistics.
+
+Public face of the area: other areas and the resolvers import only what is listed here.
+"""
+
+from gateway.slots.behaviour_counts import BehaviourCounts
+from gateway.slots.experiment_tracker import ExperimentTracker
+from gateway.slots.facts import RequestFacts
+from gateway.slots.service import HypotheticalVisitor, SlotService
+from gateway.slots.stores import SlotStores, open_stores
+from gateway.slots.values import content
+from gateway.slots.values.content import Banner, ProductCarousel
+from gateway.slots.values.decision import Decision, Reason
+from gateway.slots.values.experiment_stats import ArmResult, Interval
+from gateway.slots.values.releases import ReleaseInfo
+from gateway.slots.workspace import DefinitionInvalid, SlotDefinitions
+
+__all__ = [
+    "ArmResult",
+    "Banner",
+    "BehaviourCounts",
+    "Decision",
+    "DefinitionInvalid",
+    "ExperimentTracker",
+    "HypotheticalVisitor",
+    "Interval",
+    "ProductCarousel",
+    "Reason",
+    "ReleaseInfo",
+    "RequestFacts",
+    "SlotDefinitions",
+    "SlotService",
+    "SlotStores",
+    "content",
+    "open_stores",
+]

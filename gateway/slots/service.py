@@ -75,17 +75,17 @@ class SlotService:
         catalog: CatalogService,
         *,
         half_life_days: float,
+        fact_providers: Sequence[FactProvider] = (),
     ) -> None:
+        """`fact_providers` answer audience facts beyond the visitor's own state (segments,
+        engagement, per-channel counts)."""
         self._definitions = definitions
         self._behaviour = behaviour
         self._impressions = impressions
         self._tracker = tracker
         self._catalog = catalog
         self._half_life = half_life_days
-        self._providers: list[FactProvider] = []
-
-    def add_fact_provider(self, provider: FactProvider) -> None:
-        self._providers.append(provider)
+        self._providers = tuple(fact_providers)
 
     async def decide(
         self, state: VisitorState, keys: Sequence[str], request: RequestFacts, now: datetime | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from gateway.identity.service import IdentityService
+from gateway.identity.directory import IdentityDirectory
 from gateway.identity.values import IdKind, kind_of
 from gateway.kernel.visitor import VisitorId
 from gateway.triggers.stores.protocol import OutboxStore
@@ -43,7 +43,7 @@ class Lift:
 
 
 async def trigger_lift(
-    outbox: OutboxStore, events: EventStore, identity: IdentityService, kind: TriggerKind, days: float
+    outbox: OutboxStore, events: EventStore, identity: IdentityDirectory, kind: TriggerKind, days: float
 ) -> Lift:
     found = await outbox.find(limit=MAX_DELIVERIES)
     counts = {True: [0, 0], False: [0, 0]}  # held out? -> [people, converted]

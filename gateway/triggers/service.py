@@ -24,12 +24,14 @@ from typing import Any
 
 from gateway.catalogue.stores.protocol import CatalogStore
 from gateway.catalogue.values import Product, ProductId
-from gateway.identity.service import IdentityService
-from gateway.kernel.errors import StoreUnavailable
+from gateway.identity.directory import IdentityDirectory
+from gateway.kernel.errors import InputError, StoreUnavailable
 from gateway.kernel.visitor import Channel, VisitorId
+from gateway.triggers.lift import Lift, trigger_lift
 from gateway.triggers.payloads import build_payload, product_json
 from gateway.triggers.stores.protocol import OutboxStore, TimerStore
 from gateway.triggers.values import Delivery, DeliveryStatus, Timer, TriggerKind, in_holdout
+from gateway.triggers.webhooks import WebhookSender
 from gateway.visitors.stores.protocol import EventStore, ProfileIndex, ProfileStore, SessionStore
 from gateway.visitors.values.consent import Purpose, allows
 from gateway.visitors.values.events import Event
@@ -67,11 +69,13 @@ class TriggerService:
         index: ProfileIndex,
         sessions: SessionStore,
         events: EventStore,
-        identity: IdentityService,
+        identity: IdentityDirectory,
         catalog: CatalogStore,
         policy: TriggerPolicy,
+        webhooks: WebhookSender | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._webhooks = webhooks
         self._timers = timers
         self._outbox = outbox
         self._profiles = profiles
@@ -83,6 +87,24 @@ class TriggerService:
         self.policy = policy
         self._clock = clock
         self._me = secrets.token_hex(8)
+
+    # --- what operators ask ----------------------------------------------------------------
+
+    async def deliveries(
+        self, status: DeliveryStatus | None, profile_id: VisitorId | None, limit: int
+    ) -> list[Delivery]:
+        """Webhook deliveries, oldest first (DEAD lists the dead letters)."""
+        return await self._outbox.find(status=status, profile_id=profile_id, limit=limit)
+
+    async def lift(self, kind: TriggerKind, days: float) -> Lift:
+        """Conversion of messaged people against the held-out group (see `gateway.triggers.lift`)."""
+        return await trigger_lift(self._outbox, self._events, self._identity, kind, days)
+
+    async def retry_delivery(self, delivery_id: str) -> Delivery:
+        """Queue a dead delivery again with a fresh attempt budget."""
+        if self._webhooks is None:
+            raise InputError("no webhook receiver is configured (VITRINE_WEBHOOK_URL)")
+        return await self._webhooks.retry(delivery_id)
 
     # --- scheduling from events ------------------------------------------------------------
 

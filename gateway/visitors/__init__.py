@@ -1,1 +1,91 @@
-"""gateway/visitors."""
+"""Visitors: signed visitor ids, the event intake and its validation, live sessions, profiles
+(counters, traits, interests, engagement score, consent records).
+
+Public face of the area: other areas and the resolvers import only what is listed here.
+"""
+
+from gateway.visitors.intake import (
+    Attribution,
+    EventGate,
+    EventListener,
+    EventOutcome,
+    EventService,
+    EventStatus,
+    Target,
+    TrackResult,
+)
+from gateway.visitors.service import VisitorService, VisitorState
+from gateway.visitors.stores import (
+    EventStore,
+    ProfileIndex,
+    ProfileStore,
+    SessionStore,
+    VisitorStores,
+    create_indexes,
+    open_stores,
+)
+from gateway.visitors.tokens import COOKIE_MAX_AGE, COOKIE_NAME, HEADER_NAME, new_visitor_id, sign, verify
+from gateway.visitors.validation import product_ids
+from gateway.visitors.values.consent import Purpose, allows
+from gateway.visitors.values.effects import profile_change, session_change
+from gateway.visitors.values.engagement import DEFAULT_POINTS, EngagementPolicy, Tier
+from gateway.visitors.values.events import Event, EventType, RejectCode, Rejection, StoredEvent
+from gateway.visitors.values.profile import (
+    DEFAULT_HALF_LIFE_DAYS,
+    ConsentRecord,
+    Interest,
+    Profile,
+    ProfileChange,
+    decay_factor,
+    empty_profile,
+)
+from gateway.visitors.values.session import CartLine, Session, SessionChange
+
+__all__ = [
+    "COOKIE_MAX_AGE",
+    "COOKIE_NAME",
+    "DEFAULT_HALF_LIFE_DAYS",
+    "DEFAULT_POINTS",
+    "HEADER_NAME",
+    "Attribution",
+    "CartLine",
+    "ConsentRecord",
+    "EngagementPolicy",
+    "Event",
+    "EventGate",
+    "EventListener",
+    "EventOutcome",
+    "EventService",
+    "EventStatus",
+    "EventStore",
+    "EventType",
+    "Interest",
+    "Profile",
+    "ProfileChange",
+    "ProfileIndex",
+    "ProfileStore",
+    "Purpose",
+    "RejectCode",
+    "Rejection",
+    "Session",
+    "SessionChange",
+    "SessionStore",
+    "StoredEvent",
+    "Target",
+    "Tier",
+    "TrackResult",
+    "VisitorService",
+    "VisitorState",
+    "VisitorStores",
+    "allows",
+    "create_indexes",
+    "decay_factor",
+    "empty_profile",
+    "new_visitor_id",
+    "open_stores",
+    "product_ids",
+    "profile_change",
+    "session_change",
+    "sign",
+    "verify",
+]

@@ -126,14 +126,6 @@ class EventService:
         self._attribution = attribution
         self._on_outcomes = on_outcomes or (lambda statuses: None)
 
-    def set_hooks(self, *, gate: EventGate | None = None, attribution: Attribution | None = None) -> None:
-        """Install the intake gate and attribution (built after the service, they need it)."""
-        self._gate = gate or self._gate
-        self._attribution = attribution or self._attribution
-
-    def add_listener(self, listener: EventListener) -> None:
-        self._listeners.append(listener)
-
     async def track(self, visitor: Visitor, raw_events: Sequence[Any], now: datetime | None = None) -> TrackResult:
         if not raw_events:
             raise InputError("send at least one event", field="events")

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from gateway.kernel.errors import StoreUnavailable
 from gateway.kernel.visitor import VisitorId
 from gateway.visitors.stores.protocol import ProfileStore, SessionStore
 from gateway.visitors.values.consent import Purpose, allows
-from gateway.visitors.values.profile import Profile, empty_profile
+from gateway.visitors.values.engagement import EngagementPolicy, Tier
+from gateway.visitors.values.profile import DEFAULT_HALF_LIFE_DAYS, Interest, Profile, empty_profile
 from gateway.visitors.values.session import Session
 
 log = logging.getLogger(__name__)
@@ -50,11 +52,26 @@ class VisitorService:
         on_degraded: Callable[[str], None] | None = None,
         *,
         consent_required: bool = False,
+        half_life_days: float = DEFAULT_HALF_LIFE_DAYS,
+        engagement: EngagementPolicy | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
         self._profiles = profiles
         self._on_degraded = on_degraded or (lambda store: None)
         self._consent_required = consent_required
+        self._half_life = half_life_days
+        self._engagement = engagement or EngagementPolicy()
+        self._clock = clock
+
+    def interests(self, profile: Profile, limit: int) -> list[Interest]:
+        """The profile's interests scored now, strongest first."""
+        return profile.interests(self._clock(), self._half_life, limit)
+
+    def engagement(self, profile: Profile) -> tuple[float, Tier]:
+        """The profile's engagement score now, and its tier."""
+        score = self._engagement.score(profile.engagement_mass, self._clock())
+        return score, self._engagement.tier(score)
 
     async def load(self, ids: Sequence[VisitorId]) -> list[VisitorState]:
         degraded: list[str] = []

@@ -47,7 +47,7 @@ class KeysQuery:
     @strawberry.field(description="Every API key, oldest first (admin).")
     async def api_keys(self, info: AdminInfo) -> list[ApiKey]:
         require_role(info, DomainRole.ADMIN)
-        return [expose(k, ApiKey) for k in await info.context.container.api_keys.list()]
+        return [expose(k, ApiKey) for k in await info.context.services.api_keys.list()]
 
 
 @strawberry.type
@@ -56,11 +56,11 @@ class KeysMutation:
     async def create_api_key(self, info: AdminInfo, name: str, role: Role) -> CreatedApiKey:  # type: ignore[valid-type]
         by = require_role(info, DomainRole.ADMIN)
         key: DomainApiKey
-        key, secret = await info.context.container.api_keys.create(name, role, by)
+        key, secret = await info.context.services.api_keys.create(name, role, by)
         return CreatedApiKey(api_key=expose(key, ApiKey), secret=secret)
 
     @strawberry.mutation(description="Revoke a key (admin); it stops working at once.")
     async def revoke_api_key(self, info: AdminInfo, id: strawberry.ID) -> bool:
         by = require_role(info, DomainRole.ADMIN)
-        await info.context.container.api_keys.revoke(str(id), by)
+        await info.context.services.api_keys.revoke(str(id), by)
         return True

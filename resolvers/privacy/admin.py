@@ -27,7 +27,7 @@ class PrivacyQuery:
     @strawberry.field(description="Everything stored about the person this visitor id belongs to (admin).")
     async def export_visitor_data(self, info: AdminInfo, visitor_id: strawberry.ID) -> JSON:
         require_role(info, Role.ADMIN)
-        return cast(JSON, await info.context.container.customer.privacy.export(VisitorId(str(visitor_id))))
+        return cast(JSON, await info.context.services.privacy.export(VisitorId(str(visitor_id))))
 
 
 @strawberry.type
@@ -35,7 +35,7 @@ class PrivacyMutation:
     @strawberry.mutation(description="Erase the person from every store; aggregates only remain (admin).")
     async def forget_visitor(self, info: AdminInfo, visitor_id: strawberry.ID) -> ErasureReport:
         require_role(info, Role.ADMIN)
-        report = await info.context.container.customer.privacy.forget(VisitorId(str(visitor_id)))
+        report = await info.context.services.privacy.forget(VisitorId(str(visitor_id)))
         return ErasureReport(
             profiles=report.profiles,
             identifiers=report.identifiers,

@@ -204,7 +204,7 @@ def _arm(a: DomainArmResult) -> ArmResult:
 async def _save(info: AdminInfo, kind: str, definition: Any) -> DefinitionPayload:
     by = require_role(info, Role.EDITOR)
     try:
-        saved = await info.context.container.slot_definitions.put(kind, definition, by.key_id)
+        saved = await info.context.services.slot_definitions.put(kind, definition, by.key_id)
     except DefinitionInvalid as exc:
         return DefinitionPayload(
             ok=False, definition=None, problems=[DefinitionProblem(path=exc.path, message=exc.detail)]
@@ -217,7 +217,7 @@ class SlotsAdminQuery:
     @strawberry.field(description="The draft workspace (viewer).")
     async def workspace(self, info: AdminInfo) -> Workspace:
         require_role(info, Role.VIEWER)
-        w = await info.context.container.slot_definitions.workspace()
+        w = await info.context.services.slot_definitions.workspace()
         return Workspace(
             slots=cast(list[JSON], w["slots"]),
             variants=cast(list[JSON], w["variants"]),
@@ -228,24 +228,24 @@ class SlotsAdminQuery:
     @strawberry.field(description="One definition of the workspace, or null (viewer).")
     async def definition(self, info: AdminInfo, kind: DefinitionKind, key: str) -> JSON | None:
         require_role(info, Role.VIEWER)
-        items = (await info.context.container.slot_definitions.workspace())[kind.value]
+        items = (await info.context.services.slot_definitions.workspace())[kind.value]
         id_field = "id" if kind is DefinitionKind.VARIANTS else "key"
         return next((cast(JSON, d) for d in items if d.get(id_field) == key), None)
 
     @strawberry.field(description="The release this gateway instance serves now (viewer).")
     def served_release(self, info: AdminInfo) -> int:
         require_role(info, Role.VIEWER)
-        return info.context.container.slot_definitions.snapshot.version
+        return info.context.services.slot_definitions.snapshot.version
 
     @strawberry.field(description="Published releases, newest first (viewer).")
     async def releases(self, info: AdminInfo, first: int = 20) -> list[Release]:
         require_role(info, Role.VIEWER)
-        return [_release(i) for i in await info.context.container.slot_definitions.history(first)]
+        return [_release(i) for i in await info.context.services.slot_definitions.history(first)]
 
     @strawberry.field(description="One release with its definitions (viewer).")
     async def release(self, info: AdminInfo, version: int) -> ReleaseDetail:
         require_role(info, Role.VIEWER)
-        found = await info.context.container.slot_definitions.release(version)
+        found = await info.context.services.slot_definitions.release(version)
         return ReleaseDetail(release=_release(found.info), definitions=cast(JSON, dict(found.definitions)))
 
     @strawberry.field(description="Changes from release `base` (null: empty) to `target` (null: the workspace).")
@@ -253,7 +253,7 @@ class SlotsAdminQuery:
         self, info: AdminInfo, base: int | None = None, target: int | None = None
     ) -> list[DefinitionChange]:
         require_role(info, Role.VIEWER)
-        changes = await info.context.container.slot_definitions.diff(base, target)
+        changes = await info.context.services.slot_definitions.diff(base, target)
         return [DefinitionChange(kind=c.kind, key=c.key, change=c.change, fields=list(c.fields)) for c in changes]
 
     @strawberry.field(description="What a slot shows a hypothetical visitor, from the workspace; records nothing.")
@@ -283,7 +283,7 @@ class SlotsAdminQuery:
             facts=facts,
             behaviour=behaviour,
         )
-        decision = await info.context.container.slots.preview(who, input.slot_key, input.variant_id, input.at)
+        decision = await info.context.services.slots.preview(who, input.slot_key, input.variant_id, input.at)
         return Preview(
             decision=to_decision(decision),
             content_type=decision.slot.content_kind.value,
@@ -293,7 +293,7 @@ class SlotsAdminQuery:
     @strawberry.field(description="Per-arm exposures, clicks, conversions, uplift, P(best) and SRM (viewer).")
     async def experiment_results(self, info: AdminInfo, key: str) -> ExperimentResults:
         require_role(info, Role.VIEWER)
-        experiment, results = await info.context.container.experiments.results(key)
+        experiment, results = await info.context.services.experiments.results(key)
         return ExperimentResults(
             key=experiment.key,
             name=experiment.name,
@@ -328,7 +328,7 @@ class SlotsAdminMutation:
     async def delete_definition(self, info: AdminInfo, kind: DefinitionKind, key: str) -> DefinitionPayload:
         by = require_role(info, Role.EDITOR)
         try:
-            await info.context.container.slot_definitions.delete(kind.value, key, by.key_id)
+            await info.context.services.slot_definitions.delete(kind.value, key, by.key_id)
         except DefinitionInvalid as exc:
             return DefinitionPayload(
                 ok=False, definition=None, problems=[DefinitionProblem(path=exc.path, message=exc.detail)]
@@ -338,7 +338,7 @@ class SlotsAdminMutation:
     @strawberry.mutation(description="Release the workspace to every gateway instance (editor).")
     async def publish(self, info: AdminInfo, note: str = "") -> Release:
         by = require_role(info, Role.EDITOR)
-        return _release(await info.context.container.slot_definitions.publish(note, by.key_id))
+        return _release(await info.context.services.slot_definitions.publish(note, by.key_id))
 
     @strawberry.mutation(description="Set a variant published and release the workspace (editor).")
     async def publish_variant(self, info: AdminInfo, id: str, note: str = "") -> Release:
@@ -351,12 +351,12 @@ class SlotsAdminMutation:
     @strawberry.mutation(description="Publish the definitions of an earlier release as a new release (editor).")
     async def rollback(self, info: AdminInfo, version: int, note: str = "") -> Release:
         by = require_role(info, Role.EDITOR)
-        return _release(await info.context.container.slot_definitions.rollback(version, note, by.key_id))
+        return _release(await info.context.services.slot_definitions.rollback(version, note, by.key_id))
 
 
 async def _set_status(info: AdminInfo, variant_id: str, status: str, note: str) -> Release:
     by = require_role(info, Role.EDITOR)
-    definitions = info.context.container.slot_definitions
+    definitions = info.context.services.slot_definitions
     current = next((v for v in (await definitions.workspace())["variants"] if v.get("id") == variant_id), None)
     if current is None:
         raise InputError(f"no variant {variant_id!r} in the workspace", field="id")

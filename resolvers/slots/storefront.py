@@ -12,11 +12,7 @@ from typing import Annotated, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.catalogue.service import ProductQuery
-from gateway.catalogue.values import ProductId, ProductSort
 from gateway.kernel.errors import InputError
-from gateway.recommendations.service import RecRequest
-from gateway.recommendations.values.recommendations import PRODUCT_STRATEGIES, Strategy
 from gateway.slots.facts import RequestFacts
 from gateway.slots.values import content as dcontent
 from gateway.slots.values.decision import Decision as DomainDecision
@@ -78,23 +74,9 @@ class Banner:
 
 async def _carousel_products(root: ProductCarousel, info: Info, first: int = 12) -> list[Product]:
     first = max(0, min(first, MAX_CAROUSEL))
-    ids = [ProductId(p) for p in root.product_ids[:first]]
     ctx = info.context
-    service = ctx.container.recommendations
-    if not ids and root.strategy and service is not None and first > 0:
-        # A strategy row: the same service as Query.recommendations (product strategies need a
-        # product, which a slot has no way to name, so those fall to the catalogue below).
-        strategy = Strategy.__members__.get(root.strategy)
-        if strategy is not None and strategy not in PRODUCT_STRATEGIES:
-            visitor = await ctx.loaders.visitors.load(ctx.visitor.id)
-            result = await service.recommend(RecRequest(strategy, first), visitor)
-            ids = [r.product_id for r in result.items]
-    if not ids:
-        # No fixed list and no usable strategy: the catalogue's default order.
-        page = await ctx.container.catalog.find(
-            ProductQuery(in_stock=True), ProductSort.RELEVANCE, ctx.locale, 0, first
-        )
-        ids = list(page.ids)
+    visitor = await ctx.loaders.visitors.load(ctx.visitor.id)
+    ids = await ctx.services.recommendations.carousel(visitor, root.product_ids, root.strategy, first, ctx.locale)
     return await load_products(info, ids)
 
 
@@ -186,7 +168,7 @@ async def _decide(info: Info, keys: list[str], context: SlotContext | None) -> l
     ctx = info.context
     state = await ctx.loaders.visitors.load(ctx.visitor.id)
     facts = request_facts(context, ctx.visitor.channel.value)
-    return await ctx.container.slots.decide(state, keys, facts)
+    return await ctx.services.slots.decide(state, keys, facts)
 
 
 @strawberry.type

@@ -73,7 +73,7 @@ class EventsMutation:
     @strawberry.mutation(description="Record behaviour events for the current visitor.")
     async def track(self, info: Info, events: list[EventInput]) -> TrackPayload:
         ctx = info.context
-        result = await ctx.container.events.track(ctx.visitor, [_raw(e) for e in events])
+        result = await ctx.services.events.track(ctx.visitor, [_raw(e) for e in events])
         ctx.reset_visitor()
         results = [
             EventResult(

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
@@ -95,8 +95,7 @@ class Counter:
 
 
 def _interests(root: dprofile.Profile, info: Info, first: int = 10) -> list[Interest]:
-    half_life = info.context.container.settings.interest_half_life_days
-    found = root.interests(datetime.now(UTC), half_life, max(0, min(first, MAX_INTERESTS)))
+    found = info.context.services.visitors.interests(root, max(0, min(first, MAX_INTERESTS)))
     return [Interest(kind=i.kind, key=strawberry.ID(i.key), score=round(i.score, 6)) for i in found]
 
 
@@ -136,9 +135,8 @@ class Engagement:
 
 
 def _engagement(root: dprofile.Profile, info: Info) -> Engagement:
-    policy = info.context.container.customer.engagement
-    score = policy.score(root.engagement_mass, datetime.now(UTC))
-    return Engagement(score=round(score, 4), tier=EngagementTier(policy.tier(score).value))
+    score, tier = info.context.services.visitors.engagement(root)
+    return Engagement(score=round(score, 4), tier=EngagementTier(tier.value))
 
 
 @strawberry.type
@@ -182,7 +180,7 @@ class SegmentMembership:
 async def _segments(root: VisitorState, info: Info) -> list[SegmentMembership]:
     if not root.personalized:
         return []  # no consent, or the stores are down: answer as for a stranger
-    service = info.context.container.customer.segments
+    service = info.context.services.segments
     (keys,) = await service.of([root.profile.visitor_id])
     names = {s.key: s.name for s in await service.definitions()}
     return [SegmentMembership(key=strawberry.ID(k), name=names[k]) for k in sorted(keys) if k in names]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from gateway.access.values import ApiKey, Role, digest
-from gateway.store_factory import Stores
+from gateway.wiring import Stores
 from tests.factories import NOW
 
 

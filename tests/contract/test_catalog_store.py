@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from gateway.catalogue.values import BrandId, CategoryId, PriceRange, ProductFilter, ProductId, ProductSort, tokenize
-from gateway.store_factory import Stores
+from gateway.wiring import Stores
 from tests.factories import BRANDS, CATEGORIES, product
 
 

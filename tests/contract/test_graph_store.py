@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gateway.store_factory import Stores
+from gateway.wiring import Stores
 
 
 async def test_publish_then_fetch_by_model_and_digest(stores: Stores, tmp_path: Path) -> None:
-    g = stores.graphs
+    g = stores.recommendations.graphs
     graph = os.urandom(600_000)  # more than two GridFS chunks
     (tmp_path / "graph").write_bytes(graph)
     assert await g.digest("m1") is None
@@ -24,7 +24,7 @@ async def test_publish_then_fetch_by_model_and_digest(stores: Stores, tmp_path: 
 
 
 async def test_a_new_graph_replaces_the_models_older_one_only(stores: Stores, tmp_path: Path) -> None:
-    g = stores.graphs
+    g = stores.recommendations.graphs
     for name, data in (("a", b"graph a"), ("b", b"graph b"), ("c", b"graph c")):
         (tmp_path / name).write_bytes(data)
     await g.publish("m1", "d1", tmp_path / "a")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.execution.persisted.documents import sha256_hex
-from gateway.store_factory import Stores
+from gateway.wiring import Stores
 
 DOC = "query Home { products(first: 2) { nodes { id } } }"
 H = sha256_hex(DOC)

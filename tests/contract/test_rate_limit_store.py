@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.store_factory import Stores
+from gateway.wiring import Stores
 
 
 async def test_allows_up_to_the_limit_then_refuses_with_retry_after(stores: Stores) -> None:

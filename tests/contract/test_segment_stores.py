@@ -6,7 +6,7 @@ import asyncio
 
 from gateway.audiences.values.segments import build_segment
 from gateway.kernel.visitor import VisitorId
-from gateway.store_factory import Stores
+from gateway.wiring import Stores
 from tests.factories import NOW
 
 P1, P2 = VisitorId("v_segmentaaaaaaaaaaaaaa1"), VisitorId("v_segmentaaaaaaaaaaaaaa2")
@@ -14,27 +14,33 @@ P1, P2 = VisitorId("v_segmentaaaaaaaaaaaaaa1"), VisitorId("v_segmentaaaaaaaaaaaa
 
 async def test_definitions_round_trip(stores: Stores) -> None:
     vip = build_segment("vip", "VIP", "big spenders", {"field": "profile.purchases", "op": "gte", "value": 3}, NOW)
-    await stores.segments.save(vip)
-    await stores.segments.save(build_segment("a-first", "A", "", {"field": "profile.city", "op": "exists"}, NOW))
-    found = await stores.segments.all()
+    await stores.audiences.segments.save(vip)
+    await stores.audiences.segments.save(
+        build_segment("a-first", "A", "", {"field": "profile.city", "op": "exists"}, NOW)
+    )
+    found = await stores.audiences.segments.all()
     assert [s.key for s in found] == ["a-first", "vip"]
     assert found[1] == vip
-    assert await stores.segments.delete("vip") is True and await stores.segments.delete("vip") is False
+    assert (
+        await stores.audiences.segments.delete("vip") is True and await stores.audiences.segments.delete("vip") is False
+    )
 
 
 async def test_membership_changes_are_reported_exactly_once(stores: Stores) -> None:
-    results = await asyncio.gather(*(stores.memberships.update(P1, ["vip", "city"], [], NOW) for _ in range(5)))
+    results = await asyncio.gather(
+        *(stores.audiences.memberships.update(P1, ["vip", "city"], [], NOW) for _ in range(5))
+    )
     entered = sorted(k for e, _ in results for k in e)
     assert entered == ["city", "vip"]  # five concurrent evaluations, one Entered per segment
-    await stores.memberships.update(P2, ["vip"], [], NOW)
-    assert await stores.memberships.memberships([P1, P2, VisitorId("v_nobody")]) == [
+    await stores.audiences.memberships.update(P2, ["vip"], [], NOW)
+    assert await stores.audiences.memberships.memberships([P1, P2, VisitorId("v_nobody")]) == [
         frozenset({"vip", "city"}),
         frozenset({"vip"}),
         frozenset(),
     ]
-    assert await stores.memberships.sizes() == {"vip": 2, "city": 1}
-    assert await stores.memberships.update(P1, [], ["vip", "never"], NOW) == ([], ["vip"])
-    assert await stores.memberships.update(P1, [], ["vip"], NOW) == ([], [])
-    await stores.memberships.drop_segment("city")
-    await stores.memberships.erase(P2)
-    assert await stores.memberships.sizes() == {}
+    assert await stores.audiences.memberships.sizes() == {"vip": 2, "city": 1}
+    assert await stores.audiences.memberships.update(P1, [], ["vip", "never"], NOW) == ([], ["vip"])
+    assert await stores.audiences.memberships.update(P1, [], ["vip"], NOW) == ([], [])
+    await stores.audiences.memberships.drop_segment("city")
+    await stores.audiences.memberships.erase(P2)
+    assert await stores.audiences.memberships.sizes() == {}

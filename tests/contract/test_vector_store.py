@@ -6,7 +6,7 @@ import numpy as np
 
 from gateway.catalogue.values import ProductId
 from gateway.recommendations.values.vectors import ProductVector
-from gateway.store_factory import Stores
+from gateway.wiring import Stores
 
 A, B, C = ProductId("p-00001"), ProductId("p-00002"), ProductId("p-00003")
 
@@ -16,7 +16,7 @@ def vec(*values: float) -> np.ndarray:
 
 
 async def test_put_load_roundtrip_is_exact_and_ordered_by_id(stores: Stores) -> None:
-    v = stores.vectors
+    v = stores.recommendations.vectors
     empty_ids, empty = await v.load("m")
     assert empty_ids == [] and empty.size == 0
     before = await v.revision("m")
@@ -29,7 +29,7 @@ async def test_put_load_roundtrip_is_exact_and_ordered_by_id(stores: Stores) -> 
 
 
 async def test_models_are_separate_and_replace_and_remove_work(stores: Stores) -> None:
-    v = stores.vectors
+    v = stores.recommendations.vectors
     await v.put([ProductVector(A, "m", "h1", vec(1, 0)), ProductVector(C, "other", "h3", vec(0, 1))])
     await v.put([ProductVector(A, "m", "h2", vec(0, 1))])
     assert await v.hashes("m") == {A: "h2"}

@@ -1,0 +1,192 @@
+"""A running gateway process: its stores and services, opened in the lifespan, closed on shutdown.
+
+`open_runtime(settings)` opens the store clients, has every area build its stores, builds every
+service (`gateway.wiring`), loads what the process serves (slot release, catalogue mirror,
+vector index), seeds the demo data in embedded demo mode, and runs the background jobs: the
+catalogue refresh, the replay of unapplied events, the vector index refresh, the slot release
+poll, and (single-instance mode) the customer-data jobs that `python -m gateway worker` runs
+otherwise. Background jobs never die silently: a failure is logged and the job runs again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.kernel.errors import StoreUnavailable
+from gateway.platform.backends import Backends, open_backends
+from gateway.platform.metrics import Metrics
+from gateway.recommendations import VectorService
+from gateway.settings import Settings
+from gateway.wiring import MONGO_INDEXES, Services, Stores, build_services, open_stores
+
+log = logging.getLogger(__name__)
+
+CATALOG_REFRESH_SECONDS = 10.0
+REPLAY_SECONDS = 15.0
+SHUTDOWN_SECONDS = 5.0
+RELEASE_POLL_SECONDS = 5.0  # the safety net behind release broadcasts
+TRIGGER_TICK_SECONDS = 5.0
+
+Job = tuple[float, Callable[[], Awaitable[object]], str]  # (every seconds, job, name)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    backends: Backends
+    stores: Stores
+    services: Services
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def readiness(self) -> dict[str, str]:
+        """'ok' or 'down' per configured backing store."""
+        status: dict[str, str] = {}
+        if self.backends.mongo_client is not None:
+            from gateway.platform.mongo import ping as mongo_ping
+
+            status["mongodb"] = await _probe(mongo_ping(self.backends.mongo_client))
+        if self.backends.redis is not None:
+            from gateway.platform.redis import ping as redis_ping
+
+            status["redis"] = await _probe(redis_ping(self.backends.redis))
+        catalog = self.services.catalog
+        status["catalog"] = "ok" if catalog.category_map() or catalog.mirrored else "empty"
+        return status
+
+    def worker_jobs(self) -> list[Job]:
+        """The customer-data work: segment re-evaluation, trigger timers, webhook delivery."""
+        s = self.services
+        reevaluate = self.settings.segment_reevaluate_seconds
+        jobs: list[Job] = [(reevaluate, s.segments.reevaluate_all, "segment re-evaluation")]
+        if s.webhooks is not None:
+            jobs += [
+                (TRIGGER_TICK_SECONDS, s.triggers.fire_due, "trigger timers"),
+                (TRIGGER_TICK_SECONDS, s.webhooks.deliver_due, "webhook delivery"),
+            ]
+        return jobs
+
+    def serving_jobs(self) -> list[Job]:
+        """What keeps a serving instance current."""
+        s = self.services
+        return [
+            (CATALOG_REFRESH_SECONDS, s.catalog.refresh, "catalogue refresh"),
+            (REPLAY_SECONDS, s.events.replay_unapplied, "event replay"),
+            (self.settings.recs_vector_refresh_seconds, s.vectors.refresh, "vector index refresh"),
+            (RELEASE_POLL_SECONDS, s.slot_definitions.poll, "slot release poll"),
+        ]
+
+
+async def _probe(check: Awaitable[None]) -> str:
+    try:
+        await asyncio.wait_for(check, timeout=2.0)
+        return "ok"
+    except (StoreUnavailable, TimeoutError):
+        return "down"
+
+
+def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> Callable[[], Coroutine[Any, Any, None]]:
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await job()
+            except StoreUnavailable as exc:
+                log.warning("%s skipped: %s", name, exc.message)
+            except Exception:  # a background job must never die silently
+                log.exception("%s failed", name)
+
+    return loop
+
+
+async def _first_vector_load(vectors: VectorService) -> None:
+    try:
+        await vectors.refresh()
+    except StoreUnavailable as exc:
+        log.error("product vectors not loaded at startup (will retry): %s", exc.message)
+    except Exception:  # a background job must never die silently
+        log.exception("product vectors not loaded at startup (will retry)")
+
+
+async def _create_indexes(backends: Backends) -> None:
+    if backends.mongo_db is None:
+        return
+    from gateway.platform.mongo import translated
+
+    try:
+        async with translated("MongoDB", "create_indexes"):
+            for create in MONGO_INDEXES:
+                await create(backends.mongo_db)
+    except StoreUnavailable as exc:
+        log.error("MongoDB unreachable at startup; serving degraded: %s", exc.message)
+
+
+async def _load(runtime: Runtime) -> None:
+    """What the process serves: trusted documents, the latest release (and its follower), demo data, the
+    catalogue."""
+    settings, services = runtime.settings, runtime.services
+    if settings.trusted_documents:
+        from gateway.execution.persisted import register_manifest_file
+
+        added = await register_manifest_file(runtime.stores.persisted, settings.trusted_documents)
+        log.info("trusted documents: %d new from %s", added, settings.trusted_documents)
+    try:
+        await services.slot_definitions.load_latest()
+    except StoreUnavailable as exc:
+        log.error("slot definitions not loaded at startup (serving defaults until they are): %s", exc.message)
+    # Releases must reach this instance even without the periodic jobs.
+    runtime.tasks.append(asyncio.create_task(services.slot_definitions.follow(), name="slot releases"))
+    if settings.demo_data:
+        from gateway.demo.seed import seed_demo
+
+        try:
+            await seed_demo(runtime.stores.catalog, services.catalog, services.events)
+        except StoreUnavailable as exc:
+            log.error("could not seed demo data: %s", exc.message)
+    try:
+        await services.catalog.refresh()
+    except StoreUnavailable as exc:
+        log.error("catalogue not loaded at startup (will retry): %s", exc.message)
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, metrics: Metrics | None = None, *, background: bool = True
+) -> AsyncIterator[Runtime]:
+    async with AsyncExitStack() as stack:
+        backends = await open_backends(
+            settings.mongodb_url,
+            settings.mongodb_database,
+            settings.redis_url,
+            settings.redis_prefix,
+            settings.store_timeout_ms,
+            stack,
+        )
+        await _create_indexes(backends)
+        stores = open_stores(settings, backends, stack)
+        services = build_services(settings, stores, metrics or Metrics(), stack)
+        runtime = Runtime(settings, backends, stores, services)
+        await _load(runtime)
+        if background:
+            # A big HNSW index takes minutes to build: serve meanwhile (SIMILAR falls back until it is in).
+            runtime.tasks.append(asyncio.create_task(_first_vector_load(services.vectors), name="vector index load"))
+            jobs = runtime.serving_jobs()
+            if settings.workers_in_process:  # single-instance mode; else `python -m gateway worker` runs them
+                jobs += runtime.worker_jobs()
+            for seconds, job, name in jobs:
+                runtime.tasks.append(asyncio.create_task(_every(seconds, job, name)(), name=name))
+        else:
+            await _first_vector_load(services.vectors)
+        try:
+            yield runtime
+        finally:
+            for task in runtime.tasks:
+                task.cancel()
+            if runtime.tasks:  # bounded: shutdown must not hang on a task that swallowed its cancel
+                _, pending = await asyncio.wait(runtime.tasks, timeout=SHUTDOWN_SECONDS)
+                for task in pending:
+                    log.error("background task %r did not stop within %ss", task.get_name(), SHUTDOWN_SECONDS)

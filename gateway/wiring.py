@@ -1,0 +1,318 @@
+"""The composition root: every store and service of the gateway, built in one place.
+
+`open_stores` asks each area to build its stores from the opened clients (`Backends`);
+`build_services` builds every service with its collaborators passed to the constructor, in
+dependency order, so reading this module top to bottom tells which service hears which event:
+the intake's listeners are the list handed to `EventService`, the merge listeners the list
+handed to `IdentityService`, the slot-audience fact providers the list handed to `SlotService`.
+Nothing is attached after construction. Importing this module opens nothing.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+
+from gateway import access, audiences, catalogue, identity, recommendations, slots, triggers, visitors
+from gateway.access import ApiKeyService, ApiKeyStore
+from gateway.audiences import AudienceFacts, AudienceStores, SegmentService
+from gateway.catalogue import CatalogService, CatalogStore
+from gateway.execution import persisted
+from gateway.execution.persisted import PersistedDocuments, PersistedQueryStore
+from gateway.http import rate_limits
+from gateway.http.rate_limits import RateLimitStore
+from gateway.identity import IdentityAttribution, IdentityDirectory, IdentityListener, IdentityService, IntakeGate
+from gateway.identity.stores import IdentityStore
+from gateway.platform import leases
+from gateway.platform.backends import Backends, is_memory, open_backends
+from gateway.platform.leases import LeaseStore
+from gateway.platform.metrics import Metrics
+from gateway.privacy import ConsentService, PrivacyService
+from gateway.recommendations import RecommendationService, RecommendationStores, Rules, SignalRecorder, VectorService
+from gateway.settings import Settings
+from gateway.slots import BehaviourCounts, ExperimentTracker, SlotDefinitions, SlotService, SlotStores
+from gateway.triggers import PriceWatchingCatalogStore, TriggerPolicy, TriggerService, TriggerStores, WebhookSender
+from gateway.visitors import (
+    DEFAULT_POINTS,
+    EngagementPolicy,
+    EventListener,
+    EventService,
+    VisitorService,
+    VisitorStores,
+)
+
+WEBHOOK_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """Every store, grouped by the area that owns it."""
+
+    catalog: CatalogStore
+    visitors: VisitorStores
+    identities: IdentityStore
+    audiences: AudienceStores
+    slots: SlotStores
+    recommendations: RecommendationStores
+    triggers: TriggerStores
+    api_keys: ApiKeyStore
+    leases: LeaseStore
+    persisted: PersistedQueryStore
+    rate_limits: RateLimitStore
+
+
+def open_stores(settings: Settings, backends: Backends, stack: AsyncExitStack) -> Stores:
+    trigger_stores = triggers.open_stores(backends)
+    catalog: CatalogStore
+    if settings.catalog_url:  # standalone mode: read through the commerce backend, no imports to watch
+        catalog = catalogue.open_connector_store(
+            settings.catalog_url,
+            field_map=dict(settings.catalog_field_map),
+            auth_header=settings.catalog_auth_header,
+            timeout_ms=settings.catalog_timeout_ms,
+            cache_seconds=settings.catalog_cache_seconds,
+            stack=stack,
+        )
+    else:
+        # Imports write here: notice price drops and promotions for the favourite-on-promotion trigger.
+        catalog = PriceWatchingCatalogStore(catalogue.open_store(backends), trigger_stores.timers)
+    return Stores(
+        catalog=catalog,
+        visitors=visitors.open_stores(backends),
+        identities=identity.open_store(backends),
+        audiences=audiences.open_stores(backends),
+        slots=slots.open_stores(backends),
+        recommendations=recommendations.open_stores(backends),
+        triggers=trigger_stores,
+        api_keys=access.open_store(backends),
+        leases=leases.open_store(backends),
+        persisted=persisted.open_store(backends, settings.apq_ttl_seconds),
+        rate_limits=rate_limits.open_store(backends),
+    )
+
+
+async def connect(settings: Settings, stack: AsyncExitStack) -> Stores:
+    """Open the clients the settings' URLs ask for and every store on them (CLI commands)."""
+    backends = await open_backends(
+        settings.mongodb_url,
+        settings.mongodb_database,
+        settings.redis_url,
+        settings.redis_prefix,
+        settings.store_timeout_ms,
+        stack,
+    )
+    return open_stores(settings, backends, stack)
+
+
+MONGO_INDEXES = (
+    catalogue.create_indexes,
+    visitors.create_indexes,
+    identity.create_indexes,
+    audiences.create_indexes,
+    triggers.create_indexes,
+    access.create_indexes,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Every service of one process."""
+
+    catalog: CatalogService
+    visitors: VisitorService
+    events: EventService
+    directory: IdentityDirectory
+    identity: IdentityService
+    consent: ConsentService
+    engagement: EngagementPolicy
+    segments: SegmentService
+    audience_facts: AudienceFacts
+    behaviour: BehaviourCounts
+    experiments: ExperimentTracker
+    slot_definitions: SlotDefinitions
+    slots: SlotService
+    vectors: VectorService
+    recommendations: RecommendationService
+    triggers: TriggerService
+    webhooks: WebhookSender | None  # None when no VITRINE_WEBHOOK_URL is configured
+    privacy: PrivacyService
+    api_keys: ApiKeyService
+    persisted: PersistedDocuments
+    metrics: Metrics
+
+
+def engagement_policy(settings: Settings) -> EngagementPolicy:
+    active, lapsing = settings.engagement_tiers
+    points = dict(settings.engagement_points) if settings.engagement_points is not None else dict(DEFAULT_POINTS)
+    return EngagementPolicy(settings.engagement_half_life_days, points, active, lapsing)
+
+
+def trigger_policy(settings: Settings) -> TriggerPolicy:
+    return TriggerPolicy(
+        abandoned_cart_after=timedelta(minutes=settings.trigger_abandoned_cart_minutes),
+        inactivity_after=timedelta(days=settings.trigger_inactivity_days),
+        holdout_percent=settings.trigger_holdout_percent,
+        cap_count=settings.trigger_cap_count,
+        cap_window=timedelta(days=settings.trigger_cap_days),
+        affinity_score=settings.trigger_affinity_score,
+        consent_required=settings.consent_required,
+        interest_half_life_days=settings.interest_half_life_days,
+    )
+
+
+def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: AsyncExitStack) -> Services:
+    """Build every service, collaborators first; `stack` closes the webhook HTTP client."""
+    v = stores.visitors
+    half_life = settings.interest_half_life_days
+    # A commerce backend owns its catalogue: read through (cached), never mirrored.
+    catalog = CatalogService(stores.catalog, preload_max=0 if settings.catalog_url else settings.catalog_preload_max)
+    engagement = engagement_policy(settings)
+    visitor_service = VisitorService(
+        v.sessions,
+        v.profiles,
+        on_degraded=metrics.degraded_store,
+        consent_required=settings.consent_required,
+        half_life_days=half_life,
+        engagement=engagement,
+    )
+    directory = IdentityDirectory(stores.identities, v.profiles)
+    segments = SegmentService(
+        stores.audiences.segments,
+        stores.audiences.memberships,
+        v.profiles,
+        v.profile_index,
+        v.events,
+        directory,
+        catalog,
+        stores.leases,
+        interest_half_life_days=half_life,
+        engagement=engagement,
+        consent_required=settings.consent_required,
+    )
+    identity_service = IdentityService(
+        directory,
+        stores.identities,
+        v.profiles,
+        v.sessions,
+        stores.leases,
+        max_identifiers=settings.identity_max_identifiers,
+        blocklist=settings.identity_blocklist,
+        merge_listeners=[segments.after_merge],
+        token_keys=settings.secret_keys,
+        unlinked_channels=settings.identity_unlinked_channels,
+    )
+    consent = ConsentService(v.profiles, v.sessions, identity_service, required=settings.consent_required)
+    slot_stores = stores.slots
+    definitions = SlotDefinitions(slot_stores.drafts, slot_stores.releases, slot_stores.broadcaster)
+    behaviour = BehaviourCounts(slot_stores.behaviour, catalog)
+    experiments = ExperimentTracker(slot_stores.experiments, definitions)
+    audience_facts = AudienceFacts(segments, engagement, half_life)
+    slot_service = SlotService(
+        definitions,
+        behaviour,
+        slot_stores.impressions,
+        experiments,
+        catalog,
+        half_life_days=half_life,
+        fact_providers=[audience_facts],  # slot audiences can use segments, engagement and channels
+    )
+    vectors = VectorService(
+        stores.recommendations.vectors,
+        exact_max=settings.recs_exact_max,
+        graphs=stores.recommendations.graphs,
+        # With memory:// MongoDB nobody else can publish a graph to this process: build at once.
+        graph_wait_seconds=0 if is_memory(settings.mongodb_url) else settings.recs_graph_wait_seconds,
+    )
+    recommendation_service = RecommendationService(
+        stores.recommendations.signals,
+        catalog,
+        vectors,
+        rules=Rules(exclude_viewed=settings.recs_exclude_viewed, boosts=dict(settings.recs_boosts)),
+    )
+    webhooks = _webhook_sender(settings, stores.triggers, stack)
+    trigger_service = TriggerService(
+        stores.triggers.timers,
+        stores.triggers.outbox,
+        v.profiles,
+        v.profile_index,
+        v.sessions,
+        v.events,
+        directory,
+        stores.catalog,
+        trigger_policy(settings),
+        webhooks,
+    )
+    listeners: list[EventListener] = [
+        SignalRecorder(stores.recommendations.signals, catalog.category_map),
+        behaviour,
+        experiments,
+        IdentityListener(identity_service, unlinked_channels=settings.identity_unlinked_channels),
+        segments,
+    ]
+    if webhooks is not None:
+        listeners.append(trigger_service)  # without a receiver, no timers are kept at all
+    events = EventService(
+        v.events,
+        v.profiles,
+        v.sessions,
+        catalog,
+        max_batch=settings.events_max_batch,
+        half_life_days=half_life,
+        listeners=listeners,
+        engagement=engagement,
+        gate=IntakeGate(settings, v.profiles),
+        attribution=IdentityAttribution(settings, v.profiles, identity_service),
+        on_outcomes=metrics.count_events,
+    )
+    privacy = PrivacyService(
+        directory,
+        stores.leases,
+        visitors=v,
+        identities=stores.identities,
+        audiences=stores.audiences,
+        triggers=stores.triggers,
+        recommendations=stores.recommendations,
+        slots=slot_stores,
+        unlinked_channels=settings.identity_unlinked_channels,
+    )
+    return Services(
+        catalog=catalog,
+        visitors=visitor_service,
+        events=events,
+        directory=directory,
+        identity=identity_service,
+        consent=consent,
+        engagement=engagement,
+        segments=segments,
+        audience_facts=audience_facts,
+        behaviour=behaviour,
+        experiments=experiments,
+        slot_definitions=definitions,
+        slots=slot_service,
+        vectors=vectors,
+        recommendations=recommendation_service,
+        triggers=trigger_service,
+        webhooks=webhooks,
+        privacy=privacy,
+        api_keys=ApiKeyService(stores.api_keys, settings.admin_api_key),
+        persisted=PersistedDocuments(stores.persisted, settings.persisted_queries),
+        metrics=metrics,
+    )
+
+
+def _webhook_sender(settings: Settings, stores: TriggerStores, stack: AsyncExitStack) -> WebhookSender | None:
+    if not (settings.webhook_url and settings.webhook_secret):
+        return None
+    client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False)
+    stack.push_async_callback(client.aclose)
+    return WebhookSender(
+        stores.outbox,
+        settings.webhook_url,
+        settings.webhook_secret,
+        client,
+        max_attempts=settings.webhook_max_attempts,
+        backoff_base_seconds=settings.webhook_backoff_seconds,
+    )
