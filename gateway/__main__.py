@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from gateway.kernel.errors import ConfigError
+from gateway.kernel import ConfigError
 from gateway.settings import Settings, load_settings
 
 cli = typer.Typer(help="Vitrine: a GraphQL personalization gateway for headless commerce.", no_args_is_help=True)
@@ -115,7 +115,7 @@ def catalog_import(
     from rich.console import Console
     from rich.progress import Progress
 
-    from gateway.catalogue.importer import import_jsonl
+    from gateway.catalogue import import_jsonl
     from gateway.wiring import connect
 
     settings = _settings()
@@ -156,7 +156,7 @@ def catalog_generate(
     seed: Annotated[int, typer.Option()] = 20261122,
 ) -> None:
     """Write the deterministic demo catalogue as JSONL (the import format)."""
-    from gateway.catalogue.records import write_jsonl
+    from gateway.catalogue import write_jsonl
     from gateway.demo.catalog_generator import generate_catalog
 
     lines = write_jsonl(generate_catalog(count=count, seed=seed), output)
@@ -180,10 +180,8 @@ def index(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from gateway.kernel.errors import StoreUnavailable
-    from gateway.recommendations.vectors.embedder import SentenceTransformerEmbedder
-    from gateway.recommendations.vectors.graph import publish_graph
-    from gateway.recommendations.vectors.indexer import index_catalogue
+    from gateway.kernel import StoreUnavailable
+    from gateway.recommendations import SentenceTransformerEmbedder, index_catalogue, publish_graph
     from gateway.wiring import connect
 
     if precision not in {"auto", "fp32", "bf16"}:
@@ -258,13 +256,13 @@ def eval_recs(
     from rich.console import Console
     from rich.progress import Progress
 
-    from gateway.kernel.errors import InputError
-    from gateway.recommendations.evaluation.runner import as_text, evaluate
+    from gateway.kernel import InputError
+    from gateway.recommendations import as_text, evaluate
 
     console = Console(stderr=True)
     vectors = None
     if embeddings:
-        from gateway.recommendations.vectors.evaluation import item_vectors
+        from gateway.recommendations import item_vectors
 
         vectors = item_vectors
     try:
@@ -300,7 +298,7 @@ def persisted_register(
 
     from gateway.app import document_errors
     from gateway.execution.persisted.documents import parse_manifest
-    from gateway.kernel.errors import InputError, StoreUnavailable
+    from gateway.kernel import InputError, StoreUnavailable
     from gateway.wiring import connect
 
     settings = _settings()

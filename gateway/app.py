@@ -26,9 +26,10 @@ from gateway.http.admin_view import AdminGraphQLView
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
+from gateway.http.metrics import MetricsMiddleware
 from gateway.http.rate_limit import RateLimitMiddleware
 from gateway.http.state import edge_of
-from gateway.platform.metrics import Metrics, MetricsMiddleware
+from gateway.platform.metrics import Metrics
 from gateway.runtime import Runtime, open_runtime
 from gateway.settings import Settings
 from resolvers.admin_schema import build_admin_schema

@@ -17,7 +17,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.kernel.errors import StoreUnavailable
+from gateway.kernel import StoreUnavailable
 from gateway.platform.backends import Backends, open_backends
 from gateway.platform.metrics import Metrics
 from gateway.recommendations import VectorService

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from gateway.kernel.errors import ConfigError
-from gateway.visitors.values.profile import DEFAULT_HALF_LIFE_DAYS
+from gateway.kernel import ConfigError
+from gateway.visitors import DEFAULT_HALF_LIFE_DAYS
 
 T = TypeVar("T")
 

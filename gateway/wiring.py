@@ -24,8 +24,14 @@ from gateway.execution import persisted
 from gateway.execution.persisted import PersistedDocuments, PersistedQueryStore
 from gateway.http import rate_limits
 from gateway.http.rate_limits import RateLimitStore
-from gateway.identity import IdentityAttribution, IdentityDirectory, IdentityListener, IdentityService, IntakeGate
-from gateway.identity.stores import IdentityStore
+from gateway.identity import (
+    IdentityAttribution,
+    IdentityDirectory,
+    IdentityListener,
+    IdentityService,
+    IdentityStore,
+    IntakeGate,
+)
 from gateway.platform import leases
 from gateway.platform.backends import Backends, is_memory, open_backends
 from gateway.platform.leases import LeaseStore

@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from gateway.kernel.errors import StoreUnavailable
+from gateway.kernel import StoreUnavailable
 from gateway.runtime import REPLAY_SECONDS, open_runtime
 from gateway.settings import Settings
 

@@ -10,7 +10,7 @@ and adds it to the bases below, e.g. for segments:
     class AdminQuery(KeysQuery, SlotsAdminQuery, SegmentsQuery): ...
 
 Field names must be unique across mixins (strawberry merges the bases' fields). Resolvers
-receive `AdminInfo` (context: container, principal, response); `VitrineError`s keep their
+receive `AdminInfo` (context: the admin services, the principal, the response); `VitrineError`s keep their
 message and code, anything else is masked, as on the storefront.
 """
 

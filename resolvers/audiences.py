@@ -8,9 +8,9 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.access.values import Role
-from gateway.audiences.values.segments import Segment as DomainSegment
-from gateway.kernel.errors import InputError
+from gateway.access import Role
+from gateway.audiences import Segment as DomainSegment
+from gateway.kernel import InputError
 from resolvers.access.auth import AdminInfo, require_role
 
 

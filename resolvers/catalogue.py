@@ -8,21 +8,17 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, cast
 
 import strawberry
 
-from gateway.catalogue import values as domain
-from gateway.catalogue.service import ProductPage, ProductQuery
-from gateway.catalogue.values import ProductId, ProductSort
+from gateway.catalogue import LocalizedCategory, LocalizedProduct, ProductId, ProductPage, ProductQuery, ProductSort
 from gateway.execution.compiler.type_checks import class_only_type_check
-from gateway.kernel.errors import InputError
-from gateway.recommendations.values.recommendations import Strategy
+from gateway.kernel import InputError
+from gateway.recommendations import Strategy
 from resolvers.execution.info import Info, expose
 from resolvers.recommendations.enums import RecommendationStrategy
-
-if TYPE_CHECKING:
-    from resolvers.recommendations.lists import RecommendationList
+from resolvers.recommendations.resolve import resolve_list
 
 MAX_FIRST = 100
 
@@ -54,19 +50,19 @@ class Brand:
     slug: str
 
 
-def _category_parent(root: domain.LocalizedCategory, info: Info) -> Category | None:
+def _category_parent(root: LocalizedCategory, info: Info) -> Category | None:
     if root.parent_id is None:
         return None
     found = info.context.services.catalog.get_categories([root.parent_id], info.context.locale)[0]
     return expose(found, Category) if found else None
 
 
-def _category_path(root: domain.LocalizedCategory, info: Info) -> list[Category]:
+def _category_path(root: LocalizedCategory, info: Info) -> list[Category]:
     found = info.context.services.catalog.get_categories(root.path, info.context.locale)
     return [expose(c, Category) for c in found if c]
 
 
-def _category_children(root: domain.LocalizedCategory, info: Info) -> list[Category]:
+def _category_children(root: LocalizedCategory, info: Info) -> list[Category]:
     return [expose(c, Category) for c in info.context.services.catalog.children(root.id, info.context.locale)]
 
 
@@ -80,24 +76,26 @@ class Category:
     children: list[Category] = strawberry.field(resolver=_category_children)
 
 
-RecommendationListRef = Annotated["RecommendationList", strawberry.lazy("resolvers.recommendations.lists")]
+# Product <-> RecommendationList refer to each other: strawberry resolves the list type by name from
+# its module when the schema is built (and the schema drift test sees it). Importing it here for
+# mypy alone would close an import circle, so the name stays unresolved for mypy.
+RecommendationListRef = Annotated[
+    "RecommendationList",  # type: ignore[name-defined]  # noqa: F821
+    strawberry.lazy("resolvers.recommendations.lists"),
+]
 
 
 async def _product_recommendations(
-    root: domain.LocalizedProduct,
+    root: LocalizedProduct,
     info: Info,
     strategy: RecommendationStrategy,  # type: ignore[valid-type]
     first: int = 10,
 ) -> RecommendationListRef:
-    from resolvers.recommendations.lists import product_recommendations
-
-    return await product_recommendations(root, info, strategy, first)
+    return cast(RecommendationListRef, await resolve_list(info, strategy, root.id, first, None))
 
 
-async def _product_similar(root: domain.LocalizedProduct, info: Info, first: int = 10) -> RecommendationListRef:
-    from resolvers.recommendations.lists import product_recommendations
-
-    return await product_recommendations(root, info, Strategy.SIMILAR, first)
+async def _product_similar(root: LocalizedProduct, info: Info, first: int = 10) -> RecommendationListRef:
+    return cast(RecommendationListRef, await resolve_list(info, Strategy.SIMILAR, root.id, first, None))
 
 
 @strawberry.federation.type(keys=["id"], description="A product in the request's locale.")
@@ -131,7 +129,7 @@ class Product:
     @class_only_type_check
     def is_type_of(cls, obj: object, info: Info) -> bool:
         # `_entities` returns the `_Entity` union: this tells it a domain product is a Product.
-        return isinstance(obj, domain.LocalizedProduct | cls)
+        return isinstance(obj, LocalizedProduct | cls)
 
 
 async def load_product(info: Info, product_id: str) -> Product | None:
@@ -212,7 +210,7 @@ def decode_cursor(cursor: str) -> int:
 @dataclass(frozen=True, slots=True)
 class EdgeView:
     cursor: str
-    node: domain.LocalizedProduct
+    node: LocalizedProduct
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +232,7 @@ class ConnectionView:
     total_count: int
 
 
-def page_view(page: ProductPage, products: list[domain.LocalizedProduct | None]) -> ConnectionView:
+def page_view(page: ProductPage, products: list[LocalizedProduct | None]) -> ConnectionView:
     edges = tuple(EdgeView(encode_cursor(page.offset + i), p) for i, p in enumerate(products) if p is not None)
     return ConnectionView(
         edges,

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.kernel.errors import InputError
-from gateway.visitors.intake import EventStatus
-from gateway.visitors.values.consent import Purpose as DomainPurpose
+from gateway.kernel import InputError
+from gateway.visitors import EventDraft, EventStatus
+from gateway.visitors import Purpose as DomainPurpose
 from resolvers.execution.info import Info
 from resolvers.visitors.viewer import Viewer, load_viewer
 
@@ -85,8 +85,8 @@ class IdentityMutation:
             if not isinstance(traits, dict):
                 raise InputError("traits must be an object", field="traits")
             props["traits"] = traits
-        raw = {"messageId": message_id or f"identify-{uuid.uuid4().hex}", "type": "identify", "properties": props}
-        result = await ctx.services.events.track(ctx.visitor, [raw])
+        draft = EventDraft(message_id or f"identify-{uuid.uuid4().hex}", type="identify", properties=props)
+        result = await ctx.services.events.track(ctx.visitor, [draft])
         ctx.reset_visitor()
         (outcome,) = result.outcomes
         return IdentifyPayload(

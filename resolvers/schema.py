@@ -11,7 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache
 
-from gateway.catalogue import values as catalog
+from gateway.catalogue import Attribute, Brand, Image, LocalizedCategory, LocalizedProduct, Money
 from gateway.execution.compiler.executor import CompiledExecutor
 from gateway.execution.compiler.integration import (
     ExecutionCounter,
@@ -40,12 +40,12 @@ FEDERATION_VERSION = "2.9"
 # snapshot): compiled plans may reuse the JSON they completed to (gateway/compiler/projection.py).
 SNAPSHOT_TYPES: frozenset[type] = frozenset(
     {
-        catalog.LocalizedProduct,
-        catalog.LocalizedCategory,
-        catalog.Brand,
-        catalog.Money,
-        catalog.Image,
-        catalog.Attribute,
+        LocalizedProduct,
+        LocalizedCategory,
+        Brand,
+        Money,
+        Image,
+        Attribute,
         ConnectionView,
         EdgeView,
         PageInfoView,

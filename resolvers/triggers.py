@@ -8,12 +8,11 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.access.values import Role
-from gateway.kernel.errors import InputError
-from gateway.kernel.visitor import VisitorId
-from gateway.triggers.values import Delivery as DomainDelivery
-from gateway.triggers.values import DeliveryStatus as DomainStatus
-from gateway.triggers.values import TriggerKind as DomainKind
+from gateway.access import Role
+from gateway.kernel import InputError, VisitorId
+from gateway.triggers import Delivery as DomainDelivery
+from gateway.triggers import DeliveryStatus as DomainStatus
+from gateway.triggers import TriggerKind as DomainKind
 from resolvers.access.auth import AdminInfo, require_role
 
 DeliveryStatus = strawberry.enum(DomainStatus, name="DeliveryStatus")

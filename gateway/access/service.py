@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from gateway.access.stores.protocol import ApiKeyStore
 from gateway.access.values import BOOTSTRAP_KEY_ID, ApiKey, Principal, Role, digest, new_key
-from gateway.kernel.errors import InputError, NotFound, Unauthenticated
+from gateway.kernel import InputError, NotFound, Unauthenticated
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,8 @@ from typing import Any
 
 from gateway.audiences.segment_service import SegmentService
 from gateway.audiences.values.profile_facts import profile_facts
-from gateway.kernel.errors import StoreUnavailable
-from gateway.visitors.service import VisitorState
-from gateway.visitors.values.engagement import EngagementPolicy
+from gateway.kernel import StoreUnavailable
+from gateway.visitors import EngagementPolicy, VisitorState
 
 log = logging.getLogger(__name__)
 

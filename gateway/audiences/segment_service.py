@@ -22,18 +22,22 @@ from gateway.audiences.stores.protocol import MembershipStore, SegmentStore
 from gateway.audiences.values.conditions import ConditionError, evaluate
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.audiences.values.segments import ENTERED, EXITED, Segment, build_segment, history_days
-from gateway.catalogue.service import CatalogService
-from gateway.catalogue.values import Product, ProductId
-from gateway.identity.directory import IdentityDirectory
-from gateway.identity.values import IdKind, kind_of
-from gateway.kernel.errors import InputError, NotFound
-from gateway.kernel.visitor import Channel, VisitorId
+from gateway.catalogue import CatalogService, Product, ProductId
+from gateway.identity import IdentityDirectory, IdKind, kind_of
+from gateway.kernel import Channel, InputError, NotFound, VisitorId
 from gateway.platform.leases.protocol import LeaseStore
-from gateway.visitors.stores.protocol import EventStore, ProfileIndex, ProfileStore
-from gateway.visitors.values.consent import Purpose, allows
-from gateway.visitors.values.engagement import EngagementPolicy
-from gateway.visitors.values.events import Event, EventType
-from gateway.visitors.values.profile import Profile, empty_profile
+from gateway.visitors import (
+    EngagementPolicy,
+    Event,
+    EventStore,
+    EventType,
+    Profile,
+    ProfileIndex,
+    ProfileStore,
+    Purpose,
+    allows,
+    empty_profile,
+)
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,9 @@ from gateway.catalogue.importer import ImportReport, import_jsonl, load_catalog
 from gateway.catalogue.records import load_jsonl, write_jsonl
 from gateway.catalogue.service import CatalogService, ProductPage, ProductQuery
 from gateway.catalogue.stores import CatalogStore, create_indexes, open_store
+
+# The embedded implementation, for offline tools that run the served code in one process.
+from gateway.catalogue.stores.memory import MemoryCatalogStore
 from gateway.catalogue.values import (
     DEFAULT_LOCALE,
     SUPPORTED_LOCALES,
@@ -48,6 +51,7 @@ __all__ = [
     "ImportReport",
     "LocalizedCategory",
     "LocalizedProduct",
+    "MemoryCatalogStore",
     "Money",
     "PriceRange",
     "Product",

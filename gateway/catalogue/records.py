@@ -53,7 +53,7 @@ from gateway.catalogue.values import (
     ProductId,
     Translation,
 )
-from gateway.kernel.errors import InputError
+from gateway.kernel import InputError
 
 CURRENCIES: tuple[str, ...] = ("PLN", "EUR", "USD", "GBP", "CZK", "SEK")
 KINDS: tuple[str, ...] = ("category", "brand", "product")

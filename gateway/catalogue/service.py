@@ -32,7 +32,7 @@ from gateway.catalogue.values import (
     localize_category,
     tokenize,
 )
-from gateway.kernel.errors import InputError
+from gateway.kernel import InputError
 
 log = logging.getLogger(__name__)
 

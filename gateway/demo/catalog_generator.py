@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from gateway.catalogue.values import (
+from gateway.catalogue import (
     Attribute,
     Brand,
     BrandId,

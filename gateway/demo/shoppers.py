@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from gateway.catalogue.values import CategoryId, Product
+from gateway.catalogue import CategoryId, Product
 
 DEFAULT_SHOPPERS = 300
 HISTORY_DAYS = 6  # well inside the intake's 30-day window

@@ -20,10 +20,9 @@ from typing import Protocol
 
 from aiodataloader import DataLoader
 
-from gateway.catalogue.service import CatalogService
-from gateway.catalogue.values import LocalizedProduct, ProductId
-from gateway.kernel.visitor import VisitorId
-from gateway.visitors.service import VisitorService, VisitorState
+from gateway.catalogue import CatalogService, LocalizedProduct, ProductId
+from gateway.kernel import VisitorId
+from gateway.visitors import VisitorService, VisitorState
 
 
 class VisitorStates:

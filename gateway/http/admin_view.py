@@ -20,10 +20,10 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from gateway.access.values import Principal
+from gateway.access import Principal
 from gateway.execution.context import AdminContext
 from gateway.http.state import admin_of
-from gateway.kernel.errors import StoreUnavailable, Unauthenticated
+from gateway.kernel import StoreUnavailable, Unauthenticated
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from starlette.responses import Response
 from gateway.http.body import BodyTooLarge, read_limited
 from gateway.http.state import edge_of, storefront_of
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
-from gateway.kernel.errors import ErrorCode, InputError, StoreUnavailable
-from gateway.visitors.intake import EventStatus
+from gateway.kernel import ErrorCode, InputError, StoreUnavailable
+from gateway.visitors import EventStatus
 
 
 def _json(body: Any, status: int = 200) -> Response:

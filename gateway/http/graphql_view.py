@@ -48,7 +48,7 @@ from gateway.http.body import BodyTooLarge, read_limited
 from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.state import edge_of, storefront_of
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
-from gateway.kernel.errors import ErrorCode, InputError, PersistedQueryError, StoreUnavailable
+from gateway.kernel import ErrorCode, InputError, PersistedQueryError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

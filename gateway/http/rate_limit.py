@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.http.state import edge_of
 from gateway.http.visitor_cookie import visitor_of
-from gateway.kernel.errors import StoreUnavailable
+from gateway.kernel import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from gateway.kernel.visitor import Visitor
+from gateway.kernel import Visitor
 from gateway.settings import Settings
-from gateway.visitors.tokens import COOKIE_MAX_AGE, COOKIE_NAME, identify, sign
+from gateway.visitors import COOKIE_MAX_AGE, COOKIE_NAME, identify, sign
 
 
 def visitor_of(conn: HTTPConnection, settings: Settings) -> Visitor:

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 
 from gateway.identity.stores.protocol import IdentityStore
 from gateway.identity.values import IdKind, MergeRecord, kind_of
-from gateway.kernel.visitor import VisitorId
-from gateway.visitors.stores.protocol import ProfileStore
-from gateway.visitors.tokens import new_visitor_id
+from gateway.kernel import VisitorId
+from gateway.visitors import ProfileStore, new_visitor_id
 
 
 def is_visitor_identifier(ident: str) -> bool:

@@ -23,13 +23,9 @@ from typing import Any
 
 from gateway.identity.service import IdentityService
 from gateway.identity.values import IdentifierError, IdKind, email_hash, identifier, normalise_email
-from gateway.kernel.visitor import Channel, Visitor, VisitorId
+from gateway.kernel import Channel, Visitor, VisitorId
 from gateway.settings import Settings
-from gateway.visitors.intake import Target
-from gateway.visitors.stores.protocol import ProfileStore
-from gateway.visitors.values.consent import Purpose, allows
-from gateway.visitors.values.events import Event, EventType, RejectCode, Rejection
-from gateway.visitors.values.profile import Profile
+from gateway.visitors import Event, EventType, Profile, ProfileStore, Purpose, RejectCode, Rejection, Target, allows
 
 OFFLINE_CHANNELS = frozenset({Channel.POS, Channel.BEACON})
 LOYALTY_PROPERTY = "loyalty_card_id"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
-from gateway.catalogue.values import Product, ProductId
+from gateway.catalogue import Product, ProductId
 from gateway.identity.service import IdentityService
 from gateway.identity.values import IdKind, identifier
-from gateway.kernel.errors import InputError
-from gateway.visitors.values.events import Event, EventType
+from gateway.kernel import InputError
+from gateway.visitors import Event, EventType
 
 log = logging.getLogger(__name__)
 

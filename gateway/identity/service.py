@@ -26,11 +26,9 @@ from datetime import UTC, datetime
 from gateway.identity.directory import IdentityDirectory, is_visitor_identifier
 from gateway.identity.stores.protocol import IdentityStore
 from gateway.identity.values import IdKind, MergeRecord, identifier
-from gateway.kernel.errors import InputError, StoreUnavailable
-from gateway.kernel.visitor import Visitor, VisitorId
+from gateway.kernel import InputError, StoreUnavailable, Visitor, VisitorId
 from gateway.platform.leases.protocol import LeaseStore
-from gateway.visitors.stores.protocol import ProfileStore, SessionStore
-from gateway.visitors.tokens import new_visitor_id, verify
+from gateway.visitors import ProfileStore, SessionStore, new_visitor_id, verify
 
 log = logging.getLogger(__name__)
 

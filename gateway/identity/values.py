@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 
 MAX_VALUE_LENGTH = 128
 

@@ -10,7 +10,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
-from gateway.kernel.errors import StoreUnavailable
+from gateway.kernel import StoreUnavailable
 
 Document = dict[str, Any]
 

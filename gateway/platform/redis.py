@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from gateway.kernel.errors import StoreUnavailable
+from gateway.kernel import StoreUnavailable
 
 
 def open_client(url: str, timeout_ms: int) -> Redis:

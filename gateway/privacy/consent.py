@@ -6,12 +6,9 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
 
-from gateway.identity.service import IdentityService
-from gateway.kernel.errors import InputError, StoreUnavailable
-from gateway.kernel.visitor import VisitorId
-from gateway.visitors.stores.protocol import ProfileStore, SessionStore
-from gateway.visitors.values.consent import Purpose, allows
-from gateway.visitors.values.profile import ConsentRecord, Profile
+from gateway.identity import IdentityService
+from gateway.kernel import InputError, StoreUnavailable, VisitorId
+from gateway.visitors import ConsentRecord, Profile, ProfileStore, Purpose, SessionStore, allows
 
 MAX_SOURCE = 64
 

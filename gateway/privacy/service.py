@@ -19,17 +19,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.audiences.stores import AudienceStores
-from gateway.identity.directory import IdentityDirectory
-from gateway.identity.stores.protocol import IdentityStore
-from gateway.identity.values import IdKind, kind_of
-from gateway.kernel.errors import InputError, NotFound, StoreUnavailable
-from gateway.kernel.visitor import Visitor, VisitorId
+from gateway.audiences import AudienceStores
+from gateway.identity import IdentityDirectory, IdentityStore, IdKind, kind_of
+from gateway.kernel import InputError, NotFound, StoreUnavailable, Visitor, VisitorId
 from gateway.platform.leases.protocol import LeaseStore
-from gateway.recommendations.stores import RecommendationStores
-from gateway.slots.stores import SlotStores
-from gateway.triggers.stores import TriggerStores
-from gateway.visitors.stores import VisitorStores
+from gateway.recommendations import RecommendationStores
+from gateway.slots import SlotStores
+from gateway.triggers import TriggerStores
+from gateway.visitors import VisitorStores
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,8 @@ reasons, fallbacks, and the offline evaluation.
 Public face of the area: other areas and the resolvers import only what is listed here.
 """
 
+# Offline tools (the `index` and `eval recs` commands).
+from gateway.recommendations.evaluation.runner import as_text, evaluate
 from gateway.recommendations.service import MAX_FIRST, RecommendationService, RecRequest
 from gateway.recommendations.signal_recorder import SignalRecorder
 from gateway.recommendations.stores import RecommendationStores, open_stores
@@ -19,6 +21,10 @@ from gateway.recommendations.values.recommendations import (
     Signal,
     Strategy,
 )
+from gateway.recommendations.vectors.embedder import SentenceTransformerEmbedder
+from gateway.recommendations.vectors.evaluation import item_vectors
+from gateway.recommendations.vectors.graph import publish_graph
+from gateway.recommendations.vectors.indexer import index_catalogue
 from gateway.recommendations.vectors.service import VectorService
 
 __all__ = [
@@ -33,10 +39,16 @@ __all__ = [
     "RecommendationStores",
     "Recommended",
     "Rules",
+    "SentenceTransformerEmbedder",
     "Signal",
     "SignalRecorder",
     "Strategy",
     "VectorService",
+    "as_text",
+    "evaluate",
+    "index_catalogue",
+    "item_vectors",
     "open_stores",
+    "publish_graph",
     "recommendations",
 ]

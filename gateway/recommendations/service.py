@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from gateway.catalogue.service import CatalogService, ProductQuery
-from gateway.catalogue.values import CategoryId, Product, ProductFilter, ProductId, ProductSort
-from gateway.kernel.errors import InputError, StoreUnavailable
+from gateway.catalogue import CatalogService, CategoryId, Product, ProductFilter, ProductId, ProductQuery, ProductSort
+from gateway.kernel import InputError, StoreUnavailable
 from gateway.recommendations.stores.protocol import SignalStore
 from gateway.recommendations.values.ranking import (
     BlendWeights,
@@ -45,7 +44,7 @@ from gateway.recommendations.values.recommendations import (
     new_recommendation_id,
 )
 from gateway.recommendations.values.signals import ALL_SCOPE, HistoryEntry, board_key, neighbour_key
-from gateway.visitors.service import VisitorState
+from gateway.visitors import VisitorState
 
 log = logging.getLogger(__name__)
 

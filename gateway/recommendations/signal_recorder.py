@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
-from gateway.catalogue.values import Category, CategoryId, Product, ProductId
-from gateway.kernel.visitor import VisitorId
+from gateway.catalogue import Category, CategoryId, Product, ProductId
+from gateway.kernel import VisitorId
 from gateway.recommendations.stores.protocol import SignalStore
 from gateway.recommendations.values.signals import SignalConfig, updates_for
-from gateway.visitors.values.events import Event
+from gateway.visitors import Event
 
 
 class SignalRecorder:

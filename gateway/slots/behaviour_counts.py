@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from gateway.audiences.values.conditions import BehaviourQuery
-from gateway.catalogue.service import CatalogService
-from gateway.catalogue.values import Product, ProductId
-from gateway.kernel.visitor import VisitorId
+from gateway.audiences import BehaviourQuery
+from gateway.catalogue import CatalogService, Product, ProductId
+from gateway.kernel import VisitorId
 from gateway.slots.stores.protocol import BehaviourStore
 from gateway.slots.values.behaviour import day_key, event_fields, query_days, query_field
-from gateway.visitors.validation import product_ids
-from gateway.visitors.values.events import Event
+from gateway.visitors import Event, product_ids
 
 
 class BehaviourCounts:

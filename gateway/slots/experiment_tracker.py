@@ -15,15 +15,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from gateway.catalogue.values import Product, ProductId
-from gateway.kernel.errors import NotFound
-from gateway.kernel.visitor import VisitorId
+from gateway.catalogue import Product, ProductId
+from gateway.kernel import NotFound, VisitorId
 from gateway.slots.stores.protocol import ExperimentStore
 from gateway.slots.values.decision import Decision, decode_decision_id
 from gateway.slots.values.experiment_stats import ArmCounts, Results, analyse
 from gateway.slots.values.experiments import HOLDOUT_ARM, Experiment
 from gateway.slots.workspace import SlotDefinitions
-from gateway.visitors.values.events import Event
+from gateway.visitors import Event
 
 log = logging.getLogger(__name__)
 

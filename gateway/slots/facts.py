@@ -14,8 +14,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from gateway.catalogue.values import Category, CategoryId, Product, ProductId
-from gateway.visitors.service import VisitorState
+from gateway.catalogue import Category, CategoryId, Product, ProductId
+from gateway.visitors import VisitorState
 
 # Extra facts about a visitor (e.g. {"segments": [...]}); must fail open (return {}) on outages.
 FactProvider = Callable[[VisitorState], Awaitable[Mapping[str, Any]]]

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway.audiences.values.conditions import BehaviourQuery
-from gateway.catalogue.service import CatalogService
-from gateway.kernel.errors import InputError, StoreUnavailable
-from gateway.kernel.visitor import VisitorId
+from gateway.audiences import BehaviourQuery
+from gateway.catalogue import CatalogService
+from gateway.kernel import InputError, StoreUnavailable, VisitorId
 from gateway.slots.behaviour_counts import BehaviourCounts
 from gateway.slots.experiment_tracker import ExperimentTracker
 from gateway.slots.facts import FactProvider, RequestFacts, build_facts
@@ -30,9 +29,7 @@ from gateway.slots.stores.protocol import ImpressionStore
 from gateway.slots.values.decision import Decision, Reason, Visit, decide
 from gateway.slots.values.definitions import Snapshot, build_snapshot
 from gateway.slots.workspace import DefinitionInvalid, SlotDefinitions
-from gateway.visitors.service import VisitorState
-from gateway.visitors.values.profile import empty_profile
-from gateway.visitors.values.session import Session
+from gateway.visitors import Session, VisitorState, empty_profile
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.audiences.values.conditions import ConditionError
-from gateway.kernel.errors import InputError, NotFound, StoreUnavailable
+from gateway.audiences import ConditionError
+from gateway.kernel import InputError, NotFound, StoreUnavailable
 from gateway.slots.stores.protocol import Broadcaster, DraftStore, ReleaseStore
 from gateway.slots.values.definitions import (
     EMPTY,

@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from gateway.identity.directory import IdentityDirectory
-from gateway.identity.values import IdKind, kind_of
-from gateway.kernel.visitor import VisitorId
+from gateway.identity import IdentityDirectory, IdKind, kind_of
+from gateway.kernel import VisitorId
 from gateway.triggers.stores.protocol import OutboxStore
 from gateway.triggers.values import DeliveryStatus, TriggerKind
-from gateway.visitors.stores.protocol import EventStore
+from gateway.visitors import EventStore
 
 MAX_DELIVERIES = 5000
 

@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from gateway.catalogue.values import Money, Product
-from gateway.identity.values import IdKind, kind_of
-from gateway.kernel.visitor import Channel
+from gateway.catalogue import Money, Product
+from gateway.identity import IdKind, kind_of
+from gateway.kernel import Channel
 from gateway.triggers.values import TriggerKind
-from gateway.visitors.values.profile import Profile
+from gateway.visitors import Profile
 
 HEADLINES = {
     TriggerKind.ABANDONED_CART: "You left something in your cart",

@@ -15,9 +15,8 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from gateway.catalogue.stores.protocol import CatalogStore
-from gateway.catalogue.values import Brand, BrandId, Category, Product, ProductFilter, ProductId, ProductSort
-from gateway.kernel.errors import StoreUnavailable
+from gateway.catalogue import Brand, BrandId, CatalogStore, Category, Product, ProductFilter, ProductId, ProductSort
+from gateway.kernel import StoreUnavailable
 from gateway.triggers.stores.protocol import TimerStore
 from gateway.triggers.values import Timer, TriggerKind
 

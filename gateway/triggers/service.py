@@ -22,20 +22,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway.catalogue.stores.protocol import CatalogStore
-from gateway.catalogue.values import Product, ProductId
-from gateway.identity.directory import IdentityDirectory
-from gateway.kernel.errors import InputError, StoreUnavailable
-from gateway.kernel.visitor import Channel, VisitorId
+from gateway.catalogue import CatalogStore, Product, ProductId
+from gateway.identity import IdentityDirectory
+from gateway.kernel import Channel, InputError, StoreUnavailable, VisitorId
 from gateway.triggers.lift import Lift, trigger_lift
 from gateway.triggers.payloads import build_payload, product_json
 from gateway.triggers.stores.protocol import OutboxStore, TimerStore
 from gateway.triggers.values import Delivery, DeliveryStatus, Timer, TriggerKind, in_holdout
 from gateway.triggers.webhooks import WebhookSender
-from gateway.visitors.stores.protocol import EventStore, ProfileIndex, ProfileStore, SessionStore
-from gateway.visitors.values.consent import Purpose, allows
-from gateway.visitors.values.events import Event
-from gateway.visitors.values.profile import Profile, decay_factor
+from gateway.visitors import (
+    Event,
+    EventStore,
+    Profile,
+    ProfileIndex,
+    ProfileStore,
+    Purpose,
+    SessionStore,
+    allows,
+    decay_factor,
+)
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 
 MAX_BACKOFF_SECONDS = 6 * 3600.0
 

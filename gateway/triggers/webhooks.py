@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import orjson
 
-from gateway.kernel.errors import NotFound
+from gateway.kernel import NotFound
 from gateway.triggers.stores.protocol import OutboxStore
 from gateway.triggers.values import Delivery, DeliveryStatus, backoff_seconds, signature_header
 

@@ -24,12 +24,16 @@ from gateway.visitors.stores import (
     create_indexes,
     open_stores,
 )
-from gateway.visitors.tokens import COOKIE_MAX_AGE, COOKIE_NAME, HEADER_NAME, new_visitor_id, sign, verify
+
+# The embedded implementations, for offline tools that run the served code in one process.
+from gateway.visitors.stores.memory_profiles import MemoryProfileStore
+from gateway.visitors.stores.memory_sessions import MemorySessionStore
+from gateway.visitors.tokens import COOKIE_MAX_AGE, COOKIE_NAME, HEADER_NAME, identify, new_visitor_id, sign, verify
 from gateway.visitors.validation import product_ids
 from gateway.visitors.values.consent import Purpose, allows
 from gateway.visitors.values.effects import profile_change, session_change
 from gateway.visitors.values.engagement import DEFAULT_POINTS, EngagementPolicy, Tier
-from gateway.visitors.values.events import Event, EventType, RejectCode, Rejection, StoredEvent
+from gateway.visitors.values.events import Event, EventDraft, EventType, RejectCode, Rejection, StoredEvent
 from gateway.visitors.values.profile import (
     DEFAULT_HALF_LIFE_DAYS,
     ConsentRecord,
@@ -39,7 +43,7 @@ from gateway.visitors.values.profile import (
     decay_factor,
     empty_profile,
 )
-from gateway.visitors.values.session import CartLine, Session, SessionChange
+from gateway.visitors.values.session import RECENTLY_VIEWED_CAP, CartLine, Session, SessionChange
 
 __all__ = [
     "COOKIE_MAX_AGE",
@@ -47,11 +51,13 @@ __all__ = [
     "DEFAULT_HALF_LIFE_DAYS",
     "DEFAULT_POINTS",
     "HEADER_NAME",
+    "RECENTLY_VIEWED_CAP",
     "Attribution",
     "CartLine",
     "ConsentRecord",
     "EngagementPolicy",
     "Event",
+    "EventDraft",
     "EventGate",
     "EventListener",
     "EventOutcome",
@@ -60,6 +66,8 @@ __all__ = [
     "EventStore",
     "EventType",
     "Interest",
+    "MemoryProfileStore",
+    "MemorySessionStore",
     "Profile",
     "ProfileChange",
     "ProfileIndex",
@@ -81,6 +89,7 @@ __all__ = [
     "create_indexes",
     "decay_factor",
     "empty_profile",
+    "identify",
     "new_visitor_id",
     "open_stores",
     "product_ids",

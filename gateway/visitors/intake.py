@@ -24,15 +24,13 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Protocol
 
-from gateway.catalogue.service import CatalogService
-from gateway.catalogue.values import Product, ProductId
-from gateway.kernel.errors import InputError, StoreUnavailable
-from gateway.kernel.visitor import Visitor, VisitorId
+from gateway.catalogue import CatalogService, Product, ProductId
+from gateway.kernel import InputError, StoreUnavailable, Visitor, VisitorId
 from gateway.visitors.stores.protocol import EventStore, ProfileStore, SessionStore
 from gateway.visitors.validation import parse_event, product_ids
 from gateway.visitors.values.effects import profile_change, session_change
 from gateway.visitors.values.engagement import EngagementPolicy
-from gateway.visitors.values.events import Event, RejectCode, Rejection
+from gateway.visitors.values.events import Event, EventDraft, RejectCode, Rejection
 from gateway.visitors.values.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -126,7 +124,9 @@ class EventService:
         self._attribution = attribution
         self._on_outcomes = on_outcomes or (lambda statuses: None)
 
-    async def track(self, visitor: Visitor, raw_events: Sequence[Any], now: datetime | None = None) -> TrackResult:
+    async def track(
+        self, visitor: Visitor, raw_events: Sequence[EventDraft | Mapping[str, Any]], now: datetime | None = None
+    ) -> TrackResult:
         if not raw_events:
             raise InputError("send at least one event", field="events")
         if len(raw_events) > self._max_batch:

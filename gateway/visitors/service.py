@@ -13,8 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from gateway.kernel.errors import StoreUnavailable
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import StoreUnavailable, VisitorId
 from gateway.visitors.stores.protocol import ProfileStore, SessionStore
 from gateway.visitors.values.consent import Purpose, allows
 from gateway.visitors.values.engagement import EngagementPolicy, Tier

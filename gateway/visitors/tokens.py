@@ -16,7 +16,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 
-from gateway.kernel.visitor import Channel, Visitor, VisitorId
+from gateway.kernel import Channel, Visitor, VisitorId
 
 COOKIE_NAME = "vt_vid"
 HEADER_NAME = "x-vitrine-visitor"

@@ -1,4 +1,5 @@
-"""Turning one raw event (a JSON object from HTTP or GraphQL) into an `Event` or a `Rejection`.
+"""Turning one event as sent (an `EventDraft` from GraphQL, a JSON object from HTTP) into an `Event` or a
+`Rejection`.
 
 Rules, each with a message a client developer can act on:
 - `type` is track (default), page, screen or identify; a track event's `name` is one of the
@@ -22,11 +23,12 @@ from typing import Any
 
 import orjson
 
-from gateway.kernel.visitor import Channel, VisitorId
+from gateway.kernel import Channel, VisitorId
 from gateway.visitors.values.events import (
     SINGLE_PRODUCT_EVENTS,
     TRACK_EVENT_NAMES,
     Event,
+    EventDraft,
     EventType,
     RejectCode,
     Rejection,
@@ -148,7 +150,8 @@ def _check_properties(name: str, props: Mapping[str, Any]) -> None:
             )
 
 
-def _parse(raw: Any, visitor_id: VisitorId, default_channel: Channel, now: datetime) -> Event:
+def draft_from_json(raw: Any) -> EventDraft:
+    """The draft in one JSON event object, refusing anything that is not one."""
     if not isinstance(raw, Mapping):
         raise _Reject(RejectCode.INVALID_FORMAT, "each event must be a JSON object")
     unknown = sorted(set(raw) - ALLOWED_FIELDS)
@@ -157,28 +160,39 @@ def _parse(raw: Any, visitor_id: VisitorId, default_channel: Channel, now: datet
             RejectCode.INVALID_FORMAT,
             f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED_FIELDS))}",
         )
-    message_id = raw.get("messageId")
+    return EventDraft(
+        message_id=raw.get("messageId"),
+        type=raw.get("type"),
+        name=raw.get("name"),
+        channel=raw.get("channel"),
+        timestamp=raw.get("timestamp"),
+        properties=raw.get("properties"),
+    )
+
+
+def _parse(draft: EventDraft, visitor_id: VisitorId, default_channel: Channel, now: datetime) -> Event:
+    message_id = draft.message_id
     if not isinstance(message_id, str) or not 1 <= len(message_id) <= 128 or not message_id.isprintable():
         raise _Reject(
             RejectCode.INVALID_FORMAT, "messageId is required: a unique string of 1-128 printable characters per event"
         )
     try:
-        event_type = EventType(raw.get("type") or "track")
+        event_type = EventType(draft.type or "track")
     except ValueError:
         raise _Reject(
-            RejectCode.INVALID_FORMAT, f"type must be one of track, page, screen, identify; got {raw.get('type')!r}"
+            RejectCode.INVALID_FORMAT, f"type must be one of track, page, screen, identify; got {draft.type!r}"
         ) from None
     channel = default_channel
-    if raw.get("channel") is not None:
+    if draft.channel is not None:
         try:
-            channel = Channel(raw["channel"])
+            channel = Channel(draft.channel)
         except ValueError:
             allowed = ", ".join(c.value for c in Channel)
             raise _Reject(
-                RejectCode.INVALID_FORMAT, f"channel must be one of {allowed}; got {raw['channel']!r}"
+                RejectCode.INVALID_FORMAT, f"channel must be one of {allowed}; got {draft.channel!r}"
             ) from None
-    name = _check_name(event_type, raw.get("name"))
-    props = raw.get("properties") or {}
+    name = _check_name(event_type, draft.name)
+    props = draft.properties or {}
     if not isinstance(props, Mapping):
         raise _Reject(RejectCode.INVALID_FORMAT, "properties must be a JSON object")
     try:
@@ -196,20 +210,23 @@ def _parse(raw: Any, visitor_id: VisitorId, default_channel: Channel, now: datet
         type=event_type,
         name=name,
         channel=channel,
-        timestamp=_timestamp(raw.get("timestamp"), now),
+        timestamp=_timestamp(draft.timestamp, now),
         received_at=now,
         properties=dict(props),
     )
 
 
 def parse_event(
-    raw: Any, index: int, visitor_id: VisitorId, default_channel: Channel, now: datetime
+    raw: EventDraft | Any, index: int, visitor_id: VisitorId, default_channel: Channel, now: datetime
 ) -> Event | Rejection:
-    """One event of a batch: accepted as an `Event`, or a `Rejection` saying why."""
+    """One event of a batch (a draft, or a JSON object), accepted as an `Event` or a `Rejection`
+    saying why."""
+    message_id = (
+        raw.message_id if isinstance(raw, EventDraft) else raw.get("messageId") if isinstance(raw, Mapping) else None
+    )
     try:
-        return _parse(raw, visitor_id, default_channel, now)
+        return _parse(raw if isinstance(raw, EventDraft) else draft_from_json(raw), visitor_id, default_channel, now)
     except _Reject as rej:
-        message_id = raw.get("messageId") if isinstance(raw, Mapping) else None
         return Rejection(index, message_id if isinstance(message_id, str) else None, rej.code, rej.reason)
 
 

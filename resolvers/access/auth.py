@@ -11,9 +11,9 @@ from typing import TypeAlias
 
 import strawberry
 
-from gateway.access.values import Principal, Role
+from gateway.access import Principal, Role
 from gateway.execution.context import AdminContext
-from gateway.kernel.errors import Forbidden
+from gateway.kernel import Forbidden
 
 AdminInfo: TypeAlias = strawberry.Info[AdminContext, None]
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.access.values import ApiKey as DomainApiKey
-from gateway.access.values import Role as DomainRole
+from gateway.access import ApiKey as DomainApiKey
+from gateway.access import Role as DomainRole
 from resolvers.access.auth import AdminInfo, require_role
 from resolvers.execution.info import expose
 

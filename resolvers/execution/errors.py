@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from gateway.kernel.errors import ErrorCode, VitrineError
+from gateway.kernel import ErrorCode, VitrineError
 
 log = logging.getLogger("vitrine.graphql")
 

@@ -7,8 +7,8 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.access.values import Role
-from gateway.kernel.visitor import VisitorId
+from gateway.access import Role
+from gateway.kernel import VisitorId
 from resolvers.access.auth import AdminInfo, require_role
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.recommendations.values import recommendations as recs
+from gateway.recommendations import recommendations as recs
 
 RecommendationStrategy = strawberry.enum(recs.Strategy, name="RecommendationStrategy")
 RecommendationSignal = strawberry.enum(

@@ -6,20 +6,16 @@ DataLoader batch, and every field below is a plain attribute of plain data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 import strawberry
 
-from gateway.catalogue import values as domain
-from gateway.catalogue.service import ProductQuery
-from gateway.catalogue.values import ProductId
-from gateway.kernel.errors import InputError
-from gateway.recommendations.service import MAX_FIRST, RecommendationService, RecRequest
-from gateway.recommendations.values import recommendations as recs
+from gateway.catalogue import ProductQuery
+from gateway.recommendations import MAX_FIRST, Strategy
 from resolvers.catalogue import PriceRangeInput, Product
 from resolvers.execution.info import Info, expose
 from resolvers.recommendations.enums import FallbackStep, RecommendationSignal, RecommendationStrategy
+from resolvers.recommendations.resolve import resolve_list as resolve
 
 
 @strawberry.type(description="Why an item is on the list: the signal and the products that led to it.")
@@ -63,22 +59,6 @@ class RecommendationFilter:
     price_range: PriceRangeInput | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
-    product: domain.LocalizedProduct
-    score: float
-    reason: recs.Reason
-
-
-@dataclass(frozen=True, slots=True)
-class _List:
-    recommendation_id: str
-    strategy: recs.Strategy
-    items: list[_Item]
-    fallbacks: tuple[recs.Fallback, ...]
-    degraded: tuple[str, ...]
-
-
 def _query(flt: RecommendationFilter | None) -> ProductQuery:
     if flt is None:
         return ProductQuery()
@@ -92,29 +72,10 @@ def _query(flt: RecommendationFilter | None) -> ProductQuery:
     )
 
 
-def _service(info: Info) -> RecommendationService:
-    return info.context.services.recommendations
-
-
 async def resolve_list(
-    info: Info, strategy: recs.Strategy, product_id: str | None, first: int, flt: RecommendationFilter | None
+    info: Info, strategy: Strategy, product_id: str | None, first: int, flt: RecommendationFilter | None
 ) -> RecommendationList:
-    if product_id is not None and len(product_id) > 128:
-        raise InputError("is longer than 128 characters", field="productId")
-    ctx = info.context
-    visitor = await ctx.loaders.visitors.load(ctx.visitor.id)
-    request = RecRequest(strategy, first, ProductId(product_id) if product_id is not None else None, _query(flt))
-    result = await _service(info).recommend(request, visitor)
-    products = await ctx.loaders.get_products([r.product_id for r in result.items])
-    items = [_Item(p, r.score, r.reason) for r, p in zip(result.items, products, strict=True) if p is not None]
-    plain = _List(result.recommendation_id, result.strategy, items, result.fallbacks, result.degraded)
-    return expose(plain, RecommendationList)
-
-
-async def product_recommendations(
-    root: domain.LocalizedProduct, info: Info, strategy: recs.Strategy, first: int
-) -> RecommendationList:
-    return await resolve_list(info, strategy, root.id, first, None)
+    return expose(await resolve(info, strategy, product_id, first, _query(flt)), RecommendationList)
 
 
 @strawberry.type
@@ -123,7 +84,7 @@ class RecommendationsQuery:
     async def recommendations(
         self,
         info: Info,
-        strategy: recs.Strategy,
+        strategy: Strategy,
         product_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(description="The product to start from (SIMILAR, ALSO_VIEWED, BOUGHT_TOGETHER)."),

@@ -15,17 +15,14 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.access.values import Role
-from gateway.audiences.values.conditions import BehaviourQuery
-from gateway.kernel.errors import InputError
-from gateway.slots.facts import RequestFacts
-from gateway.slots.service import HypotheticalVisitor
-from gateway.slots.values import content as dcontent
-from gateway.slots.values.decision import Decision as DomainDecision
-from gateway.slots.values.experiment_stats import ArmResult as DomainArmResult
-from gateway.slots.values.experiment_stats import Interval as DomainInterval
-from gateway.slots.values.releases import ReleaseInfo
-from gateway.slots.workspace import DefinitionInvalid
+from gateway.access import Role
+from gateway.audiences import BehaviourQuery
+from gateway.kernel import InputError
+from gateway.slots import ArmResult as DomainArmResult
+from gateway.slots import Decision as DomainDecision
+from gateway.slots import DefinitionInvalid, HypotheticalVisitor, ReleaseInfo, RequestFacts
+from gateway.slots import Interval as DomainInterval
+from gateway.slots import content as dcontent
 from resolvers.access.auth import AdminInfo, require_role
 from resolvers.execution.info import expose
 from resolvers.slots.storefront import Decision, to_decision

@@ -12,11 +12,10 @@ from typing import Annotated, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.kernel.errors import InputError
-from gateway.slots.facts import RequestFacts
-from gateway.slots.values import content as dcontent
-from gateway.slots.values.decision import Decision as DomainDecision
-from gateway.slots.values.decision import Reason
+from gateway.kernel import InputError
+from gateway.slots import Decision as DomainDecision
+from gateway.slots import Reason, RequestFacts
+from gateway.slots import content as dcontent
 from resolvers.catalogue import Product, load_products
 from resolvers.execution.info import Info
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.kernel.visitor import Channel as DomainChannel
-from gateway.visitors.intake import EventStatus as DomainStatus
+from gateway.kernel import Channel as DomainChannel
+from gateway.visitors import EventDraft
+from gateway.visitors import EventStatus as DomainStatus
 from resolvers.execution.info import Info
 from resolvers.visitors.viewer import Viewer, load_viewer
 
@@ -55,17 +55,15 @@ class TrackPayload:
     viewer: Viewer = strawberry.field(description="The visitor after these events (read-your-writes).")
 
 
-def _raw(event: EventInput) -> dict[str, Any]:
-    raw: dict[str, Any] = {"messageId": event.message_id, "type": event.type.value}
-    if event.name is not None:
-        raw["name"] = event.name
-    if event.channel is not None:
-        raw["channel"] = event.channel.value
-    if event.timestamp is not None:
-        raw["timestamp"] = event.timestamp
-    if event.properties is not None:
-        raw["properties"] = event.properties
-    return raw
+def _draft(event: EventInput) -> EventDraft:
+    return EventDraft(
+        message_id=event.message_id,
+        type=event.type.value,
+        name=event.name,
+        channel=event.channel.value if event.channel is not None else None,
+        timestamp=event.timestamp,
+        properties=event.properties,
+    )
 
 
 @strawberry.type
@@ -73,7 +71,7 @@ class EventsMutation:
     @strawberry.mutation(description="Record behaviour events for the current visitor.")
     async def track(self, info: Info, events: list[EventInput]) -> TrackPayload:
         ctx = info.context
-        result = await ctx.services.events.track(ctx.visitor, [_raw(e) for e in events])
+        result = await ctx.services.events.track(ctx.visitor, [_draft(e) for e in events])
         ctx.reset_visitor()
         results = [
             EventResult(

@@ -14,11 +14,11 @@ from enum import Enum
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.catalogue.values import Money as DomainMoney
-from gateway.kernel.visitor import Channel as DomainChannel
-from gateway.visitors.service import VisitorState
-from gateway.visitors.values import profile as dprofile
-from gateway.visitors.values import session as dsession
+from gateway.catalogue import Money as DomainMoney
+from gateway.kernel import Channel as DomainChannel
+from gateway.visitors import RECENTLY_VIEWED_CAP, VisitorState
+from gateway.visitors import Profile as DomainProfile
+from gateway.visitors import Session as DomainSession
 from resolvers.catalogue import Money, Product, load_products
 from resolvers.execution.info import Info, expose
 
@@ -41,11 +41,11 @@ class Cart:
     totals: list[Money] = strawberry.field(description="One total per currency.")
 
 
-async def _recently_viewed(root: dsession.Session, info: Info, first: int = 20) -> list[Product]:
-    return await load_products(info, list(root.recently_viewed[: max(0, min(first, dsession.RECENTLY_VIEWED_CAP))]))
+async def _recently_viewed(root: DomainSession, info: Info, first: int = 20) -> list[Product]:
+    return await load_products(info, list(root.recently_viewed[: max(0, min(first, RECENTLY_VIEWED_CAP))]))
 
 
-async def _cart(root: dsession.Session, info: Info) -> Cart:
+async def _cart(root: DomainSession, info: Info) -> Cart:
     products = await info.context.loaders.get_products([line.product_id for line in root.cart])
     lines: list[CartLine] = []
     sums: dict[str, Decimal] = defaultdict(Decimal)
@@ -94,12 +94,12 @@ class Counter:
     count: int
 
 
-def _interests(root: dprofile.Profile, info: Info, first: int = 10) -> list[Interest]:
+def _interests(root: DomainProfile, info: Info, first: int = 10) -> list[Interest]:
     found = info.context.services.visitors.interests(root, max(0, min(first, MAX_INTERESTS)))
     return [Interest(kind=i.kind, key=strawberry.ID(i.key), score=round(i.score, 6)) for i in found]
 
 
-def _counters(root: dprofile.Profile) -> list[Counter]:
+def _counters(root: DomainProfile) -> list[Counter]:
     # Keys with a prefix are per-channel ("pos:Order Completed") or wishlist bookkeeping.
     return [Counter(name=k, count=v) for k, v in sorted(root.counters.items()) if ":" not in k]
 
@@ -111,7 +111,7 @@ class ChannelCounter:
     count: int
 
 
-def _channel_counters(root: dprofile.Profile) -> list[ChannelCounter]:
+def _channel_counters(root: DomainProfile) -> list[ChannelCounter]:
     channels = {c.value for c in DomainChannel}
     found = []
     for key, count in sorted(root.counters.items()):
@@ -134,7 +134,7 @@ class Engagement:
     tier: EngagementTier
 
 
-def _engagement(root: dprofile.Profile, info: Info) -> Engagement:
+def _engagement(root: DomainProfile, info: Info) -> Engagement:
     score, tier = info.context.services.visitors.engagement(root)
     return Engagement(score=round(score, 4), tier=EngagementTier(tier.value))
 
@@ -147,7 +147,7 @@ class Consent:
     source: str
 
 
-def _consent(root: dprofile.Profile) -> list[Consent]:
+def _consent(root: DomainProfile) -> list[Consent]:
     return [Consent(purpose=p, granted=r.granted, at=r.at, source=r.source) for p, r in sorted(root.consent.items())]
 
 

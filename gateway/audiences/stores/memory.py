@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from gateway.audiences.values.segments import Segment
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 
 
 class MemorySegmentStore:

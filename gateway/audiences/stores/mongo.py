@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from gateway.audiences.values.conditions import ConditionError
 from gateway.audiences.values.segments import Segment, build_segment
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 from gateway.platform.mongo import Document, translated
 
 STORE = "MongoDB segments"

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from gateway.audiences.values.segments import Segment
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 
 
 class SegmentStore(Protocol):

@@ -12,11 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.audiences.values.conditions import BehaviourCounter, BehaviourQuery
-from gateway.catalogue.values import CategoryId, Product, ProductId
-from gateway.kernel.visitor import Channel
-from gateway.visitors.values.engagement import EngagementPolicy
-from gateway.visitors.values.events import Event
-from gateway.visitors.values.profile import Profile
+from gateway.catalogue import CategoryId, Product, ProductId
+from gateway.kernel import Channel
+from gateway.visitors import EngagementPolicy, Event, Profile
 
 INTEREST_FACT_MIN_SCORE = 1.0  # an interest at least this strong counts in profile.interests.*
 CHANNELS = frozenset(c.value for c in Channel)

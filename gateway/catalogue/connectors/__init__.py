@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack
 from gateway.catalogue.connectors.catalog_store import ConnectorCatalogStore
 from gateway.catalogue.connectors.http import HttpCommerceConnector, open_http_client
 from gateway.catalogue.connectors.mapping import FieldMap
-from gateway.kernel.errors import ConfigError
+from gateway.kernel import ConfigError
 
 
 def open_connector_store(

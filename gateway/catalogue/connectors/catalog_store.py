@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from gateway.catalogue.connectors.protocol import CommerceConnector
 from gateway.catalogue.values import Brand, BrandId, Category, Product, ProductFilter, ProductId, ProductSort
-from gateway.kernel.errors import InputError
+from gateway.kernel import InputError
 
 TREE_REFRESH_SECONDS = 300
 

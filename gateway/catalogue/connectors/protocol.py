@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from gateway.catalogue.values import Brand, BrandId, Category, Product, ProductId
-from gateway.kernel.errors import StoreUnavailable
+from gateway.kernel import StoreUnavailable
 
 
 class ConnectorUnavailable(StoreUnavailable):

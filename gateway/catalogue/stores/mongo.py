@@ -10,7 +10,7 @@ from pymongo import AsyncMongoClient, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from gateway.catalogue.stores import codec
+import gateway.catalogue.stores.codec as codec
 from gateway.catalogue.values import (
     Brand,
     BrandId,

@@ -21,8 +21,7 @@ leaves the pending awaitables to settle in the background and re-raises.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import (
     GraphQLBoolean,
@@ -39,11 +38,7 @@ from graphql import (
 from graphql.pyutils import Path, Undefined
 
 from gateway.execution.compiler.completers import PLAIN_OBJECTS
-
-if TYPE_CHECKING:
-    from gateway.execution.compiler.plan import FieldPlan
-
-ObjectFunction = Callable[[Any, Any, Path | None], Any]
+from gateway.execution.compiler.model import FieldPlan, ObjectFunction
 
 # How to recognise, without a call, a value graphql-core's built-in scalars would output unchanged
 # (`{v}` is the expression holding it).

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import CoroutineType, GeneratorType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import (
     GraphQLEnumType,
@@ -31,13 +31,8 @@ from graphql import (
 from graphql.execution.executor import Executor, invalid_return_type_error
 from graphql.pyutils import Path, Undefined
 
+from gateway.execution.compiler.model import Completer, ExecutorBase, FieldPlan, PlanShape
 from gateway.execution.compiler.type_checks import is_class_only
-
-if TYPE_CHECKING:
-    from gateway.execution.compiler.executor import CompiledExecutor
-    from gateway.execution.compiler.plan import FieldPlan, Plan
-
-Completer = Callable[["CompiledExecutor", GraphQLResolveInfo[Any] | None, Path, Any], Any]
 
 # Types whose instances graphql-core's `is_awaitable` has answered False for and can never answer
 # True for (no `__await__` on the class, not a coroutine or generator): checked by identity after.
@@ -97,7 +92,7 @@ def _field_path(path: Path, depth: int) -> Path:
     return path
 
 
-def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType) -> Completer:
+def build_completer(plan: PlanShape, field: FieldPlan, return_type: GraphQLOutputType) -> Completer:
     """The completer of `field`'s value: its projection first when it has one (see projection.py),
     the path-aware completer when the projection gives up."""
     completer = _build(plan, field, return_type, 0)
@@ -105,7 +100,7 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
     if project is None:
         return completer
 
-    def complete_projected(ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+    def complete_projected(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
         try:
             return project(result)
         except Exception:
@@ -115,7 +110,7 @@ def build_completer(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType
 
 
 def type_check(
-    plan: Plan, object_type: GraphQLObjectType
+    plan: PlanShape, object_type: GraphQLObjectType
 ) -> Callable[[Any, Callable[[], GraphQLResolveInfo[Any]]], Any] | None:
     """`object_type.is_type_of(value, info)`, asked once per class when it is declared class-only."""
     is_type_of = object_type.is_type_of
@@ -138,11 +133,11 @@ def type_check(
     return check
 
 
-def _build(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType, depth: int) -> Completer:
+def _build(plan: PlanShape, field: FieldPlan, return_type: GraphQLOutputType, depth: int) -> Completer:
     """The completer of `return_type` for `field`, `depth` list levels below the field itself."""
     details = field.details
 
-    def info_of(ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path) -> GraphQLResolveInfo[Any]:
+    def info_of(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path) -> GraphQLResolveInfo[Any]:
         if info is not None:
             return info
         return ex.build_resolve_info(field.definition, field.nodes, field.parent_type, _field_path(path, depth))
@@ -151,9 +146,7 @@ def _build(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType, depth: 
         inner = _build(plan, field, return_type.of_type, depth)
         message = f"Cannot return null for non-nullable field {field.parent_type.name}.{field.name}."
 
-        def complete_non_null(
-            ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any
-        ) -> Any:
+        def complete_non_null(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
             if isinstance(result, Exception):
                 raise result
             completed = inner(ex, info, path, result)
@@ -174,7 +167,7 @@ def _build(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType, depth: 
             item_object = None
         item_is_type_of = type_check(plan, item_object) if item_object is not None else None
 
-        def complete_list(ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+        def complete_list(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
             if isinstance(result, Exception):
                 raise result
             if result is None or result is Undefined:
@@ -240,7 +233,7 @@ def _build(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType, depth: 
         is_type_of = type_check(plan, object_type)
         functions: list[Any] = []  # the compiled selection set, looked up once
 
-        def complete_object(ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+        def complete_object(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
             if type(result) not in PLAIN_OBJECTS:
                 if isinstance(result, Exception):
                     raise result
@@ -262,9 +255,7 @@ def _build(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType, depth: 
         leaf_type = return_type
         complete_leaf = Executor.complete_leaf_value
 
-        def complete_leaf_value(
-            ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any
-        ) -> Any:
+        def complete_leaf_value(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
             if isinstance(result, Exception):
                 raise result
             if result is None or result is Undefined:
@@ -274,8 +265,8 @@ def _build(plan: Plan, field: FieldPlan, return_type: GraphQLOutputType, depth: 
         return complete_leaf_value
 
     # Interfaces and unions: graphql-core resolves the runtime type, then comes back to the
-    # compiled selection set through `CompiledExecutor.collect_and_execute_subfields`.
-    def complete_generic(ex: CompiledExecutor, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+    # compiled selection set through `ExecutorBase.collect_and_execute_subfields`.
+    def complete_generic(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
         return Executor.complete_value(ex, return_type, details, info_of(ex, info, path), path, result, None)
 
     return complete_generic

@@ -31,14 +31,14 @@ from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.language import OperationType
 from graphql.pyutils import Path, gather_with_cancel
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.execution.compiler import report
 from gateway.execution.compiler.completers import is_awaitable_value, is_plain_object
+from gateway.execution.compiler.model import ExecutorBase, FieldPlan
 from gateway.execution.compiler.plan import frozen_value
 
 if TYPE_CHECKING:
-    from gateway.execution.compiler.plan import Compiler, FieldPlan, Plan
+    from gateway.execution.compiler.plan import Compiler, Plan
 
 
 new_path = tuple.__new__  # builds a Path without the namedtuple constructor's extra call
@@ -46,7 +46,7 @@ _ABSENT = object()  # a variable the request did not give (not the same as null)
 MAX_CACHED_ARGUMENTS = 64  # per field of a plan
 
 
-class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
+class CompiledExecutor(ExecutorBase):
     """graphql-core's executor that runs an operation's compiled plan when it has one."""
 
     compiler: ClassVar[Compiler | None] = None

@@ -28,6 +28,7 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.execution.compiler import report
 from gateway.execution.compiler.executor import CompiledExecutor
+from gateway.execution.compiler.model import ExecutorBase
 from gateway.execution.compiler.plan import Compiler
 
 MODES = ("off", "persisted", "all")
@@ -60,7 +61,7 @@ def compile_policy(mode: str, *, trusted_documents: bool = False) -> Callable[[M
     return wants
 
 
-def executor_policy(policy: Callable[[Mapping[str, Any] | None], bool]) -> Callable[[CompiledExecutor], bool]:
+def executor_policy(policy: Callable[[Mapping[str, Any] | None], bool]) -> Callable[[ExecutorBase], bool]:
     """`policy` asked about the executor's request (what `Compiler` wants)."""
     return lambda executor: policy(executor.operation_extensions)
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import (
     BooleanValueNode,
@@ -33,7 +33,6 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
     GraphQLSchema,
     OperationDefinitionNode,
     VariableNode,
@@ -45,47 +44,16 @@ from graphql.execution.values import get_argument_values
 from graphql.language import DirectiveNode, OperationType
 
 from gateway.execution.compiler import report
-from gateway.execution.compiler.codegen import ObjectFunction, compile_object
-from gateway.execution.compiler.completers import Completer, build_completer
-from gateway.execution.compiler.projection import Projection, ProjectionBuilder, SnapshotMemo
-from gateway.execution.compiler.resolvers import DirectResolver, direct_resolver
-
-if TYPE_CHECKING:
-    from gateway.execution.compiler.executor import CompiledExecutor
+from gateway.execution.compiler.codegen import compile_object
+from gateway.execution.compiler.completers import build_completer
+from gateway.execution.compiler.model import Completer, ExecutorBase, FieldPlan, ObjectFunction
+from gateway.execution.compiler.projection import ProjectionBuilder, SnapshotMemo
+from gateway.execution.compiler.resolvers import direct_resolver
 
 log = logging.getLogger("vitrine.compiler")
 
 BASIC_RESOLVER_NAME = "_get_basic_result"  # strawberry's resolver for fields without one
 STRAWBERRY_DEFINITION = "strawberry-definition"
-
-
-@dataclass(eq=False, slots=True)
-class FieldPlan:
-    """One response key of an object selection set, with everything execution needs from the schema."""
-
-    key: str
-    name: str
-    parent_type: GraphQLObjectType
-    definition: GraphQLField
-    details: FieldDetailsList
-    nodes: list[FieldNode]
-    typename: bool = False
-    attribute: str | None = None  # set when the field is a plain attribute read
-    completer: Completer = field(init=False)
-    sub: Any = None  # the compiled selection set of an object-typed attribute field, once compiled
-    direct: DirectResolver | None = None  # strawberry's resolver called without its wrapper
-    project: Projection | None = None  # the whole value's projection, when its selection is pure
-    static_args: dict[str, Any] | None = None  # arguments that do not depend on variables
-    arg_variables: tuple[str, ...] = ()  # the variables the arguments use (when they use some)
-    arg_cache: dict[tuple[Any, ...], dict[str, Any]] | None = None  # argument values per variable values
-
-    @property
-    def parent_name(self) -> str:
-        return self.parent_type.name
-
-    @property
-    def return_type(self) -> GraphQLOutputType:
-        return self.definition.type
 
 
 def attribute_of(definition: GraphQLField) -> str | None:
@@ -105,7 +73,7 @@ class Plan:
 
     def __init__(
         self,
-        executor: CompiledExecutor,
+        executor: ExecutorBase,
         memo: SnapshotMemo | None = None,
         type_checks: dict[str, dict[type, bool]] | None = None,
     ) -> None:
@@ -134,7 +102,7 @@ class Plan:
         self.root: ObjectFunction = compile_object(root_type, self.root_field_plans)
 
     def object_function(
-        self, executor: CompiledExecutor, object_type: GraphQLObjectType, details: FieldDetailsList
+        self, executor: ExecutorBase, object_type: GraphQLObjectType, details: FieldDetailsList
     ) -> ObjectFunction:
         key = (object_type.name, id(details))
         found = self._objects.get(key)
@@ -285,7 +253,7 @@ class Compiler:
 
     def __init__(
         self,
-        wants: Callable[[CompiledExecutor], bool],
+        wants: Callable[[ExecutorBase], bool],
         max_operations: int = 512,
         *,
         snapshot_types: frozenset[type] = frozenset(),
@@ -299,7 +267,7 @@ class Compiler:
         self.compiled = 0
         self.fallbacks = 0
 
-    def plan_for(self, executor: CompiledExecutor) -> Plan | None:
+    def plan_for(self, executor: ExecutorBase) -> Plan | None:
         if not self.wants(executor):
             return None
         reason = self._unsupported(executor)
@@ -342,7 +310,7 @@ class Compiler:
         self.compiled += 1
         return plan
 
-    def _unsupported(self, executor: CompiledExecutor) -> str | None:
+    def _unsupported(self, executor: ExecutorBase) -> str | None:
         manager = executor.middleware_manager
         if manager is not None and manager.middlewares:
             return "field middleware is active (a schema extension implements resolve())"
@@ -357,7 +325,7 @@ class Compiler:
             return "incremental delivery (@defer/@stream) is enabled"
         return None
 
-    def _fallback(self, executor: CompiledExecutor, reason: str) -> None:
+    def _fallback(self, executor: ExecutorBase, reason: str) -> None:
         report.mark_fallback(reason)
         self.fallbacks += 1
         loc = executor.operation.loc
@@ -368,6 +336,6 @@ class Compiler:
                 self._families[key] = reason
 
 
-def executor_document(executor: CompiledExecutor) -> DocumentNode:
+def executor_document(executor: ExecutorBase) -> DocumentNode:
     """The operation with its fragments (what `@include`/`@skip` can appear in)."""
     return DocumentNode(definitions=(executor.operation, *executor.fragment_definitions.values()))

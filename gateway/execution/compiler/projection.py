@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import itertools
 import keyword
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
 from graphql import (
     GraphQLEnumType,
@@ -43,12 +43,8 @@ from graphql.pyutils import Undefined
 
 from gateway.execution.compiler.codegen import fast_check
 from gateway.execution.compiler.completers import PLAIN_OBJECTS, plain_class
+from gateway.execution.compiler.model import FieldPlan, PlanShape, Projection
 from gateway.execution.compiler.type_checks import is_class_only
-
-if TYPE_CHECKING:
-    from gateway.execution.compiler.plan import FieldPlan, Plan
-
-Projection = Callable[[Any], Any]
 
 MEMO_CAPACITY = 50_000
 
@@ -83,7 +79,7 @@ def _named(t: GraphQLOutputType) -> GraphQLNamedType:
 class ProjectionBuilder:
     """Builds (and caches) the projections of one plan."""
 
-    def __init__(self, plan: Plan, memo: SnapshotMemo | None, type_checks: dict[str, dict[type, bool]]) -> None:
+    def __init__(self, plan: PlanShape, memo: SnapshotMemo | None, type_checks: dict[str, dict[type, bool]]) -> None:
         self.plan = plan
         self.memo = memo
         self.type_checks = type_checks

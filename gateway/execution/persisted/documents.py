@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.execution.persisted.protocol import PersistedQueryStore
-from gateway.kernel.errors import ErrorCode, InputError, PersistedQueryError
+from gateway.kernel import ErrorCode, InputError, PersistedQueryError
 
 MODES = ("off", "apq", "trusted")
 LOCAL_CACHE_SIZE = 1024
@@ -165,7 +165,7 @@ async def register_manifest_file(store: PersistedQueryStore, path: str) -> int:
 
     import orjson
 
-    from gateway.kernel.errors import ConfigError
+    from gateway.kernel import ConfigError
 
     try:
         raw = await asyncio.to_thread(Path(path).read_bytes)

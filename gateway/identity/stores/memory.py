@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gateway.identity.values import MergeRecord
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 
 
 class MemoryIdentityStore:

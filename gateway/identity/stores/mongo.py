@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gateway.identity.values import MergeRecord
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 from gateway.platform.mongo import Document, translated
 
 STORE = "MongoDB identities"

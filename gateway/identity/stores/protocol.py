@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from gateway.identity.values import MergeRecord
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 
 
 class IdentityStore(Protocol):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.kernel.errors import InputError
+from gateway.kernel import InputError
 
 MAX_RANK = 20
 BOOTSTRAP_SAMPLES = 1000

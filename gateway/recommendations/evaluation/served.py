@@ -13,21 +13,34 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from gateway.catalogue.service import CatalogService
-from gateway.catalogue.stores.memory import MemoryCatalogStore
-from gateway.catalogue.values import Brand, BrandId, Category, CategoryId, Money, Product, ProductId, Translation
-from gateway.kernel.visitor import Channel, VisitorId
+from gateway.catalogue import (
+    Brand,
+    BrandId,
+    CatalogService,
+    Category,
+    CategoryId,
+    MemoryCatalogStore,
+    Money,
+    Product,
+    ProductId,
+    Translation,
+)
+from gateway.kernel import Channel, VisitorId
 from gateway.recommendations.evaluation.protocol import MAX_RANK, Case, Interaction, Item
 from gateway.recommendations.service import RecommendationService, RecRequest, SimilarItems
 from gateway.recommendations.signal_recorder import SignalRecorder
 from gateway.recommendations.stores.memory_signals import MemorySignalStore
 from gateway.recommendations.values.recommendations import Strategy
 from gateway.recommendations.values.signals import SignalConfig
-from gateway.visitors.service import VisitorService
-from gateway.visitors.stores.memory_profiles import MemoryProfileStore
-from gateway.visitors.stores.memory_sessions import MemorySessionStore
-from gateway.visitors.values.effects import profile_change, session_change
-from gateway.visitors.values.events import Event, EventType
+from gateway.visitors import (
+    Event,
+    EventType,
+    MemoryProfileStore,
+    MemorySessionStore,
+    VisitorService,
+    profile_change,
+    session_change,
+)
 
 NO_BRAND = BrandId("b-none")
 REPLAY_BATCH = 500

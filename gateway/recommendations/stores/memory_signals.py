@@ -6,8 +6,8 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from operator import itemgetter
 
-from gateway.catalogue.values import ProductId
-from gateway.kernel.visitor import VisitorId
+from gateway.catalogue import ProductId
+from gateway.kernel import VisitorId
 from gateway.recommendations.values.signals import (
     HistoryEntry,
     SignalConfig,

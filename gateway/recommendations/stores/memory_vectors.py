@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from gateway.catalogue.values import ProductId
+from gateway.catalogue import ProductId
 from gateway.recommendations.values.vectors import ProductVector
 
 

@@ -16,7 +16,7 @@ from bson.binary import Binary, BinaryVectorDtype
 from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from gateway.catalogue.values import ProductId
+from gateway.catalogue import ProductId
 from gateway.platform.mongo import Document, translated
 from gateway.recommendations.values.vectors import ProductVector
 

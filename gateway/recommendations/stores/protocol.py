@@ -14,8 +14,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from gateway.catalogue.values import ProductId
-from gateway.kernel.visitor import VisitorId
+from gateway.catalogue import ProductId
+from gateway.kernel import VisitorId
 from gateway.recommendations.values.signals import HistoryEntry, SignalUpdate
 from gateway.recommendations.values.vectors import ProductVector
 

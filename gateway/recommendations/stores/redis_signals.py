@@ -19,8 +19,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from gateway.catalogue.values import ProductId
-from gateway.kernel.visitor import VisitorId
+from gateway.catalogue import ProductId
+from gateway.kernel import VisitorId
 from gateway.platform.redis import translated
 from gateway.recommendations.values.signals import HistoryEntry, SignalConfig, SignalUpdate, cap_of, per_key
 

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from gateway.catalogue.values import Product, ProductFilter, ProductId, matches
+from gateway.catalogue import Product, ProductFilter, ProductId, matches
 from gateway.recommendations.values.recommendations import Reason, Recommended, Signal
 
 

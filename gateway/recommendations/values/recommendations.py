@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from enum import Enum
 
-from gateway.catalogue.values import ProductId
+from gateway.catalogue import ProductId
 
 
 class Strategy(Enum):

@@ -20,10 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from gateway.catalogue.values import Category, CategoryId, Product, ProductId
-from gateway.kernel.visitor import VisitorId
+from gateway.catalogue import Category, CategoryId, Product, ProductId
+from gateway.kernel import VisitorId
 from gateway.recommendations.values.recommendations import strategy_of
-from gateway.visitors.values.events import Event, EventType
+from gateway.visitors import Event, EventType
 
 SIGNAL_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 # Forward-decayed masses grow by 2**(days / half_life): float64 stays finite for ~1000

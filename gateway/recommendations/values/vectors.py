@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from gateway.catalogue.values import ProductId
+from gateway.catalogue import ProductId
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from gateway.catalogue.values import ProductId
+from gateway.catalogue import ProductId
 
 DEFAULT_SIZE = 10_000  # answers of ~50 neighbours: about 4 KB each, ~40 MB when full
 MIN_K = 50  # smaller k are answered from (and stored as) a 50-neighbour answer, so they share entries

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from gateway.catalogue.values import ProductId
+from gateway.catalogue import ProductId
 from gateway.recommendations.vectors.embedder import SentenceTransformerEmbedder, product_text
 from gateway.recommendations.vectors.service import StaticVectors
 

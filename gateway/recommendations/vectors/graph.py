@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from gateway.catalogue.values import ProductId
+from gateway.catalogue import ProductId
 from gateway.recommendations.stores.protocol import GraphStore, VectorStore
 from gateway.recommendations.vectors.index import HNSW_PARAMS, HnswIndex
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gateway.catalogue.stores.protocol import CatalogStore
-from gateway.catalogue.values import (
+from gateway.catalogue import (
     DEFAULT_LOCALE,
+    CatalogStore,
     Category,
     CategoryId,
     Product,

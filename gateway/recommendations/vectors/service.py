@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from gateway.catalogue.values import ProductId
-from gateway.kernel.errors import StoreUnavailable
+from gateway.catalogue import ProductId
+from gateway.kernel import StoreUnavailable
 from gateway.recommendations.stores.protocol import GraphStore, VectorStore
 from gateway.recommendations.vectors.cache import DEFAULT_SIZE, NeighbourCache, query_k
 from gateway.recommendations.vectors.graph import graph_digest, load_published

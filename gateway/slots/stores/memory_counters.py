@@ -6,7 +6,7 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 from gateway.slots.values.releases import Exposure
 
 SEEN_EVENT_KEYS_CAP = 500

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 from gateway.platform.redis import translated
 from gateway.slots.values.releases import Exposure
 

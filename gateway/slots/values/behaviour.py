@@ -13,9 +13,9 @@ import math
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
-from gateway.audiences.values.conditions import BehaviourQuery
-from gateway.catalogue.values import Category, CategoryId, Product
-from gateway.visitors.values.events import Event
+from gateway.audiences import BehaviourQuery
+from gateway.catalogue import Category, CategoryId, Product
+from gateway.visitors import Event
 
 MAX_WINDOW_DAYS = 366
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeAlias
 
-from gateway.audiences.values.conditions import ConditionError as DefinitionError
-from gateway.recommendations.values.recommendations import PRODUCT_STRATEGIES, Strategy
+from gateway.audiences import ConditionError as DefinitionError
+from gateway.recommendations import PRODUCT_STRATEGIES, Strategy
 
 MAX_TEXT = 500
 MAX_HTML = 64 * 1024

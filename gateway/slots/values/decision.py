@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from gateway.audiences.values.conditions import BehaviourQuery, Condition, evaluate
+from gateway.audiences import BehaviourQuery, Condition, evaluate
 from gateway.slots.values.content import Content
 from gateway.slots.values.definitions import Snapshot
 from gateway.slots.values.experiments import Assignment, Experiment, assign

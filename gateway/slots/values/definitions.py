@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.audiences.values.conditions import BehaviourCheck, BehaviourQuery, Condition, FieldCheck, Not
-from gateway.audiences.values.conditions import ConditionError as DefinitionError
+from gateway.audiences import BehaviourCheck, BehaviourQuery, Condition, FieldCheck, Not
+from gateway.audiences import ConditionError as DefinitionError
 from gateway.slots.values.experiments import Experiment, ExperimentStatus, ExperimentType, parse_experiment
 from gateway.slots.values.slots import Audience, Slot, Status, Variant, parse_audience, parse_slot, parse_variant
 

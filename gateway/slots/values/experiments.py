@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from gateway.audiences.values.conditions import Condition, parse_condition
-from gateway.audiences.values.conditions import ConditionError as DefinitionError
+from gateway.audiences import Condition, parse_condition
+from gateway.audiences import ConditionError as DefinitionError
 from gateway.slots.values.slots import as_object, only_keys, parse_key, text_field
 
 HOLDOUT_ARM = "holdout"

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from gateway.audiences.values.conditions import Condition, parse_condition
-from gateway.audiences.values.conditions import ConditionError as DefinitionError
+from gateway.audiences import Condition, parse_condition
+from gateway.audiences import ConditionError as DefinitionError
 from gateway.slots.values.content import Content, ContentKind, parse_content, parse_kind
 from gateway.slots.values.schedule import Schedule, parse_schedule, parse_zone
 

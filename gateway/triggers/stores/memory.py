@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 from gateway.triggers.values import COUNTS_FOR_CAP, Delivery, DeliveryStatus, Timer, TriggerKind
 
 

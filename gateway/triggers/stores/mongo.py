@@ -17,7 +17,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 from gateway.platform.mongo import Document, translated
 from gateway.triggers.values import COUNTS_FOR_CAP, Delivery, DeliveryStatus, Timer, TriggerKind
 

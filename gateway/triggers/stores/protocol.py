@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 from gateway.triggers.values import Delivery, DeliveryStatus, Timer, TriggerKind
 
 

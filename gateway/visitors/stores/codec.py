@@ -8,10 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gateway.catalogue.values import (
-    ProductId,
-)
-from gateway.kernel.visitor import Channel, VisitorId
+from gateway.catalogue import ProductId
+from gateway.kernel import Channel, VisitorId
 from gateway.platform.codec import dt_in, dt_out
 from gateway.visitors.values.events import Event, EventType
 from gateway.visitors.values.profile import ConsentRecord, Profile

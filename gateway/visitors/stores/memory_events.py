@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 from gateway.visitors.values.events import Event, StoredEvent
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from gateway.kernel.errors import InputError
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import InputError, VisitorId
 from gateway.visitors.values.profile import (
     ConsentRecord,
     Profile,

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 from gateway.visitors.values.profile import Profile
 from gateway.visitors.values.session import SESSION_TTL_SECONDS, Session, SessionChange, apply_change
 

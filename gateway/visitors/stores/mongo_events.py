@@ -9,9 +9,9 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from gateway.kernel.visitor import VisitorId
+import gateway.visitors.stores.codec as codec
+from gateway.kernel import VisitorId
 from gateway.platform.mongo import Document, translated
-from gateway.visitors.stores import codec
 from gateway.visitors.values.events import Event, StoredEvent
 
 STORE = "MongoDB events"

@@ -17,10 +17,9 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from gateway.kernel.errors import InputError
-from gateway.kernel.visitor import VisitorId
+import gateway.visitors.stores.codec as codec
+from gateway.kernel import InputError, VisitorId
 from gateway.platform.mongo import Document, translated
-from gateway.visitors.stores import codec
 from gateway.visitors.values.profile import (
     RECENT_EVENT_KEYS_CAP,
     ConsentRecord,

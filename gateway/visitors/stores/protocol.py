@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 from gateway.visitors.values.events import Event, StoredEvent
 from gateway.visitors.values.profile import ConsentRecord, Profile, ProfileChange
 from gateway.visitors.values.session import Session, SessionChange

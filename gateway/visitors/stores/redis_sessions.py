@@ -16,9 +16,9 @@ import orjson
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from gateway.kernel.visitor import VisitorId
+import gateway.visitors.stores.codec as codec
+from gateway.kernel import VisitorId
 from gateway.platform.redis import translated
-from gateway.visitors.stores import codec
 from gateway.visitors.values.profile import Profile
 from gateway.visitors.values.session import SESSION_TTL_SECONDS, Session, SessionChange, apply_change
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gateway.catalogue.values import Category, CategoryId, Product, ProductId
+from gateway.catalogue import Category, CategoryId, Product, ProductId
 from gateway.visitors.values.engagement import EngagementPolicy
 from gateway.visitors.values.events import Event, EventType
 from gateway.visitors.values.profile import INTEREST_WEIGHTS, ProfileChange, decay_factor

@@ -13,7 +13,21 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from gateway.kernel.visitor import Channel, VisitorId
+from gateway.kernel import Channel, VisitorId
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """One event as a client sent it, before validation: each field holds what the client sent
+    (None when absent). The GraphQL `track` input maps onto it field by field; a JSON object
+    from `POST /v1/events` becomes one after its shape is checked (`validation.draft_from_json`)."""
+
+    message_id: Any
+    type: Any = None
+    name: Any = None
+    channel: Any = None
+    timestamp: Any = None
+    properties: Any = None
 
 
 class EventType(Enum):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.kernel.visitor import VisitorId
+from gateway.kernel import VisitorId
 
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 DEFAULT_HALF_LIFE_DAYS = 14.0

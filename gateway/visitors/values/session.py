@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from gateway.catalogue.values import ProductId
-from gateway.kernel.visitor import Channel, VisitorId
+from gateway.catalogue import ProductId
+from gateway.kernel import Channel, VisitorId
 from gateway.visitors.values.profile import Profile
 
 RECENTLY_VIEWED_CAP = 20
