@@ -9,7 +9,7 @@ import pytest
 
 from gateway.access.values import Role
 from gateway.settings import Settings
-from tests.appclient import Gateway, running_gateway
+from tests.support.appclient import Gateway, running_gateway
 
 BOOTSTRAP = "bootstrap-admin-key-0123456789-abcdefghijkl"
 

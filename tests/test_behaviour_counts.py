@@ -10,7 +10,7 @@ from gateway.catalogue.values import ProductId
 from gateway.kernel.visitor import VisitorId
 from gateway.slots.behaviour_counts import BehaviourCounts
 from gateway.wiring import Stores
-from tests.factories import BRANDS, CATEGORIES, NOW, event, product
+from tests.support.factories import BRANDS, CATEGORIES, NOW, event, product
 
 V = VisitorId("v_aaaaaaaaaaaaaaaaaaaaaa")
 SHOE = product(1, category="c-running", brand="b-kasztan")

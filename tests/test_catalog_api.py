@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from gateway.settings import Settings
-from tests.appclient import Gateway, running_gateway
+from tests.support.appclient import Gateway, running_gateway
 
 PRODUCT = """query($id: ID!) { product(id: $id) { id sku name description url inStock
   price { amount currency } compareAtPrice { amount } brand { id name } categories { id name path { slug } }
@@ -89,7 +89,7 @@ async def test_categories_tree(gateway: Gateway) -> None:
 
 
 async def test_catalogue_changes_show_up_after_refresh(gateway: Gateway) -> None:
-    from tests.factories import product
+    from tests.support.factories import product
 
     query = {"f": {"search": "sprinter"}}
     assert (await gateway.gql(LIST, query))["data"]["products"]["totalCount"] == 0

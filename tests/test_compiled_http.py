@@ -21,9 +21,9 @@ from gateway.execution.compiler.integration import (
     executor_policy,
 )
 from gateway.execution.compiler.plan import Compiler
-from tests.appclient import BRANDS, CATEGORIES, Gateway, running_gateway
-from tests.conftest import make_settings
-from tests.factories import product
+from tests.support.appclient import BRANDS, CATEGORIES, Gateway, running_gateway
+from tests.support.factories import product
+from tests.support.settings import make_settings
 
 HOME_VARIABLES = {"featured": "c-shoes", "deals": "c-home"}
 GRAPHQL_RESPONSE = "application/graphql-response+json"

@@ -32,9 +32,9 @@ from gateway.execution.loaders import Loaders
 from gateway.kernel.errors import StoreUnavailable
 from gateway.kernel.visitor import Visitor, VisitorId
 from resolvers.schema import SNAPSHOT_TYPES, build_schema
-from tests.appclient import Gateway, running_gateway
-from tests.compiled_support import Differential, close_loop, explore, too_big
-from tests.conftest import make_settings
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.compiled_support import Differential, close_loop, explore, too_big
+from tests.support.settings import make_settings
 
 diff = Differential(build_schema(), SNAPSHOT_TYPES)
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
 
 from gateway.execution.compiler.resolvers import direct_resolver
-from tests import compiled_zoo
-from tests.compiled_support import Differential, close_loop, explore, too_big
+from tests.support import compiled_zoo
+from tests.support.compiled_support import Differential, close_loop, explore, too_big
 
 diff = Differential(compiled_zoo.schema)
 

@@ -1,6 +1,6 @@
 """Standalone mode: products from a commerce backend through the HTTP connector.
 
-The backend is a real HTTP server on a loopback port (tests/upstream.py) with its own field
+The backend is a real HTTP server on a loopback port (tests/support/upstream.py) with its own field
 names and a bearer token; the gateway runs in process with VITRINE_CATALOG_URL pointing at it.
 """
 
@@ -20,10 +20,10 @@ from gateway.catalogue.connectors.http import HttpCommerceConnector, open_http_c
 from gateway.catalogue.connectors.mapping import FieldMap
 from gateway.catalogue.connectors.protocol import ConnectorUnavailable
 from gateway.catalogue.values import ProductId
-from tests.appclient import Gateway, running_gateway
-from tests.asgiserver import serve_asgi
-from tests.conftest import make_settings
-from tests.upstream import FIELD_MAP, TOKEN, Upstream
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.asgiserver import serve_asgi
+from tests.support.settings import make_settings
+from tests.support.upstream import FIELD_MAP, TOKEN, Upstream
 
 PAIR = (
     '{ a: product(id: "p-00003") { name } b: product(id: "p-00002") { name brand { name } } '

@@ -10,7 +10,7 @@ from gateway.slots.values.content import Banner
 from gateway.slots.values.decision import Reason, Visit, decide, decode_decision_id
 from gateway.slots.values.definitions import build_snapshot
 from gateway.slots.values.experiments import assign
-from tests.slot_fixtures import definitions, variant
+from tests.support.slot_fixtures import definitions, variant
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 RUNNING_VIEWS = BehaviourQuery("Product Viewed", 7.0, "c-running")

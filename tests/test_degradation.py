@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from gateway.testing.servers import free_port, start_mongo, start_redis
 from gateway.visitors.tokens import COOKIE_NAME
-from tests.appclient import running_gateway
-from tests.conftest import make_settings
+from tests.support.appclient import running_gateway
+from tests.support.settings import make_settings
 
 PAGE = """{ products(first: 3) { totalCount edges { node { id name brand { name } } } }
   viewer { visitorId personalized degraded session { recentlyViewed { id } } profile { counters { name count } } } }"""

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from gateway.demo.catalog_generator import generate_catalog
 from gateway.demo.shoppers import synthetic_shoppers
-from tests.appclient import running_gateway
-from tests.conftest import make_settings
+from tests.support.appclient import running_gateway
+from tests.support.settings import make_settings
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

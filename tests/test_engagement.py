@@ -9,7 +9,7 @@ from gateway.audiences.values.profile_facts import behaviour_counter, profile_fa
 from gateway.kernel.visitor import VisitorId
 from gateway.visitors.values.engagement import EngagementPolicy, Tier
 from gateway.visitors.values.profile import empty_profile
-from tests.factories import NOW, event, product
+from tests.support.factories import NOW, event, product
 
 
 def test_score_halves_every_half_life_and_tiers_follow() -> None:

@@ -10,7 +10,7 @@ import pytest
 from gateway.kernel.visitor import Channel, VisitorId
 from gateway.visitors.validation import parse_event
 from gateway.visitors.values.events import Event, EventType, RejectCode, Rejection
-from tests.factories import NOW
+from tests.support.factories import NOW
 
 V = VisitorId("v_aaaaaaaaaaaaaaaaaaaaaa")
 

@@ -10,8 +10,8 @@ import pytest
 
 from gateway.settings import Settings
 from gateway.slots.values.experiments import assign
-from tests.appclient import Gateway, running_gateway
-from tests.slot_fixtures import HERO, STRIP, variant
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.slot_fixtures import HERO, STRIP, variant
 from tests.test_slots_api import KEY, PREVIEW, SLOT, TRACK, publish, save
 
 RESULTS = """query($key: String!) { experimentResults(key: $key) { key status totalExposures srmPValue srmDetected

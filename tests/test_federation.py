@@ -20,8 +20,8 @@ import pytest
 from gateway.kernel.visitor import VisitorId
 from gateway.testing.servers import free_port
 from gateway.visitors.tokens import sign
-from tests.conftest import make_settings
-from tests.nodetools import NODE_DIR, node_server, requires_node, run_node, seed, serving
+from tests.support.nodetools import NODE_DIR, node_server, requires_node, run_node, seed, serving
+from tests.support.settings import make_settings
 
 pytestmark = requires_node
 

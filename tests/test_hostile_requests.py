@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import orjson
 
-from tests.appclient import running_gateway
-from tests.conftest import make_settings
-from tests.nodetools import seed, serving
+from tests.support.appclient import running_gateway
+from tests.support.nodetools import seed, serving
+from tests.support.settings import make_settings
 
 GQL = "application/graphql-response+json"
 NORMAL = '{ product(id: "p-00001") { name price { amount } } }'

@@ -9,8 +9,8 @@ from gateway.identity.gate import customer_signature
 from gateway.identity.values import email_hash
 from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
-from tests.appclient import Gateway, running_gateway
-from tests.identity_helpers import counters, new_device
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.identity_helpers import counters, new_device
 
 ALIAS = """mutation($t: String!) { alias(visitorToken: $t) { profileId merged } }"""
 
@@ -150,7 +150,7 @@ async def test_two_devices_identify_at_once_on_two_instances(backend: str, backe
 
 async def test_identify_accepted_during_an_outage_links_on_replay() -> None:
     from gateway.testing.servers import free_port, start_redis
-    from tests.conftest import make_settings
+    from tests.support.settings import make_settings
 
     port = free_port()  # Redis (sessions and merge leases) is down at first
     async with running_gateway(make_settings(redis_url=f"redis://127.0.0.1:{port}/0", store_timeout_ms=300)) as gw:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import make_settings
-from tests.nodetools import requires_node, run_node, seed, serving
+from tests.support.nodetools import requires_node, run_node, seed, serving
+from tests.support.settings import make_settings
 
 pytestmark = requires_node
 

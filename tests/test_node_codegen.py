@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.nodetools import NODE_DIR, requires_node, run_node
+from tests.support.nodetools import NODE_DIR, requires_node, run_node
 
 pytestmark = requires_node
 

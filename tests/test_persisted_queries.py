@@ -13,8 +13,8 @@ import pytest
 
 from gateway.execution.persisted.documents import sha256_hex
 from gateway.settings import Settings
-from tests.appclient import Gateway, running_gateway
-from tests.conftest import make_settings
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.settings import make_settings
 
 GQL = {"accept": "application/graphql-response+json"}
 DOC = 'query One { product(id: "p-00002") { id name } }'

@@ -12,8 +12,8 @@ from bench.homepage import QUERY as HOME_PAGE
 from gateway.execution.compiler.prepared import PreparedOperations
 from gateway.http.graphql_view import GraphQLView
 from resolvers.schema import build_schema
-from tests.appclient import Gateway, running_gateway
-from tests.conftest import make_settings
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.settings import make_settings
 
 HOME_VARIABLES = {"featured": "c-shoes", "deals": "c-home"}
 GRAPHQL_RESPONSE = "application/graphql-response+json"

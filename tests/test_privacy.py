@@ -13,8 +13,8 @@ import pytest
 from gateway.identity.values import email_hash
 from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
-from tests.appclient import Gateway, running_gateway
-from tests.identity_helpers import TRACK, new_device
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.identity_helpers import TRACK, new_device
 
 ADMIN = "bootstrap-admin-key-0123456789-abcdefghijkl"
 EXPORT = "query($v: ID!) { exportVisitorData(visitorId: $v) }"

@@ -24,7 +24,7 @@ from gateway.recommendations.values.recommendations import (
     strategy_of,
 )
 from gateway.recommendations.values.signals import HistoryEntry, SignalConfig, updates_for
-from tests.factories import CATEGORIES, NOW, event, product
+from tests.support.factories import CATEGORIES, NOW, event, product
 
 P = [ProductId(f"p-{n:05d}") for n in range(20)]
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
 from gateway.visitors.tokens import sign
-from tests.appclient import running_gateway
+from tests.support.appclient import running_gateway
 
 QUERY = {"query": "{ __typename }"}
 

@@ -12,9 +12,9 @@ import pytest
 from gateway.recommendations.values.vectors import ProductVector
 from gateway.settings import Settings
 from gateway.testing.servers import free_port
-from tests.appclient import Gateway, running_gateway
-from tests.conftest import make_settings
-from tests.factories import product
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.factories import product
+from tests.support.settings import make_settings
 
 # 12 running shoes (p-00001..12, p-00012 out of stock), 6 home goods from another brand.
 PRODUCTS = [product(n, stock=0 if n == 12 else 5) for n in range(1, 13)] + [

@@ -7,8 +7,8 @@ from typing import Any
 
 from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
-from tests.appclient import Gateway, running_gateway
-from tests.identity_helpers import TRACK, counters, new_device
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.identity_helpers import TRACK, counters, new_device
 
 CONSENT = """mutation($p: [ConsentInput!]!, $s: String!) { setConsent(purposes: $p, source: $s) {
   viewer { personalized reason profile { consent { purpose granted source at } } } } }"""

@@ -11,8 +11,8 @@ import pytest
 
 from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
-from tests.appclient import Gateway, running_gateway
-from tests.identity_helpers import TRACK, new_device
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.identity_helpers import TRACK, new_device
 
 ADMIN = "bootstrap-admin-key-0123456789-abcdefghijkl"
 SAVE = """mutation($k: String!, $n: String!, $d: JSON!) { saveSegment(key: $k, name: $n, definition: $d) {

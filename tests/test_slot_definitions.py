@@ -10,7 +10,7 @@ from gateway.audiences.values.conditions import ConditionError
 from gateway.slots.values.content import Banner, ProductCarousel
 from gateway.slots.values.definitions import build_snapshot, diff
 from gateway.slots.values.slots import parse_slot
-from tests.slot_fixtures import HERO, STRIP, banner, definitions, variant
+from tests.support.slot_fixtures import HERO, STRIP, banner, definitions, variant
 
 
 def test_a_valid_release_is_indexed_for_the_request_path() -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
-from tests.appclient import Gateway, running_gateway
-from tests.slot_fixtures import HERO, RUNNERS, STRIP, banner, variant
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.slot_fixtures import HERO, RUNNERS, STRIP, banner, variant
 
 KEY = "slots-admin-key-0123456789-abcdefghijklmnop"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.appclient import Gateway
+from tests.support.appclient import Gateway
 
 SCHEMA = Path(__file__).parent.parent / "schema.graphql"
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from gateway.catalogue.values import Money
 from gateway.triggers.price_watch import promotion_changes
 from gateway.triggers.values import TriggerKind, backoff_seconds, in_holdout, signature_header
-from tests.factories import product
+from tests.support.factories import product
 
 
 def test_signature_is_hmac_sha256_over_timestamp_and_body() -> None:

@@ -17,10 +17,10 @@ import pytest
 from gateway.settings import Settings
 from gateway.testing.servers import free_port
 from gateway.triggers.values import DeliveryStatus
-from tests.appclient import Gateway, running_gateway
-from tests.factories import BRANDS, CATEGORIES, product
-from tests.identity_helpers import TRACK, Device, new_device
-from tests.webhook_receiver import Receiver
+from tests.support.appclient import Gateway, running_gateway
+from tests.support.factories import BRANDS, CATEGORIES, product
+from tests.support.identity_helpers import TRACK, Device, new_device
+from tests.support.webhook_receiver import Receiver
 
 SECRET = "webhook-secret-0123456789-abcdefghijklmn"
 ADMIN = "bootstrap-admin-key-0123456789-abcdefghijkl"

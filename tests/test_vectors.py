@@ -21,7 +21,7 @@ from gateway.recommendations.vectors.index import ExactIndex, HnswIndex, build_i
 from gateway.recommendations.vectors.indexer import index_catalogue
 from gateway.recommendations.vectors.service import StaticVectors, VectorService
 from gateway.wiring import Stores
-from tests.factories import BRANDS, CATEGORIES, product
+from tests.support.factories import BRANDS, CATEGORIES, product
 
 
 def clustered(n: int, dim: int = 32, clusters: int = 40, seed: int = 1) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.visitors.tokens import COOKIE_NAME
-from tests.appclient import Gateway
+from tests.support.appclient import Gateway
 
 VIEWER = """{ viewer { visitorId personalized
   session { recentlyViewed { id } recentSearches

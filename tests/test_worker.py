@@ -12,9 +12,9 @@ import gateway.runtime
 from gateway.settings import Settings
 from gateway.testing.servers import free_port
 from gateway.worker import run_worker
-from tests.appclient import running_gateway
-from tests.identity_helpers import TRACK, new_device
-from tests.webhook_receiver import Receiver
+from tests.support.appclient import running_gateway
+from tests.support.identity_helpers import TRACK, new_device
+from tests.support.webhook_receiver import Receiver
 
 
 async def test_worker_fires_and_delivers_what_the_gateway_scheduled(

@@ -1,5 +1,5 @@
 // The sample products subgraph (Apollo Server 5 + @apollo/subgraph), in-memory data keyed by
-// ids of the test catalogue (tests/appclient.py). Usage: node products-subgraph.mjs PORT
+// ids of the test catalogue (tests/support/appclient.py). Usage: node products-subgraph.mjs PORT
 // Listens on 127.0.0.1 only; exits when its stdin closes (the test ended) or after 5 minutes.
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';

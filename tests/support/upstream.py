@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.appclient import HOME_PAGE_PRODUCTS
-from tests.factories import BRANDS, CATEGORIES
+from tests.support.appclient import HOME_PAGE_PRODUCTS
+from tests.support.factories import BRANDS, CATEGORIES
 
 TOKEN = "Bearer upstream-test-token"
 FIELD_MAP = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.appclient import Gateway
+from tests.support.appclient import Gateway
 
 TRACK = """mutation($events: [EventInput!]!) { track(events: $events) { accepted rejected results { code reason } } }"""
 IDENTIFY = """mutation($c: String!, $e: String, $l: String, $t: JSON, $s: String) {

@@ -15,7 +15,7 @@ from gateway.catalogue.values import Brand, Category, Product
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.testing.asgi import with_state
-from tests.factories import BRANDS, CATEGORIES, product
+from tests.support.factories import BRANDS, CATEGORIES, product
 
 HOME_PAGE_PRODUCTS = [product(i, price=f"{50 + i}.00", stock=0 if i % 10 == 0 else 3) for i in range(1, 41)]
 

@@ -27,9 +27,9 @@ import pytest
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from tests.asgiserver import serve_asgi
+from tests.support.asgiserver import serve_asgi
 
-NODE_DIR = Path(__file__).parent / "node"
+NODE_DIR = Path(__file__).parent.parent / "node"
 MIN_NODE_MAJOR = 20
 
 
@@ -104,9 +104,9 @@ def serving(settings: Settings, prepare: Any = None) -> Iterator[str]:
 
 
 async def seed(runtime: Any) -> None:
-    """The test catalogue (tests.appclient.HOME_PAGE_PRODUCTS), loaded into a running gateway."""
-    from tests.appclient import HOME_PAGE_PRODUCTS
-    from tests.factories import BRANDS, CATEGORIES
+    """The test catalogue (tests.support.appclient.HOME_PAGE_PRODUCTS), loaded into a running gateway."""
+    from tests.support.appclient import HOME_PAGE_PRODUCTS
+    from tests.support.factories import BRANDS, CATEGORIES
 
     await runtime.stores.catalog.upsert(HOME_PAGE_PRODUCTS, BRANDS, CATEGORIES)
     await runtime.services.catalog.refresh()
