@@ -19,7 +19,7 @@ from tests.support.settings import make_settings
 GQL = {"accept": "application/graphql-response+json"}
 DOC = 'query One { product(id: "p-00002") { id name } }'
 H = sha256_hex(DOC)
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 
 
 def pq(digest: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ CONSENT = """mutation($p: [ConsentInput!]!) { setConsent(purposes: $p, source: "
 
 def documented_verify() -> Callable[[str, str, bytes], bool]:
     """The receiver snippet from docs/triggers.md, run as written."""
-    text = (Path(__file__).parent.parent / "docs" / "triggers.md").read_text()
+    text = (Path(__file__).parent.parent.parent / "docs" / "triggers.md").read_text()
     (code,) = re.findall(r"```python verify\n(.*?)```", text, re.S)
     scope: dict[str, Any] = {}
     exec(code, scope)

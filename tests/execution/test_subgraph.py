@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.support.appclient import Gateway
 
-SCHEMA = Path(__file__).parent.parent / "schema.graphql"
+SCHEMA = Path(__file__).parent.parent.parent / "schema.graphql"
 
 
 async def test_service_sdl_is_the_published_contract(gateway: Gateway) -> None:

@@ -10,9 +10,9 @@ import pytest
 
 from gateway.settings import Settings
 from gateway.slots.values.experiments import assign
+from tests.slots.test_slots_api import KEY, PREVIEW, SLOT, TRACK, publish, save
 from tests.support.appclient import Gateway, running_gateway
 from tests.support.slot_fixtures import HERO, STRIP, variant
-from tests.test_slots_api import KEY, PREVIEW, SLOT, TRACK, publish, save
 
 RESULTS = """query($key: String!) { experimentResults(key: $key) { key status totalExposures srmPValue srmDetected
   arms { arm isControl isHoldout expectedShare exposures clicks conversions clickRate conversionRate

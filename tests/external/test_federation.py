@@ -25,7 +25,7 @@ from tests.support.settings import make_settings
 
 pytestmark = requires_node
 
-SCHEMA = Path(__file__).parent.parent / "schema.graphql"
+SCHEMA = Path(__file__).parent.parent.parent / "schema.graphql"
 PRODUCTS_SDL = NODE_DIR / "products.graphql"
 HIVE = "hive-gateway.mjs"
 

@@ -11,7 +11,7 @@ from gateway.audiences.values.conditions import parse_condition
 from gateway.slots.values.experiments import parse_experiment
 from gateway.slots.values.slots import parse_audience, parse_slot, parse_variant
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "editors.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "editors.md"
 
 
 def blocks() -> list[dict[str, Any]]:

@@ -12,10 +12,10 @@ import pytest
 
 from gateway.slots.values.releases import Release, ReleaseInfo
 from gateway.testing.servers import free_port, start_mongo
+from tests.slots.test_slots_api import KEY, SLOT, publish, save
 from tests.support.appclient import Gateway, running_gateway
 from tests.support.settings import make_settings
 from tests.support.slot_fixtures import HERO, variant
-from tests.test_slots_api import KEY, SLOT, publish, save
 
 
 async def hero(gw: Gateway) -> dict[str, Any]:
