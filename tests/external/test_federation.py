@@ -1,7 +1,7 @@
 """Vitrine as an Apollo Federation v2 subgraph, checked with tools from other teams.
 
 - Composition of Vitrine's `schema.graphql` with a sample products subgraph
-  (tests/node/products.graphql) succeeds with both @apollo/composition and
+  (tests/external/node/products.graphql) succeeds with both @apollo/composition and
   @theguild/federation-composition, offline from files and live from `_service { sdl }`.
 - Real gateways (@apollo/gateway on @apollo/server, and Hive Gateway) run cross-subgraph
   queries both ways:

@@ -1,7 +1,7 @@
 """Running the Node-based checks: the real gateway on a loopback port, node scripts, skips.
 
 The Node tests (graphql-http audit, federation composition and gateway, Apollo Client and
-urql) need Node >= 20 and the pinned packages in tests/node (`scripts/test` runs `npm ci`
+urql) need Node >= 20 and the pinned packages in tests/external/node (`scripts/test` runs `npm ci`
 there). They are skipped, with the reason, only when `node` is missing or too old; with Node
 present but the packages missing they fail, telling you the command to run.
 """
@@ -29,7 +29,7 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from tests.support.asgiserver import serve_asgi
 
-NODE_DIR = Path(__file__).parent.parent / "node"
+NODE_DIR = Path(__file__).parent.parent / "external" / "node"
 MIN_NODE_MAJOR = 20
 
 
@@ -53,7 +53,7 @@ requires_node = pytest.mark.skipif(NODE_PROBLEM is not None, reason=NODE_PROBLEM
 
 def ensure_packages() -> None:
     if not (NODE_DIR / "node_modules" / "graphql").is_dir():
-        pytest.fail("the Node packages are not installed: run `npm ci` in tests/node (scripts/test does it)")
+        pytest.fail("the Node packages are not installed: run `npm ci` in tests/external/node (scripts/test does it)")
 
 
 @dataclass
@@ -67,7 +67,7 @@ class NodeResult:
 
 
 async def run_node(script: str, *args: str, limit_s: float = 120.0) -> NodeResult:
-    """Run `node tests/node/<script> args...`; killed after `limit_s` seconds."""
+    """Run `node tests/external/node/<script> args...`; killed after `limit_s` seconds."""
     ensure_packages()
     process = await asyncio.create_subprocess_exec(
         "node",
