@@ -17,6 +17,7 @@ import pytest
 from gateway.settings import Settings
 from gateway.testing.servers import start_mongo, start_redis
 from tests.support.settings import make_settings
+from tests.support.store_calls import StoreCalls
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +80,13 @@ async def gateway(backend_settings: Settings) -> AsyncIterator[object]:
 
     async with running_gateway(backend_settings) as gw:
         yield gw
+
+
+@pytest.fixture
+def store_calls() -> Iterator[StoreCalls]:
+    """MongoDB commands and Redis round trips, counted at the clients: `with store_calls.measure() as t:`.
+
+    Request it before opening a gateway: MongoDB clients created earlier are not seen.
+    """
+    with StoreCalls() as calls:
+        yield calls
