@@ -25,7 +25,7 @@ from gateway.runtime import open_runtime
 from gateway.settings import Settings
 from gateway.testing.servers import start_mongo, start_redis
 from gateway.visitors.tokens import new_visitor_id
-from tests.factories import BRANDS, CATEGORIES, product
+from tests.support.factories import BRANDS, CATEGORIES, product
 
 SEGMENTS = {
     "buyers": {"field": "profile.purchases", "op": "gte", "value": 1},

@@ -16,6 +16,8 @@ import pytest
 
 from gateway.settings import Settings
 from gateway.testing.servers import start_mongo, start_redis
+from tests.support.settings import make_settings
+from tests.support.store_calls import StoreCalls
 
 
 @pytest.fixture(scope="session")
@@ -49,20 +51,6 @@ def unique() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def make_settings(mongodb_url: str = "memory://", redis_url: str = "memory://", **overrides: object) -> Settings:
-    base = Settings(
-        mongodb_url=mongodb_url,
-        redis_url=redis_url,
-        secret_keys=("test-secret-key-0123456789-abcdefghijklmnop",),
-        secret_is_ephemeral=False,
-        demo_data=False,
-        store_timeout_ms=2000,
-    )
-    from dataclasses import replace
-
-    return replace(base, **overrides)  # type: ignore[arg-type]
-
-
 @pytest.fixture(params=["memory", "real"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -88,7 +76,17 @@ async def stores(backend_settings: Settings) -> AsyncIterator[object]:
 
 @pytest.fixture
 async def gateway(backend_settings: Settings) -> AsyncIterator[object]:
-    from tests.appclient import running_gateway
+    from tests.support.appclient import running_gateway
 
     async with running_gateway(backend_settings) as gw:
         yield gw
+
+
+@pytest.fixture
+def store_calls() -> Iterator[StoreCalls]:
+    """MongoDB commands and Redis round trips, counted at the clients: `with store_calls.measure() as t:`.
+
+    Request it before opening a gateway: MongoDB clients created earlier are not seen.
+    """
+    with StoreCalls() as calls:
+        yield calls

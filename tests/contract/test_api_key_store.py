@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from gateway.access.values import ApiKey, Role, digest
 from gateway.wiring import Stores
-from tests.factories import NOW
+from tests.support.factories import NOW
 
 
 def key(key_id: str, role: Role = Role.EDITOR, minutes: int = 0) -> ApiKey:

@@ -8,7 +8,7 @@ import pytest
 
 from gateway.catalogue.values import BrandId, CategoryId, PriceRange, ProductFilter, ProductId, ProductSort, tokenize
 from gateway.wiring import Stores
-from tests.factories import BRANDS, CATEGORIES, product
+from tests.support.factories import BRANDS, CATEGORIES, product
 
 
 @pytest.fixture

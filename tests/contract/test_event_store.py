@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from gateway.kernel.visitor import VisitorId
 from gateway.wiring import Stores
-from tests.factories import NOW, event
+from tests.support.factories import NOW, event
 
 V1 = "v_aaaaaaaaaaaaaaaaaaaaaa"  # the factories' default visitor
 

@@ -9,7 +9,7 @@ from gateway.identity.values import MergeRecord
 from gateway.kernel.visitor import VisitorId
 from gateway.visitors.values.profile import ConsentRecord, ProfileChange
 from gateway.wiring import Stores
-from tests.factories import NOW
+from tests.support.factories import NOW
 
 A, B, C = (VisitorId(f"v_merge{x}aaaaaaaaaaaaaaaaa") for x in "abc")
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from gateway.kernel.visitor import VisitorId
 from gateway.visitors.values.profile import ProfileChange
 from gateway.wiring import Stores
-from tests.factories import NOW
+from tests.support.factories import NOW
 
 V1, V2 = VisitorId("v_profile1aaaaaaaaaaaaaaa"), VisitorId("v_profile2aaaaaaaaaaaaaaa")
 

@@ -7,7 +7,7 @@ import asyncio
 from gateway.audiences.values.segments import build_segment
 from gateway.kernel.visitor import VisitorId
 from gateway.wiring import Stores
-from tests.factories import NOW
+from tests.support.factories import NOW
 
 P1, P2 = VisitorId("v_segmentaaaaaaaaaaaaaa1"), VisitorId("v_segmentaaaaaaaaaaaaaa2")
 

@@ -10,7 +10,7 @@ from gateway.kernel.visitor import Channel, VisitorId
 from gateway.visitors.values.profile import Profile
 from gateway.visitors.values.session import RECENTLY_VIEWED_CAP, CartLine, SessionChange
 from gateway.wiring import Stores
-from tests.factories import NOW
+from tests.support.factories import NOW
 
 V1, V2 = VisitorId("v_session1aaaaaaaaaaaaaaa"), VisitorId("v_session2aaaaaaaaaaaaaaa")
 P1, P2 = ProductId("p-00001"), ProductId("p-00002")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from gateway.kernel.visitor import VisitorId
 from gateway.triggers.values import Delivery, DeliveryStatus, Timer, TriggerKind
 from gateway.wiring import Stores
-from tests.factories import NOW
+from tests.support.factories import NOW
 
 P = VisitorId("v_triggeraaaaaaaaaaaaaa1")
 
