@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AREAS = ("access", "audiences", "catalogue", "identity", "privacy", "recommendations", "slots", "triggers", "visitors")
 KERNEL = "gateway.kernel"
 FRAMEWORKS = ("strawberry", "starlette", "graphql", "uvicorn")
