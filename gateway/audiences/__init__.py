@@ -7,6 +7,7 @@ Public face of the area: other areas and the resolvers import only what is liste
 from gateway.audiences.audience_facts import AudienceFacts
 from gateway.audiences.segment_service import SegmentService
 from gateway.audiences.stores import AudienceStores, MembershipStore, SegmentStore, create_indexes, open_stores
+from gateway.audiences.values.condition_evaluation import evaluate
 from gateway.audiences.values.conditions import (
     BehaviourCheck,
     BehaviourQuery,
@@ -14,7 +15,6 @@ from gateway.audiences.values.conditions import (
     ConditionError,
     FieldCheck,
     Not,
-    evaluate,
     parse_condition,
 )
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts

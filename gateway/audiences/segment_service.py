@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gateway.audiences.stores.protocol import MembershipStore, SegmentStore
-from gateway.audiences.values.conditions import ConditionError, evaluate
+from gateway.audiences.values.condition_evaluation import evaluate
+from gateway.audiences.values.conditions import ConditionError
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.audiences.values.segments import ENTERED, EXITED, Segment, build_segment, history_days
 from gateway.catalogue import CatalogService, Product, ProductId

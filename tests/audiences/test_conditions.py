@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from gateway.audiences.values.conditions import BehaviourQuery, ConditionError, evaluate, parse_condition
+from gateway.audiences.values.condition_evaluation import evaluate
+from gateway.audiences.values.conditions import BehaviourQuery, ConditionError, parse_condition
 
 FACTS: dict[str, Any] = {
     "profile.traits.tier": "gold",

@@ -126,7 +126,8 @@ async def test_editors_get_actionable_errors_and_viewers_cannot_edit(gw: Gateway
 
 
 async def test_slot_audiences_can_use_segments_and_engagement(gw: Gateway) -> None:
-    from gateway.audiences.values.conditions import evaluate, parse_condition
+    from gateway.audiences.values.condition_evaluation import evaluate
+    from gateway.audiences.values.conditions import parse_condition
 
     await define(gw, "runners", RUNNERS)
     device = await new_device(gw)

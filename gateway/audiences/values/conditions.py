@@ -9,8 +9,9 @@ A condition is a tree, written as JSON by editors:
      "op": "gte", "value": 3}
 
 `parse_condition` validates a definition and raises `ConditionError` with a JSON path and, for
-a near miss, a suggestion ("did you mean 'gte'?"). `evaluate` is deterministic: the same facts
-give the same answer and the same list of matched leaf conditions (for decision explanations).
+a near miss, a suggestion ("did you mean 'gte'?"). `evaluate` (in
+`gateway.audiences.values.condition_evaluation`) is deterministic: the same facts give the same
+answer and the same list of matched leaf conditions (for decision explanations).
 
 Fields are looked up in a flat mapping of facts that the caller builds (see FIELDS for the
 known names and types); `profile.traits.*` is open-ended. Behaviour leaves ask the caller's
@@ -193,7 +194,7 @@ def _op(raw: Any, path: str) -> Op:
     raise ConditionError(f"{path}.op", f"unknown operator {raw!r}{hint}")
 
 
-def _as_date(value: Any) -> datetime | None:
+def as_date(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
@@ -223,42 +224,58 @@ def _check_value(op: Op, kind: Kind, value: Any, path: str) -> Any:
             raise ConditionError(f"{path}.value", f"{op.value} needs a non-empty list")
         return tuple(value)
     if op is Op.BETWEEN:
-        if not isinstance(value, list) or len(value) != 2:
-            raise ConditionError(f"{path}.value", "between needs a list of two bounds, e.g. [10, 20]")
-        lo, hi = (_check_value(Op.GTE, kind, v, path) for v in value)
-        if lo > hi:
-            raise ConditionError(f"{path}.value", "between: the first bound is greater than the second")
-        return (lo, hi)
+        return _check_bounds(kind, value, path)
     if op in ORDERED:
-        if kind is Kind.DATE or (kind is Kind.ANY and isinstance(value, str) and _as_date(value)):
-            parsed = _as_date(value)
-            if parsed is None:
-                raise ConditionError(f"{path}.value", f"{value!r} is not an ISO 8601 date")
-            return parsed
-        if not _is_number(value):
-            raise ConditionError(f"{path}.value", f"{op.value} compares numbers or dates; got {value!r}")
-        if kind in {Kind.STRING, Kind.LIST, Kind.BOOL}:
-            raise ConditionError(f"{path}.op", f"{op.value} does not apply to a {kind.value} field")
-        return value
+        return _check_ordered(op, kind, value, path)
     if op in STRINGY:
-        if not isinstance(value, str):
-            raise ConditionError(f"{path}.value", f"{op.value} needs a string")
-        if op is Op.REGEX:
-            if len(value) > MAX_REGEX:
-                raise ConditionError(f"{path}.value", f"regex longer than {MAX_REGEX} characters")
-            try:
-                return re.compile(value)
-            except re.error as exc:
-                raise ConditionError(f"{path}.value", f"invalid regex: {exc}") from None
-        return value
+        return _check_text(op, value, path)
     if kind is Kind.NUMBER and not _is_number(value):
         raise ConditionError(f"{path}.value", f"field is a number; got {value!r}")
     if kind is Kind.DATE:
-        parsed = _as_date(value)
-        if parsed is None:
-            raise ConditionError(f"{path}.value", f"{value!r} is not an ISO 8601 date")
-        return parsed
+        return _check_date(value, path)
     return value
+
+
+def _check_bounds(kind: Kind, value: Any, path: str) -> tuple[Any, Any]:
+    """`between`: two bounds, each checked as for `gte`, the first not above the second."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise ConditionError(f"{path}.value", "between needs a list of two bounds, e.g. [10, 20]")
+    lo, hi = (_check_value(Op.GTE, kind, v, path) for v in value)
+    if lo > hi:
+        raise ConditionError(f"{path}.value", "between: the first bound is greater than the second")
+    return (lo, hi)
+
+
+def _check_ordered(op: Op, kind: Kind, value: Any, path: str) -> Any:
+    """lt, lte, gt, gte: a date (on a date field, or a trait given an ISO date) or a number."""
+    if kind is Kind.DATE or (kind is Kind.ANY and isinstance(value, str) and as_date(value)):
+        return _check_date(value, path)
+    if not _is_number(value):
+        raise ConditionError(f"{path}.value", f"{op.value} compares numbers or dates; got {value!r}")
+    if kind in {Kind.STRING, Kind.LIST, Kind.BOOL}:
+        raise ConditionError(f"{path}.op", f"{op.value} does not apply to a {kind.value} field")
+    return value
+
+
+def _check_text(op: Op, value: Any, path: str) -> Any:
+    """startsWith, endsWith, regex: a string; a regex is compiled here, once."""
+    if not isinstance(value, str):
+        raise ConditionError(f"{path}.value", f"{op.value} needs a string")
+    if op is not Op.REGEX:
+        return value
+    if len(value) > MAX_REGEX:
+        raise ConditionError(f"{path}.value", f"regex longer than {MAX_REGEX} characters")
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise ConditionError(f"{path}.value", f"invalid regex: {exc}") from None
+
+
+def _check_date(value: Any, path: str) -> datetime:
+    parsed = as_date(value)
+    if parsed is None:
+        raise ConditionError(f"{path}.value", f"{value!r} is not an ISO 8601 date")
+    return parsed
 
 
 def _label(field: str, op: Op, value: Any) -> str:
@@ -342,94 +359,3 @@ def _behaviour(node: Mapping[str, Any], where: str) -> BehaviourCheck:
     scope = "".join(f" {k}={spec[k]}" for k in ("category", "brand", "product") if spec.get(k))
     label = f"count({event}{scope} in {days}d) {op.value} {list(value) if isinstance(value, tuple) else value}"
     return BehaviourCheck(query, op, value, label)
-
-
-# --- evaluation ---------------------------------------------------------------------------
-
-
-def _compare(op: Op, actual: Any, expected: Any) -> bool:
-    if op is Op.EXISTS:
-        return actual is not None
-    if op is Op.MISSING:
-        return actual is None
-    if actual is None:
-        return op in {Op.NOT_EQUALS, Op.NOT_IN}
-    if isinstance(actual, list | tuple | set | frozenset):
-        items = list(actual)
-        if op is Op.CONTAINS or op is Op.EQUALS:
-            return expected in items
-        if op is Op.NOT_EQUALS:
-            return expected not in items
-        if op is Op.IN:
-            return any(i in expected for i in items)
-        if op is Op.NOT_IN:
-            return not any(i in expected for i in items)
-        return any(_compare(op, i, expected) for i in items)
-    if isinstance(expected, datetime):
-        actual = _as_date(actual)
-        if actual is None:
-            return False
-        if (actual.tzinfo is None) != (expected.tzinfo is None):
-            actual, expected = actual.replace(tzinfo=None), expected.replace(tzinfo=None)
-    if op is Op.EQUALS:
-        return bool(actual == expected)
-    if op is Op.NOT_EQUALS:
-        return bool(actual != expected)
-    if op is Op.IN:
-        return actual in expected
-    if op is Op.NOT_IN:
-        return actual not in expected
-    if op is Op.CONTAINS:
-        return isinstance(actual, str) and isinstance(expected, str) and expected in actual
-    if op is Op.STARTS_WITH:
-        return isinstance(actual, str) and actual.startswith(expected)
-    if op is Op.ENDS_WITH:
-        return isinstance(actual, str) and actual.endswith(expected)
-    if op is Op.REGEX:
-        return isinstance(actual, str) and expected.search(actual) is not None
-    try:
-        if op is Op.LT:
-            return bool(actual < expected)
-        if op is Op.LTE:
-            return bool(actual <= expected)
-        if op is Op.GT:
-            return bool(actual > expected)
-        if op is Op.GTE:
-            return bool(actual >= expected)
-        if op is Op.BETWEEN:
-            return bool(expected[0] <= actual <= expected[1])
-    except TypeError:  # e.g. a trait holding a string compared with a number
-        return False
-    return False
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    matched: bool
-    matched_conditions: tuple[str, ...]  # labels of the leaves that held, in tree order
-
-
-def evaluate(condition: Condition, facts: Mapping[str, Any], behaviour: BehaviourCounter) -> Outcome:
-    """Evaluate against `facts` (field name -> value; absent means missing)."""
-    matched: list[str] = []
-
-    def walk(node: Condition) -> bool:
-        if isinstance(node, All):
-            return all(walk(c) for c in node.children)
-        if isinstance(node, AnyOf):
-            return any(walk(c) for c in node.children)
-        if isinstance(node, Not):
-            mark = len(matched)
-            result = not walk(node.child)
-            del matched[mark:]  # what held inside a negation is not a reason for a match
-            return result
-        if isinstance(node, FieldCheck):
-            ok = _compare(node.op, facts.get(node.field), node.value)
-        else:
-            ok = _compare(node.op, behaviour(node.query), node.value)
-        if ok:
-            matched.append(node.label)
-        return ok
-
-    result = walk(condition)
-    return Outcome(result, tuple(matched) if result else ())

@@ -1,0 +1,120 @@
+"""Evaluating a parsed condition (`gateway.audiences.values.conditions`) against facts (pure).
+
+`evaluate` is deterministic: the same facts give the same answer and the same list of matched
+leaf conditions (for decision explanations).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gateway.audiences.values.conditions import (
+    All,
+    AnyOf,
+    BehaviourCounter,
+    Condition,
+    FieldCheck,
+    Not,
+    Op,
+    as_date,
+)
+
+
+def _compare(op: Op, actual: Any, expected: Any) -> bool:
+    if op is Op.EXISTS:
+        return actual is not None
+    if op is Op.MISSING:
+        return actual is None
+    if actual is None:
+        return op in _HOLDS_FOR_NULL
+    if isinstance(actual, list | tuple | set | frozenset):  # a list fact (segments, interests)
+        items = list(actual)
+        if op is Op.CONTAINS or op is Op.EQUALS:
+            return expected in items
+        if op is Op.NOT_EQUALS:
+            return expected not in items
+        if op is Op.IN:
+            return any(i in expected for i in items)
+        if op is Op.NOT_IN:
+            return not any(i in expected for i in items)
+        return any(_compare(op, i, expected) for i in items)
+    if isinstance(expected, datetime):
+        actual = as_date(actual)
+        if actual is None:
+            return False
+        if (actual.tzinfo is None) != (expected.tzinfo is None):
+            actual, expected = actual.replace(tzinfo=None), expected.replace(tzinfo=None)
+    return _COMPARE_ONE[op](actual, expected)
+
+
+def _ordered(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], bool]:
+    def compare(actual: Any, expected: Any) -> bool:
+        try:
+            return bool(test(actual, expected))
+        except TypeError:  # e.g. a trait holding a string compared with a number
+            return False
+
+    return compare
+
+
+def _between(actual: Any, expected: Any) -> bool:
+    try:
+        return bool(expected[0] <= actual <= expected[1])
+    except TypeError:
+        return False
+
+
+_HOLDS_FOR_NULL = frozenset({Op.NOT_EQUALS, Op.NOT_IN})
+
+# One present, non-list value against the parsed comparison value (see parse_condition).
+_COMPARE_ONE: Mapping[Op, Callable[[Any, Any], bool]] = {
+    Op.EQUALS: lambda actual, expected: bool(actual == expected),
+    Op.NOT_EQUALS: lambda actual, expected: bool(actual != expected),
+    Op.IN: lambda actual, expected: actual in expected,
+    Op.NOT_IN: lambda actual, expected: actual not in expected,
+    Op.CONTAINS: lambda actual, expected: isinstance(actual, str) and isinstance(expected, str) and expected in actual,
+    Op.STARTS_WITH: lambda actual, expected: isinstance(actual, str) and actual.startswith(expected),
+    Op.ENDS_WITH: lambda actual, expected: isinstance(actual, str) and actual.endswith(expected),
+    Op.REGEX: lambda actual, expected: isinstance(actual, str) and expected.search(actual) is not None,
+    Op.LT: _ordered(operator.lt),
+    Op.LTE: _ordered(operator.le),
+    Op.GT: _ordered(operator.gt),
+    Op.GTE: _ordered(operator.ge),
+    Op.BETWEEN: _between,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    matched: bool
+    matched_conditions: tuple[str, ...]  # labels of the leaves that held, in tree order
+
+
+def evaluate(condition: Condition, facts: Mapping[str, Any], behaviour: BehaviourCounter) -> Outcome:
+    """Evaluate against `facts` (field name -> value; absent means missing)."""
+    matched: list[str] = []
+
+    def walk(node: Condition) -> bool:
+        if isinstance(node, All):
+            return all(walk(c) for c in node.children)
+        if isinstance(node, AnyOf):
+            return any(walk(c) for c in node.children)
+        if isinstance(node, Not):
+            mark = len(matched)
+            result = not walk(node.child)
+            del matched[mark:]  # what held inside a negation is not a reason for a match
+            return result
+        if isinstance(node, FieldCheck):
+            ok = _compare(node.op, facts.get(node.field), node.value)
+        else:
+            ok = _compare(node.op, behaviour(node.query), node.value)
+        if ok:
+            matched.append(node.label)
+        return ok
+
+    result = walk(condition)
+    return Outcome(result, tuple(matched) if result else ())
