@@ -53,6 +53,15 @@ def serve(
         import secrets
 
         os.environ["VITRINE_SECRET_KEY"] = secrets.token_urlsafe(48)
+    if settings.identity_token_is_ephemeral and settings.identity_token_secret:
+        # Development only (production refuses to start without a key): every worker verifies
+        # identity tokens with this one, and the demo can mint them.
+        os.environ["VITRINE_IDENTITY_TOKEN_SECRET"] = settings.identity_token_secret
+        typer.echo(
+            "identity tokens: development key for this run (set VITRINE_IDENTITY_TOKEN_SECRET to choose one).\n"
+            f"  Try stitching: python -m gateway identity-token --secret {settings.identity_token_secret} "
+            "--visitor <viewer.visitorId> --customer-id cust-1"
+        )
     typer.echo(f"Vitrine on http://{bind_host}:{bind_port}/graphql (GraphiQL in a browser)")
     uvicorn.run(
         "gateway.asgi:app",
@@ -335,6 +344,43 @@ def persisted_register(
     if settings.redis_url.startswith("memory"):
         typer.echo("note: VITRINE_REDIS_URL is memory://, so this only validated the manifest", err=True)
     typer.echo(f"{len(documents)} documents checked; {added} new; {total} trusted documents registered")
+
+
+@cli.command("identity-token")
+def identity_token(
+    visitor: Annotated[str, typer.Option(help="The visitor the token is for (viewer.visitorId).")],
+    customer_id: Annotated[str | None, typer.Option(help="The customer id your backend logged in.")] = None,
+    email: Annotated[str | None, typer.Option(help="The customer's email address.")] = None,
+    loyalty_card_id: Annotated[str | None, typer.Option(help="The customer's loyalty card.")] = None,
+    ttl: Annotated[int, typer.Option(help="Seconds until it expires.")] = 300,
+    secret: Annotated[str | None, typer.Option(help="The HS256 key (default: VITRINE_IDENTITY_TOKEN_SECRET).")] = None,
+) -> None:
+    """Mint an identity token as a shop backend would at login (development and testing).
+
+    Pass it to the identify mutation: identify(identityToken: "...") links the visitor to the
+    identifiers the token names. Production tokens come from your backend (docs/identity.md).
+    """
+    from gateway.identity import mint_identity_token
+
+    key = secret or os.environ.get("VITRINE_IDENTITY_TOKEN_SECRET")
+    if not key:
+        typer.echo("no key: pass --secret or set VITRINE_IDENTITY_TOKEN_SECRET", err=True)
+        raise typer.Exit(2)
+    if not (customer_id or email or loyalty_card_id):
+        typer.echo("name at least one identifier: --customer-id, --email or --loyalty-card-id", err=True)
+        raise typer.Exit(2)
+    audience = os.environ.get("VITRINE_IDENTITY_TOKEN_AUDIENCE", "vitrine")
+    typer.echo(
+        mint_identity_token(
+            key,
+            visitor,
+            customer_id=customer_id,
+            email=email,
+            loyalty_card_id=loyalty_card_id,
+            audience=audience,
+            ttl_seconds=ttl,
+        )
+    )
 
 
 def main() -> None:

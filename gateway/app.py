@@ -133,6 +133,7 @@ def request_state(runtime: Runtime) -> AppState:
         ),
         edge=EdgeServices(
             settings=runtime.settings,
+            api_keys=s.api_keys,
             persisted=s.persisted,
             rate_limits=runtime.stores.rate_limits,
             metrics=s.metrics,

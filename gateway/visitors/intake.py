@@ -83,7 +83,9 @@ class EventGate(Protocol):
     """Checks a batch before it is stored (consent, identify signatures) and may rewrite
     events (hash emails). Answers per event the event to store or a Rejection with a reason."""
 
-    async def admit(self, visitor: Visitor, events: Sequence[Event]) -> list[Event | Rejection]: ...
+    async def admit(
+        self, visitor: Visitor, events: Sequence[Event], *, trusted: bool = False
+    ) -> list[Event | Rejection]: ...
 
 
 class Attribution(Protocol):
@@ -125,8 +127,15 @@ class EventService:
         self._on_outcomes = on_outcomes or (lambda statuses: None)
 
     async def track(
-        self, visitor: Visitor, raw_events: Sequence[EventDraft | Mapping[str, Any]], now: datetime | None = None
+        self,
+        visitor: Visitor,
+        raw_events: Sequence[EventDraft | Mapping[str, Any]],
+        now: datetime | None = None,
+        *,
+        trusted: bool = False,
     ) -> TrackResult:
+        """Validate, store once and apply a batch. `trusted`: a server sent it with an ingest API
+        key, which vouches for the identifiers its events name (see the identity gate)."""
         if not raw_events:
             raise InputError("send at least one event", field="events")
         if len(raw_events) > self._max_batch:
@@ -144,7 +153,7 @@ class EventService:
                 valid.append((i, parsed))
 
         if self._gate is not None and valid:
-            admitted = await self._gate.admit(visitor, [e for _, e in valid])
+            admitted = await self._gate.admit(visitor, [e for _, e in valid], trusted=trusted)
             kept: list[tuple[int, Event]] = []
             for (i, _), verdict in zip(valid, admitted, strict=True):
                 if isinstance(verdict, Rejection):
