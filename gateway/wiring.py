@@ -265,10 +265,12 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         trigger_policy(settings),
         webhooks,
     )
-    listeners: list[EventListener] = [
+    personal_listeners: list[EventListener] = [
         SignalRecorder(stores.recommendations.signals, catalog.category_map),
         behaviour,
         experiments,
+    ]
+    listeners: list[EventListener] = [
         IdentityListener(identity_service, unlinked_channels=settings.identity_unlinked_channels),
         segments,
     ]
@@ -282,10 +284,11 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         max_batch=settings.events_max_batch,
         half_life_days=half_life,
         listeners=listeners,
+        personal_listeners=personal_listeners,
         engagement=engagement,
         gate=IntakeGate(
             settings,
-            v.profiles,
+            visitor_service.consents,
             IdentityRules(
                 identity_token_verifier(settings),
                 identity_service,
@@ -294,7 +297,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
                 settings.identify_attempts_per_minute,
             ),
         ),
-        attribution=IdentityAttribution(settings, v.profiles, identity_service),
+        attribution=IdentityAttribution(settings, visitor_service.consents, identity_service),
         on_outcomes=metrics.count_events,
     )
     privacy = PrivacyService(

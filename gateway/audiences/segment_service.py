@@ -164,7 +164,7 @@ class SegmentService:
         (current,) = await self._members.memberships([pid])
         if not segments:
             return [], []
-        if self._consent_required and not allows(person.profile.consent, Purpose.PERSONALIZATION, required=True):
+        if not allows(person.profile.consent, Purpose.PERSONALIZATION, required=self._consent_required):
             should: set[str] = set()
         else:
             facts, counter = await self.facts_for(person, current, now, window)

@@ -12,19 +12,21 @@ Gate, before an event is stored:
 - an identify that would fuse two known customers, or pass a per-kind identifier limit, is
   refused before anything is stored (IDENTITY_CONFLICT, IDENTIFIER_LIMIT) and audited;
 - emails are replaced by their SHA-256 (`emailHash`) unless the operator turned hashing off;
-- consent required and analytics not granted: only the operator's allowed events are stored,
-  the others are rejected with NO_CONSENT (never silently dropped).
+- analytics withdrawn (or, with consent required, never granted): only the operator's allowed
+  events are stored, the others are rejected with NO_CONSENT (never silently dropped).
 Attribution, when the events are applied:
 - a pos/beacon event with a proven `loyalty_card_id` enriches the profile owning that card
   (the shared terminal's own session is left alone);
-- consent required and personalization not granted: nothing enriches the profile.
+- personalization withdrawn (or, with consent required, never granted): nothing enriches the
+  profile. A recorded decision counts in every mode; VITRINE_CONSENT_REQUIRED only decides what
+  an undecided purpose means.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -35,7 +37,17 @@ from gateway.identity.values import IdentifierError, IdKind, email_hash, identif
 from gateway.kernel import Channel, StoreUnavailable, Visitor, VisitorId
 from gateway.platform.leases import LeaseStore
 from gateway.settings import Settings
-from gateway.visitors import Event, EventType, Profile, ProfileStore, Purpose, RejectCode, Rejection, Target, allows
+from gateway.visitors import (
+    ConsentRecord,
+    Event,
+    EventType,
+    Profile,
+    Purpose,
+    RejectCode,
+    Rejection,
+    Target,
+    allows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,20 +100,27 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+Consents = Callable[[Sequence[VisitorId]], Awaitable[list[Mapping[str, ConsentRecord]]]]
+
+
+def _allowed(consent: Mapping[str, ConsentRecord], purpose: Purpose, settings: Settings) -> bool:
+    """A recorded decision always counts; an undecided purpose counts as refused only when the
+    operator requires consent (VITRINE_CONSENT_REQUIRED)."""
+    return allows(consent, purpose, required=settings.consent_required)
+
+
 class IntakeGate:
-    def __init__(self, settings: Settings, profiles: ProfileStore, rules: IdentityRules) -> None:
+    def __init__(self, settings: Settings, consents: Consents, rules: IdentityRules) -> None:
         self._settings = settings
-        self._profiles = profiles
+        self._consents = consents
         self._rules = rules
 
     async def admit(
         self, visitor: Visitor, events: Sequence[Event], *, trusted: bool = False
     ) -> list[Event | Rejection]:
         """Each event as it may be stored, or why not. `trusted`: sent with an ingest API key."""
-        analytics = True
-        if self._settings.consent_required:
-            (profile,) = await self._profiles.get_many([visitor.id])
-            analytics = allows(profile.consent if profile else {}, Purpose.ANALYTICS, required=True)
+        (consent,) = await self._consents([visitor.id])
+        analytics = _allowed(consent, Purpose.ANALYTICS, self._settings)
         out: list[Event | Rejection] = []
         for i, event in enumerate(events):
             if not analytics and event.counter_name not in self._settings.consent_allowed_events:
@@ -259,9 +278,9 @@ class IntakeGate:
 
 
 class IdentityAttribution:
-    def __init__(self, settings: Settings, profiles: ProfileStore, identity: IdentityService) -> None:
+    def __init__(self, settings: Settings, consents: Consents, identity: IdentityService) -> None:
         self._settings = settings
-        self._profiles = profiles
+        self._consents = consents
         self._identity = identity
 
     async def applied(self, profiles: Sequence[Profile]) -> None:
@@ -271,11 +290,12 @@ class IdentityAttribution:
                 await self._identity.refresh_sessions(profile.visitor_id)
 
     async def targets(self, events: Sequence[Event]) -> list[Target]:
-        enrich: dict[VisitorId, bool] = {}
-        if self._settings.consent_required:
-            ids = list(dict.fromkeys(e.visitor_id for e in events))
-            for vid, profile in zip(ids, await self._profiles.get_many(ids), strict=True):
-                enrich[vid] = allows(profile.consent if profile else {}, Purpose.PERSONALIZATION, required=True)
+        ids = list(dict.fromkeys(e.visitor_id for e in events))
+        consents = await self._consents(ids)
+        enrich = {
+            vid: _allowed(consent, Purpose.PERSONALIZATION, self._settings)
+            for vid, consent in zip(ids, consents, strict=True)
+        }
         out: list[Target] = []
         for event in events:
             if not enrich.get(event.visitor_id, True):

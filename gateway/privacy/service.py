@@ -230,13 +230,12 @@ class PrivacyService:
         internal forward-decayed masses."""
         readable = self._readable or VisitorService(self._visitors.sessions, self._visitors.profiles)
         ranked = readable.interests(profile, len(profile.interest_mass))
-        top = ranked[0].score if ranked and ranked[0].score > 0 else 1.0
         interests = [
             {
                 "rank": n,
                 "kind": i.kind,
                 "key": i.key,
-                "score": round(i.score / top, 4),
+                "score": round(i.score, 4),
                 "lastSignalAt": _iso(profile.interest_seen.get(f"{i.kind}:{i.key}")),
             }
             for n, i in enumerate(ranked, start=1)

@@ -109,6 +109,7 @@ class EventService:
         max_batch: int,
         half_life_days: float,
         listeners: Sequence[EventListener] = (),
+        personal_listeners: Sequence[EventListener] = (),
         engagement: EngagementPolicy | None = None,
         gate: EventGate | None = None,
         attribution: Attribution | None = None,
@@ -120,6 +121,10 @@ class EventService:
         self._catalog = catalog
         self._max_batch = max_batch
         self._half_life = half_life_days
+        # `personal_listeners` keep per-person state used to personalize (recommendation history,
+        # slot behaviour counts, experiment metrics): they hear only the events the person allows
+        # to personalize; `listeners` (identity links, segments, triggers) hear every applied event.
+        self._personal_listeners = list(personal_listeners)
         self._listeners = list(listeners)
         self._engagement = engagement
         self._gate = gate
@@ -238,6 +243,10 @@ class EventService:
                 await self._sessions.cache_profile(visitor_id, profile)
         if self._attribution is not None and profiles:
             await self._attribution.applied(list(profiles.values()))
+        allowed = [e for e, t in zip(ordered, targets, strict=True) if t.profile_id is not None]
+        for listener in self._personal_listeners:
+            if allowed:
+                await listener.on_events(allowed, products)
         for listener in self._listeners:
             await listener.on_events(ordered, products)
         await self._events.mark_applied([e.key for e in events])

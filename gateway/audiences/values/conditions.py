@@ -68,6 +68,8 @@ FIELDS: Mapping[str, Kind] = {
     "cart.value": Kind.NUMBER,
     "cart.items": Kind.LIST,
     "cart.itemCount": Kind.NUMBER,
+    "person.cart.items": Kind.LIST,  # every live cart of the person's devices (after identify/alias)
+    "person.cart.itemCount": Kind.NUMBER,
     "time.hourOfDay": Kind.NUMBER,
     "time.dayOfWeek": Kind.STRING,  # monday .. sunday, in the slot's time zone
     "time.now": Kind.DATE,
