@@ -17,6 +17,8 @@ def test_defaults_are_embedded() -> None:
     assert s.mongodb_url == "memory://" and s.redis_url == "memory://"
     assert (s.host, s.port) == ("127.0.0.1", 8000)
     assert s.demo_data is True and s.secret_is_ephemeral is True
+    assert s.federation_mode == "owning"
+    assert load_settings({"VITRINE_FEDERATION_MODE": "contributing"}).federation_mode == "contributing"
 
 
 @pytest.mark.parametrize(
@@ -37,6 +39,7 @@ def test_defaults_are_embedded() -> None:
         ({"VITRINE_RECS_EXCLUDE_VIEWED": "sometimes"}, "VITRINE_RECS_EXCLUDE_VIEWED", "true or false"),
         ({"VITRINE_RECS_VECTOR_REFRESH_SECONDS": "0"}, "VITRINE_RECS_VECTOR_REFRESH_SECONDS", "greater than 0"),
         ({"VITRINE_RECS_GRAPH_WAIT_SECONDS": "-5"}, "VITRINE_RECS_GRAPH_WAIT_SECONDS", "between 0 and 86400"),
+        ({"VITRINE_FEDERATION_MODE": "shared"}, "VITRINE_FEDERATION_MODE", "owning, contributing"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str, fragment: str) -> None:
