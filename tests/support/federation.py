@@ -40,12 +40,21 @@ async def through_gateways(supergraphs: dict[str, Path], check: Callable[[str, s
     """`check(url, gateway_name)` through @apollo/gateway on Apollo's supergraph, then through
     Hive Gateway (with tests/external/node/gateway.config.mjs) on The Guild's."""
     port = free_port()
-    with node_server("apollo-gateway.mjs", str(supergraphs["apollo"]), str(port), port=port):
+    with node_server("apollo-gateway.mjs", *apollo_args(supergraphs["apollo"], port), port=port):
         await check(f"http://127.0.0.1:{port}/", "apollo")
     port = free_port()
-    hive_args = ("supergraph", str(supergraphs["guild"]), "--host", "127.0.0.1", "--port", str(port))
-    with node_server("hive-gateway.mjs", *hive_args, port=port):
+    with node_server("hive-gateway.mjs", *hive_args(supergraphs["guild"], port), port=port):
         await check(f"http://127.0.0.1:{port}/graphql", "hive")
+
+
+def apollo_args(supergraph: str | Path, port: int) -> list[str]:
+    """Arguments of `node apollo-gateway.mjs`."""
+    return [str(supergraph), str(port)]
+
+
+def hive_args(supergraph: str | Path, port: int) -> list[str]:
+    """Arguments of Hive Gateway's CLI (`npx hive-gateway`, or `node hive-gateway.mjs` in tests)."""
+    return ["supergraph", str(supergraph), "--host", "127.0.0.1", "--port", str(port)]
 
 
 async def gql(
