@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,11 @@ eval_cli = typer.Typer(help="Offline evaluation.", no_args_is_help=True)
 cli.add_typer(eval_cli, name="eval")
 persisted_cli = typer.Typer(help="Trusted documents (persisted queries) for production.", no_args_is_help=True)
 cli.add_typer(persisted_cli, name="persisted")
+
+
+class FederationMode(StrEnum):
+    owning = "owning"
+    contributing = "contributing"
 
 
 def _settings() -> Settings:
@@ -90,19 +96,21 @@ def worker() -> None:
 def export_schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     check: Annotated[bool, typer.Option(help="Exit 1 if OUTPUT differs from the code's schema.")] = False,
+    mode: Annotated[
+        FederationMode,
+        typer.Option(help="owning (schema.graphql) or contributing (schema-contributing.graphql); docs/federation.md."),
+    ] = FederationMode.owning,
 ) -> None:
     """Print the GraphQL SDL generated from the code (the contract in schema.graphql)."""
     from gateway.app import export_schema_sdl
 
-    sdl = export_schema_sdl()
+    sdl = export_schema_sdl(mode.value)
     if check:
         if output is None:
             raise typer.BadParameter("--check needs --output FILE")
         if not output.exists() or output.read_text() != sdl:
-            typer.echo(
-                f"{output} differs from the schema in the code; run: python -m gateway export-schema -o {output}",
-                err=True,
-            )
+            fix = f"python -m gateway export-schema --mode {mode.value} -o {output}"
+            typer.echo(f"{output} differs from the schema in the code; run: {fix}", err=True)
             raise typer.Exit(1)
         typer.echo(f"{output} is up to date")
     elif output is not None:
@@ -297,7 +305,7 @@ def persisted_register(
         Path, typer.Argument(exists=True, dir_okay=False, help="Apollo manifest or {sha256: document} JSON.")
     ],
 ) -> None:
-    """Check every document against the schema and register them as trusted documents.
+    """Check every document against the schema (of VITRINE_FEDERATION_MODE) and register them as trusted documents.
 
     Stored where VITRINE_REDIS_URL points (shared by every instance). With memory:// nothing
     persists: set VITRINE_TRUSTED_DOCUMENTS=MANIFEST.json so each instance loads it at startup.
@@ -321,7 +329,7 @@ def persisted_register(
         raise typer.Exit(2) from None
     failed = False
     for digest, document in documents.items():
-        for problem in document_errors(document):
+        for problem in document_errors(document, settings.federation_mode):
             typer.echo(f"{digest[:12]}: {problem}", err=True)
             failed = True
     if failed:

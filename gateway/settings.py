@@ -81,6 +81,8 @@ class Settings:
     trusted_documents: str = ""  # a manifest file registered at startup (optional)
     introspection: bool = True
     compiled_execution: str = "persisted"  # off | persisted | all (docs/compiled-execution.md)
+    # owning: Vitrine's subgraph owns Product; contributing: another subgraph does (docs/federation.md)
+    federation_mode: str = "owning"
     graphql_max_body_bytes: int = 256 * 1024
     cors_origins: tuple[str, ...] = ()
     rate_limit_ip_per_minute: int = 0  # 0 = off
@@ -371,6 +373,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         trusted_documents=get("VITRINE_TRUSTED_DOCUMENTS", str, ""),
         introspection=get("VITRINE_INTROSPECTION", _parse_bool, environment != "production"),
         compiled_execution=get("VITRINE_COMPILED_EXECUTION", _choice("off", "persisted", "all"), "persisted"),
+        federation_mode=get("VITRINE_FEDERATION_MODE", _choice("owning", "contributing"), "owning"),
         graphql_max_body_bytes=get("VITRINE_GRAPHQL_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 256 * 1024),
         cors_origins=get("VITRINE_CORS_ORIGINS", _origins, ()),
         rate_limit_ip_per_minute=get(

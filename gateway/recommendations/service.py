@@ -80,6 +80,9 @@ class RecRequest:
     first: int = 10
     product_id: ProductId | None = None
     query: ProductQuery = field(default_factory=ProductQuery)
+    # False: a product_id the catalogue does not hold is no error, the list comes from the
+    # fallback chain (a product entity another subgraph owns and Vitrine has not imported yet).
+    anchor_required: bool = True
 
 
 class RecommendationService:
@@ -139,7 +142,7 @@ class RecommendationService:
         anchor: Product | None = None
         if request.product_id is not None:
             (anchor,) = await self._catalog.get_raw([request.product_id])
-            if anchor is None:
+            if anchor is None and request.anchor_required:
                 raise InputError(f"unknown product {request.product_id!r}", field="productId")
         degraded: list[str] = list(visitor.degraded)
         if visitor.no_consent:  # no personalization consent: the list a stranger gets

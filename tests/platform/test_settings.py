@@ -17,6 +17,8 @@ def test_defaults_are_embedded() -> None:
     assert s.mongodb_url == "memory://" and s.redis_url == "memory://"
     assert (s.host, s.port) == ("127.0.0.1", 8000)
     assert s.demo_data is True and s.secret_is_ephemeral is True
+    assert s.federation_mode == "owning"
+    assert load_settings({"VITRINE_FEDERATION_MODE": "contributing"}).federation_mode == "contributing"
 
 
 @pytest.mark.parametrize(
@@ -46,6 +48,7 @@ def test_defaults_are_embedded() -> None:
         ({"VITRINE_IDENTITY_TOKEN_SECRET": "short"}, "VITRINE_IDENTITY_TOKEN_SECRET", "at least 32"),
         ({"VITRINE_IDENTITY_JWKS_URL": "ftp://x"}, "VITRINE_IDENTITY_JWKS_URL", "http://"),
         ({"VITRINE_IDENTITY_TOKEN_MAX_AGE_SECONDS": "5"}, "VITRINE_IDENTITY_TOKEN_MAX_AGE_SECONDS", "between 30"),
+        ({"VITRINE_FEDERATION_MODE": "shared"}, "VITRINE_FEDERATION_MODE", "owning, contributing"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str, fragment: str) -> None:
