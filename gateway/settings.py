@@ -53,6 +53,8 @@ class Settings:
     identity_token_audience: str = "vitrine"
     identity_token_max_age_seconds: int = 600
     identify_attempts_per_minute: int = 10  # per visitor and per identifier
+    # Lists and slot inputs kept per visitor state, per process (0: none; docs/performance.md)
+    visitor_cache_size: int = 20_000
     # Consent (docs/privacy.md)
     consent_required: bool = False
     consent_allowed_events: frozenset[str] = frozenset({"Order Completed"})
@@ -350,6 +352,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         identity_token_audience=get("VITRINE_IDENTITY_TOKEN_AUDIENCE", str, "vitrine"),
         identity_token_max_age_seconds=get("VITRINE_IDENTITY_TOKEN_MAX_AGE_SECONDS", _int_in(30, 86_400), 600),
         identify_attempts_per_minute=get("VITRINE_IDENTIFY_ATTEMPTS_PER_MINUTE", _int_in(1, 10_000), 10),
+        visitor_cache_size=get("VITRINE_VISITOR_CACHE_SIZE", _int_in(0, 10_000_000), 20_000),
         consent_required=get("VITRINE_CONSENT_REQUIRED", _parse_bool, False),
         consent_allowed_events=get("VITRINE_CONSENT_ALLOWED_EVENTS", _csv, frozenset({"Order Completed"})),
         engagement_half_life_days=get("VITRINE_ENGAGEMENT_HALF_LIFE_DAYS", _positive_float, 30.0),

@@ -37,9 +37,17 @@ from gateway.identity import (
 from gateway.platform import leases
 from gateway.platform.backends import Backends, is_memory, open_backends
 from gateway.platform.leases import LeaseStore
+from gateway.platform.lru import Lru
 from gateway.platform.metrics import Metrics
 from gateway.privacy import ConsentService, PrivacyService
-from gateway.recommendations import RecommendationService, RecommendationStores, Rules, SignalRecorder, VectorService
+from gateway.recommendations import (
+    ListCache,
+    RecommendationService,
+    RecommendationStores,
+    Rules,
+    SignalRecorder,
+    VectorService,
+)
 from gateway.settings import Settings
 from gateway.slots import BehaviourCounts, ExperimentTracker, SlotDefinitions, SlotService, SlotStores
 from gateway.triggers import PriceWatchingCatalogStore, TriggerPolicy, TriggerService, TriggerStores, WebhookSender
@@ -238,6 +246,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         catalog,
         half_life_days=half_life,
         fact_providers=[audience_facts],  # slot audiences can use segments, engagement and channels
+        inputs_cache=Lru(settings.visitor_cache_size) if settings.visitor_cache_size else None,
     )
     vectors = VectorService(
         stores.recommendations.vectors,
@@ -251,6 +260,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         catalog,
         vectors,
         rules=Rules(exclude_viewed=settings.recs_exclude_viewed, boosts=dict(settings.recs_boosts)),
+        cache=ListCache(settings.visitor_cache_size) if settings.visitor_cache_size else None,
     )
     webhooks = _webhook_sender(settings, stores.triggers, stack)
     trigger_service = TriggerService(

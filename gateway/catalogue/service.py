@@ -81,6 +81,12 @@ class CatalogService:
     def mirrored(self) -> bool:
         return self._mirror is not None
 
+    @property
+    def epoch(self) -> object:
+        """Changes whenever the catalogue this process answers from may have changed: the
+        mirror's revision, or None when reads go to the store (then nothing is kept by epoch)."""
+        return self._mirror_revision if self._mirror is not None else None
+
     async def refresh(self) -> bool:
         """Reload the category tree, and the mirror if the store's revision changed.
 

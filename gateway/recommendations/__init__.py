@@ -6,6 +6,7 @@ Public face of the area: other areas and the resolvers import only what is liste
 
 # Offline tools (the `index` and `eval recs` commands).
 from gateway.recommendations.evaluation.runner import as_text, evaluate
+from gateway.recommendations.list_cache import ListCache
 from gateway.recommendations.service import MAX_FIRST, RecommendationService, RecRequest
 from gateway.recommendations.signal_recorder import SignalRecorder
 from gateway.recommendations.stores import RecommendationStores, open_stores
@@ -32,6 +33,7 @@ __all__ = [
     "PRODUCT_STRATEGIES",
     "Fallback",
     "FallbackStep",
+    "ListCache",
     "Reason",
     "RecRequest",
     "RecommendationList",

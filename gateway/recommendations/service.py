@@ -14,13 +14,15 @@ had to add items is recorded with the reason the list was short before it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
 from gateway.catalogue import CatalogService, CategoryId, Product, ProductFilter, ProductId, ProductQuery, ProductSort
 from gateway.kernel import InputError, StoreUnavailable
+from gateway.recommendations.list_cache import SIGNALS_FRESHNESS_SECONDS, ListCache
 from gateway.recommendations.stores.protocol import SignalStore
 from gateway.recommendations.values.ranking import (
     BlendWeights,
@@ -59,6 +61,10 @@ CANDIDATE_FACTOR, CANDIDATE_SLACK = 5, 50  # FOR_YOU re-ranks its best 5 * first
 class SimilarItems(Protocol):
     """Nearest neighbours in embedding space (the in-memory vector index)."""
 
+    def epoch(self) -> object:
+        """Changes whenever the answers may change (a new index loaded)."""
+        ...
+
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]: ...
 
     def similar_many(self, product_ids: Sequence[ProductId], k: int) -> list[list[tuple[ProductId, float]]]:
@@ -67,6 +73,9 @@ class SimilarItems(Protocol):
 
 
 class NoVectors:
+    def epoch(self) -> object:
+        return 0
+
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
         return []
 
@@ -95,13 +104,18 @@ class RecommendationService:
         weights: BlendWeights | None = None,
         rules: Rules | None = None,
         tie_seed: int = 0,
+        cache: ListCache | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`cache`: lists kept for the same visitor state (None: every list computed afresh)."""
         self._signals = signals
         self._catalog = catalog
         self.vectors: SimilarItems = vectors or NoVectors()
         self._weights = weights or BlendWeights()
         self._rules = rules or Rules()
         self._tie = tie_breaker(tie_seed)
+        self._cache = cache
+        self._clock = clock
 
     async def carousel(
         self, visitor: VisitorState, product_ids: Sequence[str], strategy: str | None, first: int, locale: str
@@ -144,6 +158,10 @@ class RecommendationService:
             (anchor,) = await self._catalog.get_raw([request.product_id])
             if anchor is None and request.anchor_required:
                 raise InputError(f"unknown product {request.product_id!r}", field="productId")
+        key = self._cache_key(request, visitor)
+        cached = self._cache.get(key) if key is not None and self._cache is not None else None
+        if cached is not None:
+            return RecommendationList(new_recommendation_id(strategy), strategy, *cached, ())
         degraded: list[str] = list(visitor.degraded)
         if visitor.no_consent:  # no personalization consent: the list a stranger gets
             visitor = replace(visitor, session=Session(visitor.visitor_id), devices=())
@@ -160,13 +178,18 @@ class RecommendationService:
         excluded = set(exclude) | self._exclusions(strategy, visitor, history, anchor)
         primary = self._primary(request, plan, lists, visitor, history, excluded)
         items, fallbacks = await self._assemble(request, plan, lists, primary, excluded, flt)
-        return RecommendationList(
-            new_recommendation_id(strategy),
-            strategy,
-            _normalized(items),
-            tuple(fallbacks),
-            tuple(dict.fromkeys(degraded)),
-        )
+        answer = (_normalized(items), tuple(fallbacks))
+        if key is not None and self._cache is not None and not degraded:
+            self._cache.put(key, answer)
+        return RecommendationList(new_recommendation_id(strategy), strategy, *answer, tuple(dict.fromkeys(degraded)))
+
+    def _cache_key(self, request: RecRequest, visitor: VisitorState) -> Hashable | None:
+        """What the list depends on (see gateway.recommendations.list_cache); None: keep nothing."""
+        catalogue = self._catalog.epoch
+        if visitor.fingerprint is None or catalogue is None or visitor.degraded:
+            return None
+        bucket = int(self._clock() // SIGNALS_FRESHNESS_SECONDS)
+        return (visitor.visitor_id, visitor.fingerprint, request, catalogue, self.vectors.epoch(), bucket)
 
     # --- planning: which lists to read -------------------------------------------------
 
@@ -306,18 +329,29 @@ class RecommendationService:
             if len(items) < first:
                 fallbacks.append(Fallback(FallbackStep.CATALOGUE, f"the visitor viewed only {len(items)} products", 0))
             return items, fallbacks
-        steps: list[tuple[FallbackStep, list[Recommended]]] = []
+        # Each step's candidates are built only when the list still needs them (most lists don't).
+        steps: list[tuple[FallbackStep, Callable[[], list[Recommended]]]] = []
         if request.strategy is not Strategy.TRENDING:
-            collab = [r for s in plan.scopes for r in _from(lists.get(board_key("popular", s), []), Signal.POPULAR, ())]
-            steps.append((FallbackStep.COLLABORATIVE, collab))
+            steps.append(
+                (
+                    FallbackStep.COLLABORATIVE,
+                    lambda: [
+                        r
+                        for s in plan.scopes
+                        for r in _from(lists.get(board_key("popular", s), []), Signal.POPULAR, ())
+                    ],
+                )
+            )
             steps.append(
                 (
                     FallbackStep.TRENDING,
-                    _from(lists.get(board_key("trending", plan.trending_scope), []), Signal.TRENDING, ()),
+                    lambda: _from(lists.get(board_key("trending", plan.trending_scope), []), Signal.TRENDING, ()),
                 )
             )
-        steps.append((FallbackStep.POPULAR, _from(lists.get(board_key("popular", ALL_SCOPE), []), Signal.POPULAR, ())))
-        for step, candidates in steps:
+        steps.append(
+            (FallbackStep.POPULAR, lambda: _from(lists.get(board_key("popular", ALL_SCOPE), []), Signal.POPULAR, ()))
+        )
+        for step, build in steps:
             if len(items) >= first:
                 break
             if step is FallbackStep.POPULAR:  # before what is popular anywhere: what is close to the seeds
@@ -326,7 +360,7 @@ class RecommendationService:
                     break
             why = _shortfall(request.strategy, len(items), first, fallbacks)
             have = {r.product_id for r in items}
-            extra = await self._rerank(candidates, excluded | have, flt, first - len(items))
+            extra = await self._rerank(build(), excluded | have, flt, first - len(items))
             # A fallback item always ranks below the items before it.
             floor = min((r.score for r in items), default=1.0)
             extra = [_below(floor, i, len(extra), r) for i, r in enumerate(extra)]

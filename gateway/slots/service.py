@@ -14,7 +14,8 @@ write nothing: no impressions, no exposures, no counters.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from gateway.audiences import BehaviourQuery
 from gateway.catalogue import CatalogService
 from gateway.kernel import InputError, StoreUnavailable, VisitorId
+from gateway.platform.lru import Lru
 from gateway.slots.behaviour_counts import BehaviourCounts
 from gateway.slots.experiment_tracker import ExperimentTracker
 from gateway.slots.facts import FactProvider, RequestFacts, build_facts
@@ -34,6 +36,9 @@ from gateway.visitors import Session, VisitorState, empty_profile
 log = logging.getLogger(__name__)
 
 MAX_SLOTS_PER_REQUEST = 20
+INPUTS_FRESHNESS_SECONDS = 60.0
+
+Inputs = tuple[dict[str, Any], dict[BehaviourQuery, int]]  # (facts, behaviour counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +76,12 @@ class SlotService:
         *,
         half_life_days: float,
         fact_providers: Sequence[FactProvider] = (),
+        inputs_cache: Lru[Inputs] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """`fact_providers` answer audience facts beyond the visitor's own state (segments,
-        engagement, per-channel counts)."""
+        engagement, per-channel counts). `inputs_cache` keeps a visitor's facts and behaviour
+        counts for the same stored state (see `_inputs_key`); None: read them every time."""
         self._definitions = definitions
         self._behaviour = behaviour
         self._impressions = impressions
@@ -81,6 +89,8 @@ class SlotService:
         self._catalog = catalog
         self._half_life = half_life_days
         self._providers = tuple(fact_providers)
+        self._inputs = inputs_cache
+        self._clock = clock
 
     async def decide(
         self, state: VisitorState, keys: Sequence[str], request: RequestFacts, now: datetime | None = None
@@ -96,9 +106,17 @@ class SlotService:
         if state.degraded:
             return _fallback(snapshot, keys, f"unavailable: {', '.join(state.degraded)}")
         try:
-            facts = await self._facts(state, request, now)
             queries = list(dict.fromkeys(q for s in slots if s for q in snapshot.behaviour_by_slot.get(s.key, ())))
-            behaviour = await self._behaviour.counts(state.device_ids, queries, now)
+            key = self._inputs_key(state, request, queries, snapshot, now)
+            cached = self._inputs.get(key) if key is not None and self._inputs is not None else None
+            if cached is None:
+                facts = await self._facts(state, request, now)
+                behaviour = await self._behaviour.counts(state.device_ids, queries, now)
+                if key is not None and self._inputs is not None:
+                    self._inputs.put(key, (facts, behaviour))
+            else:
+                facts, behaviour = cached
+            # Never kept: caps must count every serve, including this request's own.
             impressions = await self._impression_counts(snapshot, state.visitor_id, [s.key for s in slots if s], now)
         except StoreUnavailable as exc:
             log.warning("slots served with default content: %s", exc.message)
@@ -117,6 +135,26 @@ class SlotService:
                 decisions.append(_fallback(snapshot, [key], "the slot's definition could not be evaluated")[0])
         await self._record(state.visitor_id, [d for d in decisions if d is not None], now)
         return decisions
+
+    def _inputs_key(
+        self,
+        state: VisitorState,
+        request: RequestFacts,
+        queries: Sequence[BehaviourQuery],
+        snapshot: Snapshot,
+        now: datetime,
+    ) -> Hashable | None:
+        """What a visitor's facts and behaviour counts depend on: their stored state (its
+        fingerprint: any event of theirs changes it), the page's context, the release, the
+        catalogue, the UTC day (behaviour windows count whole days), and a time bucket for what
+        moves without them: time-decayed scores and segments re-evaluated by the worker, at most
+        INPUTS_FRESHNESS_SECONDS behind."""
+        catalogue = self._catalog.epoch
+        if state.fingerprint is None or catalogue is None or state.no_consent:
+            return None
+        bucket = int(self._clock() // INPUTS_FRESHNESS_SECONDS)
+        day = now.astimezone(UTC).date()
+        return (state.visitor_id, state.fingerprint, request, tuple(queries), snapshot.version, catalogue, day, bucket)
 
     async def _facts(self, state: VisitorState, request: RequestFacts, now: datetime) -> dict[str, Any]:
         session = state.session

@@ -43,6 +43,10 @@ class VisitorState:
     no_consent: bool = False
     devices: tuple[VisitorId, ...] = ()  # this device first, then the person's other devices
     person_cart: tuple[CartLine, ...] = ()
+    # Equal fingerprints mean the same stored state (this device's session and profile copy,
+    # and the other devices' sessions): what was derived from one may be served for the other.
+    # None when unknown (a cold or degraded read): nothing derived may be reused then.
+    fingerprint: int | None = None
 
     @property
     def device_ids(self) -> tuple[VisitorId, ...]:
@@ -126,7 +130,14 @@ class VisitorService:
             own = replace(session or Session(vid), profile=None)
             if no_consent:  # answer as for a stranger: nothing learnt about them is used
                 profile = replace(empty_profile(vid), consent=profile.consent)
-            states.append(VisitorState(vid, own, profile, tuple(degraded), no_consent, person_cart=own.cart))
+            fingerprint: int | None = None
+            if session is not None and session.profile is not None and session.fingerprint is not None and not degraded:
+                fingerprint = hash((session.fingerprint, no_consent))
+            states.append(
+                VisitorState(
+                    vid, own, profile, tuple(degraded), no_consent, person_cart=own.cart, fingerprint=fingerprint
+                )
+            )
         if not degraded:
             states = await self._with_other_devices(states)
         return states

@@ -79,6 +79,7 @@ class VectorService:
         self._loaded: Loaded | None = None
         self._pending: _Pending | None = None
         self._lock = asyncio.Lock()
+        self._loads = 0
 
     @property
     def size(self) -> int:
@@ -120,6 +121,7 @@ class VectorService:
             rows = {pid: n for n, pid in enumerate(ids)}
             cache = NeighbourCache(self._cache_size)
             self._loaded = Loaded(ids, rows, pending.vectors, index, revision, pending.digest, source, cache)
+            self._loads += 1
             log.info("vector index ready: %d products (%s, %s)", len(ids), index.kind, source)
             return True
 
@@ -151,6 +153,10 @@ class VectorService:
         index = await asyncio.to_thread(build_index, pending.vectors, exact_max=self._exact_max)
         return index, "built"
 
+    def epoch(self) -> object:
+        """Counts the indexes loaded: answers derived from one follow it."""
+        return self._loads
+
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
         return self.similar_many([product_id], k)[0]
 
@@ -179,6 +185,9 @@ class StaticVectors:
         self._rows = {pid: n for n, pid in enumerate(ids)}
         self._vectors = vectors
         self.index = index or build_index(vectors, exact_max=exact_max, threads=threads)
+
+    def epoch(self) -> object:
+        return 0  # never changes
 
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
         return self.similar_many([product_id], k)[0]

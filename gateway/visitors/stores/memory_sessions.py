@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -16,6 +17,7 @@ class MemorySessionStore:
         self._ttl = ttl_seconds
         self._clock = clock
         self._sessions: dict[VisitorId, tuple[Session, float]] = {}
+        self._versions = itertools.count(1)  # every write stores a new fingerprint
 
     def _live(self, visitor_id: VisitorId) -> Session | None:
         entry = self._sessions.get(visitor_id)
@@ -36,12 +38,14 @@ class MemorySessionStore:
         session = self._live(visitor_id) or Session(visitor_id)
         for change in changes:
             session = apply_change(session, change)
+        session = replace(session, fingerprint=next(self._versions))
         self._sessions[visitor_id] = (session, self._clock() + self._ttl)
         return session
 
     async def cache_profile(self, visitor_id: VisitorId, profile: Profile) -> None:
         current = self._live(visitor_id) or Session(visitor_id)
-        self._sessions[visitor_id] = (replace(current, profile=profile), self._clock() + self._ttl)
+        stored = replace(current, profile=profile, fingerprint=next(self._versions))
+        self._sessions[visitor_id] = (stored, self._clock() + self._ttl)
 
     async def delete(self, visitor_id: VisitorId) -> None:
         self._sessions.pop(visitor_id, None)

@@ -11,6 +11,7 @@ same pure `apply_change` the memory store uses, so both backends follow one rule
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import orjson
 from redis.asyncio import Redis
@@ -64,7 +65,9 @@ class RedisSessionStore:
                 continue
             profile = codec.profile_in(orjson.loads(profile_raw)) if profile_raw else None
             data = orjson.loads(session_raw) if session_raw else {}
-            result.append(codec.session_in(vid, data, profile))
+            session = codec.session_in(vid, data, profile)
+            # The stored bytes themselves: any write to either key changes the fingerprint.
+            result.append(replace(session, fingerprint=hash((session_raw, profile_raw))))
         return result
 
     async def apply(self, visitor_id: VisitorId, changes: Sequence[SessionChange]) -> Session:

@@ -6,7 +6,7 @@ rule in one Lua script, and the shared contract tests hold both to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from gateway.catalogue import ProductId
@@ -48,6 +48,9 @@ class Session:
     channel: Channel | None = None
     applied_event_keys: frozenset[str] = frozenset()
     profile: Profile | None = None
+    # Which stored version of this session and its profile copy was read: equal fingerprints
+    # mean nothing in either changed (set by the store; None when unknown, e.g. never stored).
+    fingerprint: int | None = field(default=None, compare=False)
 
 
 def _push_front(items: tuple[str, ...], item: str, cap: int) -> tuple[str, ...]:
