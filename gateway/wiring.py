@@ -296,6 +296,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         ),
         attribution=IdentityAttribution(settings, v.profiles, identity_service),
         on_outcomes=metrics.count_events,
+        on_kept_unused=metrics.count_kept_unused,
     )
     privacy = PrivacyService(
         directory,
