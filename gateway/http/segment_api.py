@@ -14,17 +14,18 @@ Segment's and RudderStack's libraries send it), `writeKey` in the body (analytic
 identities they claim never proven. A key of the `ingest` role is a server's: its userId and
 identify emails are proven and link profiles. Other roles: 403; unknown key: 401.
 
-Bodies are JSON (`application/json`, or `text/plain` as analytics.js sends to skip a CORS
-preflight), gzip-compressed or not; decoded, at most 32 KB for one message and 500 KB for a
-batch (413 above). Each message becomes a Vitrine event (`gateway.visitors.segment`) and goes
-through the same intake as `/v1/events`: validation, idempotency by messageId, durability.
+Bodies are JSON whatever their Content-Type says, as on Segment's servers: analytics.js sends
+`text/plain` (no CORS preflight), RudderStack's Node SDK a gzipped body labelled as a form. They
+may be gzip-compressed; decoded, at most 32 KB for one message and 500 KB for a batch (413
+above). Each message becomes a Vitrine event (`gateway.visitors.segment`) and goes through the
+same intake as `/v1/events`: validation, idempotency by messageId, durability.
 Track names outside Vitrine's vocabulary are stored but change nothing ("kept unused").
 
 Answers, in Segment's shape (`success`; errors add `code` and `message`, which the libraries log):
 - 200 `{"success": true, "accepted", "keptUnused", "duplicates", "rejected", "results"}`, where
   `results` lists every message that was not used as sent, with why;
 - 400 the body is not JSON or not a batch; for a one-message route, a message that was refused;
-- 401 / 403 the write key; 413 too large; 415 not JSON or an unknown content encoding;
+- 401 / 403 the write key; 413 too large; 415 a content encoding other than gzip;
 - 503 with Retry-After: a store is down; retry (what was stored is recognised by its messageId).
 """
 
@@ -63,7 +64,6 @@ MAX_BATCH_MESSAGES = 1000
 SINGLE = {"track": "track", "page": "page", "screen": "screen", "identify": "identify", "group": "group"}
 SINGLE |= {"alias": "alias", "t": "track", "p": "page", "s": "screen", "i": "identify", "g": "group", "a": "alias"}
 BATCH_PATHS = ("batch", "import", "b")
-ACCEPTED_MEDIA = ("application/json", "text/plain")
 RETRY = {"Retry-After": "5"}
 CORS = {
     "access-control-allow-origin": "*",
@@ -92,9 +92,6 @@ def _refusal(exc: _Refused) -> Response:
 
 
 async def _body(request: Request, limit: int) -> Any:
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media and media not in ACCEPTED_MEDIA:
-        raise _Refused(415, "UNSUPPORTED_MEDIA_TYPE", "send JSON (Content-Type: application/json or text/plain)")
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("identity", "gzip"):
         raise _Refused(415, "UNSUPPORTED_MEDIA_TYPE", f"Content-Encoding {encoding!r} is not supported: use gzip")
