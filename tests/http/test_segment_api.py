@@ -316,3 +316,15 @@ async def test_the_python_clients_error_parsing_reads_our_errors() -> None:
         response = await gw.client.post("/v1/batch", content=b"{nope", headers=basic(TEST_SERVER_KEY))
     error = APIError(response.status_code, response.json()["code"], response.json()["message"])
     assert "[Segment] BAD_USER_INPUT: the body is not valid JSON" in str(error)
+
+
+async def test_consent_rules_hold_for_segment_calls() -> None:
+    async with running_gateway(make_settings(consent_required=True)) as gw:
+        order = {"order_id": "o-9", "products": [{"product_id": "p-00001", "quantity": 1}]}
+        batch = {"batch": [
+            {"type": "track", "event": "Product Viewed", "anonymousId": "c-1", "properties": {"product_id": "p-00001"}},
+            {"type": "track", "event": "Order Completed", "anonymousId": "c-1", "properties": order},
+        ]}  # fmt: skip
+        answer = (await gw.client.post("/v1/batch", json=batch, headers=basic(TEST_SERVER_KEY))).json()
+        assert (answer["accepted"], answer["rejected"]) == (1, 1)
+        assert answer["results"][0]["code"] == "NO_CONSENT"
