@@ -28,6 +28,7 @@ from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
 from gateway.http.metrics import MetricsMiddleware
 from gateway.http.rate_limit import RateLimitMiddleware
+from gateway.http.segment_api import segment_routes
 from gateway.http.state import edge_of
 from gateway.platform.metrics import Metrics
 from gateway.runtime import Runtime, open_runtime
@@ -73,6 +74,7 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/admin/graphql", admin, methods=["GET", "POST"]),
         Route("/v1/events", post_events, methods=["POST"]),
+        *segment_routes(),  # Segment's Tracking API (/v1/track, /v1/batch, ...): docs/events.md
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", serve_metrics, methods=["GET"]),

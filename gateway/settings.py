@@ -32,6 +32,9 @@ class Settings:
     environment: str = "development"
     secret_keys: tuple[str, ...] = field(default_factory=lambda: (secrets.token_urlsafe(48),))
     secret_is_ephemeral: bool = True
+    # The key that turns a Segment anonymousId into a visitor id (docs/events.md); None: the
+    # current secret key. Set it before rotating VITRINE_SECRET_KEY, or every anonymousId moves.
+    anonymous_id_key: str | None = field(default=None, repr=False)
     demo_data: bool = True
     log_level: str = "INFO"
     events_max_batch: int = 100
@@ -107,6 +110,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def anonymous_key(self) -> str:
+        """The key of the anonymousId -> visitor hash (never rotates with the signing keys)."""
+        return self.anonymous_id_key or self.secret_keys[0]
 
 
 def _parse_bool(raw: str) -> bool:
@@ -312,6 +320,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 "VITRINE_SECRET_KEY_PREVIOUS", f"each key must be at least {MIN_SECRET_LENGTH} characters"
             )
 
+    anonymous_id_key = env.get("VITRINE_ANONYMOUS_ID_KEY") or None
+    if anonymous_id_key is not None and len(anonymous_id_key) < MIN_SECRET_LENGTH:
+        raise ConfigError("VITRINE_ANONYMOUS_ID_KEY", f"must be at least {MIN_SECRET_LENGTH} characters")
+
     admin_api_key = env.get("VITRINE_ADMIN_API_KEY") or None
     if admin_api_key is not None and len(admin_api_key) < MIN_SECRET_LENGTH:
         raise ConfigError("VITRINE_ADMIN_API_KEY", f"must be at least {MIN_SECRET_LENGTH} characters")
@@ -329,6 +341,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         environment=environment,
         secret_keys=keys,
         secret_is_ephemeral=ephemeral,
+        anonymous_id_key=anonymous_id_key,
         demo_data=get(
             "VITRINE_DEMO_DATA",
             _parse_bool,

@@ -309,6 +309,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         ),
         attribution=IdentityAttribution(settings, visitor_service.consents, identity_service),
         on_outcomes=metrics.count_events,
+        on_kept_unused=metrics.count_kept_unused,
     )
     privacy = PrivacyService(
         directory,

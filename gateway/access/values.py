@@ -5,9 +5,13 @@ stored, so a leaked database does not leak usable keys. Keys are long random tok
 fast hash is enough (there is nothing to brute-force); lookups are by digest.
 
 Admin roles are ordered: viewer (read everything) < editor (slots, variants, audiences,
-experiments, segments) < admin (also API keys). `ingest` is a server's key for `POST
-/v1/events` (a shop backend, a till, a loyalty system): it vouches for the identifiers its
-events name and may read nothing of the admin API.
+experiments, segments) < admin (also API keys). Two roles only send events and read nothing
+of the admin API:
+- `ingest`: a server's key (a shop backend, a till, a loyalty system, a Segment source's server
+  write key) for `POST /v1/events` and the Segment API: it vouches for the identifiers its
+  events name. Keep it secret.
+- `browser`: a public write key for the Segment API, shipped in web pages and apps
+  (analytics.js): its events are accepted, but the identities they claim are never proven.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class Role(Enum):
     EDITOR = "editor"
     ADMIN = "admin"
     INGEST = "ingest"
+    BROWSER = "browser"
 
     @property
     def rank(self) -> int:
@@ -41,8 +46,13 @@ class Role(Enum):
         """Events sent with this key may link the identifiers they name (servers only)."""
         return self in (Role.INGEST, Role.ADMIN)
 
+    @property
+    def sends_events(self) -> bool:
+        """A write key of the Segment API: public (browser) or secret (ingest, admin)."""
+        return self in (Role.BROWSER, Role.INGEST, Role.ADMIN)
 
-_RANKS = {Role.INGEST: -1, Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
+
+_RANKS = {Role.BROWSER: -2, Role.INGEST: -1, Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
 
 @dataclass(frozen=True, slots=True)

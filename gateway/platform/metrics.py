@@ -27,6 +27,11 @@ class Metrics:
             registry=self.registry,
         )
         self.events = Counter("vitrine_events", "Events by outcome", ["status"], registry=self.registry)
+        self.kept_unused = Counter(
+            "vitrine_events_kept_unused",
+            "Accepted events stored but not applied: track names outside Vitrine's vocabulary (Segment API)",
+            registry=self.registry,
+        )
         self.degraded = Counter(
             "vitrine_degraded_answers", "Visitor answers served without a store", ["store"], registry=self.registry
         )
@@ -47,6 +52,9 @@ class Metrics:
     def count_events(self, statuses: list[str]) -> None:
         for status in statuses:
             self.events.labels(status).inc()
+
+    def count_kept_unused(self, count: int) -> None:
+        self.kept_unused.inc(count)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

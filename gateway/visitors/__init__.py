@@ -14,6 +14,9 @@ from gateway.visitors.intake import (
     Target,
     TrackResult,
 )
+from gateway.visitors.segment import MAX_MESSAGE_BYTES as SEGMENT_MAX_MESSAGE_BYTES
+from gateway.visitors.segment import SegmentCall, SegmentRefusal, to_call
+from gateway.visitors.segment_ids import IdKeys, visitor_for_anonymous, visitor_for_user
 from gateway.visitors.service import VisitorService, VisitorState
 from gateway.visitors.stores import (
     EventStore,
@@ -44,6 +47,7 @@ from gateway.visitors.values.profile import (
     empty_profile,
 )
 from gateway.visitors.values.session import RECENTLY_VIEWED_CAP, CartLine, Session, SessionChange
+from gateway.visitors.values.vocabulary import closest_name
 
 __all__ = [
     "COOKIE_MAX_AGE",
@@ -52,6 +56,7 @@ __all__ = [
     "DEFAULT_POINTS",
     "HEADER_NAME",
     "RECENTLY_VIEWED_CAP",
+    "SEGMENT_MAX_MESSAGE_BYTES",
     "Attribution",
     "CartLine",
     "ConsentRecord",
@@ -65,6 +70,7 @@ __all__ = [
     "EventStatus",
     "EventStore",
     "EventType",
+    "IdKeys",
     "Interest",
     "MemoryProfileStore",
     "MemorySessionStore",
@@ -75,6 +81,8 @@ __all__ = [
     "Purpose",
     "RejectCode",
     "Rejection",
+    "SegmentCall",
+    "SegmentRefusal",
     "Session",
     "SessionChange",
     "SessionStore",
@@ -86,6 +94,7 @@ __all__ = [
     "VisitorState",
     "VisitorStores",
     "allows",
+    "closest_name",
     "create_indexes",
     "decay_factor",
     "empty_profile",
@@ -96,5 +105,8 @@ __all__ = [
     "profile_change",
     "session_change",
     "sign",
+    "to_call",
     "verify",
+    "visitor_for_anonymous",
+    "visitor_for_user",
 ]

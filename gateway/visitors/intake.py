@@ -12,6 +12,10 @@ Order of work for a batch, and why:
 6. Mark them applied. If step 4 or 5 fails the events stay unapplied in the log and
    `replay_unapplied` (a background task) applies them later: accepted is never lost.
    So a listener may see an event more than once and must be idempotent per `Event.key`.
+
+Where the caller keeps unknown names (`keep_unknown`, the Segment API), a track name outside the
+vocabulary is stored as an *inert* event: steps 3 and 6 only, reported as kept unused
+(`EventOutcome.kept_unused`, the `vitrine_events_kept_unused` metric).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class EventOutcome:
     status: EventStatus
     code: RejectCode | None = None
     reason: str | None = None
+    kept_unused: bool = False  # ACCEPTED and stored, but inert: its name is outside the vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,11 @@ class TrackResult:
 
     def count(self, status: EventStatus) -> int:
         return sum(1 for o in self.outcomes if o.status is status)
+
+    @property
+    def kept_unused(self) -> int:
+        """Accepted events that were stored but change nothing (names outside the vocabulary)."""
+        return sum(1 for o in self.outcomes if o.kept_unused)
 
 
 class EventListener(Protocol):
@@ -114,6 +124,7 @@ class EventService:
         gate: EventGate | None = None,
         attribution: Attribution | None = None,
         on_outcomes: Callable[[list[str]], None] | None = None,
+        on_kept_unused: Callable[[int], None] | None = None,
     ) -> None:
         self._events = events
         self._profiles = profiles
@@ -130,6 +141,7 @@ class EventService:
         self._gate = gate
         self._attribution = attribution
         self._on_outcomes = on_outcomes or (lambda statuses: None)
+        self._on_kept_unused = on_kept_unused or (lambda count: None)
 
     async def track(
         self,
@@ -138,9 +150,11 @@ class EventService:
         now: datetime | None = None,
         *,
         trusted: bool = False,
+        keep_unknown: bool = False,
     ) -> TrackResult:
         """Validate, store once and apply a batch. `trusted`: a server sent it with an ingest API
-        key, which vouches for the identifiers its events name (see the identity gate)."""
+        key, which vouches for the identifiers its events name (see the identity gate).
+        `keep_unknown`: track names outside the vocabulary are stored inert, not rejected."""
         if not raw_events:
             raise InputError("send at least one event", field="events")
         if len(raw_events) > self._max_batch:
@@ -151,24 +165,13 @@ class EventService:
         outcomes: dict[int, EventOutcome] = {}
         valid: list[tuple[int, Event]] = []
         for i, raw in enumerate(raw_events):
-            parsed = parse_event(raw, i, visitor.id, visitor.channel, now)
+            parsed = parse_event(raw, i, visitor.id, visitor.channel, now, keep_unknown=keep_unknown)
             if isinstance(parsed, Rejection):
                 outcomes[i] = EventOutcome(i, parsed.message_id, EventStatus.REJECTED, parsed.code, parsed.reason)
             else:
                 valid.append((i, parsed))
 
-        if self._gate is not None and valid:
-            admitted = await self._gate.admit(visitor, [e for _, e in valid], trusted=trusted)
-            kept: list[tuple[int, Event]] = []
-            for (i, _), verdict in zip(valid, admitted, strict=True):
-                if isinstance(verdict, Rejection):
-                    outcomes[i] = EventOutcome(
-                        i, verdict.message_id, EventStatus.REJECTED, verdict.code, verdict.reason
-                    )
-                else:
-                    kept.append((i, verdict))
-            valid = kept
-
+        valid = await self._admitted(visitor, valid, outcomes, trusted)
         products = await self._products({pid for _, e in valid for pid in product_ids(e)})
         known: list[tuple[int, Event]] = []
         for i, event in valid:
@@ -195,7 +198,7 @@ class EventService:
         fresh = [e for (_, e), new in zip(batch, is_new, strict=True) if new]
         for (i, event), new in zip(batch, is_new, strict=True):
             status = EventStatus.ACCEPTED if new else EventStatus.DUPLICATE
-            outcomes[i] = EventOutcome(i, event.message_id, status)
+            outcomes[i] = EventOutcome(i, event.message_id, status, kept_unused=new and event.inert)
 
         applied = True
         if fresh:
@@ -206,7 +209,25 @@ class EventService:
                 log.warning("events stored but not yet applied (will replay): %s", exc.message)
         ordered = [outcomes[i] for i in sorted(outcomes)]
         self._on_outcomes([o.status.value for o in ordered])
-        return TrackResult(ordered, applied)
+        result = TrackResult(ordered, applied)
+        if result.kept_unused:
+            self._on_kept_unused(result.kept_unused)
+        return result
+
+    async def _admitted(
+        self, visitor: Visitor, valid: list[tuple[int, Event]], outcomes: dict[int, EventOutcome], trusted: bool
+    ) -> list[tuple[int, Event]]:
+        """The events the gate lets through (as it rewrote them); the others' rejections go to `outcomes`."""
+        if self._gate is None or not valid:
+            return valid
+        admitted = await self._gate.admit(visitor, [e for _, e in valid], trusted=trusted)
+        kept: list[tuple[int, Event]] = []
+        for (i, _), verdict in zip(valid, admitted, strict=True):
+            if isinstance(verdict, Rejection):
+                outcomes[i] = EventOutcome(i, verdict.message_id, EventStatus.REJECTED, verdict.code, verdict.reason)
+            else:
+                kept.append((i, verdict))
+        return kept
 
     async def _products(self, ids: set[str]) -> dict[ProductId, Product]:
         if not ids:
@@ -216,6 +237,12 @@ class EventService:
         return {p.id: p for p in found if p is not None}
 
     async def _apply(self, events: Sequence[Event], products: dict[ProductId, Product]) -> None:
+        live = [e for e in events if not e.inert]  # inert events are kept, never applied
+        if live:
+            await self._enrich(live, products)
+        await self._events.mark_applied([e.key for e in events])
+
+    async def _enrich(self, events: Sequence[Event], products: dict[ProductId, Product]) -> None:
         ordered = sorted(events, key=lambda e: e.timestamp)
         if self._attribution is not None:
             targets = await self._attribution.targets(ordered)
@@ -249,7 +276,6 @@ class EventService:
                 await listener.on_events(allowed, products)
         for listener in self._listeners:
             await listener.on_events(ordered, products)
-        await self._events.mark_applied([e.key for e in events])
 
     async def replay_unapplied(self, older_than_seconds: float = 30.0, limit: int = 500) -> int:
         """Apply events that were stored but not applied. Safe to run anywhere, any time."""

@@ -33,6 +33,7 @@ from gateway.visitors.values.events import (
     RejectCode,
     Rejection,
 )
+from gateway.visitors.values.vocabulary import outside_vocabulary
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=30)
@@ -170,7 +171,9 @@ def draft_from_json(raw: Any) -> EventDraft:
     )
 
 
-def _parse(draft: EventDraft, visitor_id: VisitorId, default_channel: Channel, now: datetime) -> Event:
+def _parse(
+    draft: EventDraft, visitor_id: VisitorId, default_channel: Channel, now: datetime, keep_unknown: bool
+) -> Event:
     message_id = draft.message_id
     if not isinstance(message_id, str) or not 1 <= len(message_id) <= 128 or not message_id.isprintable():
         raise _Reject(
@@ -191,7 +194,10 @@ def _parse(draft: EventDraft, visitor_id: VisitorId, default_channel: Channel, n
             raise _Reject(
                 RejectCode.INVALID_FORMAT, f"channel must be one of {allowed}; got {draft.channel!r}"
             ) from None
-    name = _check_name(event_type, draft.name)
+    # A separate step: where the caller keeps unknown names (the Segment API), a track name outside
+    # the vocabulary is stored inert instead of rejected (gateway/visitors/values/vocabulary.py).
+    inert = keep_unknown and outside_vocabulary(event_type, draft.name)
+    name = draft.name if inert else _check_name(event_type, draft.name)
     props = draft.properties or {}
     if not isinstance(props, Mapping):
         raise _Reject(RejectCode.INVALID_FORMAT, "properties must be a JSON object")
@@ -202,7 +208,7 @@ def _parse(draft: EventDraft, visitor_id: VisitorId, default_channel: Channel, n
     if size > MAX_PROPERTIES_BYTES:
         raise _Reject(RejectCode.TOO_LARGE, f"properties are {size} bytes of JSON; the limit is {MAX_PROPERTIES_BYTES}")
     _check_keys(props, 1, "properties")
-    if event_type is EventType.TRACK:
+    if event_type is EventType.TRACK and not inert:
         _check_properties(name, props)
     return Event(
         message_id=message_id,
@@ -213,19 +219,27 @@ def _parse(draft: EventDraft, visitor_id: VisitorId, default_channel: Channel, n
         timestamp=_timestamp(draft.timestamp, now),
         received_at=now,
         properties=dict(props),
+        inert=inert,
     )
 
 
 def parse_event(
-    raw: EventDraft | Any, index: int, visitor_id: VisitorId, default_channel: Channel, now: datetime
+    raw: EventDraft | Any,
+    index: int,
+    visitor_id: VisitorId,
+    default_channel: Channel,
+    now: datetime,
+    *,
+    keep_unknown: bool = False,
 ) -> Event | Rejection:
     """One event of a batch (a draft, or a JSON object), accepted as an `Event` or a `Rejection`
-    saying why."""
+    saying why. `keep_unknown`: a track name outside the vocabulary is accepted as an inert event."""
     message_id = (
         raw.message_id if isinstance(raw, EventDraft) else raw.get("messageId") if isinstance(raw, Mapping) else None
     )
     try:
-        return _parse(raw if isinstance(raw, EventDraft) else draft_from_json(raw), visitor_id, default_channel, now)
+        draft = raw if isinstance(raw, EventDraft) else draft_from_json(raw)
+        return _parse(draft, visitor_id, default_channel, now, keep_unknown)
     except _Reject as rej:
         return Rejection(index, message_id if isinstance(message_id, str) else None, rej.code, rej.reason)
 

@@ -11,7 +11,14 @@ from gateway.access import Role as DomainRole
 from resolvers.access.auth import AdminInfo, require_role
 from resolvers.execution.info import expose
 
-Role = strawberry.enum(DomainRole, name="Role", description="viewer: read; editor: definitions; admin: keys too.")
+Role = strawberry.enum(
+    DomainRole,
+    name="Role",
+    description=(
+        "viewer: read; editor: definitions; admin: keys too. ingest: a server write key (its events prove "
+        "identities); browser: a public write key (events only, proving nothing)."
+    ),
+)
 
 
 @strawberry.type(description="An admin API key. The key itself is shown only once, when it is created.")

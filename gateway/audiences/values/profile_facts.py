@@ -89,7 +89,8 @@ def behaviour_counter(
         since = now - timedelta(days=query.within_days)
         n = 0
         for event in events:
-            if event.counter_name != query.event or event.timestamp < since:
+            # Inert events (names outside the vocabulary, kept from a Segment stream) count for nothing.
+            if event.inert or event.counter_name != query.event or event.timestamp < since:
                 continue
             if query.product is None and query.brand is None and query.category is None:
                 n += 1

@@ -98,6 +98,7 @@ def event_out(e: Event, *, applied: bool) -> dict[str, Any]:
         "received_at": e.received_at,
         "properties": dict(e.properties),
         "proven": list(e.proven),
+        "inert": e.inert,
         "applied": applied,
     }
 
@@ -115,4 +116,5 @@ def event_in(d: Mapping[str, Any]) -> Event:
         received_at=received,
         properties=dict(d.get("properties") or {}),
         proven=tuple(d.get("proven") or ()),
+        inert=bool(d.get("inert", False)),
     )

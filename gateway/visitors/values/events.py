@@ -101,6 +101,10 @@ class Event:
     # only ones that may link this event's visitor to a person. Set by the intake gate, never
     # by the client; stored with the event so a replay links exactly the same.
     proven: tuple[str, ...] = ()
+    # Kept, not used: a name outside the vocabulary, accepted where a whole stream is sent (the
+    # Segment API). Stored and exported like any event, but it changes no profile or session and
+    # no listener sees it (`gateway.visitors.values.vocabulary`).
+    inert: bool = False
 
     @property
     def key(self) -> str:
