@@ -140,8 +140,15 @@ async def test_nothing_kept_outlives_what_it_depends_on(backend_settings: Settin
         await gw.runtime.stores.catalog.upsert([product(int(gone[2:]), stock=0)], BRANDS, CATEGORIES)
         await gw.runtime.services.catalog.refresh()
         assert gone not in [i["product"]["id"] for i in (await device.gql(PAGE))["recommendations"]["items"]]
-        # Other visitors' signals move: kept lists follow within the freshness bucket.
+        # New vectors loaded: lists derived from the old index are not served again.
         recommendations = gw.runtime.services.recommendations
+        assert recommendations._cache is not None
+        await device.gql(PAGE)
+        misses = recommendations._cache.misses
+        gw.runtime.services.vectors._loads += 1  # what a refresh that loads a new index does
+        await device.gql(PAGE)
+        assert recommendations._cache.misses > misses
+        # Other visitors' signals move: kept lists follow within the freshness bucket.
         recommendations._clock = lambda: datetime.now(UTC).timestamp() + 3600  # the next buckets
         misses = recommendations._cache.misses if recommendations._cache else 0
         await device.gql(PAGE)
