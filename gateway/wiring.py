@@ -33,6 +33,7 @@ from gateway.identity import (
     IdentityStore,
     IdentityTokenVerifier,
     IntakeGate,
+    SharedDeviceAttribution,
 )
 from gateway.platform import leases
 from gateway.platform.backends import Backends, is_memory, open_backends
@@ -312,7 +313,11 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
                 settings.identify_attempts_per_minute,
             ),
         ),
-        attribution=IdentityAttribution(settings, visitor_service.consents, identity_service),
+        # Shared devices (kiosks, tills) keep nothing of the people who identify on them.
+        attribution=SharedDeviceAttribution(
+            IdentityAttribution(settings, visitor_service.consents, identity_service),
+            settings.identity_unlinked_channels,
+        ),
         on_outcomes=metrics.count_events,
         on_kept_unused=metrics.count_kept_unused,
     )

@@ -167,7 +167,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if isinstance(response, Response):
             issue_cookie(response, visitor, settings)
         locale = pick_locale(request.headers.get(LOCALE_HEADER), request.headers.get("accept-language"))
-        return build_context(storefront_of(request), visitor, locale)
+        context = build_context(storefront_of(request), visitor, locale)
+        if isinstance(response, Response):  # resetVisitor gives the device a new id in this response
+            context.issue_visitor = lambda new: issue_cookie(response, new, settings)
+        return context
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson rejects invalid UTF-8 with a JSONDecodeError (the stdlib raises UnicodeDecodeError).
