@@ -3,7 +3,9 @@
 - Every GraphQL example (```graphql blocks, inline `query {...}` / `mutation {...}` / `{ ... }`
   code, and `"query"` strings in JSON payloads) validates against the storefront schema
   (`gateway.app.document_errors`, limits included) or the admin schema; a block holding several
-  anonymous operations is checked one operation at a time.
+  anonymous operations is checked one operation at a time. Every storefront query among them
+  also runs without errors against a gateway holding the demo catalogue, for a visitor who has
+  viewed a product (so an id or a category the demo lacks is caught).
 - Every JSON event example (an object with a `messageId`, or a batch `{"events": [...]}`, in a
   json block, an inline snippet or a curl payload) is accepted by the intake's validator, sent
   at the time it names, and names only products of the demo catalogue.
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import GraphQLError, OperationDefinitionNode, parse, validate
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, validate
 
 from gateway.app import document_errors
 from gateway.demo.catalog_generator import generate_catalog
@@ -38,6 +40,8 @@ from gateway.kernel import Channel, VisitorId
 from gateway.visitors import Rejection
 from gateway.visitors.validation import parse_event, product_ids
 from resolvers.admin_schema import build_admin_schema
+from tests.support.appclient import running_gateway
+from tests.support.settings import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -47,6 +51,8 @@ PAGES = sorted(p for p in DOCS.glob("*.md") if p.name not in SKIPPED)
 # Fragments that are partial on purpose, by the text that starts them, and why. Examples that
 # look like an event but do not parse as one must be listed here.
 PARTIAL: dict[str, str] = {}
+TRACK = "mutation($events: [EventInput!]!) { track(events: $events) { accepted } }"
+VIEW = {"messageId": "docs-1", "name": "Product Viewed", "properties": {"product_id": "p-00001"}}
 # Files named that live beside the repository, not in it.
 OUTSIDE = {"STYLE.md": "the team's style guide, which architecture.md compares itself with"}
 OUR_FOLDERS = ("gateway", "resolvers", "tests", "docs", "bench", "scripts", "docker", "research")
@@ -139,6 +145,29 @@ def test_every_graphql_example_validates() -> None:
     examples = [e for e in graphql_examples() if not is_partial(e)]
     assert len(examples) >= 20  # the extraction still finds them
     failures = [f"{e}: {p}" for e in examples for p in graphql_problems(e.text)]
+    assert failures == []
+
+
+def is_query(document: str) -> bool:
+    ops = [d for d in parse(document).definitions if isinstance(d, OperationDefinitionNode)]
+    return len(ops) == 1 and ops[0].operation is OperationType.QUERY
+
+
+async def test_every_storefront_query_example_runs_on_the_demo_catalogue() -> None:
+    demo = generate_catalog()
+    queries = [
+        piece
+        for example in graphql_examples()
+        if not is_partial(example)
+        for piece in operations(example.text)
+        if is_query(piece) and not document_errors(piece)
+    ]
+    assert len(queries) >= 4
+    async with running_gateway(make_settings(), demo.products, demo.brands, demo.categories) as gw:
+        first = await gw.client.post("/graphql", json={"query": TRACK, "variables": {"events": [VIEW]}})
+        headers = {"x-vitrine-visitor": first.headers["x-vitrine-visitor"]}
+        gw.client.cookies.clear()
+        failures = [(q, body["errors"]) for q in queries if "errors" in (body := await gw.gql(q, headers=headers))]
     assert failures == []
 
 
