@@ -83,6 +83,7 @@ class Settings:
     # The HTTP edge: persisted queries, limits, CORS, rate limits (docs/clients.md)
     persisted_queries: str = "apq"  # off | apq | trusted
     apq_ttl_seconds: int = 86_400
+    public_cache_seconds: int = 60  # max-age of hashed GETs that read no visitor data; 0: never public
     trusted_documents: str = ""  # a manifest file registered at startup (optional)
     introspection: bool = True
     compiled_execution: str = "persisted"  # off | persisted | all (docs/compiled-execution.md)
@@ -386,6 +387,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admin_api_key=admin_api_key,
         persisted_queries=get("VITRINE_PERSISTED_QUERIES", _choice("off", "apq", "trusted"), "apq"),
         apq_ttl_seconds=get("VITRINE_APQ_TTL_SECONDS", _int_in(60, 30 * 86_400), 86_400),
+        public_cache_seconds=get("VITRINE_PUBLIC_CACHE_SECONDS", _int_in(0, 86_400), 60),
         trusted_documents=get("VITRINE_TRUSTED_DOCUMENTS", str, ""),
         introspection=get("VITRINE_INTROSPECTION", _parse_bool, environment != "production"),
         compiled_execution=get("VITRINE_COMPILED_EXECUTION", _choice("off", "persisted", "all"), "persisted"),

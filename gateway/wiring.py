@@ -18,7 +18,7 @@ import httpx
 
 from gateway import access, audiences, catalogue, identity, recommendations, slots, triggers, visitors
 from gateway.access import ApiKeyService, ApiKeyStore
-from gateway.audiences import AudienceFacts, AudienceStores, SegmentService
+from gateway.audiences import AudienceFacts, AudienceStores, ReferenceCheck, SegmentService, built_in_events
 from gateway.catalogue import CatalogService, CatalogStore
 from gateway.execution import persisted
 from gateway.execution.persisted import PersistedDocuments, PersistedQueryStore
@@ -33,6 +33,7 @@ from gateway.identity import (
     IdentityStore,
     IdentityTokenVerifier,
     IntakeGate,
+    SharedDeviceAttribution,
 )
 from gateway.platform import leases
 from gateway.platform.backends import Backends, is_memory, open_backends
@@ -207,6 +208,8 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         engagement=engagement,
     )
     directory = IdentityDirectory(stores.identities, v.profiles)
+    # What editors' definitions may name: the event vocabulary and the catalogue as it is now.
+    references = ReferenceCheck(catalog, events=built_in_events)
     segments = SegmentService(
         stores.audiences.segments,
         stores.audiences.memberships,
@@ -219,6 +222,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         interest_half_life_days=half_life,
         engagement=engagement,
         consent_required=settings.consent_required,
+        references=references,
     )
     identity_service = IdentityService(
         directory,
@@ -234,7 +238,9 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
     )
     consent = ConsentService(v.profiles, v.sessions, identity_service, required=settings.consent_required)
     slot_stores = stores.slots
-    definitions = SlotDefinitions(slot_stores.drafts, slot_stores.releases, slot_stores.broadcaster)
+    definitions = SlotDefinitions(
+        slot_stores.drafts, slot_stores.releases, slot_stores.broadcaster, references=references
+    )
     behaviour = BehaviourCounts(slot_stores.behaviour, catalog)
     experiments = ExperimentTracker(slot_stores.experiments, definitions)
     audience_facts = AudienceFacts(segments, engagement, half_life)
@@ -307,7 +313,11 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
                 settings.identify_attempts_per_minute,
             ),
         ),
-        attribution=IdentityAttribution(settings, visitor_service.consents, identity_service),
+        # Shared devices (kiosks, tills) keep nothing of the people who identify on them.
+        attribution=SharedDeviceAttribution(
+            IdentityAttribution(settings, visitor_service.consents, identity_service),
+            settings.identity_unlinked_channels,
+        ),
         on_outcomes=metrics.count_events,
         on_kept_unused=metrics.count_kept_unused,
     )

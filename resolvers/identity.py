@@ -28,7 +28,21 @@ class IdentifyPayload:
         "TOKEN_REPLAYED, IDENTITY_CONFLICT, IDENTIFIER_LIMIT, RATE_LIMITED, NO_CONSENT..."
     )
     reason: str | None
+    linked: bool = strawberry.field(
+        description="This device now feeds a known person's profile. Never on a shared device (kiosk, pos)."
+    )
+    notice: str | None = strawberry.field(
+        description="What the identify did not do, or what to do next (a shared device, nothing to link...)."
+    )
     profile_id: strawberry.ID = strawberry.field(description="The merged profile this visitor now feeds.")
+    viewer: Viewer
+
+
+@strawberry.type
+class ResetVisitorPayload:
+    visitor_id: strawberry.ID = strawberry.field(
+        description="The device's new visitor id; its signed token is in the X-Vitrine-Visitor header and cookie."
+    )
     viewer: Viewer
 
 
@@ -101,13 +115,29 @@ class IdentityMutation:
         result = await ctx.services.events.track(ctx.visitor, [draft])
         ctx.reset_visitor()
         (outcome,) = result.outcomes
+        accepted = outcome.status is not EventStatus.REJECTED
+        claimed = any(v is not None for v in (identity_token, customer_id, email, loyalty_card_id))
+        answer = await ctx.services.identity.identify_answer(
+            ctx.visitor, accepted=accepted, applied=result.applied, claimed=claimed
+        )
         return IdentifyPayload(
-            accepted=outcome.status is not EventStatus.REJECTED,
+            accepted=accepted,
             code=outcome.code.value if outcome.code else None,
             reason=outcome.reason,
+            linked=answer.linked,
+            notice=answer.notice,
             profile_id=strawberry.ID(await ctx.services.identity.root(ctx.visitor.id)),
             viewer=await load_viewer(info),
         )
+
+    @strawberry.mutation(
+        description="Give this device a new visitor id (new signed token in X-Vitrine-Visitor and the cookie), "
+        "so the next person starts clean: for kiosks and tills between customers. The old id's session ends."
+    )
+    async def reset_visitor(self, info: Info) -> ResetVisitorPayload:
+        ctx = info.context
+        ctx.switch_visitor(await ctx.services.identity.reset_device(ctx.visitor))
+        return ResetVisitorPayload(visitor_id=strawberry.ID(ctx.visitor.id), viewer=await load_viewer(info))
 
     @strawberry.mutation(description="Link another device of the same person (its signed visitor token), no login.")
     async def alias(self, info: Info, visitor_token: str) -> AliasPayload:

@@ -5,7 +5,8 @@ Public face of the area: other areas and the resolvers import only what is liste
 """
 
 from gateway.audiences.audience_facts import AudienceFacts
-from gateway.audiences.segment_service import SegmentService
+from gateway.audiences.references import ReferenceCheck, built_in_events
+from gateway.audiences.segment_service import SegmentInvalid, SegmentService
 from gateway.audiences.stores import AudienceStores, MembershipStore, SegmentStore, create_indexes, open_stores
 from gateway.audiences.values.condition_evaluation import evaluate
 from gateway.audiences.values.conditions import (
@@ -18,6 +19,7 @@ from gateway.audiences.values.conditions import (
     parse_condition,
 )
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
+from gateway.audiences.values.references import Reference, RefKind, condition_references
 from gateway.audiences.values.segments import Segment, build_segment
 
 __all__ = [
@@ -30,11 +32,17 @@ __all__ = [
     "FieldCheck",
     "MembershipStore",
     "Not",
+    "RefKind",
+    "Reference",
+    "ReferenceCheck",
     "Segment",
+    "SegmentInvalid",
     "SegmentService",
     "SegmentStore",
     "behaviour_counter",
     "build_segment",
+    "built_in_events",
+    "condition_references",
     "create_indexes",
     "evaluate",
     "open_stores",

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from gateway.audiences.references import ReferenceCheck
 from gateway.audiences.stores.protocol import MembershipStore, SegmentStore
 from gateway.audiences.values.condition_evaluation import evaluate
 from gateway.audiences.values.conditions import ConditionError
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
+from gateway.audiences.values.references import condition_references
 from gateway.audiences.values.segments import ENTERED, EXITED, Segment, build_segment, history_days
 from gateway.catalogue import CatalogService, Product, ProductId
 from gateway.identity import IdentityDirectory, IdKind, kind_of
@@ -49,6 +51,16 @@ SCAN_PAGE = 500
 LEASE = "segments-reevaluate"
 
 
+class SegmentInvalid(InputError):
+    """A segment an editor must fix: `problems` holds every (path, message); paths are `key`,
+    `name`, `description` or `conditions...` (the definition's JSON path)."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        path, message = problems[0]
+        super().__init__(message, field=path)
+        self.problems = tuple(problems)
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """A profile with the device ids and loyalty cards its events were sent under."""
@@ -73,8 +85,10 @@ class SegmentService:
         interest_half_life_days: float,
         engagement: EngagementPolicy,
         consent_required: bool,
+        references: ReferenceCheck | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`references` checks the events and catalogue ids a definition names (None: unchecked)."""
         self._segments = segments
         self._members = members
         self._profiles = profiles
@@ -86,6 +100,7 @@ class SegmentService:
         self._half_life = interest_half_life_days
         self._engagement = engagement
         self._consent_required = consent_required
+        self._references = references
         self._clock = clock
         self._cached: tuple[float, list[Segment]] | None = None
 
@@ -99,10 +114,16 @@ class SegmentService:
         return self._cached[1]
 
     async def save(self, key: str, name: str, description: str, definition: Mapping[str, Any]) -> Segment:
+        """Validate and store; raises SegmentInvalid with every problem (key, name, conditions...),
+        including names of events, categories, brands and products that do not exist."""
         try:
             segment = build_segment(key, name, description, definition, self._clock())
         except ConditionError as exc:
-            raise InputError(exc.message, field=exc.path) from None
+            raise SegmentInvalid([(exc.path, exc.message)]) from None
+        if self._references is not None:
+            unknown = await self._references.problems(condition_references(definition))
+            if unknown:
+                raise SegmentInvalid(unknown)
         await self._segments.save(segment)
         self._cached = None
         return segment

@@ -167,6 +167,10 @@ class CatalogService:
             return None
         return found
 
+    def listed_product_ids(self) -> list[ProductId] | None:
+        """Every product id when the catalogue is mirrored (for did-you-mean messages); else None."""
+        return self._mirror.all_product_ids() if self._mirror is not None else None
+
     @staticmethod
     async def _brands_of(products: Sequence[Product], source: CatalogStore) -> dict[BrandId, Brand]:
         """The brands of `products`, in one batch read."""
@@ -191,6 +195,12 @@ class CatalogService:
 
     async def get_brands(self, ids: Sequence[BrandId]) -> list[Brand | None]:
         return await self._source().get_brands(ids)
+
+    def listed_brands(self) -> list[Brand] | None:
+        """Every brand, by name, when the catalogue is mirrored; None when it is too big to list."""
+        if self._mirror is None:
+            return None
+        return sorted(self._mirror.all_brands(), key=lambda b: (b.name.casefold(), b.id))
 
     def get_categories(self, ids: Sequence[CategoryId], locale: str) -> list[LocalizedCategory | None]:
         views = self._localized_categories(locale)

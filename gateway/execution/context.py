@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from starlette.responses import Response
 
@@ -15,16 +16,27 @@ from gateway.kernel import Visitor
 LOCALE_HEADER = "x-vitrine-locale"
 
 
+def _not_over_http(visitor: Visitor) -> None:
+    """Outside an HTTP response (tests, tools) there is no device to give an id to."""
+
+
 @dataclass(slots=True)
 class RequestContext:
     services: StorefrontServices
     visitor: Visitor
     locale: str
     loaders: Loaders
+    # Gives the device a visitor's signed id (cookie and X-Vitrine-Visitor header) in this response.
+    issue_visitor: Callable[[Visitor], None] = field(default=_not_over_http)
 
     def reset_visitor(self) -> None:
         """Forget this request's cached visitor state (after a write, for read-your-writes)."""
         self.loaders.visitors.clear(self.visitor.id)
+
+    def switch_visitor(self, visitor: Visitor) -> None:
+        """From here on this request is `visitor` (a device reset), and the device is told so."""
+        self.visitor = visitor
+        self.issue_visitor(visitor)
 
 
 def pick_locale(explicit: str | None, accept_language: str | None) -> str:

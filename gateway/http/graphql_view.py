@@ -11,6 +11,8 @@ On top of strawberry's view (context, cookie, orjson):
 - Methods: GET runs queries only (a mutation via GET is 405 with `Allow: POST`).
 - Bodies: POST needs `Content-Type: application/json` (else 415) and at most
   `VITRINE_GRAPHQL_MAX_BODY_BYTES` (else 413); invalid JSON or UTF-8 is 400.
+- Caching: a hashed GET of an operation that reads only the catalogue is `public` for CDNs,
+  without the visitor cookie; every other answer is `private, no-store` (gateway.http.caching).
 - Persisted documents (APQ / trusted documents, `gateway.execution.persisted.documents`) are
   resolved before execution; an APQ document is remembered only once it has validated.
 
@@ -35,7 +37,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
-from strawberry.schema import BaseSchema
+from strawberry.schema import Schema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
@@ -45,6 +47,7 @@ from gateway.execution.compiler.prepared import PreparedOperations
 from gateway.execution.context import LOCALE_HEADER, RequestContext, build_context, pick_locale
 from gateway.execution.persisted.documents import ResolvedDocument
 from gateway.http.body import BodyTooLarge, read_limited
+from gateway.http.caching import PRIVATE, CachePolicy
 from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.state import edge_of, storefront_of
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
@@ -79,9 +82,10 @@ _UNRESOLVED = object()  # `request.state.vt_resolved` not set: the prepared lane
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
-    def __init__(self, schema: BaseSchema, *, prepared: PreparedOperations | None = None, **options: Any) -> None:
+    def __init__(self, schema: Schema, *, prepared: PreparedOperations | None = None, **options: Any) -> None:
         super().__init__(schema, **options)
         self.prepared = prepared
+        self.caching = CachePolicy(schema._schema)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,6 +113,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         status = getattr(request.state, "vt_status", None)
         if status is not None:
             response.status_code = status
+        response.headers.setdefault("cache-control", PRIVATE)  # only a public operation says otherwise
         await response(scope, receive, send)
 
     async def _run_prepared(self, request: Request) -> Response | None:
@@ -167,7 +172,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if isinstance(response, Response):
             issue_cookie(response, visitor, settings)
         locale = pick_locale(request.headers.get(LOCALE_HEADER), request.headers.get("accept-language"))
-        return build_context(storefront_of(request), visitor, locale)
+        context = build_context(storefront_of(request), visitor, locale)
+        if isinstance(response, Response):  # resetVisitor gives the device a new id in this response
+            context.issue_visitor = lambda new: issue_cookie(response, new, settings)
+        return context
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson rejects invalid UTF-8 with a JSONDecodeError (the stdlib raises UnicodeDecodeError).
@@ -205,6 +213,14 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if resolved is not None:
             request_data = replace(request_data, query=resolved.query)
         result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        self.caching.apply(
+            sub_response,
+            method=request.method,
+            extensions=request_data.extensions,
+            document=request_data.query,
+            succeeded=not result.errors,
+            max_age=edge_of(request).settings.public_cache_seconds,
+        )
         request_error = _is_request_error(result)
         if resolved is not None and resolved.register and not request_error:
             await self._remember(request, resolved)

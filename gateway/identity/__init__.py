@@ -7,7 +7,8 @@ Public face of the area: other areas and the resolvers import only what is liste
 from gateway.identity.directory import IdentityDirectory, is_visitor_identifier
 from gateway.identity.gate import IdentityAttribution, IdentityRules, IntakeGate
 from gateway.identity.listener import IdentityListener
-from gateway.identity.service import IdentityService, LinkResult
+from gateway.identity.service import IdentifyAnswer, IdentityService, LinkResult
+from gateway.identity.shared_devices import SharedDeviceAttribution
 from gateway.identity.stores import IdentityStore, create_indexes, open_store
 from gateway.identity.tokens import IdentityClaims, IdentityTokenVerifier, TokenRefused, mint_identity_token
 from gateway.identity.values import (
@@ -23,6 +24,7 @@ from gateway.identity.values import (
 __all__ = [
     "IdKind",
     "IdentifierError",
+    "IdentifyAnswer",
     "IdentityAttribution",
     "IdentityClaims",
     "IdentityDirectory",
@@ -34,6 +36,7 @@ __all__ = [
     "IntakeGate",
     "LinkResult",
     "MergeRecord",
+    "SharedDeviceAttribution",
     "TokenRefused",
     "create_indexes",
     "email_hash",

@@ -48,6 +48,14 @@ class LinkResult:
     code: str | None = None  # with `refused`: IDENTITY_CONFLICT or IDENTIFIER_LIMIT
 
 
+@dataclass(frozen=True, slots=True)
+class IdentifyAnswer:
+    """What an identify did for the device that sent it, in words a storefront can show."""
+
+    linked: bool  # the device now feeds a known person's profile (customer, email or card)
+    notice: str | None  # why not, or what else the caller should know; None when linked as asked
+
+
 MergeListener = Callable[[VisitorId, Sequence[VisitorId]], Awaitable[None]]
 
 
@@ -99,6 +107,57 @@ class IdentityService:
         if result.refused:
             raise InputError(f"not linked: {result.refused}")
         return result
+
+    def shared(self, visitor: Visitor) -> bool:
+        """A shared device (a kiosk, a till): never linked to the people who use it."""
+        return visitor.channel.value in self._unlinked
+
+    async def is_linked(self, visitor_id: VisitorId) -> bool:
+        """Whether the visitor's profile holds an identifier of a person (customer, email, card)."""
+        profile_id = await self.root(visitor_id)
+        return any(not is_visitor_identifier(i) for i in await self._ids.identifiers_of(profile_id))
+
+    async def identify_answer(
+        self, visitor: Visitor, *, accepted: bool, applied: bool, claimed: bool
+    ) -> IdentifyAnswer:
+        """What an identify from `visitor` did: `accepted` by the intake, `applied` now (else a
+        store was down and the replay links it), `claimed` identifiers (a token or ids given)."""
+        if self.shared(visitor):
+            channel = visitor.channel.value
+            done = (
+                "the customer's identifiers were linked to their own profile, but this device was not"
+                if accepted and claimed
+                else "nothing was linked to this device"
+            )
+            return IdentifyAnswer(
+                False,
+                f"this {channel} is a shared device: {done}, and it keeps no traits of the people who use it. "
+                "Call resetVisitor when the customer is done, so the next one starts clean.",
+            )
+        linked = await self.is_linked(visitor.id)
+        if not accepted or linked:
+            return IdentifyAnswer(linked, None)  # a refusal says why in its code and reason
+        if not applied:
+            notice = "stored but not linked yet: a store is unavailable, and the link is made when it is back"
+        elif claimed:
+            notice = (
+                "nothing was linked: the identifiers are blocked (VITRINE_IDENTITY_BLOCKLIST) or a limit refused "
+                "the link (see the profile's merge audit)"
+            )
+        else:
+            notice = "no identifiers: the traits were kept; pass the identityToken your backend issues to link"
+        return IdentifyAnswer(False, notice)
+
+    async def reset_device(self, visitor: Visitor) -> Visitor:
+        """A new visitor id for this device (same channel), so the next person starts clean.
+
+        The old id's live session (cart, recently viewed) is dropped; its profile stays as the
+        device's own history. The caller gives the device the new signed id."""
+        try:
+            await self._sessions.delete(visitor.id)
+        except StoreUnavailable as exc:  # the session expires on its own; the new id is what matters
+            log.warning("could not drop a reset device's session: %s", exc.message)
+        return Visitor(new_visitor_id(), is_new=True, channel=visitor.channel)
 
     def blocked(self, ident: str) -> bool:
         return ident in self._blocked

@@ -3,7 +3,10 @@
 Invariant: the workspace is always a valid release. Every change (put or delete) is
 validated together with everything else in the workspace before it is stored, so
 `publish` only has to number and store it. Validation failures raise `DefinitionInvalid`
-(an InputError carrying the JSON path), which the admin API shows to the editor.
+(an InputError carrying every problem found, each with its JSON path), which the admin API
+shows to the editor. A save also checks what the saved definition names outside the workspace
+(event names, categories, brands, products: `gateway.audiences.ReferenceCheck`); publishing and
+rolling back do not, so a release keeps working when the catalogue later drops a product.
 
 Serving: each instance holds one immutable `Snapshot` and swaps the reference when a newer
 release appears, so a request (which reads the reference once) sees one release, never a
@@ -17,11 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.audiences import ConditionError
+from gateway.audiences import ConditionError, ReferenceCheck
 from gateway.kernel import InputError, NotFound, StoreUnavailable
 from gateway.slots.stores.protocol import Broadcaster, DraftStore, ReleaseStore
 from gateway.slots.values.definitions import (
@@ -34,6 +37,7 @@ from gateway.slots.values.definitions import (
     build_snapshot,
     diff,
 )
+from gateway.slots.values.references import definition_references
 from gateway.slots.values.releases import Release, ReleaseInfo
 
 log = logging.getLogger(__name__)
@@ -45,12 +49,19 @@ PUBLISH_ATTEMPTS = 5
 
 
 class DefinitionInvalid(InputError):
-    """A definition an editor must fix; `path` is the JSON path of the problem."""
+    """Definitions an editor must fix: `problems` holds every (JSON path, message) found;
+    `path` and `detail` are the first one's."""
 
-    def __init__(self, path: str, message: str) -> None:
+    def __init__(self, path: str, message: str, more: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(message, field=path)
         self.path = path
         self.detail = message
+        self.problems: tuple[tuple[str, str], ...] = ((path, message), *more)
+
+    @classmethod
+    def of(cls, problems: Sequence[tuple[str, str]]) -> DefinitionInvalid:
+        (path, message), *more = problems
+        return cls(path, message, more)
 
 
 def _kind(kind: str) -> str:
@@ -60,10 +71,19 @@ def _kind(kind: str) -> str:
 
 
 class SlotDefinitions:
-    def __init__(self, drafts: DraftStore, releases: ReleaseStore, broadcaster: Broadcaster) -> None:
+    def __init__(
+        self,
+        drafts: DraftStore,
+        releases: ReleaseStore,
+        broadcaster: Broadcaster,
+        *,
+        references: ReferenceCheck | None = None,
+    ) -> None:
+        """`references` checks the events and catalogue ids a saved definition names (None: unchecked)."""
         self._drafts = drafts
         self._releases = releases
         self._broadcaster = broadcaster
+        self._references = references
         self._snapshot: Snapshot = EMPTY
         self._publishing = asyncio.Lock()
 
@@ -147,6 +167,10 @@ class SlotDefinitions:
             self._validate(candidate)
         except DefinitionInvalid as exc:
             raise _relative(exc, kind, len(items)) from None
+        if self._references is not None:
+            unknown = await self._references.problems(definition_references(kind, definition))
+            if unknown:
+                raise DefinitionInvalid.of(unknown)
         await self._drafts.put(kind, key, definition, by)
         return dict(definition)
 

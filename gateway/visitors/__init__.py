@@ -36,7 +36,15 @@ from gateway.visitors.validation import product_ids
 from gateway.visitors.values.consent import Purpose, allows
 from gateway.visitors.values.effects import profile_change, session_change
 from gateway.visitors.values.engagement import DEFAULT_POINTS, EngagementPolicy, Tier
-from gateway.visitors.values.events import Event, EventDraft, EventType, RejectCode, Rejection, StoredEvent
+from gateway.visitors.values.events import (
+    TRACK_EVENT_NAMES,
+    Event,
+    EventDraft,
+    EventType,
+    RejectCode,
+    Rejection,
+    StoredEvent,
+)
 from gateway.visitors.values.profile import (
     DEFAULT_HALF_LIFE_DAYS,
     ConsentRecord,
@@ -57,6 +65,7 @@ __all__ = [
     "HEADER_NAME",
     "RECENTLY_VIEWED_CAP",
     "SEGMENT_MAX_MESSAGE_BYTES",
+    "TRACK_EVENT_NAMES",
     "Attribution",
     "CartLine",
     "ConsentRecord",

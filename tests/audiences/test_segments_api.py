@@ -16,7 +16,7 @@ from tests.support.identity_helpers import TRACK, new_device
 
 ADMIN = "bootstrap-admin-key-0123456789-abcdefghijkl"
 SAVE = """mutation($k: String!, $n: String!, $d: JSON!) { saveSegment(key: $k, name: $n, definition: $d) {
-  key timeBased size } }"""
+  ok segment { key timeBased size } problems { path message } } }"""
 SEGMENTS = "{ segments { key name size timeBased } }"
 VIEWER_SEGMENTS = "{ viewer { segments { key name } profile { engagement { score tier } } } }"
 
@@ -55,7 +55,9 @@ def order(message_id: str, at: datetime | None = None) -> dict[str, Any]:
 async def define(gw: Gateway, key: str, definition: dict[str, Any]) -> dict[str, Any]:
     body = await gw.admin(SAVE, {"k": key, "n": key.title(), "d": definition}, key=ADMIN)
     assert "errors" not in body, body
-    saved: dict[str, Any] = body["data"]["saveSegment"]
+    payload = body["data"]["saveSegment"]
+    assert payload["ok"] and payload["problems"] == [], payload
+    saved: dict[str, Any] = payload["segment"]
     return saved
 
 
@@ -118,7 +120,11 @@ async def test_editors_get_actionable_errors_and_viewers_cannot_edit(gw: Gateway
     bad = await gw.admin(
         SAVE, {"k": "x", "n": "X", "d": {"field": "profile.purchase", "op": "gte", "value": 1}}, key=ADMIN
     )
-    assert "did you mean 'profile.purchases'" in bad["errors"][0]["message"]
+    payload = bad["data"]["saveSegment"]
+    assert payload["ok"] is False and payload["segment"] is None
+    assert payload["problems"] == [
+        {"path": "conditions.field", "message": "unknown field 'profile.purchase'; did you mean 'profile.purchases'?"}
+    ]
     created = await gw.admin('mutation { createApiKey(name: "v", role: VIEWER) { secret } }', key=ADMIN)
     viewer_key = created["data"]["createApiKey"]["secret"]
     denied = await gw.admin(SAVE, {"k": "x", "n": "X", "d": ENGAGED}, key=viewer_key, status=403)
