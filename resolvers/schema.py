@@ -10,8 +10,11 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache
+from strawberry.federation.schema import FederationAny
+from strawberry.types import Info
 
 from gateway.catalogue import Attribute, Brand, Image, LocalizedCategory, LocalizedProduct, Money
+from gateway.execution.budget import Watchdog
 from gateway.execution.compiler.executor import CompiledExecutor
 from gateway.execution.compiler.integration import (
     ExecutionCounter,
@@ -23,10 +26,17 @@ from gateway.execution.compiler.integration import (
 )
 from gateway.execution.compiler.plan import Compiler
 from gateway.execution.compiler.prepared import PreparedOperations
+from gateway.kernel import InputError
 from resolvers.catalogue import CatalogQuery, ConnectionView, EdgeView, PageInfoView
 from resolvers.execution.errors import ErrorPolicy, classify
-from resolvers.execution.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
-from resolvers.execution.validation_cache import TextValidationCache
+from resolvers.execution.limits import (
+    MAX_ENTITIES,
+    MAX_TOKENS,
+    SHAPE_LIMITS,
+    QueryLimits,
+    QueryLimitsWithoutIntrospection,
+)
+from resolvers.execution.validation_cache import text_validation_cache
 from resolvers.identity import IdentityMutation
 from resolvers.privacy.storefront import PrivacyMutation, PrivacyQuery
 from resolvers.recommendations.lists import RecommendationsQuery
@@ -75,6 +85,12 @@ class StorefrontSchema(strawberry.federation.Schema):
         for error in errors:
             log.debug("GraphQL error: %s", error.message)
 
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        # The cost rule counts a variable's representations as MAX_ENTITIES: hold clients to it.
+        if len(representations) > MAX_ENTITIES:
+            raise InputError(f"at most {MAX_ENTITIES} representations per _entities call; got {len(representations)}")
+        return super().entities_resolver(info, representations)
+
 
 def build_schema(
     *,
@@ -82,12 +98,14 @@ def build_schema(
     compiled_execution: str = "persisted",
     trusted_documents: bool = False,
     count: ExecutionCounter | None = None,
+    validation_budget_ms: int = 250,
 ) -> StorefrontSchema:
     """The schema.
 
     `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works).
     `compiled_execution` is off | persisted | all: which operations run compiled
     (gateway.execution.compiler.integration); `trusted_documents` means every document is a persisted one.
+    `validation_budget_ms`: the CPU time validating one document may take (resolvers.execution.validation_cache).
     """
     executor: type[CompiledExecutor] | None = None
     policy: Callable[[Mapping[str, Any] | None], bool] | None = None
@@ -107,7 +125,7 @@ def build_schema(
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             QueryLimits if introspection else QueryLimitsWithoutIntrospection,
             lambda: ParserCache(maxsize=512),
-            TextValidationCache,
+            text_validation_cache(SHAPE_LIMITS, Watchdog(), validation_budget_ms / 1000),
         ],
     )
     if executor is not None and policy is not None:

@@ -6,6 +6,11 @@ variable's default, or the argument's cap when the client passes a variable). Al
 therefore multiply cost too, so 50 aliased 100-product pages are refused even though each
 one alone is fine. Fragments are costed once each (memoized), so fragment bombs cost linear
 time to check; cycles are left to the standard NoFragmentCycles rule.
+
+Federation's `_entities` is a page too: its size is the number of representations (the list
+literal's length, or `max_entities` for a variable, which the schema enforces when it runs).
+Costs saturate at `ceiling` (a thousand times the limit), so the number in the error's
+`extensions.cost` stays a small integer however deep the pages nest.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
@@ -27,13 +33,27 @@ from graphql import (
 )
 
 PAGE_ARGUMENTS = ("first", "last", "limit")
+MAX_DIGITS = 18  # an Int has at most 10; longer literals count as "huge" (int() of 5,000 digits raises)
+ENTITIES = "_entities"
 
 
-def cost_rule(max_cost: int, max_page: int) -> type[ValidationRule]:
+def _int(node: IntValueNode) -> int:
+    text = node.value.lstrip("-")
+    huge = len(text) > MAX_DIGITS
+    if node.value.startswith("-"):
+        return -(10**MAX_DIGITS) if huge else int(node.value)
+    return 10**MAX_DIGITS if huge else int(node.value)
+
+
+def cost_rule(max_cost: int, max_page: int, max_entities: int | None = None) -> type[ValidationRule]:
     """A rule class refusing operations whose worst-case field count is above `max_cost`.
+
+    `max_entities` (default: `max_page`) is what an `_entities` call with a variable counts as.
 
     Built once (at import) so the validation cache key stays stable.
     """
+    ceiling = max_cost * 1000
+    entities_cap = max_page if max_entities is None else max_entities
 
     class MaxCost(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
@@ -46,13 +66,14 @@ def cost_rule(max_cost: int, max_page: int) -> type[ValidationRule]:
             self._defaults = {}
             for definition in node.variable_definitions or ():
                 if isinstance(definition.default_value, IntValueNode):
-                    self._defaults[definition.variable.name.value] = int(definition.default_value.value)
+                    self._defaults[definition.variable.name.value] = _int(definition.default_value)
             cost = self._selection_cost(node.selection_set)
             if cost > max_cost:
                 name = node.name.value if node.name else "anonymous"
+                amount = f"more than {ceiling}" if cost >= ceiling else f"up to {cost}"
                 self.report_error(
                     GraphQLError(
-                        f"'{name}' may resolve up to {cost} fields, more than the {max_cost} allowed: "
+                        f"'{name}' may resolve {amount} fields, more than the {max_cost} allowed: "
                         "ask for smaller pages (first) or fewer aliases",
                         node,
                         extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": max_cost},
@@ -60,15 +81,24 @@ def cost_rule(max_cost: int, max_page: int) -> type[ValidationRule]:
                 )
 
         def _page_size(self, field: FieldNode) -> int:
+            if field.name.value == ENTITIES:
+                return self._entities(field)
             for argument in field.arguments or ():
                 if argument.name.value not in PAGE_ARGUMENTS:
                     continue
                 value = argument.value
                 if isinstance(value, IntValueNode):
-                    return max(1, min(int(value.value), max_page))
+                    return max(1, min(_int(value), max_page))
                 if isinstance(value, VariableNode):
                     return max(1, min(self._defaults.get(value.name.value, max_page), max_page))
             return 1
+
+        @staticmethod
+        def _entities(field: FieldNode) -> int:
+            for argument in field.arguments or ():
+                if argument.name.value == "representations" and isinstance(argument.value, ListValueNode):
+                    return max(1, len(argument.value.values))
+            return entities_cap
 
         def _selection_cost(self, selection_set: SelectionSetNode | None) -> int:
             if selection_set is None:
@@ -81,8 +111,8 @@ def cost_rule(max_cost: int, max_page: int) -> type[ValidationRule]:
                     total += self._selection_cost(selection.selection_set)
                 elif isinstance(selection, FragmentSpreadNode):
                     total += self._fragment_cost(selection.name.value)
-                if total > max_cost * 1000:  # already hopeless: stop before the numbers get huge
-                    return total
+                if total >= ceiling:  # already hopeless: stop before the numbers get huge
+                    return ceiling
             return total
 
         def _fragment_cost(self, name: str) -> int:
