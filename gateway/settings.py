@@ -76,6 +76,10 @@ class Settings:
     introspection: bool = True
     compiled_execution: str = "persisted"  # off | persisted | all (docs/compiled-execution.md)
     graphql_max_body_bytes: int = 256 * 1024
+    validation_budget_ms: int = 250  # CPU time validating one unknown document may take (docs/limits.md)
+    shutdown_grace_seconds: int = 10  # SIGTERM to exit, at most (docs/limits.md)
+    header_timeout_seconds: float = 10.0  # a request's line and headers must arrive within this
+    body_timeout_seconds: float = 10.0  # and its body within this, once the app reads it
     cors_origins: tuple[str, ...] = ()
     rate_limit_ip_per_minute: int = 0  # 0 = off
     rate_limit_visitor_per_minute: int = 0
@@ -336,6 +340,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         introspection=get("VITRINE_INTROSPECTION", _parse_bool, environment != "production"),
         compiled_execution=get("VITRINE_COMPILED_EXECUTION", _choice("off", "persisted", "all"), "persisted"),
         graphql_max_body_bytes=get("VITRINE_GRAPHQL_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 256 * 1024),
+        validation_budget_ms=get("VITRINE_VALIDATION_BUDGET_MS", _int_in(10, 10_000), 250),
+        shutdown_grace_seconds=get("VITRINE_SHUTDOWN_GRACE_SECONDS", _int_in(2, 3600), 10),
+        header_timeout_seconds=get("VITRINE_HEADER_TIMEOUT_SECONDS", _positive_float, 10.0),
+        body_timeout_seconds=get("VITRINE_BODY_TIMEOUT_SECONDS", _positive_float, 10.0),
         cors_origins=get("VITRINE_CORS_ORIGINS", _origins, ()),
         rate_limit_ip_per_minute=get(
             "VITRINE_RATE_LIMIT_IP_PER_MINUTE", _int_in(0, 1_000_000), 1200 if environment == "production" else 0
