@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache
+from strawberry.scalars import JSON
 
 from gateway.execution.budget import Watchdog
 from resolvers.access.keys import KeysMutation, KeysQuery
 from resolvers.audiences import SegmentsMutation, SegmentsQuery
 from resolvers.execution.errors import ErrorPolicy
+from resolvers.execution.json_scalar import CHECKED_JSON
 from resolvers.execution.limits import MAX_TOKENS, SHAPE_LIMITS, QueryLimits
 from resolvers.execution.validation_cache import text_validation_cache
 from resolvers.privacy.admin import PrivacyMutation, PrivacyQuery
@@ -44,6 +46,7 @@ def build_admin_schema(*, validation_budget_ms: int = 250) -> strawberry.Schema:
     return strawberry.Schema(
         query=AdminQuery,
         mutation=AdminMutation,
+        scalar_overrides={JSON: CHECKED_JSON},
         extensions=[
             ErrorPolicy,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
