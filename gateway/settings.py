@@ -37,7 +37,8 @@ class Settings:
     events_max_batch: int = 100
     events_max_body_bytes: int = 512 * 1024
     interest_half_life_days: float = DEFAULT_HALF_LIFE_DAYS
-    store_timeout_ms: int = 1000
+    store_timeout_ms: int = 1000  # every wait on MongoDB or Redis (docs/limits.md)
+    store_breaker_seconds: float = 5.0  # after a timeout, calls to that store fail at once this long
     cookie_secure: bool = False
     catalog_preload_max: int = 200_000
     debug: bool = False
@@ -308,6 +309,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         events_max_body_bytes=get("VITRINE_EVENTS_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 512 * 1024),
         interest_half_life_days=get("VITRINE_INTEREST_HALF_LIFE_DAYS", _positive_float, DEFAULT_HALF_LIFE_DAYS),
         store_timeout_ms=get("VITRINE_STORE_TIMEOUT_MS", _int_in(10, 60_000), 1000),
+        store_breaker_seconds=get("VITRINE_STORE_BREAKER_SECONDS", _positive_float, 5.0),
         cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
         catalog_preload_max=get("VITRINE_CATALOG_PRELOAD_MAX", _int_in(0, 10_000_000), 200_000),
         debug=get("VITRINE_DEBUG", _parse_bool, False),

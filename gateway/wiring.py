@@ -100,15 +100,20 @@ def open_stores(settings: Settings, backends: Backends, stack: AsyncExitStack) -
     )
 
 
+OFFLINE_TIMEOUT_MS = 60_000  # a CLI command's bulk writes and file uploads are not requests
+
+
 async def connect(settings: Settings, stack: AsyncExitStack) -> Stores:
-    """Open the clients the settings' URLs ask for and every store on them (CLI commands)."""
+    """Open the clients the settings' URLs ask for and every store on them (CLI commands: each
+    store call may wait up to a minute, or VITRINE_STORE_TIMEOUT_MS if that is longer)."""
     backends = await open_backends(
         settings.mongodb_url,
         settings.mongodb_database,
         settings.redis_url,
         settings.redis_prefix,
-        settings.store_timeout_ms,
+        max(settings.store_timeout_ms, OFFLINE_TIMEOUT_MS),
         stack,
+        settings.store_breaker_seconds,
     )
     return open_stores(settings, backends, stack)
 
