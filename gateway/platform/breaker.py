@@ -1,13 +1,15 @@
 """A circuit breaker per store client: a hung server costs one timeout, not one per request.
 
-closed -> (a call fails: timeout, refused or broken connection) -> open: every call fails at
-once, for `cooldown` seconds -> half-open: one trial call goes to the server while the others
-keep failing at once; its success closes the circuit, its failure opens it again.
+closed -> (a call waits out its timeout) -> open: every call fails at once, for `cooldown`
+seconds -> half-open: one trial call goes to the server while the others keep failing at once;
+its success closes the circuit, its failure opens it again.
 
-One failure is enough to open it: a request makes several store calls one after another, and
-each of them would otherwise wait the whole timeout (VITRINE_STORE_TIMEOUT_MS) again. A call
-that the server answered, even with an error (a duplicate key), counts as a success. A call
-cancelled midway proves nothing either way: it only frees the trial slot.
+One timeout is enough to open it: a request makes several store calls one after another, and
+each of them would otherwise wait the whole timeout (VITRINE_STORE_TIMEOUT_MS) again. What
+counts as a timeout is the client's to say (`is_failure`): an error that came at once, such as
+a refused connection, costs nothing to repeat. A call that the server answered, even with an
+error (a duplicate key), counts as a success. A call cancelled midway proves nothing either way:
+it only frees the trial slot.
 
 The same idea as the commerce connector's breaker (gateway/catalogue/connectors/breaker.py),
 shaped for drivers: `call` wraps one driver call and raises the driver's own "unavailable"

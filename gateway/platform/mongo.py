@@ -17,7 +17,7 @@ from typing import Any
 import pymongo
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, PyMongoError, ServerSelectionTimeoutError
+from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
 
 from gateway.kernel import StoreUnavailable
 from gateway.platform.breaker import DEFAULT_COOLDOWN_SECONDS, Breaker
@@ -27,8 +27,9 @@ INDEX_BUILD_SECONDS = 120.0  # building an index on a large collection takes lon
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """The server did not answer in time, or could not be reached (as opposed to answering an error)."""
-    return isinstance(exc, ConnectionFailure) or (isinstance(exc, PyMongoError) and exc.timeout)
+    """A wait that ran out: the server did not answer, or none could be selected in time (PyMongo
+    waits the whole selection timeout even for a server that refuses connections)."""
+    return isinstance(exc, PyMongoError) and exc.timeout
 
 
 class GuardedMongoClient(AsyncMongoClient[Document]):

@@ -25,7 +25,9 @@ from gateway.platform.breaker import DEFAULT_COOLDOWN_SECONDS, Breaker
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    return isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError)
+    """A wait that ran out. A refused connection fails at once by itself: no need to open the
+    circuit, and none to wait for the cooldown once Redis is back."""
+    return isinstance(exc, RedisTimeoutError | TimeoutError)
 
 
 class GuardedPipeline(Pipeline):
