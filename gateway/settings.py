@@ -40,6 +40,8 @@ class Settings:
     store_timeout_ms: int = 1000  # every wait on MongoDB or Redis (docs/limits.md)
     store_breaker_seconds: float = 5.0  # after a timeout, calls to that store fail at once this long
     cookie_secure: bool = False
+    visitor_idle_days: float = 365.0  # a visitor token expires after this long without a visit
+    visitor_legacy_tokens: bool = True  # accept (and re-issue) tokens without an issue time
     catalog_preload_max: int = 200_000
     debug: bool = False
     # Identity (docs/identity.md)
@@ -311,6 +313,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         store_timeout_ms=get("VITRINE_STORE_TIMEOUT_MS", _int_in(10, 60_000), 1000),
         store_breaker_seconds=get("VITRINE_STORE_BREAKER_SECONDS", _positive_float, 5.0),
         cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
+        visitor_idle_days=get("VITRINE_VISITOR_IDLE_DAYS", _positive_float, 365.0),
+        visitor_legacy_tokens=get("VITRINE_VISITOR_LEGACY_TOKENS", _parse_bool, True),
         catalog_preload_max=get("VITRINE_CATALOG_PRELOAD_MAX", _int_in(0, 10_000_000), 200_000),
         debug=get("VITRINE_DEBUG", _parse_bool, False),
         identity_max_identifiers=get("VITRINE_IDENTITY_MAX_IDENTIFIERS", _int_in(2, 10_000), 50),

@@ -13,6 +13,7 @@ On top of strawberry's view (context, cookie, orjson):
   exactly, parameters never count), at most `VITRINE_GRAPHQL_MAX_BODY_BYTES` (else 413), all of
   it within `VITRINE_BODY_TIMEOUT_SECONDS` (else 408); invalid JSON or UTF-8, or JSON that is not
   an object (`null`, `42`), is 400.
+- With introspection off, no message suggests names of the schema ("Did you mean ...?").
 - Responses always encode (gateway.http.encoding): a value orjson refuses never turns an
   answer into a plain-text 500.
 - Persisted documents (APQ / trusted documents, `gateway.execution.persisted.documents`) are
@@ -27,6 +28,7 @@ and response).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from typing import Any, cast
 
@@ -80,6 +82,19 @@ async def read_body(request: Request, limit: int, seconds: float) -> bytes:
         raise HTTPException(413, str(exc)) from None
     except BodyTooSlow as exc:
         raise HTTPException(408, str(exc)) from None
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def hide_suggestions(body: GraphQLHTTPResponse) -> None:
+    """Drop graphql-core's "Did you mean 'myData'?" from every message: with introspection off,
+    the schema must not be discoverable one suggestion at a time (validation, and the coercion
+    of variables at execution, both make them)."""
+    for error in body.get("errors") or ():
+        message = error.get("message") if isinstance(error, dict) else None
+        if isinstance(error, dict) and isinstance(message, str) and "Did you mean" in message:
+            error["message"] = _SUGGESTION.sub("", message)
 
 
 def check_body_shape(data: object) -> None:
@@ -268,6 +283,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         body = process_result(result)
+        if not edge_of(request).settings.introspection:
+            hide_suggestions(body)
         if not _is_request_error(result):
             return body
         codes = {(e.extensions or {}).get("code") for e in result.errors or ()}

@@ -267,3 +267,56 @@ async def test_values_no_store_can_hold_are_rejected_alone_on_both_paths(gateway
         ("e", "ACCEPTED"),
     ]
     assert "outside -2^63..2^63-1" in result["results"][1]["reason"]
+
+
+async def test_tokens_slide_with_activity_and_expire_after_the_idle_period() -> None:
+    import time
+
+    from gateway.kernel import VisitorId
+    from gateway.visitors.tokens import sign
+    from tests.support.appclient import running_gateway
+    from tests.support.settings import make_settings
+
+    settings = make_settings(visitor_idle_days=30)  # re-issued after 3 days
+    keys = settings.secret_keys
+    vid = VisitorId("v_" + "a" * 22)
+    ask = "{ viewer { visitorId } }"
+    async with running_gateway(settings) as gw:
+
+        async def visit(token: str) -> tuple[str, str | None]:
+            gw.client.cookies.clear()
+            response = await gw.client.post("/graphql", json={"query": ask}, headers={"x-vitrine-visitor": token})
+            return response.json()["data"]["viewer"]["visitorId"], response.headers.get("x-vitrine-visitor")
+
+        now = time.time()
+        assert await visit(sign(vid, keys, issued_at=now - 3600)) == (vid, None)  # fresh: nothing to send
+        seen, renewed = await visit(sign(vid, keys, issued_at=now - 10 * 86_400))
+        assert seen == vid and renewed is not None and renewed != sign(vid, keys, issued_at=now - 10 * 86_400)
+        assert await visit(renewed) == (vid, None)  # the new token is a fresh one for the same visitor
+        stranger, issued = await visit(sign(vid, keys, issued_at=now - 31 * 86_400))
+        assert stranger != vid and issued is not None  # away longer than the idle period: a new visitor
+
+
+async def test_no_schema_suggestions_when_introspection_is_off() -> None:
+    from tests.support.appclient import running_gateway
+    from tests.support.settings import make_settings
+
+    typos = (
+        "{ myDat }",
+        "{ recommendations(strategi: POPULAR) { strategy } }",
+        'mutation { track(events: [{messageid: "m"}]) { accepted } }',
+    )
+    async with running_gateway(make_settings(introspection=True)) as gw:
+        for typo in typos:
+            assert "Did you mean" in (await gw.client.post("/graphql", json={"query": typo})).text
+    async with running_gateway(make_settings(introspection=False)) as gw:
+        for typo in typos:
+            response = await gw.client.post("/graphql", json={"query": typo})
+            messages = [e["message"] for e in response.json()["errors"]]
+            assert messages and not any("Did you mean" in m for m in messages), messages
+            expected = (
+                "Cannot query field 'myDat' on type 'Query'.",
+                "Unknown argument 'strategi'",
+                "Expected value of type 'EventInput' not to",
+            )
+            assert any(m.startswith(expected) for m in messages), messages
