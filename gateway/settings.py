@@ -75,6 +75,9 @@ class Settings:
     # The HTTP edge: persisted queries, limits, CORS, rate limits (docs/clients.md)
     persisted_queries: str = "apq"  # off | apq | trusted
     apq_ttl_seconds: int = 86_400
+    apq_max_documents: int = 2000  # APQ documents kept at most (the oldest registrations go first)
+    apq_max_document_bytes: int = 16 * 1024  # larger documents run but are not remembered
+    apq_registrations_per_minute: int = 30  # per client address; 0 = no limit
     trusted_documents: str = ""  # a manifest file registered at startup (optional)
     introspection: bool = True
     compiled_execution: str = "persisted"  # off | persisted | all (docs/compiled-execution.md)
@@ -342,6 +345,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admin_api_key=admin_api_key,
         persisted_queries=get("VITRINE_PERSISTED_QUERIES", _choice("off", "apq", "trusted"), "apq"),
         apq_ttl_seconds=get("VITRINE_APQ_TTL_SECONDS", _int_in(60, 30 * 86_400), 86_400),
+        apq_max_documents=get("VITRINE_APQ_MAX_DOCUMENTS", _int_in(1, 1_000_000), 2000),
+        apq_max_document_bytes=get("VITRINE_APQ_MAX_DOCUMENT_BYTES", _int_in(256, 16 * 1024 * 1024), 16 * 1024),
+        apq_registrations_per_minute=get("VITRINE_APQ_REGISTRATIONS_PER_MINUTE", _int_in(0, 1_000_000), 30),
         trusted_documents=get("VITRINE_TRUSTED_DOCUMENTS", str, ""),
         introspection=get("VITRINE_INTROSPECTION", _parse_bool, environment != "production"),
         compiled_execution=get("VITRINE_COMPILED_EXECUTION", _choice("off", "persisted", "all"), "persisted"),

@@ -95,7 +95,7 @@ def open_stores(settings: Settings, backends: Backends, stack: AsyncExitStack) -
         triggers=trigger_stores,
         api_keys=access.open_store(backends),
         leases=leases.open_store(backends),
-        persisted=persisted.open_store(backends, settings.apq_ttl_seconds),
+        persisted=persisted.open_store(backends, settings.apq_ttl_seconds, settings.apq_max_documents),
         rate_limits=rate_limits.open_store(backends),
     )
 
@@ -309,7 +309,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         webhooks=webhooks,
         privacy=privacy,
         api_keys=ApiKeyService(stores.api_keys, settings.admin_api_key),
-        persisted=PersistedDocuments(stores.persisted, settings.persisted_queries),
+        persisted=PersistedDocuments(stores.persisted, settings.persisted_queries, settings.apq_max_document_bytes),
         metrics=metrics,
     )
 

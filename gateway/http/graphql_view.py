@@ -17,7 +17,8 @@ On top of strawberry's view (context, cookie, orjson):
 - Responses always encode (gateway.http.encoding): a value orjson refuses never turns an
   answer into a plain-text 500.
 - Persisted documents (APQ / trusted documents, `gateway.execution.persisted.documents`) are
-  resolved before execution; an APQ document is remembered only once it has validated.
+  resolved before execution; an APQ document is remembered only once it has validated, if it
+  is small enough, and at most VITRINE_APQ_REGISTRATIONS_PER_MINUTE times per client address.
 
 `execute_single` is where an operation runs through strawberry's whole pipeline; a query that
 ran compiled there is remembered as prepared, and later POSTs of it take `_run_prepared`
@@ -276,8 +277,17 @@ class GraphQLView(GraphQL[RequestContext, None]):
 
     @staticmethod
     async def _remember(request: Request, resolved: ResolvedDocument) -> None:
+        """Store an APQ registration, at most VITRINE_APQ_REGISTRATIONS_PER_MINUTE per client
+        address; past that the operation still ran, and the client sends its text again next time."""
+        edge = edge_of(request)
+        per_minute = edge.settings.apq_registrations_per_minute
         try:
-            await edge_of(request).persisted.remember(resolved)
+            if per_minute and request.client is not None:
+                decision = await edge.rate_limits.hit(f"apq:{request.client.host}", per_minute, 60)
+                if not decision.allowed:
+                    log.debug("APQ registration refused: %s registers too often", request.client.host)
+                    return
+            await edge.persisted.remember(resolved)
         except StoreUnavailable as exc:  # the client will simply send the text again
             log.warning("could not store a persisted query: %s", exc.message)
 
