@@ -317,7 +317,8 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
 def _webhook_sender(settings: Settings, stores: TriggerStores, stack: AsyncExitStack) -> WebhookSender | None:
     if not (settings.webhook_url and settings.webhook_secret):
         return None
-    client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False)
+    limits = httpx.Limits(max_connections=max(100, settings.webhook_concurrency))
+    client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False, limits=limits)
     stack.push_async_callback(client.aclose)
     return WebhookSender(
         stores.outbox,
@@ -326,4 +327,5 @@ def _webhook_sender(settings: Settings, stores: TriggerStores, stack: AsyncExitS
         client,
         max_attempts=settings.webhook_max_attempts,
         backoff_base_seconds=settings.webhook_backoff_seconds,
+        per_receiver=settings.webhook_concurrency,
     )
