@@ -2,6 +2,12 @@
 
 Clients here accept `application/graphql-response+json` (as Apollo Client and urql do), under
 which documents that fail parsing or validation are answered 400 without `data`.
+
+The hostile cases that need something other than one request live beside their subject:
+slow headers and bodies, and SIGTERM during an attack (tests/platform/test_serving_process.py,
+a real `python -m gateway serve`); extreme values on every error path
+(tests/http/test_error_sweep.py); frozen stores (tests/platform/test_store_timeouts.py); random
+JSON through the intake on both backends (tests/visitors/test_storable_values.py).
 """
 
 from __future__ import annotations
@@ -285,3 +291,51 @@ async def test_validation_over_its_cpu_budget_is_abandoned_and_the_worker_keeps_
         # The refusal is remembered: the same text costs no second budget.
         again = await gw.client.post("/graphql", json={"query": heavy}, headers={"accept": GQL})
         assert again.json() == refused.json()
+
+
+async def test_poison_values_in_events_are_rejected_alone_on_both_backends(gateway: Any) -> None:
+    # 2^63 made PyMongo raise OverflowError: a 500, and the batch's other events were lost.
+    body = (
+        b'[{"messageId": "ok-1", "name": "Cart Viewed"},'
+        b' {"messageId": "big", "type": "page", "properties": {"n": 9223372036854775808}},'
+        b' {"messageId": "nul", "type": "page", "properties": {"a\\u0000b": 1}},'
+        b' {"messageId": "late", "type": "page", "timestamp": "9999-12-31T23:59:59-23:59"},'
+        b' {"messageId": "ok-2", "type": "page"}]'
+    )
+    response = await gateway.client.post("/v1/events", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json()["results"]] == [
+        "ACCEPTED",
+        "REJECTED",
+        "REJECTED",
+        "REJECTED",
+        "ACCEPTED",
+    ]
+    smuggled = await gateway.client.post(
+        "/v1/events", content=b"[]", headers={"content-type": "text/plain; charset=application/json"}
+    )
+    assert smuggled.status_code == 415
+
+
+async def test_an_apq_flood_is_bounded_in_size_and_rate() -> None:
+    from gateway.execution.persisted.documents import sha256_hex
+
+    async with running_gateway(make_settings()) as gw:
+        store = gw.runtime.stores.persisted
+        # 95 KB documents (the measured flood): they run, nothing is kept.
+        padding = " " * 95_000
+        for i in range(5):
+            text = f'query Big{i} {{ product(id: "p-00001") {{ id }} }}{padding}'
+            extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(text)}}
+            response = await gw.client.post("/graphql", json={"query": text, "extensions": extensions})
+            assert response.json()["data"]["product"]["id"] == "p-00001"
+            assert await store.get_automatic(sha256_hex(text)) is None
+        # Small ones: 30 a minute from one address are kept, the rest are not.
+        kept = 0
+        for i in range(40):
+            text = f'query Small{i} {{ product(id: "p-00001") {{ id }} }}'
+            extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(text)}}
+            await gw.client.post("/graphql", json={"query": text, "extensions": extensions})
+            kept += await store.get_automatic(sha256_hex(text)) is not None
+        assert kept == 30
+        await normal_request_succeeds(gw.client)
