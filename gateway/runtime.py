@@ -115,10 +115,10 @@ async def _first_vector_load(vectors: VectorService) -> None:
 async def _create_indexes(backends: Backends) -> None:
     if backends.mongo_db is None:
         return
-    from gateway.platform.mongo import index_build_time, translated
+    from gateway.platform.mongo import INDEX_BUILD_SECONDS, operation_time, translated
 
     try:
-        with index_build_time():
+        with operation_time(INDEX_BUILD_SECONDS):
             async with translated("MongoDB", "create_indexes"):
                 for create in MONGO_INDEXES:
                     await create(backends.mongo_db)

@@ -15,11 +15,18 @@ ends after a minute without budgets, so importing or building this opens nothing
 The race between the watchdog firing and the work finishing is settled under one lock: once the
 `with` block has left, no exception can arrive any more (a pending one is withdrawn), and a
 budget that was spent raises `BudgetExceeded` even if the work finished meanwhile.
+
+The cyclic garbage collector is paused while a budget runs. A collection that happened to start
+inside the block is not the work's (a full one took more than the whole budget in the test
+suite), and the collector runs callbacks (gc.callbacks, weakref callbacks) that would swallow
+the exception as "ignored". Memory freed by reference counting is freed as usual; the
+collector catches up when the block ends.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -53,6 +60,7 @@ class _Budget:
     clock: Callable[[], float]
     deadline: float  # on `clock`
     fired: bool = field(default=False)
+    pauses_gc: bool = field(default=False)
 
 
 class Watchdog:
@@ -63,6 +71,8 @@ class Watchdog:
         self._wakeup = threading.Condition(self._mutex)
         self._budgets: set[_Budget] = set()
         self._thread: threading.Thread | None = None
+        self._gc_paused = 0  # budgets running with the collector paused (it is process-wide)
+        self._gc_was_enabled = False
 
     def limit(self, seconds: float) -> _Limit:
         """`with watchdog.limit(seconds):` runs the block on at most `seconds` of this thread's CPU
@@ -71,6 +81,11 @@ class Watchdog:
 
     def _register(self, budget: _Budget) -> None:
         with self._mutex:
+            if self._gc_paused == 0:
+                self._gc_was_enabled = gc.isenabled()
+                gc.disable()
+            self._gc_paused += 1
+            budget.pauses_gc = True
             self._budgets.add(budget)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="vitrine-cpu-budget", daemon=True)
@@ -83,7 +98,17 @@ class Watchdog:
             self._budgets.discard(budget)
             if budget.fired:
                 _set_async_exc(budget.thread_id, None)  # NULL: if it has not arrived yet, it never will
+            self._resume_gc(budget)
             return budget.fired
+
+    def _resume_gc(self, budget: _Budget) -> None:
+        """Under the mutex: the budget's share of the collector's pause ends (once). The watchdog
+        ends it too when it fires, in case the exception arrives before `_unregister` runs."""
+        if budget.pauses_gc:
+            budget.pauses_gc = False
+            self._gc_paused -= 1
+            if self._gc_paused == 0 and self._gc_was_enabled:
+                gc.enable()
 
     def _watch(self) -> None:
         idle_since = time.monotonic()
@@ -102,6 +127,7 @@ class Watchdog:
                     if left <= 0:
                         budget.fired = True
                         self._budgets.discard(budget)
+                        self._resume_gc(budget)
                         _set_async_exc(budget.thread_id, id(BudgetExceeded))  # the class outlives the thread
                     else:
                         # CPU time never runs faster than the wall clock: nothing can fire sooner.

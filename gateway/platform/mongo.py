@@ -24,6 +24,7 @@ from gateway.platform.breaker import DEFAULT_COOLDOWN_SECONDS, Breaker
 
 Document = dict[str, Any]
 INDEX_BUILD_SECONDS = 120.0  # building an index on a large collection takes longer than a request may
+BULK_WRITE_SECONDS = 60.0  # a catalogue import batch: offline work, not a request
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -73,9 +74,10 @@ async def translated(store: str, operation: str) -> AsyncIterator[None]:
         raise StoreUnavailable(store, operation, exc) from exc
 
 
-def index_build_time() -> Any:
-    """`with index_build_time():` lets index builds run past the store timeout (startup only)."""
-    return pymongo.timeout(INDEX_BUILD_SECONDS)
+def operation_time(seconds: float) -> Any:
+    """`with operation_time(s):` lets the operations inside run up to `s` seconds in all, past the
+    store timeout: for offline work only (index builds at startup, catalogue import batches)."""
+    return pymongo.timeout(seconds)
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:

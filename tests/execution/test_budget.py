@@ -60,3 +60,17 @@ def test_no_exception_arrives_after_the_budget_ends_and_threads_are_independent(
     for results in outcomes.values():
         assert "stray" not in results
         assert results[0] == "done" and results[-1] == "abandoned"
+
+
+def test_the_collector_is_paused_during_a_budget_and_always_resumed() -> None:
+    import gc
+
+    watchdog = Watchdog()
+    assert gc.isenabled()
+    with watchdog.limit(1.0):
+        assert not gc.isenabled()  # a collection starting here would be charged to the work
+    assert gc.isenabled()
+    with pytest.raises(BudgetExceeded), watchdog.limit(0.02):
+        while True:
+            spin(1000)
+    assert gc.isenabled()
