@@ -196,8 +196,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
             response = graphql_error_response(405, f"{exc.reason}: send them with POST", "METHOD_NOT_ALLOWED", media)
             response.headers["allow"] = "POST"
             return response
-        code = {413: "REQUEST_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 406: "NOT_ACCEPTABLE", 408: "REQUEST_TIMEOUT"}
-        response = graphql_error_response(exc.status_code, exc.reason, code.get(exc.status_code, "BAD_REQUEST"), media)
+        code = HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST")
+        response = graphql_error_response(exc.status_code, exc.reason, code, media)
         if exc.status_code == 408:  # the rest of the body may still be on its way: do not read it as a request
             response.headers["connection"] = "close"
         return response
