@@ -21,6 +21,8 @@ catalog_cli = typer.Typer(help="Catalogue data: import, generate.", no_args_is_h
 cli.add_typer(catalog_cli, name="catalog")
 eval_cli = typer.Typer(help="Offline evaluation.", no_args_is_help=True)
 cli.add_typer(eval_cli, name="eval")
+KEEP_ALIVE_SECONDS = 5  # an idle keep-alive connection is closed after this
+
 persisted_cli = typer.Typer(help="Trusted documents (persisted queries) for production.", no_args_is_help=True)
 cli.add_typer(persisted_cli, name="persisted")
 
@@ -75,9 +77,14 @@ def serve(
         port=bind_port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        # httptools with a header read timeout (VITRINE_HEADER_TIMEOUT_SECONDS).
+        http="gateway.http.server_protocol:HeaderTimeoutProtocol",
         access_log=False,
         log_level=settings.log_level.lower(),
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        # Half of the grace period for requests in flight; the exit guard ends the process at the
+        # full period whatever still runs (gateway.exit_guard).
+        timeout_graceful_shutdown=max(1, settings.shutdown_grace_seconds // 2),
     )
 
 

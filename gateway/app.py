@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from gateway.execution.page_views import PageViews
 from gateway.execution.services import AdminServices, AppState, EdgeServices, StorefrontServices
+from gateway.exit_guard import install_exit_guard
 from gateway.http.admin_view import AdminGraphQLView
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
@@ -39,7 +40,11 @@ from resolvers.schema import build_schema
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool = True) -> Starlette:
+def create_app(
+    settings: Settings, *, background: bool = True, freeze_gc: bool = True, exit_guard: bool = False
+) -> Starlette:
+    """The app. `exit_guard`: the process serves for real, so a SIGTERM ends it within
+    VITRINE_SHUTDOWN_GRACE_SECONDS whatever holds it (gateway.exit_guard)."""
     metrics = Metrics()
     schema = build_schema(
         introspection=settings.introspection,
@@ -47,28 +52,36 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         trusted_documents=settings.persisted_queries == "trusted",
         count=lambda _context, kind: metrics.count_execution(kind),
         federation=settings.federation_mode,
+        validation_budget_ms=settings.validation_budget_ms,
     )
     graphql = GraphQLView(
         schema, prepared=schema.prepared, graphql_ide="graphiql" if not settings.is_production else None
     )
-    admin = AdminGraphQLView(build_admin_schema(), graphql_ide="graphiql" if not settings.is_production else None)
+    admin_schema = build_admin_schema(validation_budget_ms=settings.validation_budget_ms)
+    admin = AdminGraphQLView(admin_schema, graphql_ide="graphiql" if not settings.is_production else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         if settings.secret_is_ephemeral:
             log.warning("VITRINE_SECRET_KEY is not set: visitor ids are signed with a random key and reset on restart")
-        async with open_runtime(settings, metrics, background=background) as runtime:
-            app.state.runtime = runtime
-            if freeze_gc:
-                # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
-                gc.collect()
-                gc.freeze()
-            log.info(
-                "Vitrine ready: MongoDB %s, Redis %s",
-                "memory" if settings.mongodb_url.startswith("memory") else "configured",
-                "memory" if settings.redis_url.startswith("memory") else "configured",
-            )
-            yield request_state(runtime)
+        # Installed here, after the server has installed the signal handlers it wraps.
+        uninstall_guard = install_exit_guard(settings.shutdown_grace_seconds) if exit_guard else None
+        try:
+            async with open_runtime(settings, metrics, background=background) as runtime:
+                app.state.runtime = runtime
+                if freeze_gc:
+                    # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
+                    gc.collect()
+                    gc.freeze()
+                log.info(
+                    "Vitrine ready: MongoDB %s, Redis %s",
+                    "memory" if settings.mongodb_url.startswith("memory") else "configured",
+                    "memory" if settings.redis_url.startswith("memory") else "configured",
+                )
+                yield request_state(runtime)
+        finally:
+            if uninstall_guard is not None:
+                uninstall_guard()
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -160,11 +173,15 @@ def document_errors(document: str, mode: str = "owning") -> list[str]:
     (empty when it would)."""
     from graphql import GraphQLError, parse, specified_rules, validate
 
-    from resolvers.execution.limits import LIMIT_RULES, MAX_TOKENS
+    from resolvers.execution.document_shape import shape_errors
+    from resolvers.execution.limits import LIMIT_RULES, MAX_TOKENS, SHAPE_LIMITS
 
     try:
         ast = parse(document, max_tokens=MAX_TOKENS)
     except GraphQLError as exc:
         return [exc.message]
+    refused = shape_errors(ast, SHAPE_LIMITS)
+    if refused:
+        return [e.message for e in refused]
     schema = build_schema(federation=mode)._schema
     return [e.message for e in validate(schema, ast, [*specified_rules, *LIMIT_RULES])]

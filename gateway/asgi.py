@@ -7,4 +7,4 @@ import os
 from gateway.app import create_app
 from gateway.settings import load_settings
 
-app = create_app(load_settings(os.environ))
+app = create_app(load_settings(os.environ), exit_guard=True)

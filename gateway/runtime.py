@@ -115,12 +115,13 @@ async def _first_vector_load(vectors: VectorService) -> None:
 async def _create_indexes(backends: Backends) -> None:
     if backends.mongo_db is None:
         return
-    from gateway.platform.mongo import translated
+    from gateway.platform.mongo import INDEX_BUILD_SECONDS, operation_time, translated
 
     try:
-        async with translated("MongoDB", "create_indexes"):
-            for create in MONGO_INDEXES:
-                await create(backends.mongo_db)
+        with operation_time(INDEX_BUILD_SECONDS):
+            async with translated("MongoDB", "create_indexes"):
+                for create in MONGO_INDEXES:
+                    await create(backends.mongo_db)
     except StoreUnavailable as exc:
         log.error("MongoDB unreachable at startup; serving degraded: %s", exc.message)
 
@@ -165,6 +166,7 @@ async def open_runtime(
             settings.redis_prefix,
             settings.store_timeout_ms,
             stack,
+            settings.store_breaker_seconds,
         )
         await _create_indexes(backends)
         stores = open_stores(settings, backends, stack)

@@ -40,8 +40,11 @@ class Settings:
     events_max_batch: int = 100
     events_max_body_bytes: int = 512 * 1024
     interest_half_life_days: float = DEFAULT_HALF_LIFE_DAYS
-    store_timeout_ms: int = 1000
+    store_timeout_ms: int = 1000  # every wait on MongoDB or Redis (docs/limits.md)
+    store_breaker_seconds: float = 5.0  # after a timeout, calls to that store fail at once this long
     cookie_secure: bool = False
+    visitor_idle_days: float = 365.0  # a visitor token expires after this long without a visit
+    visitor_legacy_tokens: bool = True  # accept (and re-issue) tokens without an issue time
     catalog_preload_max: int = 200_000
     debug: bool = False
     # Identity (docs/identity.md)
@@ -71,6 +74,7 @@ class Settings:
     webhook_secret: str | None = None
     webhook_max_attempts: int = 8
     webhook_backoff_seconds: float = 30.0
+    webhook_concurrency: int = 8  # deliveries in flight to one receiver, per process
     trigger_abandoned_cart_minutes: float = 60.0
     trigger_inactivity_days: float = 30.0
     trigger_holdout_percent: float = 10.0
@@ -84,12 +88,19 @@ class Settings:
     persisted_queries: str = "apq"  # off | apq | trusted
     apq_ttl_seconds: int = 86_400
     public_cache_seconds: int = 60  # max-age of hashed GETs that read no visitor data; 0: never public
+    apq_max_documents: int = 2000  # APQ documents kept at most (the oldest registrations go first)
+    apq_max_document_bytes: int = 16 * 1024  # larger documents run but are not remembered
+    apq_registrations_per_minute: int = 30  # per client address; 0 = no limit
     trusted_documents: str = ""  # a manifest file registered at startup (optional)
     introspection: bool = True
     compiled_execution: str = "persisted"  # off | persisted | all (docs/compiled-execution.md)
     # owning: Vitrine's subgraph owns Product; contributing: another subgraph does (docs/federation.md)
     federation_mode: str = "owning"
     graphql_max_body_bytes: int = 256 * 1024
+    validation_budget_ms: int = 250  # CPU time validating one unknown document may take (docs/limits.md)
+    shutdown_grace_seconds: int = 10  # SIGTERM to exit, at most (docs/limits.md)
+    header_timeout_seconds: float = 10.0  # a request's line and headers must arrive within this
+    body_timeout_seconds: float = 10.0  # and its body within this, once the app reads it
     cors_origins: tuple[str, ...] = ()
     rate_limit_ip_per_minute: int = 0  # 0 = off
     rate_limit_visitor_per_minute: int = 0
@@ -353,7 +364,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         events_max_body_bytes=get("VITRINE_EVENTS_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 512 * 1024),
         interest_half_life_days=get("VITRINE_INTEREST_HALF_LIFE_DAYS", _positive_float, DEFAULT_HALF_LIFE_DAYS),
         store_timeout_ms=get("VITRINE_STORE_TIMEOUT_MS", _int_in(10, 60_000), 1000),
+        store_breaker_seconds=get("VITRINE_STORE_BREAKER_SECONDS", _positive_float, 5.0),
         cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
+        visitor_idle_days=get("VITRINE_VISITOR_IDLE_DAYS", _positive_float, 365.0),
+        visitor_legacy_tokens=get("VITRINE_VISITOR_LEGACY_TOKENS", _parse_bool, True),
         catalog_preload_max=get("VITRINE_CATALOG_PRELOAD_MAX", _int_in(0, 10_000_000), 200_000),
         debug=get("VITRINE_DEBUG", _parse_bool, False),
         identity_max_identifiers=get("VITRINE_IDENTITY_MAX_IDENTIFIERS", _int_in(2, 10_000), 50),
@@ -377,6 +391,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         webhook_secret=get("VITRINE_WEBHOOK_SECRET", _secret, None),
         webhook_max_attempts=get("VITRINE_WEBHOOK_MAX_ATTEMPTS", _int_in(1, 50), 8),
         webhook_backoff_seconds=get("VITRINE_WEBHOOK_BACKOFF_SECONDS", _positive_float, 30.0),
+        webhook_concurrency=get("VITRINE_WEBHOOK_CONCURRENCY", _int_in(1, 100), 8),
         trigger_abandoned_cart_minutes=get("VITRINE_TRIGGER_ABANDONED_CART_MINUTES", _positive_float, 60.0),
         trigger_inactivity_days=get("VITRINE_TRIGGER_INACTIVITY_DAYS", _positive_float, 30.0),
         trigger_holdout_percent=get("VITRINE_TRIGGER_HOLDOUT_PERCENT", _percent, 10.0),
@@ -388,11 +403,18 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         persisted_queries=get("VITRINE_PERSISTED_QUERIES", _choice("off", "apq", "trusted"), "apq"),
         apq_ttl_seconds=get("VITRINE_APQ_TTL_SECONDS", _int_in(60, 30 * 86_400), 86_400),
         public_cache_seconds=get("VITRINE_PUBLIC_CACHE_SECONDS", _int_in(0, 86_400), 60),
+        apq_max_documents=get("VITRINE_APQ_MAX_DOCUMENTS", _int_in(1, 1_000_000), 2000),
+        apq_max_document_bytes=get("VITRINE_APQ_MAX_DOCUMENT_BYTES", _int_in(256, 16 * 1024 * 1024), 16 * 1024),
+        apq_registrations_per_minute=get("VITRINE_APQ_REGISTRATIONS_PER_MINUTE", _int_in(0, 1_000_000), 30),
         trusted_documents=get("VITRINE_TRUSTED_DOCUMENTS", str, ""),
         introspection=get("VITRINE_INTROSPECTION", _parse_bool, environment != "production"),
         compiled_execution=get("VITRINE_COMPILED_EXECUTION", _choice("off", "persisted", "all"), "persisted"),
         federation_mode=get("VITRINE_FEDERATION_MODE", _choice("owning", "contributing"), "owning"),
         graphql_max_body_bytes=get("VITRINE_GRAPHQL_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 256 * 1024),
+        validation_budget_ms=get("VITRINE_VALIDATION_BUDGET_MS", _int_in(10, 10_000), 250),
+        shutdown_grace_seconds=get("VITRINE_SHUTDOWN_GRACE_SECONDS", _int_in(2, 3600), 10),
+        header_timeout_seconds=get("VITRINE_HEADER_TIMEOUT_SECONDS", _positive_float, 10.0),
+        body_timeout_seconds=get("VITRINE_BODY_TIMEOUT_SECONDS", _positive_float, 10.0),
         cors_origins=get("VITRINE_CORS_ORIGINS", _origins, ()),
         rate_limit_ip_per_minute=get(
             "VITRINE_RATE_LIMIT_IP_PER_MINUTE", _int_in(0, 1_000_000), 1200 if environment == "production" else 0

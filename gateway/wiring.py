@@ -106,20 +106,25 @@ def open_stores(settings: Settings, backends: Backends, stack: AsyncExitStack) -
         triggers=trigger_stores,
         api_keys=access.open_store(backends),
         leases=leases.open_store(backends),
-        persisted=persisted.open_store(backends, settings.apq_ttl_seconds),
+        persisted=persisted.open_store(backends, settings.apq_ttl_seconds, settings.apq_max_documents),
         rate_limits=rate_limits.open_store(backends),
     )
 
 
+OFFLINE_TIMEOUT_MS = 60_000  # a CLI command's bulk writes and file uploads are not requests
+
+
 async def connect(settings: Settings, stack: AsyncExitStack) -> Stores:
-    """Open the clients the settings' URLs ask for and every store on them (CLI commands)."""
+    """Open the clients the settings' URLs ask for and every store on them (CLI commands: each
+    store call may wait up to a minute, or VITRINE_STORE_TIMEOUT_MS if that is longer)."""
     backends = await open_backends(
         settings.mongodb_url,
         settings.mongodb_database,
         settings.redis_url,
         settings.redis_prefix,
-        settings.store_timeout_ms,
+        max(settings.store_timeout_ms, OFFLINE_TIMEOUT_MS),
         stack,
+        settings.store_breaker_seconds,
     )
     return open_stores(settings, backends, stack)
 
@@ -354,7 +359,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         webhooks=webhooks,
         privacy=privacy,
         api_keys=ApiKeyService(stores.api_keys, settings.admin_api_key),
-        persisted=PersistedDocuments(stores.persisted, settings.persisted_queries),
+        persisted=PersistedDocuments(stores.persisted, settings.persisted_queries, settings.apq_max_document_bytes),
         metrics=metrics,
     )
 
@@ -362,7 +367,8 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
 def _webhook_sender(settings: Settings, stores: TriggerStores, stack: AsyncExitStack) -> WebhookSender | None:
     if not (settings.webhook_url and settings.webhook_secret):
         return None
-    client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False)
+    limits = httpx.Limits(max_connections=max(100, settings.webhook_concurrency))
+    client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False, limits=limits)
     stack.push_async_callback(client.aclose)
     return WebhookSender(
         stores.outbox,
@@ -371,4 +377,5 @@ def _webhook_sender(settings: Settings, stores: TriggerStores, stack: AsyncExitS
         client,
         max_attempts=settings.webhook_max_attempts,
         backoff_base_seconds=settings.webhook_backoff_seconds,
+        per_receiver=settings.webhook_concurrency,
     )

@@ -17,12 +17,16 @@ message and code, anything else is masked, as on the storefront.
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache
+from strawberry.scalars import JSON
 
+from gateway.execution.budget import Watchdog
 from resolvers.access.keys import KeysMutation, KeysQuery
 from resolvers.audiences import SegmentsMutation, SegmentsQuery
 from resolvers.execution.errors import ErrorPolicy
-from resolvers.execution.limits import MAX_TOKENS, QueryLimits
+from resolvers.execution.json_scalar import CHECKED_JSON
+from resolvers.execution.limits import MAX_TOKENS, SHAPE_LIMITS, QueryLimits
+from resolvers.execution.validation_cache import text_validation_cache
 from resolvers.privacy.admin import PrivacyMutation, PrivacyQuery
 from resolvers.slots.admin import SlotsAdminMutation, SlotsAdminQuery
 from resolvers.triggers import TriggersMutation, TriggersQuery
@@ -38,15 +42,16 @@ class AdminMutation(KeysMutation, SlotsAdminMutation, SegmentsMutation, Triggers
     pass
 
 
-def build_admin_schema() -> strawberry.Schema:
+def build_admin_schema(*, validation_budget_ms: int = 250) -> strawberry.Schema:
     return strawberry.Schema(
         query=AdminQuery,
         mutation=AdminMutation,
+        scalar_overrides={JSON: CHECKED_JSON},
         extensions=[
             ErrorPolicy,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             QueryLimits,
             lambda: ParserCache(maxsize=128),
-            lambda: ValidationCache(maxsize=128),
+            text_validation_cache(SHAPE_LIMITS, Watchdog(), validation_budget_ms / 1000),
         ],
     )

@@ -17,10 +17,12 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.federation.schema import FederationAny
+from strawberry.types import Info
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from gateway.catalogue import Attribute, Brand, Image, LocalizedCategory, LocalizedProduct, Money
+from gateway.execution.budget import Watchdog
 from gateway.execution.compiler.executor import CompiledExecutor
 from gateway.execution.compiler.integration import (
     ExecutionCounter,
@@ -32,12 +34,18 @@ from gateway.execution.compiler.integration import (
 )
 from gateway.execution.compiler.plan import Compiler
 from gateway.execution.compiler.prepared import PreparedOperations
+from gateway.kernel import InputError
 from resolvers.catalogue import CatalogQuery, ConnectionView, EdgeView, PageInfoView
 from resolvers.contributing import MODES, contributes, reference
 from resolvers.execution.errors import ErrorPolicy, classify
-from resolvers.execution.info import Info
-from resolvers.execution.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
-from resolvers.execution.validation_cache import TextValidationCache
+from resolvers.execution.limits import (
+    MAX_ENTITIES,
+    MAX_TOKENS,
+    SHAPE_LIMITS,
+    QueryLimits,
+    QueryLimitsWithoutIntrospection,
+)
+from resolvers.execution.validation_cache import text_validation_cache
 from resolvers.identity import IdentityMutation
 from resolvers.privacy.storefront import PrivacyMutation, PrivacyQuery
 from resolvers.recommendations.lists import RecommendationsQuery
@@ -81,6 +89,12 @@ class Mutation(EventsMutation, IdentityMutation, PrivacyMutation):
     pass
 
 
+def _check_entities(representations: list[FederationAny]) -> None:
+    # The cost rule counts a variable's representations as MAX_ENTITIES: hold clients to it.
+    if len(representations) > MAX_ENTITIES:
+        raise InputError(f"at most {MAX_ENTITIES} representations per _entities call; got {len(representations)}")
+
+
 class StorefrontSchema(strawberry.federation.Schema):
     prepared: PreparedOperations | None = None
 
@@ -90,6 +104,10 @@ class StorefrontSchema(strawberry.federation.Schema):
         # errors with their traceback; the rest are the client's, worth DEBUG at most.
         for error in errors:
             log.debug("GraphQL error: %s", error.message)
+
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        _check_entities(representations)
+        return super().entities_resolver(info, representations)
 
 
 class ContributingSchema(StorefrontSchema):
@@ -101,6 +119,7 @@ class ContributingSchema(StorefrontSchema):
 
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         # Products by id alone, no catalogue read: an id Vitrine never imported still answers.
+        _check_entities(representations)
         found = [reference(cast("Mapping[str, Any]", r)) for r in representations]
         return cast("list[FederationAny]", found)
 
@@ -112,12 +131,14 @@ def build_schema(
     trusted_documents: bool = False,
     count: ExecutionCounter | None = None,
     federation: str = "owning",
+    validation_budget_ms: int = 250,
 ) -> StorefrontSchema:
     """The schema of one federation mode (`owning`: Vitrine owns Product; `contributing`).
 
     `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works).
     `compiled_execution` is off | persisted | all: which operations run compiled
     (gateway.execution.compiler.integration); `trusted_documents` means every document is a persisted one.
+    `validation_budget_ms`: the CPU time validating one document may take (resolvers.execution.validation_cache).
     """
     if federation not in MODES:
         raise ValueError(f"unknown federation mode {federation!r}: {' or '.join(MODES)}")
@@ -140,7 +161,7 @@ def build_schema(
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             QueryLimits if introspection else QueryLimitsWithoutIntrospection,
             lambda: ParserCache(maxsize=512),
-            TextValidationCache,
+            text_validation_cache(SHAPE_LIMITS, Watchdog(), validation_budget_ms / 1000),
         ],
     )
     if executor is not None and policy is not None:

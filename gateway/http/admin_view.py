@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -22,7 +23,10 @@ from strawberry.asgi import GraphQL
 
 from gateway.access import Principal
 from gateway.execution.context import AdminContext
-from gateway.http.state import admin_of
+from gateway.http.encoding import dumps
+from gateway.http.graphql_view import HTTP_ERROR_CODES, check_body_shape, read_body
+from gateway.http.media import JSON, media_type
+from gateway.http.state import admin_of, edge_of
 from gateway.kernel import StoreUnavailable, Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -41,7 +45,7 @@ def key_of(request: Request) -> str | None:
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
+    return Response(dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 class AdminGraphQLView(GraphQL[AdminContext, None]):
@@ -63,12 +67,27 @@ class AdminGraphQLView(GraphQL[AdminContext, None]):
             await _error(503, exc.code.value, exc.message, {"Retry-After": "5"})(scope, receive, send)
             return
         scope[PRINCIPAL_SCOPE_KEY] = principal
-        await super().__call__(scope, receive, send)
+        try:
+            if request.method == "POST":  # the body under the same size and time limits as /graphql
+                settings = edge_of(request).settings
+                request._body = await read_body(request, settings.graphql_max_body_bytes, settings.body_timeout_seconds)
+            response = await self.run(request)
+        except HTTPException as exc:  # GraphQL-shaped, like every other error of this endpoint
+            response = _error(exc.status_code, HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST"), exc.reason)
+        await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> AdminContext:
         principal: Principal = request.scope[PRINCIPAL_SCOPE_KEY]
         assert isinstance(response, Response)
         return AdminContext(admin_of(request), principal, response)
 
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
+        if request.method == "POST" and media_type(request.content_type) == JSON:
+            check_body_shape(self.parse_json(await request.get_body()))
+        return await super().parse_http_body(request)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
     def encode_json(self, data: Any) -> bytes:
-        return orjson.dumps(data)
+        return dumps(data)

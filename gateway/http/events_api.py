@@ -1,8 +1,11 @@
 """`POST /v1/events`: a batch of events as JSON, for servers, POS, beacons and any head.
 
-Body: `{"events": [ ... ]}` or a bare list. Answers 200 with a per-event result list when the
-batch was processed (even if some events were rejected), 400 for a body that is not a batch,
-413 for one too large, 503 when the event log is unavailable (nothing accepted; retry).
+Body: `{"events": [ ... ]}` or a bare list, sent as `Content-Type: application/json` (the media
+type parsed exactly: parameters never count). Answers 200 with a per-event result list when the
+batch was processed (even if some events were rejected: each one alone, with its reason), 400
+for a body that is not a batch, 408 for a body that does not arrive within
+VITRINE_BODY_TIMEOUT_SECONDS, 413 for one too large, 415 for another media type, 503 when the
+event log is unavailable (nothing accepted; retry).
 
 A server (shop backend, till, loyalty system) sends its API key of the `ingest` role
 (`Authorization: Bearer <key>`): its events may then link the identifiers they name (customer
@@ -19,7 +22,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.http.admin_view import key_of
-from gateway.http.body import BodyTooLarge, read_limited
+from gateway.http.body import BodyTooLarge, BodyTooSlow, read_limited
+from gateway.http.encoding import dumps
+from gateway.http.media import JSON, media_type
 from gateway.http.state import edge_of, storefront_of
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
 from gateway.kernel import ErrorCode, InputError, StoreUnavailable, Unauthenticated
@@ -27,7 +32,7 @@ from gateway.visitors import EventStatus
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    return Response(dumps(body), status_code=status, media_type="application/json")
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -36,12 +41,16 @@ def _error(status: int, code: str, message: str) -> Response:
 
 async def post_events(request: Request) -> Response:
     settings = edge_of(request).settings
-    if "application/json" not in request.headers.get("content-type", ""):
+    if media_type(request.headers.get("content-type")) != JSON:
         return _error(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json")
     try:
-        body = await read_limited(request, settings.events_max_body_bytes)
+        body = await read_limited(request, settings.events_max_body_bytes, settings.body_timeout_seconds)
     except BodyTooLarge as exc:
         return _error(413, ErrorCode.BATCH_TOO_LARGE.value, f"{exc}; split the batch")
+    except BodyTooSlow as exc:
+        response = _error(408, "REQUEST_TIMEOUT", f"{exc}; send it all at once")
+        response.headers["connection"] = "close"
+        return response
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

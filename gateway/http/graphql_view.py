@@ -9,12 +9,18 @@ On top of strawberry's view (context, cookie, orjson):
   answered 400 without a `data` key. Legacy `application/json` clients get 200, as the spec
   asks. Every error the view itself raises is GraphQL-shaped JSON, never text/plain.
 - Methods: GET runs queries only (a mutation via GET is 405 with `Allow: POST`).
-- Bodies: POST needs `Content-Type: application/json` (else 415) and at most
-  `VITRINE_GRAPHQL_MAX_BODY_BYTES` (else 413); invalid JSON or UTF-8 is 400.
+- Bodies: POST needs `Content-Type: application/json` (else 415; the media type is parsed
+  exactly, parameters never count), at most `VITRINE_GRAPHQL_MAX_BODY_BYTES` (else 413), all of
+  it within `VITRINE_BODY_TIMEOUT_SECONDS` (else 408); invalid JSON or UTF-8, or JSON that is not
+  an object (`null`, `42`), is 400.
 - Caching: a hashed GET of an operation that reads only the catalogue is `public` for CDNs,
   without the visitor cookie; every other answer is `private, no-store` (gateway.http.caching).
+- With introspection off, no message suggests names of the schema ("Did you mean ...?").
+- Responses always encode (gateway.http.encoding): a value orjson refuses never turns an
+  answer into a plain-text 500.
 - Persisted documents (APQ / trusted documents, `gateway.execution.persisted.documents`) are
-  resolved before execution; an APQ document is remembered only once it has validated.
+  resolved before execution; an APQ document is remembered only once it has validated, if it
+  is small enough, and at most VITRINE_APQ_REGISTRATIONS_PER_MINUTE times per client address.
 
 `execute_single` is where an operation runs through strawberry's whole pipeline; a query that
 ran compiled there is remembered as prepared, and later POSTs of it take `_run_prepared`
@@ -25,6 +31,7 @@ and response).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from typing import Any, cast
 
@@ -46,9 +53,10 @@ from gateway.execution.compiler.integration import EXTENSION_KEY
 from gateway.execution.compiler.prepared import PreparedOperations
 from gateway.execution.context import LOCALE_HEADER, RequestContext, build_context, pick_locale
 from gateway.execution.persisted.documents import ResolvedDocument
-from gateway.http.body import BodyTooLarge, read_limited
+from gateway.http.body import BodyTooLarge, BodyTooSlow, read_limited
 from gateway.http.caching import PRIVATE, CachePolicy
-from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from gateway.http.encoding import dumps
+from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, media_type, negotiate
 from gateway.http.state import edge_of, storefront_of
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
 from gateway.kernel import ErrorCode, InputError, PersistedQueryError, StoreUnavailable
@@ -62,21 +70,51 @@ def error_body(message: str, code: str) -> dict[str, Any]:
 
 def graphql_error_response(status: int, message: str, code: str, media: str = JSON) -> Response:
     """A request-level error in GraphQL's response shape (no `data` key)."""
-    return Response(orjson.dumps(error_body(message, code)), status_code=status, media_type=media)
+    return Response(dumps(error_body(message, code)), status_code=status, media_type=media)
 
 
 def _is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or ())
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The whole body, or HTTPException(413) as soon as it grows past `limit` bytes."""
+async def read_body(request: Request, limit: int, seconds: float) -> bytes:
+    """The whole body, or HTTPException(413) as soon as it grows past `limit` bytes, or (408) when
+    it has not all arrived within `seconds`."""
     try:
-        return await read_limited(request, limit)
+        return await read_limited(request, limit, seconds)
     except BodyTooLarge as exc:
         raise HTTPException(413, str(exc)) from None
+    except BodyTooSlow as exc:
+        raise HTTPException(408, str(exc)) from None
 
 
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def hide_suggestions(body: GraphQLHTTPResponse) -> None:
+    """Drop graphql-core's "Did you mean 'myData'?" from every message: with introspection off,
+    the schema must not be discoverable one suggestion at a time (validation, and the coercion
+    of variables at execution, both make them)."""
+    for error in body.get("errors") or ():
+        message = error.get("message") if isinstance(error, dict) else None
+        if isinstance(error, dict) and isinstance(message, str) and "Did you mean" in message:
+            error["message"] = _SUGGESTION.sub("", message)
+
+
+def check_body_shape(data: object) -> None:
+    """A GraphQL POST body is a JSON object (a list is a batch, which strawberry refuses itself)."""
+    if not isinstance(data, dict | list):
+        raise HTTPException(400, 'the body must be a JSON object such as {"query": "{ __typename }"}')
+
+
+HTTP_ERROR_CODES = {
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    408: "REQUEST_TIMEOUT",
+    413: "REQUEST_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    503: "STORE_UNAVAILABLE",
+}
 PREPARED_EXTENSIONS = frozenset({"persistedQuery", EXTENSION_KEY})
 _UNRESOLVED = object()  # `request.state.vt_resolved` not set: the prepared lane did not resolve it
 
@@ -98,11 +136,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
             if media is None and not (request.method == "GET" and "query" not in request.query_params):
                 raise HTTPException(406, f"accept {GRAPHQL_RESPONSE_JSON} or {JSON}")
             if request.method == "POST":
-                content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-                if content_type != "application/json":
+                if media_type(request.headers.get("content-type")) != JSON:
                     raise HTTPException(415, "send the operation as JSON with Content-Type: application/json")
+                settings = edge_of(request).settings
                 # Starlette keeps the body it read; strawberry reads this copy.
-                request._body = await read_body(request, edge_of(request).settings.graphql_max_body_bytes)
+                request._body = await read_body(request, settings.graphql_max_body_bytes, settings.body_timeout_seconds)
             response = await self._run_prepared(request) if request.method == "POST" else None
             if response is None:
                 response = await self.run(request)
@@ -163,8 +201,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
             response = graphql_error_response(405, f"{exc.reason}: send them with POST", "METHOD_NOT_ALLOWED", media)
             response.headers["allow"] = "POST"
             return response
-        code = {413: "REQUEST_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 406: "NOT_ACCEPTABLE"}
-        return graphql_error_response(exc.status_code, exc.reason, code.get(exc.status_code, "BAD_REQUEST"), media)
+        code = HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST")
+        response = graphql_error_response(exc.status_code, exc.reason, code, media)
+        if exc.status_code == 408:  # the rest of the body may still be on its way: do not read it as a request
+            response.headers["connection"] = "close"
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
         settings = edge_of(request).settings
@@ -181,8 +222,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
         # orjson rejects invalid UTF-8 with a JSONDecodeError (the stdlib raises UnicodeDecodeError).
         return orjson.loads(data)
 
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
+        if request.method == "POST":
+            check_body_shape(self.parse_json(await request.get_body()))
+        return await super().parse_http_body(request)
+
     def encode_json(self, data: Any) -> bytes:
-        return orjson.dumps(data)
+        return dumps(data)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET carrying only an APQ hash is an operation, not a browser asking for the IDE.
@@ -247,13 +293,24 @@ class GraphQLView(GraphQL[RequestContext, None]):
 
     @staticmethod
     async def _remember(request: Request, resolved: ResolvedDocument) -> None:
+        """Store an APQ registration, at most VITRINE_APQ_REGISTRATIONS_PER_MINUTE per client
+        address; past that the operation still ran, and the client sends its text again next time."""
+        edge = edge_of(request)
+        per_minute = edge.settings.apq_registrations_per_minute
         try:
-            await edge_of(request).persisted.remember(resolved)
+            if per_minute and request.client is not None:
+                decision = await edge.rate_limits.hit(f"apq:{request.client.host}", per_minute, 60)
+                if not decision.allowed:
+                    log.debug("APQ registration refused: %s registers too often", request.client.host)
+                    return
+            await edge.persisted.remember(resolved)
         except StoreUnavailable as exc:  # the client will simply send the text again
             log.warning("could not store a persisted query: %s", exc.message)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         body = process_result(result)
+        if not edge_of(request).settings.introspection:
+            hide_suggestions(body)
         if not _is_request_error(result):
             return body
         codes = {(e.extensions or {}).get("code") for e in result.errors or ()}

@@ -1,9 +1,23 @@
-"""`Accept` negotiation for GraphQL over HTTP (q-values honoured, specific types beat wildcards)."""
+"""Media types: `Accept` negotiation for GraphQL over HTTP (q-values honoured, specific types beat
+wildcards), and the exact media type of a `Content-Type`."""
 
 from __future__ import annotations
 
+import re
+
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
+
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_MEDIA_TYPE = re.compile(rf"^\s*({_TOKEN}/{_TOKEN})\s*(?:;.*)?$", re.DOTALL)
+
+
+def media_type(content_type: str | None) -> str:
+    """The `type/subtype` of a Content-Type, lowercased, without its parameters; "" when there is
+    none or it is malformed. Parameters never count: `text/plain; charset=application/json` is
+    text/plain."""
+    match = _MEDIA_TYPE.match(content_type or "")
+    return match.group(1).lower() if match else ""
 
 
 def negotiate(accept: str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""The shared kernel: the error tree and who is asking (visitor ids, channels). Every area may use it."""
+"""The shared kernel: the error tree, who is asking (visitor ids, channels) and the values every
+store can hold. Every area may use it."""
 
 from gateway.kernel.errors import (
     ConfigError,
@@ -11,9 +12,12 @@ from gateway.kernel.errors import (
     Unauthenticated,
     VitrineError,
 )
+from gateway.kernel.storable import INT_MAX, INT_MIN, StorableRules, unstorable
 from gateway.kernel.visitor import Channel, Visitor, VisitorId
 
 __all__ = [
+    "INT_MAX",
+    "INT_MIN",
     "Channel",
     "ConfigError",
     "ErrorCode",
@@ -21,9 +25,11 @@ __all__ = [
     "InputError",
     "NotFound",
     "PersistedQueryError",
+    "StorableRules",
     "StoreUnavailable",
     "Unauthenticated",
     "Visitor",
     "VisitorId",
     "VitrineError",
+    "unstorable",
 ]

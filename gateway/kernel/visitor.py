@@ -19,8 +19,11 @@ class Channel(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Visitor:
-    """Who is asking. `is_new` is True when the request carried no valid id."""
+    """Who is asking. `is_new` is True when the request carried no valid id; `refresh` when it
+    carried one whose token should be signed again (it is getting old, or was signed with a
+    previous key or in the first format)."""
 
     id: VisitorId
     is_new: bool
     channel: Channel = Channel.WEB
+    refresh: bool = False

@@ -40,20 +40,23 @@ async def open_backends(
     redis_prefix: str,
     timeout_ms: int,
     stack: AsyncExitStack,
+    breaker_seconds: float = 5.0,
 ) -> Backends:
-    """Open the clients the URLs ask for; they are closed when `stack` unwinds."""
+    """Open the clients the URLs ask for; they are closed when `stack` unwinds. Every wait on them
+    is bounded by `timeout_ms`, and after a timeout their calls fail at once for `breaker_seconds`
+    (gateway.platform.breaker)."""
     mongo_client: Any | None = None
     mongo_db: Any | None = None
     redis: Any | None = None
     if not is_memory(mongodb_url):
         from gateway.platform.mongo import open_client
 
-        mongo_client = open_client(mongodb_url, timeout_ms)
+        mongo_client = open_client(mongodb_url, timeout_ms, breaker_seconds)
         stack.push_async_callback(mongo_client.close)
         mongo_db = mongo_client[mongodb_database]
     if not is_memory(redis_url):
         from gateway.platform.redis import open_client as open_redis
 
-        redis = open_redis(redis_url, timeout_ms)
+        redis = open_redis(redis_url, timeout_ms, breaker_seconds)
         stack.push_async_callback(redis.aclose)
     return Backends(mongo_client, mongo_db, redis, redis_prefix)

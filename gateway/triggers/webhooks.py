@@ -5,14 +5,21 @@ Each due delivery is claimed (one sender at a time, across instances), POSTed wi
 delivered; anything else -> retried after `backoff_seconds(attempts)`, until `max_attempts`,
 then dead (listed for operators, retried on request). At least once: a receiver must use the
 idempotency key to ignore a repeat (e.g. after a timeout on a request it did process).
+
+A batch of due deliveries is sent concurrently, at most `per_receiver` at a time to one receiver
+(scheme, host and port): before, sends were one after another, so one slow or hanging receiver
+held every delivery behind it for its whole timeout. Each delivery is recorded as soon as its
+own attempt ends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -25,6 +32,7 @@ log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 60.0
 BATCH = 50
+DEFAULT_PER_RECEIVER = 8
 
 
 class WebhookSender:
@@ -37,6 +45,7 @@ class WebhookSender:
         *,
         max_attempts: int,
         backoff_base_seconds: float,
+        per_receiver: int = DEFAULT_PER_RECEIVER,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._outbox = outbox
@@ -46,16 +55,29 @@ class WebhookSender:
         self._max = max_attempts
         self._base = backoff_base_seconds
         self._clock = clock
+        self._per_receiver = per_receiver
+        self._slots: dict[str, asyncio.Semaphore] = {}  # per receiver, for this sender's lifetime
 
     async def deliver_due(self, now: datetime | None = None) -> int:
-        """Attempt every due delivery once; answers how many were delivered."""
+        """Attempt every due delivery once, concurrently; answers how many were delivered."""
         now = now or self._clock()
-        delivered = 0
-        for delivery in await self._outbox.claim_due(now, CLAIM_SECONDS, BATCH):
+        due = await self._outbox.claim_due(now, CLAIM_SECONDS, BATCH)
+        outcomes = await asyncio.gather(*(self._deliver(delivery, now) for delivery in due))
+        return sum(outcomes)
+
+    async def _deliver(self, delivery: Delivery, now: datetime) -> bool:
+        async with self._slot(self._url):
             outcome = await self._attempt(delivery, now)
-            await self._outbox.record(outcome)
-            delivered += outcome.status is DeliveryStatus.DELIVERED
-        return delivered
+        await self._outbox.record(outcome)
+        return outcome.status is DeliveryStatus.DELIVERED
+
+    def _slot(self, url: str) -> asyncio.Semaphore:
+        parts = urlsplit(url)
+        receiver = f"{parts.scheme}://{parts.netloc}"
+        slot = self._slots.get(receiver)
+        if slot is None:
+            slot = self._slots[receiver] = asyncio.Semaphore(self._per_receiver)
+        return slot
 
     async def _attempt(self, d: Delivery, now: datetime) -> Delivery:
         body = orjson.dumps(d.payload)

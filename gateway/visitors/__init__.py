@@ -31,7 +31,16 @@ from gateway.visitors.stores import (
 # The embedded implementations, for offline tools that run the served code in one process.
 from gateway.visitors.stores.memory_profiles import MemoryProfileStore
 from gateway.visitors.stores.memory_sessions import MemorySessionStore
-from gateway.visitors.tokens import COOKIE_MAX_AGE, COOKIE_NAME, HEADER_NAME, identify, new_visitor_id, sign, verify
+from gateway.visitors.tokens import (
+    COOKIE_MAX_AGE,
+    COOKIE_NAME,
+    HEADER_NAME,
+    TokenPolicy,
+    identify,
+    new_visitor_id,
+    sign,
+    verify,
+)
 from gateway.visitors.validation import product_ids
 from gateway.visitors.values.consent import Purpose, allows
 from gateway.visitors.values.effects import profile_change, session_change
@@ -98,6 +107,7 @@ __all__ = [
     "StoredEvent",
     "Target",
     "Tier",
+    "TokenPolicy",
     "TrackResult",
     "VisitorService",
     "VisitorState",

@@ -6,9 +6,11 @@ Rules, each with a message a client developer can act on:
   Segment e-commerce v2 names (a near miss gets a suggestion);
 - `messageId` is 1-128 printable characters; `channel` is web, app, kiosk, pos or beacon;
 - `timestamp` is ISO 8601 with a zone, at most 5 minutes ahead of the server clock and at
-  most 30 days old (offline POS batches);
-- `properties` is an object of at most 8 KiB of JSON, nesting depth 5, whose keys contain
-  no '.' and do not start with '$';
+  most 30 days old (offline POS batches); kept to the millisecond, as MongoDB keeps it;
+- `properties` is an object of at most 8 KiB of JSON, nesting depth 5, that every store holds
+  the same way (gateway.kernel.storable): integers within -2^63..2^63-1, finite numbers,
+  Unicode text of at most 4 KiB per string, keys of 1-128 characters without NUL or '.' and
+  not starting with '$';
 - product events name `properties.product_id`; Product Added/Removed take an optional
   integer `quantity` 1-999; Order Completed names `order_id` and a `products` list;
   Products Searched names a non-empty `query`.
@@ -23,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from gateway.kernel import Channel, VisitorId
+from gateway.kernel import Channel, StorableRules, VisitorId, unstorable
 from gateway.visitors.values.events import (
     SINGLE_PRODUCT_EVENTS,
     TRACK_EVENT_NAMES,
@@ -36,10 +38,17 @@ from gateway.visitors.values.events import (
 from gateway.visitors.values.vocabulary import outside_vocabulary
 
 MAX_FUTURE = timedelta(minutes=5)
+MAX_TIMESTAMP_CHARS = 64
 MAX_AGE = timedelta(days=30)
 MAX_PROPERTIES_BYTES = 8 * 1024
 MAX_DEPTH = 5
+MAX_STRING_BYTES = 4 * 1024
+MAX_KEY_CHARS = 128
 MAX_ORDER_LINES = 100
+PROPERTY_RULES = StorableRules(
+    max_depth=MAX_DEPTH, max_key_chars=MAX_KEY_CHARS, max_string_bytes=MAX_STRING_BYTES, field_names=True
+)
+TEXT_RULES = StorableRules(max_depth=1, max_string_bytes=MAX_STRING_BYTES)
 ALLOWED_FIELDS = frozenset({"type", "name", "channel", "messageId", "timestamp", "properties"})
 
 
@@ -50,21 +59,11 @@ class _Reject(Exception):
         self.reason = reason
 
 
-def _check_keys(value: Any, depth: int, path: str) -> None:
-    if depth > MAX_DEPTH:
-        raise _Reject(RejectCode.INVALID_PROPERTY, f"properties nest deeper than {MAX_DEPTH} levels at {path}")
-    if isinstance(value, Mapping):
-        for key, inner in value.items():
-            if not isinstance(key, str) or not key or "." in key or key.startswith("$"):
-                raise _Reject(
-                    RejectCode.INVALID_PROPERTY,
-                    f"property name {key!r} at {path} is not allowed: "
-                    "use a non-empty name without '.' and not starting with '$'",
-                )
-            _check_keys(inner, depth + 1, f"{path}.{key}")
-    elif isinstance(value, list):
-        for i, inner in enumerate(value):
-            _check_keys(inner, depth + 1, f"{path}[{i}]")
+def _check_values(props: Mapping[str, Any]) -> None:
+    problem = unstorable(props, "properties", PROPERTY_RULES)
+    if problem is not None:
+        kind, reason = problem
+        raise _Reject(RejectCode.TOO_LARGE if kind == "size" else RejectCode.INVALID_PROPERTY, reason)
 
 
 def _quantity(props: Mapping[str, Any], where: str) -> int:
@@ -85,9 +84,11 @@ def _product_id(props: Mapping[str, Any], where: str) -> str:
 
 def _timestamp(raw: Any, now: datetime) -> datetime:
     if raw is None:
-        return now
+        return to_millisecond(now)
     if not isinstance(raw, str):
         raise _Reject(RejectCode.INVALID_TIMESTAMP, "timestamp must be an ISO 8601 string such as 2026-11-22T10:15:00Z")
+    if len(raw) > MAX_TIMESTAMP_CHARS:
+        raise _Reject(RejectCode.INVALID_TIMESTAMP, "timestamp is too long for ISO 8601 (e.g. 2026-11-22T10:15:00Z)")
     try:
         ts = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
@@ -98,7 +99,10 @@ def _timestamp(raw: Any, now: datetime) -> datetime:
         raise _Reject(
             RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} has no time zone: add Z or an offset like +01:00"
         )
-    ts = ts.astimezone(UTC)
+    try:
+        ts = ts.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-23:59 is past the last representable instant in UTC
+        raise _Reject(RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} is out of range") from None
     if ts > now + MAX_FUTURE:
         raise _Reject(
             RejectCode.INVALID_TIMESTAMP,
@@ -106,13 +110,18 @@ def _timestamp(raw: Any, now: datetime) -> datetime:
         )
     if ts < now - MAX_AGE:
         raise _Reject(RejectCode.INVALID_TIMESTAMP, f"timestamp {raw!r} is older than 30 days")
-    return ts
+    return to_millisecond(ts)
+
+
+def to_millisecond(moment: datetime) -> datetime:
+    """The precision MongoDB stores (BSON dates), so every store keeps the same instant."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def _check_name(event_type: EventType, raw: Any) -> str:
     if event_type is not EventType.TRACK:
-        if raw is not None and (not isinstance(raw, str) or len(raw) > 200):
-            raise _Reject(RejectCode.INVALID_FORMAT, "name must be a string of at most 200 characters")
+        if raw is not None and (not isinstance(raw, str) or len(raw) > 200 or unstorable(raw, "name", TEXT_RULES)):
+            raise _Reject(RejectCode.INVALID_FORMAT, "name must be Unicode text of at most 200 characters")
         return raw or event_type.value
     if not isinstance(raw, str) or not raw:
         raise _Reject(RejectCode.INVALID_FORMAT, 'name is required for track events, e.g. "Product Viewed"')
@@ -203,11 +212,11 @@ def _parse(
         raise _Reject(RejectCode.INVALID_FORMAT, "properties must be a JSON object")
     try:
         size = len(orjson.dumps(props))
-    except TypeError:
-        raise _Reject(RejectCode.INVALID_PROPERTY, "properties must contain only JSON values") from None
+    except TypeError:  # an integer beyond 64 bits, a key that is not a string: the check below says which
+        size = 0
     if size > MAX_PROPERTIES_BYTES:
         raise _Reject(RejectCode.TOO_LARGE, f"properties are {size} bytes of JSON; the limit is {MAX_PROPERTIES_BYTES}")
-    _check_keys(props, 1, "properties")
+    _check_values(props)
     if event_type is EventType.TRACK and not inert:
         _check_properties(name, props)
     return Event(
@@ -217,7 +226,7 @@ def _parse(
         name=name,
         channel=channel,
         timestamp=_timestamp(draft.timestamp, now),
-        received_at=now,
+        received_at=to_millisecond(now),
         properties=dict(props),
         inert=inert,
     )

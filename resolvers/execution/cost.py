@@ -6,6 +6,11 @@ variable's default, or the argument's cap when the client passes a variable). Al
 therefore multiply cost too, so 50 aliased 100-product pages are refused even though each
 one alone is fine. Fragments are costed once each (memoized), so fragment bombs cost linear
 time to check; cycles are left to the standard NoFragmentCycles rule.
+
+Federation's `_entities` is a page too: its size is the number of representations (the list
+literal's length, or `max_entities` for a variable, which the schema enforces when it runs).
+Costs saturate at `ceiling` (a thousand times the limit), so the number in the error's
+`extensions.cost` stays a small integer however deep the pages nest.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
@@ -27,6 +33,16 @@ from graphql import (
 )
 
 PAGE_ARGUMENTS = ("first", "last", "limit")
+MAX_DIGITS = 18  # an Int has at most 10; longer literals count as "huge" (int() of 5,000 digits raises)
+ENTITIES = "_entities"
+
+
+def _int(node: IntValueNode) -> int:
+    text = node.value.lstrip("-")
+    huge = len(text) > MAX_DIGITS
+    if node.value.startswith("-"):
+        return -(10**MAX_DIGITS) if huge else int(node.value)
+    return 10**MAX_DIGITS if huge else int(node.value)
 
 
 class CostLimit(ValidationRule):
@@ -34,6 +50,8 @@ class CostLimit(ValidationRule):
 
     max_cost: ClassVar[int]
     max_page: ClassVar[int]
+    entities_cap: ClassVar[int]
+    ceiling: ClassVar[int]
 
     def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
@@ -45,13 +63,14 @@ class CostLimit(ValidationRule):
         self._defaults = {}
         for definition in node.variable_definitions or ():
             if isinstance(definition.default_value, IntValueNode):
-                self._defaults[definition.variable.name.value] = int(definition.default_value.value)
+                self._defaults[definition.variable.name.value] = _int(definition.default_value)
         cost = self._selection_cost(node.selection_set)
         if cost > self.max_cost:
             name = node.name.value if node.name else "anonymous"
+            amount = f"more than {self.ceiling}" if cost >= self.ceiling else f"up to {cost}"
             self.report_error(
                 GraphQLError(
-                    f"'{name}' may resolve up to {cost} fields, more than the {self.max_cost} allowed: "
+                    f"'{name}' may resolve {amount} fields, more than the {self.max_cost} allowed: "
                     "ask for smaller pages (first) or fewer aliases",
                     node,
                     extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": self.max_cost},
@@ -59,15 +78,23 @@ class CostLimit(ValidationRule):
             )
 
     def _page_size(self, field: FieldNode) -> int:
+        if field.name.value == ENTITIES:
+            return self._entities(field)
         for argument in field.arguments or ():
             if argument.name.value not in PAGE_ARGUMENTS:
                 continue
             value = argument.value
             if isinstance(value, IntValueNode):
-                return max(1, min(int(value.value), self.max_page))
+                return max(1, min(_int(value), self.max_page))
             if isinstance(value, VariableNode):
                 return max(1, min(self._defaults.get(value.name.value, self.max_page), self.max_page))
         return 1
+
+    def _entities(self, field: FieldNode) -> int:
+        for argument in field.arguments or ():
+            if argument.name.value == "representations" and isinstance(argument.value, ListValueNode):
+                return max(1, len(argument.value.values))
+        return self.entities_cap
 
     def _selection_cost(self, selection_set: SelectionSetNode | None) -> int:
         if selection_set is None:
@@ -80,8 +107,8 @@ class CostLimit(ValidationRule):
                 total += self._selection_cost(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
                 total += self._fragment_cost(selection.name.value)
-            if total > self.max_cost * 1000:  # already hopeless: stop before the numbers get huge
-                return total
+            if total >= self.ceiling:  # already hopeless: stop before the numbers get huge
+                return self.ceiling
         return total
 
     def _fragment_cost(self, name: str) -> int:
@@ -99,9 +126,16 @@ class CostLimit(ValidationRule):
         return cost
 
 
-def cost_rule(max_cost: int, max_page: int) -> type[ValidationRule]:
+def cost_rule(max_cost: int, max_page: int, max_entities: int | None = None) -> type[ValidationRule]:
     """A rule class refusing operations whose worst-case field count is above `max_cost`.
 
+    `max_entities` (default: `max_page`) is what an `_entities` call with a variable counts as.
     Built once (at import) so the validation cache key stays stable.
     """
-    return type("MaxCost", (CostLimit,), {"max_cost": max_cost, "max_page": max_page})
+    limits = {
+        "max_cost": max_cost,
+        "max_page": max_page,
+        "entities_cap": max_page if max_entities is None else max_entities,
+        "ceiling": max_cost * 1000,
+    }
+    return type("MaxCost", (CostLimit,), limits)

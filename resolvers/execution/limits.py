@@ -1,28 +1,30 @@
-"""Query limits as validation rules built once.
+"""Query limits: the document's expanded shape, checked first, and the rules built once.
 
-strawberry's limiter extensions build a new rule class per instance; with one instance per
-request (the recommended factory pattern) the validation cache would never hit, because
-its key includes the rule classes. Building the rules once keeps the key stable.
+`SHAPE_LIMITS` are checked in one linear pass before any validation rule walks the document
+(resolvers.execution.document_shape): expanded fields and fragment spreads, depth, aliases.
+The cost rule then runs with graphql-core's rules. Rules are built once: the validation cache
+key includes the rule classes, so a class built per request would never hit.
 """
 
 from __future__ import annotations
 
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, QueryDepthLimiter
+from graphql import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules
 
 from resolvers.execution.cost import cost_rule
+from resolvers.execution.document_shape import Limits
 
 MAX_DEPTH = 12
 MAX_ALIASES = 50
 MAX_TOKENS = 4000
 MAX_COST = 20_000  # the personalized home page is ~1,200 fields
 MAX_PAGE = 100
+MAX_SPREADS = 1000  # fragment spreads once every fragment is expanded
+MAX_ENTITIES = 100  # representations one `_entities` call may ask for
 
-LIMIT_RULES = _RULES = (
-    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-    cost_rule(MAX_COST, MAX_PAGE),
-)
+SHAPE_LIMITS = Limits(max_fields=MAX_COST, max_spreads=MAX_SPREADS, max_aliases=MAX_ALIASES, max_depth=MAX_DEPTH)
+
+LIMIT_RULES = _RULES = (cost_rule(MAX_COST, MAX_PAGE, MAX_ENTITIES),)
 _RULES_WITHOUT_INTROSPECTION = (*_RULES, NoSchemaIntrospectionCustomRule)
 
 

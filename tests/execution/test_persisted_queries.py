@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -149,3 +150,36 @@ async def test_trusted_documents_file_is_loaded_at_startup(tmp_path: Path) -> No
         assert status == 200 and body["data"]["product"]["id"] == "p-00002"
         status, body = await post(gw, {"query": "{ categories { id } }"})
         assert codes(body) == ["PERSISTED_QUERY_NOT_IN_LIST"]
+
+
+async def test_apq_registrations_are_bounded_in_size_count_and_rate(backend_settings: Settings) -> None:
+    from dataclasses import replace
+
+    def doc(i: int, pad: int = 0) -> str:
+        return f'query Q{i} {{ product(id: "p-{i:05d}") {{ id }} }}' + " " * pad
+
+    settings = replace(
+        backend_settings, apq_max_documents=3, apq_max_document_bytes=1024, apq_registrations_per_minute=5
+    )
+    async with running_gateway(settings) as gw:
+
+        async def register(text: str) -> None:
+            status, body = await post(gw, {"query": text, "extensions": pq(sha256_hex(text))})
+            assert status == 200 and "errors" not in body, body  # it runs, remembered or not
+
+        async def known(text: str) -> bool:
+            _, body = await post(gw, {"extensions": pq(sha256_hex(text))})
+            return "PERSISTED_QUERY_NOT_FOUND" not in codes(body)
+
+        big = doc(0, pad=2000)  # over 1,024 bytes: runs, is not remembered
+        await register(big)
+        assert not await known(big)
+        store = gw.runtime.stores.persisted
+        for i in range(1, 5):  # four registrations, three kept in the shared store: the oldest goes
+            await register(doc(i))
+            await asyncio.sleep(1.01 if i == 1 else 0)  # registration times are in seconds
+        kept = [await store.get_automatic(sha256_hex(doc(i))) is not None for i in range(1, 5)]
+        assert kept == [False, True, True, True]
+        for i in range(5, 8):  # its fifth registration this minute is kept; the sixth and seventh are not
+            await register(doc(i))
+        assert [await known(doc(i)) for i in range(5, 8)] == [True, False, False]

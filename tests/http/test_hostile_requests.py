@@ -2,6 +2,12 @@
 
 Clients here accept `application/graphql-response+json` (as Apollo Client and urql do), under
 which documents that fail parsing or validation are answered 400 without `data`.
+
+The hostile cases that need something other than one request live beside their subject:
+slow headers and bodies, and SIGTERM during an attack (tests/platform/test_serving_process.py,
+a real `python -m gateway serve`); extreme values on every error path
+(tests/http/test_error_sweep.py); frozen stores (tests/platform/test_store_timeouts.py); random
+JSON through the intake on both backends (tests/visitors/test_storable_values.py).
 """
 
 from __future__ import annotations
@@ -46,6 +52,47 @@ def fragment_bomb() -> dict[str, Any]:
     for k in range(1, 40):
         fragments.append(f"fragment F{k} on Category {{ children {{ ...F{k - 1} }} parent {{ ...F{k - 1} }} }}")
     return post_json("{ categories { ...F39 } } " + " ".join(fragments))
+
+
+def fragment_bomb_3_30() -> dict[str, Any]:
+    """Fragments on Query, each spreading the previous one three times: 3^30 spreads in 1.4 KB."""
+    fragments = ["fragment F0 on Query { __typename }"]
+    fragments += [f"fragment F{k} on Query {{ ...F{k - 1} ...F{k - 1} ...F{k - 1} }}" for k in range(1, 31)]
+    return post_json("{ ...F30 } " + " ".join(fragments))
+
+
+def nested_recommendations() -> dict[str, Any]:
+    """25 nested pages of 50: a cost above 2^64, which once made the error itself unencodable."""
+    inner = "id"
+    for _ in range(25):
+        inner = f"recommendations(strategy: SIMILAR, first: 50) {{ items {{ product {{ {inner} }} }} }}"
+    return post_json('{ product(id: "p-00001") { ' + inner + " } }")
+
+
+def many_entities() -> dict[str, Any]:
+    """`_entities` is costed like a page of its representations (it was not: 88 KB asked for 8.5 MB)."""
+    representations = ", ".join(f'{{__typename: "Product", id: "p-{i:05d}"}}' for i in range(300))
+    selection = "... on Product { id name similar(first: 50) { items { product { id name } } } }"
+    return post_json(f"{{ _entities(representations: [{representations}]) {{ {selection} }} }}")
+
+
+def json_null() -> dict[str, Any]:
+    return {"content": b"null", "headers": {"content-type": "application/json"}}
+
+
+def json_number() -> dict[str, Any]:
+    return {"content": b"42", "headers": {"content-type": "application/json"}}
+
+
+def json_true() -> dict[str, Any]:
+    return {"content": b"true", "headers": {"content-type": "application/json"}}
+
+
+def json_in_a_parameter() -> dict[str, Any]:
+    return {
+        "content": b'{"query": "{ __typename }"}',
+        "headers": {"content-type": "text/plain; charset=application/json"},
+    }
 
 
 def circular_fragments() -> dict[str, Any]:
@@ -111,7 +158,10 @@ CORPUS: list[tuple[str, Callable[[], dict[str, Any]], int, str]] = [
     ("alias bomb", alias_bomb, 400, "aliases found"),
     ("cost within the alias limit", costly_within_alias_limit, 400, "more than the 20000 allowed"),
     # The depth rule reports every too-deep path; graphql-core stops validating after 100 errors.
-    ("fragment bomb", fragment_bomb, 400, "exceeds maximum operation depth|Validation aborted"),
+    ("fragment bomb", fragment_bomb, 400, "exceeds maximum operation depth"),
+    ("fragment bomb of 3^30 spreads", fragment_bomb_3_30, 400, "more than 20000 fields or 1000 fragment spreads"),
+    ("pages nested 25 deep", nested_recommendations, 400, "exceeds maximum operation depth"),
+    ("300 costly entity representations", many_entities, 400, "may resolve up to 60901 fields"),
     ("circular fragments", circular_fragments, 400, "Cannot spread fragment"),
     ("token flood", token_flood, 400, "more than 4000 tokens"),
     ("deeply nested variables", deeply_nested_variables, 400, "JSON"),
@@ -123,6 +173,10 @@ CORPUS: list[tuple[str, Callable[[], dict[str, Any]], int, str]] = [
     ("oversized body", oversized_declared, 413, "over 262144 bytes"),
     ("oversized chunked body", oversized_chunked, 413, "over 262144 bytes"),
     ("batch of operations", batch, 400, "Batching is not enabled"),
+    ("JSON null body", json_null, 400, "must be a JSON object"),
+    ("JSON number body", json_number, 400, "must be a JSON object"),
+    ("JSON true body", json_true, 400, "must be a JSON object"),
+    ("JSON named only in a parameter", json_in_a_parameter, 415, "Content-Type: application/json"),
     ("query that is not a string", query_not_a_string, 400, "must be a string"),
 ]
 
@@ -206,3 +260,82 @@ async def test_cors_allows_only_configured_origins() -> None:
         simple = await gw.client.post("/graphql", json={"query": NORMAL}, headers={"origin": "https://shop.example"})
         assert simple.headers["access-control-allow-origin"] == "https://shop.example"
         assert "x-vitrine-visitor" in simple.headers["access-control-expose-headers"]
+
+
+async def test_entities_from_a_variable_are_capped_at_the_count_the_cost_rule_assumed() -> None:
+    query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id } } }"
+    many = [{"__typename": "Product", "id": f"p-{i:05d}"} for i in range(1, 102)]
+    async with running_gateway(make_settings()) as gw:
+        body = await gw.gql(query, {"r": many})
+        assert body["data"] is None
+        assert body["errors"][0]["message"] == "at most 100 representations per _entities call; got 101"
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        ok = await gw.gql(query, {"r": many[:100]})
+        assert len(ok["data"]["_entities"]) == 100
+
+
+async def test_validation_over_its_cpu_budget_is_abandoned_and_the_worker_keeps_serving() -> None:
+    # 300 copies of one field: graphql-core's OverlappingFieldsCanBeMerged compares every pair
+    # (about half a second of CPU here; bench/validation.py); a 10 ms budget abandons it.
+    heavy = "{ " + 'product(id: "p-00001") { id name } ' * 300 + "}"
+    async with running_gateway(make_settings(validation_budget_ms=10)) as gw:
+        refused, _ = await asyncio.gather(
+            gw.client.post("/graphql", json={"query": heavy}, headers={"accept": GQL}),
+            normal_request_succeeds(gw.client),
+        )
+        assert refused.status_code == 400
+        (error,) = refused.json()["errors"]
+        assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        assert "more than 10 ms of CPU to validate" in error["message"]
+        await normal_request_succeeds(gw.client)
+        # The refusal is remembered: the same text costs no second budget.
+        again = await gw.client.post("/graphql", json={"query": heavy}, headers={"accept": GQL})
+        assert again.json() == refused.json()
+
+
+async def test_poison_values_in_events_are_rejected_alone_on_both_backends(gateway: Any) -> None:
+    # 2^63 made PyMongo raise OverflowError: a 500, and the batch's other events were lost.
+    body = (
+        b'[{"messageId": "ok-1", "name": "Cart Viewed"},'
+        b' {"messageId": "big", "type": "page", "properties": {"n": 9223372036854775808}},'
+        b' {"messageId": "nul", "type": "page", "properties": {"a\\u0000b": 1}},'
+        b' {"messageId": "late", "type": "page", "timestamp": "9999-12-31T23:59:59-23:59"},'
+        b' {"messageId": "ok-2", "type": "page"}]'
+    )
+    response = await gateway.client.post("/v1/events", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json()["results"]] == [
+        "ACCEPTED",
+        "REJECTED",
+        "REJECTED",
+        "REJECTED",
+        "ACCEPTED",
+    ]
+    smuggled = await gateway.client.post(
+        "/v1/events", content=b"[]", headers={"content-type": "text/plain; charset=application/json"}
+    )
+    assert smuggled.status_code == 415
+
+
+async def test_an_apq_flood_is_bounded_in_size_and_rate() -> None:
+    from gateway.execution.persisted.documents import sha256_hex
+
+    async with running_gateway(make_settings()) as gw:
+        store = gw.runtime.stores.persisted
+        # 95 KB documents (the measured flood): they run, nothing is kept.
+        padding = " " * 95_000
+        for i in range(5):
+            text = f'query Big{i} {{ product(id: "p-00001") {{ id }} }}{padding}'
+            extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(text)}}
+            response = await gw.client.post("/graphql", json={"query": text, "extensions": extensions})
+            assert response.json()["data"]["product"]["id"] == "p-00001"
+            assert await store.get_automatic(sha256_hex(text)) is None
+        # Small ones: 30 a minute from one address are kept, the rest are not.
+        kept = 0
+        for i in range(40):
+            text = f'query Small{i} {{ product(id: "p-00001") {{ id }} }}'
+            extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(text)}}
+            await gw.client.post("/graphql", json={"query": text, "extensions": extensions})
+            kept += await store.get_automatic(sha256_hex(text)) is not None
+        assert kept == 30
+        await normal_request_succeeds(gw.client)

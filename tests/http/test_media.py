@@ -25,3 +25,40 @@ from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 )
 def test_negotiate(accept: str | None, chosen: str | None) -> None:
     assert negotiate(accept) == chosen
+
+
+@pytest.mark.parametrize(
+    ("content_type", "parsed"),
+    [
+        ("application/json", "application/json"),
+        ("Application/JSON; charset=utf-8", "application/json"),
+        (" application/json ;x=1", "application/json"),
+        ("text/plain; charset=application/json", "text/plain"),  # a parameter never counts
+        ("application/json-patch+json", "application/json-patch+json"),
+        ("application/jsonx", "application/jsonx"),
+        ("application/json, text/plain", ""),  # two types: malformed
+        ("application/json\x00", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_media_type_is_parsed_exactly(content_type: str | None, parsed: str) -> None:
+    from gateway.http.media import media_type
+
+    assert media_type(content_type) == parsed
+
+
+def test_dumps_always_encodes() -> None:
+    import orjson
+
+    from gateway.http.encoding import dumps
+
+    value = {"cost": 2**70, "low": -(2**70), "fine": 2**63, "nan": float("nan"), 3: object, "nested": [{"x": 10**30}]}
+    assert orjson.loads(dumps(value)) == {
+        "cost": str(2**70),
+        "low": str(-(2**70)),
+        "fine": 2**63,
+        "nan": None,
+        "3": str(object),
+        "nested": [{"x": str(10**30)}],
+    }

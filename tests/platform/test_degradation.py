@@ -53,7 +53,8 @@ async def test_redis_down_products_answer_events_kept_and_replayed_when_it_retur
 async def test_mongodb_down_products_answer_from_mirror_and_events_are_refused_not_lost() -> None:
     mongo = start_mongo()
     try:
-        settings = make_settings(mongodb_url=mongo.url, store_timeout_ms=300)
+        # The timeout bounds every operation while MongoDB is up too: leave a loaded machine room.
+        settings = make_settings(mongodb_url=mongo.url, store_timeout_ms=1000)
         async with running_gateway(settings) as gw:
             assert gw.runtime.services.catalog.mirrored
             mongo.stop()

@@ -33,7 +33,11 @@ async def define(gw: Gateway, title: str = "For everyone") -> int:
 
 async def test_redis_down_serves_default_content_with_the_reason(mongodb_url: str, unique: str) -> None:
     settings = make_settings(
-        mongodb_url, f"redis://127.0.0.1:{free_port()}/0", mongodb_database=f"t_{unique}", store_timeout_ms=300
+        # MongoDB is up: its timeout bounds every operation, which a loaded test machine must not reach.
+        mongodb_url,
+        f"redis://127.0.0.1:{free_port()}/0",
+        mongodb_database=f"t_{unique}",
+        store_timeout_ms=1000,
     )
     async with running_gateway(replace(settings, admin_api_key=KEY)) as gw:
         await define(gw)  # definitions live in MongoDB: editors can still publish
@@ -100,7 +104,7 @@ async def test_publish_reaches_another_instance_within_a_second(mongodb_url: str
 async def test_mongodb_down_keeps_the_served_release_and_falls_back_per_visitor() -> None:
     mongo = start_mongo()
     try:
-        settings = replace(make_settings(mongodb_url=mongo.url, store_timeout_ms=300), admin_api_key=KEY)
+        settings = replace(make_settings(mongodb_url=mongo.url, store_timeout_ms=1000), admin_api_key=KEY)
         async with running_gateway(settings) as gw:
             await define(gw)
             assert (await hero(gw))["title"] == "For everyone"

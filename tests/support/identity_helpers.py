@@ -25,7 +25,7 @@ class Device:
 
     @property
     def visitor_id(self) -> str:
-        return self.token.rpartition(".")[0]
+        return self.token.split(".")[0]  # <id>.<issued>.<signature>
 
     async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         self.gw.client.cookies.clear()

@@ -104,3 +104,48 @@ def test_rejections_say_why(raw: Any, code: RejectCode, fragment: str) -> None:
     result = parse(raw)
     assert isinstance(result, Rejection), result
     assert result.code is code and fragment in result.reason
+
+
+def _props(properties: Any) -> dict[str, Any]:
+    return {"messageId": "m", "type": "page", "properties": properties}
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "fragment"),
+    [
+        (_props({"n": 2**63}), RejectCode.INVALID_PROPERTY, "properties.n is an integer outside -2^63..2^63-1"),
+        (_props({"n": -(2**63) - 1}), RejectCode.INVALID_PROPERTY, "outside -2^63..2^63-1"),
+        (_props({"n": [1, {"m": 10**30}]}), RejectCode.INVALID_PROPERTY, "properties.n[1].m is an integer"),
+        (_props({"x": float("inf")}), RejectCode.INVALID_PROPERTY, "properties.x is not a finite number"),
+        (_props({"x": float("nan")}), RejectCode.INVALID_PROPERTY, "not a finite number"),
+        (_props({"a\x00b": 1}), RejectCode.INVALID_PROPERTY, "without NUL"),
+        (_props({"k" * 129: 1}), RejectCode.INVALID_PROPERTY, "1-128 characters"),
+        (_props({"$set": 1}), RejectCode.INVALID_PROPERTY, "not starting with '$'"),
+        (_props({"s": "\ud800"}), RejectCode.INVALID_PROPERTY, "lone surrogate"),
+        (_props({"s": "é" * 2100}), RejectCode.TOO_LARGE, "4200 bytes; the limit is 4096"),
+        (_props({"traits": {"tier": object()}}), RejectCode.INVALID_PROPERTY, "properties.traits.tier is not a JSON"),
+        ({"messageId": "m", "type": "page", "name": "\ud800"}, RejectCode.INVALID_FORMAT, "Unicode text"),
+        (
+            {"messageId": "m", "type": "page", "timestamp": "9999-12-31T23:59:59-23:59"},
+            RejectCode.INVALID_TIMESTAMP,
+            "out of range",
+        ),
+        (
+            {"messageId": "m", "type": "page", "timestamp": "0001-01-01T00:00:00+23:59"},
+            RejectCode.INVALID_TIMESTAMP,
+            "out of range",
+        ),
+        ({"messageId": "m", "type": "page", "timestamp": "2" * 500}, RejectCode.INVALID_TIMESTAMP, "too long"),
+    ],
+)
+def test_values_every_store_can_hold(raw: Any, code: RejectCode, fragment: str) -> None:
+    result = parse(raw)
+    assert isinstance(result, Rejection), result
+    assert result.code is code and fragment in result.reason, result.reason
+
+
+def test_the_edges_of_what_stores_hold_are_accepted_and_times_kept_to_the_millisecond() -> None:
+    edges = {"max": 2**63 - 1, "min": -(2**63), "tiny": 5e-324, "big": 1.7e308, "nul": "a\x00b", "k" * 128: True}
+    event = parse({**_props(edges), "timestamp": "2026-11-22T11:59:59.123456Z"})
+    assert isinstance(event, Event) and event.properties == edges
+    assert event.timestamp.microsecond == 123000

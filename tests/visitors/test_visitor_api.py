@@ -228,3 +228,96 @@ async def test_bad_enum_inside_a_variable_is_a_clear_input_error(gateway: Gatewa
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "'pos' does not exist in 'Channel' enum" in error["message"] and "'POS'" in error["message"]
+
+
+async def test_values_no_store_can_hold_are_rejected_alone_on_both_paths(gateway: Gateway) -> None:
+    # Literals in the document reach the JSON scalar unbounded (1e999 is infinity).
+    literal = """mutation { track(events: [
+      {messageId: "ok-1", name: "Cart Viewed"},
+      {messageId: "big", type: PAGE, properties: {n: 99999999999999999999999}},
+      {messageId: "inf", type: PAGE, properties: {x: 1e999}},
+      {messageId: "late", type: PAGE, timestamp: "9999-12-31T23:59:59-23:59"},
+      {messageId: "ok-2", type: PAGE, properties: {n: 9223372036854775807}}
+    ]) { accepted rejected results { messageId status code reason } } }"""
+    payload = (await gateway.gql(literal))["data"]["track"]
+    assert (payload["accepted"], payload["rejected"]) == (2, 3)
+    codes = {r["messageId"]: r["code"] for r in payload["results"]}
+    assert codes == {
+        "ok-1": None,
+        "big": "INVALID_PROPERTY",
+        "inf": "INVALID_PROPERTY",
+        "late": "INVALID_TIMESTAMP",
+        "ok-2": None,
+    }
+    # The same over /v1/events: 2^63 is a valid JSON number and once made MongoDB fail the batch (500).
+    body = (
+        b'{"events": [{"messageId": "a", "name": "Cart Viewed"},'
+        b' {"messageId": "b", "type": "page", "properties": {"n": 9223372036854775808}},'
+        b' {"messageId": "c", "type": "page", "properties": {"a\\u0000b": 1}},'
+        b' {"messageId": "d", "type": "identify", "properties": {"traits": {"score": 18446744073709551615}}},'
+        b' {"messageId": "e", "type": "page"}]}'
+    )
+    response = await gateway.client.post("/v1/events", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    result = response.json()
+    assert [(r["messageId"], r["status"]) for r in result["results"]] == [
+        ("a", "ACCEPTED"),
+        ("b", "REJECTED"),
+        ("c", "REJECTED"),
+        ("d", "REJECTED"),
+        ("e", "ACCEPTED"),
+    ]
+    assert "outside -2^63..2^63-1" in result["results"][1]["reason"]
+
+
+async def test_tokens_slide_with_activity_and_expire_after_the_idle_period() -> None:
+    import time
+
+    from gateway.kernel import VisitorId
+    from gateway.visitors.tokens import sign
+    from tests.support.appclient import running_gateway
+    from tests.support.settings import make_settings
+
+    settings = make_settings(visitor_idle_days=30)  # re-issued after 3 days
+    keys = settings.secret_keys
+    vid = VisitorId("v_" + "a" * 22)
+    ask = "{ viewer { visitorId } }"
+    async with running_gateway(settings) as gw:
+
+        async def visit(token: str) -> tuple[str, str | None]:
+            gw.client.cookies.clear()
+            response = await gw.client.post("/graphql", json={"query": ask}, headers={"x-vitrine-visitor": token})
+            return response.json()["data"]["viewer"]["visitorId"], response.headers.get("x-vitrine-visitor")
+
+        now = time.time()
+        assert await visit(sign(vid, keys, issued_at=now - 3600)) == (vid, None)  # fresh: nothing to send
+        seen, renewed = await visit(sign(vid, keys, issued_at=now - 10 * 86_400))
+        assert seen == vid and renewed is not None and renewed != sign(vid, keys, issued_at=now - 10 * 86_400)
+        assert await visit(renewed) == (vid, None)  # the new token is a fresh one for the same visitor
+        stranger, issued = await visit(sign(vid, keys, issued_at=now - 31 * 86_400))
+        assert stranger != vid and issued is not None  # away longer than the idle period: a new visitor
+
+
+async def test_no_schema_suggestions_when_introspection_is_off() -> None:
+    from tests.support.appclient import running_gateway
+    from tests.support.settings import make_settings
+
+    typos = (
+        "{ myDat }",
+        "{ recommendations(strategi: POPULAR) { strategy } }",
+        'mutation { track(events: [{messageid: "m"}]) { accepted } }',
+    )
+    async with running_gateway(make_settings(introspection=True)) as gw:
+        for typo in typos:
+            assert "Did you mean" in (await gw.client.post("/graphql", json={"query": typo})).text
+    async with running_gateway(make_settings(introspection=False)) as gw:
+        for typo in typos:
+            response = await gw.client.post("/graphql", json={"query": typo})
+            messages = [e["message"] for e in response.json()["errors"]]
+            assert messages and not any("Did you mean" in m for m in messages), messages
+            expected = (
+                "Cannot query field 'myDat' on type 'Query'.",
+                "Unknown argument 'strategi'",
+                "Expected value of type 'EventInput' not to",
+            )
+            assert any(m.startswith(expected) for m in messages), messages

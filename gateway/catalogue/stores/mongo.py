@@ -21,7 +21,7 @@ from gateway.catalogue.values import (
     ProductSort,
     search_tokens,
 )
-from gateway.platform.mongo import Document, translated
+from gateway.platform.mongo import BULK_WRITE_SECONDS, Document, operation_time, translated
 
 STORE = "MongoDB catalogue"
 
@@ -89,6 +89,13 @@ class MongoCatalogStore:
         return ids, total
 
     async def upsert(
+        self, products: Sequence[Product], brands: Sequence[Brand], categories: Sequence[Category]
+    ) -> None:
+        # Import batches (offline work) may take longer than the store timeout that bounds requests.
+        with operation_time(BULK_WRITE_SECONDS):
+            await self._upsert(products, brands, categories)
+
+    async def _upsert(
         self, products: Sequence[Product], brands: Sequence[Brand], categories: Sequence[Category]
     ) -> None:
         async with translated(STORE, "upsert"):

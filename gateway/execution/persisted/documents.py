@@ -11,6 +11,10 @@ Modes (`VITRINE_PERSISTED_QUERIES`):
   the client sends the hash, the text, or both; anything else is rejected with
   PERSISTED_QUERY_NOT_IN_LIST.
 
+APQ registrations are bounded: a document over `max_document_bytes` runs but is not remembered
+(the client keeps sending its text); the store keeps a bounded number of documents; and the
+GraphQL view limits how many registrations one client address makes per minute.
+
 Every resolved document has its SHA-256, the stable key a later compiled execution path can
 cache plans under. Documents never change for a hash, so hits are also kept in a small
 in-process LRU in front of the (shared) store.
@@ -58,11 +62,17 @@ def requested_hash(extensions: Mapping[str, Any] | None) -> str | None:
     return digest.lower()
 
 
+DEFAULT_MAX_DOCUMENT_BYTES = 16 * 1024
+
+
 class PersistedDocuments:
-    def __init__(self, store: PersistedQueryStore, mode: str = "apq") -> None:
+    def __init__(
+        self, store: PersistedQueryStore, mode: str = "apq", max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.mode = mode
+        self.max_document_bytes = max_document_bytes
         self._store = store
         self._local: OrderedDict[str, str] = OrderedDict()
 
@@ -82,7 +92,12 @@ class PersistedDocuments:
                 raise InputError("provided sha256Hash does not match the query (hash the exact query text)")
             if self.mode == "trusted" and await self._lookup(actual) is None:
                 raise self._not_in_list()
-            register = self.mode == "apq" and digest is not None and actual not in self._local
+            register = (
+                self.mode == "apq"
+                and digest is not None
+                and actual not in self._local
+                and len(query.encode()) <= self.max_document_bytes
+            )
             return ResolvedDocument(query, actual, persisted=False, register=register)
         assert digest is not None
         found = await self._lookup(digest)

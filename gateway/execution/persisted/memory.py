@@ -6,7 +6,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
-APQ_MAX_ENTRIES = 10_000
+APQ_MAX_ENTRIES = 2000
 
 
 class MemoryPersistedQueryStore:

@@ -2,10 +2,16 @@
 
 APQ documents are plain keys `<prefix>apq:<sha256>` with a TTL (refreshed on use, so hot
 documents stay); trusted documents live in one hash `<prefix>trusted` without expiry.
+
+The APQ keys are counted: a sorted set `<prefix>apq:index` holds each registered hash scored by
+its registration time, and a registration past `max_entries` drops the oldest registrations
+(a client re-sends a dropped document's text, as the protocol expects). One script does it, so
+instances registering at once cannot overshoot.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 from redis.asyncio import Redis
@@ -13,13 +19,33 @@ from redis.asyncio import Redis
 from gateway.platform.redis import translated
 
 STORE = "Redis persisted queries"
+DEFAULT_MAX_ENTRIES = 2000
+
+# KEYS: the index; ARGV: key prefix, sha256, document, ttl seconds, now (seconds), max entries.
+_PUT_AUTOMATIC = """
+local index, prefix, sha, ttl, now, cap = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[5]),
+  tonumber(ARGV[6])
+redis.call('SET', prefix .. sha, ARGV[3], 'EX', ttl)
+redis.call('ZADD', index, now, sha)
+redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl)
+local over = redis.call('ZCARD', index) - cap
+if over > 0 then
+  local oldest = redis.call('ZPOPMIN', index, over)
+  for i = 1, #oldest, 2 do redis.call('DEL', prefix .. oldest[i]) end
+end
+return 1
+"""
 
 
 class RedisPersistedQueryStore:
-    def __init__(self, client: Redis, prefix: str = "vt:", ttl_seconds: int = 86_400) -> None:
+    def __init__(
+        self, client: Redis, prefix: str = "vt:", ttl_seconds: int = 86_400, max_entries: int = DEFAULT_MAX_ENTRIES
+    ) -> None:
         self._redis = client
         self._prefix = prefix
         self._ttl = ttl_seconds
+        self._max = max_entries
+        self._put = client.register_script(_PUT_AUTOMATIC)
 
     async def get_automatic(self, sha256: str) -> str | None:
         async with translated(STORE, "get_automatic"):
@@ -28,7 +54,10 @@ class RedisPersistedQueryStore:
 
     async def put_automatic(self, sha256: str, document: str) -> None:
         async with translated(STORE, "put_automatic"):
-            await self._redis.set(f"{self._prefix}apq:{sha256}", document.encode(), ex=self._ttl)
+            await self._put(
+                keys=[f"{self._prefix}apq:index"],
+                args=[f"{self._prefix}apq:", sha256, document.encode(), self._ttl, int(time.time()), self._max],
+            )
 
     async def get_trusted(self, sha256: str) -> str | None:
         async with translated(STORE, "get_trusted"):
