@@ -89,7 +89,7 @@ def console(mongodb_url: str, redis_url: str, request: pytest.FixtureRequest) ->
         yield Console(url, app, keys)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if BROWSER_PROBLEM is not None:
         pytest.skip(f"browser tests: {BROWSER_PROBLEM}")
