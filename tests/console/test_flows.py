@@ -244,3 +244,51 @@ def test_keys_screen_is_for_admins(page: Any, console: Console) -> None:
     sign_in(page, console, "editor")
     page.goto(f"{console.url}/console/#/keys")
     assert "needs the admin role" in page.get_by_role("alert").inner_text()
+
+
+def test_a_segment_is_edited_with_the_builder_and_shows_its_size(page: Any, console: Console) -> None:
+    sign_in(page, console, "editor")
+    page.goto(f"{console.url}/console/#/audiences/segment/new")
+    page.get_by_role("textbox", name="Key", exact=True).fill("loyal")
+    page.get_by_role("textbox", name="Name", exact=True).fill("Loyal customers")
+    page.get_by_role("button", name="Add condition").click()
+    leaf = page.locator(".cond-leaf").first
+    leaf.get_by_label("field").select_option("profile.purchases")
+    leaf.get_by_label("operator").select_option("gte")
+    leaf.get_by_label("value").fill("many")
+    page.get_by_role("button", name="Create segment").click()
+    problem = leaf.locator(".cond-value .problem")
+    problem.wait_for()
+    assert "gte compares numbers or dates; got 'many'" in problem.inner_text()
+    leaf.get_by_label("value").fill("3")
+    page.get_by_role("button", name="Create segment").click()
+    page.get_by_role("heading", name="Segment loyal").wait_for()
+    assert page.locator(".segment-size").inner_text() == "0"
+    segments = console.admin("{ segments { key definition } }")["segments"]
+    assert {"key": "loyal", "definition": {"field": "profile.purchases", "op": "gte", "value": 3}} in segments
+
+
+def test_every_content_type_has_a_form(page: Any, console: Console) -> None:
+    from gateway.domain.content import ContentKind
+
+    sign_in(page, console, "editor")
+    page.goto(f"{console.url}/console/#/slots/new")
+    kind = page.get_by_label("Content type")
+    for content_kind in ContentKind:
+        kind.select_option(content_kind.value)
+        form = page.locator(".content-form")
+        assert form.count() == 1
+        assert form.locator("input, select, textarea").count() >= 1, content_kind
+    # A carousel, saved through its form.
+    kind.select_option("productCarousel")
+    page.get_by_role("textbox", name="Key", exact=True).fill("strip-carousel")
+    form = page.locator(".content-form")
+    form.get_by_role("textbox", name="Title", exact=True).fill("Picked for you")
+    form.get_by_label("Recommendation strategy").select_option("TRENDING")
+    form.get_by_label("Fixed products").fill("p-00003\np-00007, p-00009")
+    page.get_by_role("button", name="Create slot").click()
+    page.get_by_role("heading", name="Slot strip-carousel").wait_for()
+    saved = console.admin('{ definition(kind: SLOTS, key: "strip-carousel") }')["definition"]
+    assert saved["default"] == {"title": "Picked for you", "strategy": "TRENDING",
+                                "productIds": ["p-00003", "p-00007", "p-00009"]}  # fmt: skip
+    assert page.locator(".sf-carousel .sf-card").count() >= 3
