@@ -92,3 +92,23 @@ def test_weights_that_do_not_add_up_are_shown_at_the_arms(page: Any, console: Co
     problem = page.locator("fieldset[data-path='arms'] > .problem")
     problem.wait_for()
     assert "arm weights add up to 90%; they must add up to 100%" in problem.inner_text()
+
+
+def test_a_multivariate_test_is_built_from_factors(page: Any, console: Console) -> None:
+    for key in ("mvt-hero", "mvt-strip"):
+        console.save("slots", {"key": key, "contentType": "banner", "default": BANNER})
+    console.save("variants", {"id": "mvt-bold", "slot": "mvt-hero", "content": {**BANNER, "title": "BOLD"}})
+    sign_in(page, console, "editor")
+    page.goto(f"{console.url}/console/#/experiments/new")
+    page.get_by_role("textbox", name="Key", exact=True).fill("home-mvt")
+    page.get_by_label("Type").select_option("multivariate")
+    page.get_by_label("Factor 1 slot").select_option("mvt-hero")
+    page.get_by_label("Factor 2 slot").select_option("mvt-strip")
+    first = page.get_by_role("group", name="Factor 1 levels")
+    first.locator(".arm-row").nth(1).get_by_label("Shows").select_option("mvt-bold")
+    page.get_by_role("button", name="Create experiment").click()
+    page.get_by_role("heading", name="Experiment home-mvt").wait_for()
+    saved = console.admin('{ definition(kind: EXPERIMENTS, key: "home-mvt") }')["definition"]
+    assert saved["type"] == "multivariate" and "slot" not in saved
+    assert [f["slot"] for f in saved["factors"]] == ["mvt-hero", "mvt-strip"]
+    assert saved["factors"][0]["levels"][1] == {"key": "b", "variant": "mvt-bold"}
