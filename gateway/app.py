@@ -23,6 +23,7 @@ from starlette.routing import Route
 from gateway.execution.page_views import PageViews
 from gateway.execution.services import AdminServices, AppState, EdgeServices, StorefrontServices
 from gateway.http.admin_view import AdminGraphQLView
+from gateway.http.console import console_mount
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
@@ -75,6 +76,7 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", serve_metrics, methods=["GET"]),
+        console_mount(),
     ]
     middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
     if settings.rate_limit_ip_per_minute or settings.rate_limit_visitor_per_minute:

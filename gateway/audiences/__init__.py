@@ -8,12 +8,17 @@ from gateway.audiences.audience_facts import AudienceFacts
 from gateway.audiences.segment_service import SegmentService
 from gateway.audiences.stores import AudienceStores, MembershipStore, SegmentStore, create_indexes, open_stores
 from gateway.audiences.values.conditions import (
+    FIELDS,
+    NO_VALUE,
+    OPEN_PREFIXES,
+    ORDERED,
     BehaviourCheck,
     BehaviourQuery,
     Condition,
     ConditionError,
     FieldCheck,
     Not,
+    Op,
     evaluate,
     parse_condition,
 )
@@ -21,6 +26,10 @@ from gateway.audiences.values.profile_facts import behaviour_counter, profile_fa
 from gateway.audiences.values.segments import Segment, build_segment
 
 __all__ = [
+    "FIELDS",
+    "NO_VALUE",
+    "OPEN_PREFIXES",
+    "ORDERED",
     "AudienceFacts",
     "AudienceStores",
     "BehaviourCheck",
@@ -30,6 +39,7 @@ __all__ = [
     "FieldCheck",
     "MembershipStore",
     "Not",
+    "Op",
     "Segment",
     "SegmentService",
     "SegmentStore",

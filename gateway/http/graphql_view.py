@@ -45,6 +45,7 @@ from gateway.execution.compiler.prepared import PreparedOperations
 from gateway.execution.context import LOCALE_HEADER, RequestContext, build_context, pick_locale
 from gateway.execution.persisted.documents import ResolvedDocument
 from gateway.http.body import BodyTooLarge, read_limited
+from gateway.http.console import graphiql_page
 from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.state import edge_of, storefront_of
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
@@ -179,6 +180,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET carrying only an APQ hash is an operation, not a browser asking for the IDE.
         return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(request, admin=False)  # the vendored GraphiQL: no CDN
 
     async def execute_single(
         self,

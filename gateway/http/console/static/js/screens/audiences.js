@@ -1,0 +1,102 @@
+// Audiences (saved conditions for variants and experiments) and segments (memberships kept
+// per profile, with their sizes).
+
+import { ApiError, gql, hasField, workspace } from "../api.js";
+import { announce, button, confirmDialog, field, h, table } from "../dom.js";
+import { conditionBuilder } from "../conditions.js";
+import { clearProblems, problemFromMessage, showProblems } from "../problems.js";
+import { definitionForm, emptyRow, linkButton, page, showError } from "./common.js";
+
+const SEGMENTS = "{ segments { key name description definition timeBased updatedAt size } }";
+
+export async function render(ctx, [key, segmentKey]) {
+  if (key === "segment") return editSegment(ctx, segmentKey);
+  const ws = await workspace();
+  if (key === undefined) return list(ctx, ws);
+  const existing = key === "new" ? null : ws.audiences.find((a) => a.key === key);
+  if (key !== "new" && !existing) return page(`No audience ${key}`, ctx, linkButton("#/audiences", "All audiences"));
+  return editAudience(ctx, ws, existing);
+}
+
+async function list(ctx, ws) {
+  const segments = (await gql(SEGMENTS)).segments;
+  const sized = await hasField("Audience", "size"); // an API addition; until then sizes are per segment only
+  const used = (key) => ws.variants.filter((v) => v.audience === key).length + ws.experiments.filter((e) => e.audience === key).length;
+  const audienceRows = ws.audiences.map((a) => h("tr", {},
+    h("th", { scope: "row" }, h("a", { href: `#/audiences/${encodeURIComponent(a.key)}` }, a.key)),
+    h("td", {}, a.name || ""), h("td", {}, String(used(a.key)))));
+  const segmentRows = segments.map((s) => h("tr", {},
+    h("th", { scope: "row" }, h("a", { href: `#/audiences/segment/${encodeURIComponent(s.key)}` }, s.key)),
+    h("td", {}, s.name), h("td", { class: "num", dataset: { size: s.key } }, s.size.toLocaleString()),
+    h("td", {}, s.timeBased ? "events and schedule" : "events")));
+  return page("Audiences & segments", ctx,
+    h("section", { class: "card", "aria-labelledby": "aud-title" },
+      h("h2", { id: "aud-title" }, "Audiences"),
+      h("p", {}, "An audience is a saved condition that variants and experiments target. It is evaluated per request."),
+      sized ? null : h("p", { class: "hint" }, "How many profiles match an audience is not available from the admin API yet; segments below show their sizes."),
+      ctx.canEdit ? h("p", {}, linkButton("#/audiences/new", "New audience", "button primary")) : null,
+      table(["Audience", "Name", "Used by"], audienceRows.length ? audienceRows : [emptyRow(3, "No audiences yet.")], "Audiences in the workspace")),
+    h("section", { class: "card", "aria-labelledby": "seg-title" },
+      h("h2", { id: "seg-title" }, "Segments"),
+      h("p", {}, "A segment keeps its members per profile as events arrive; the size is how many profiles are in it now. Target one with the condition “segments contains <key>”."),
+      ctx.canEdit ? h("p", { class: "actions" }, linkButton("#/audiences/segment/new", "New segment", "button primary"),
+        button("Re-evaluate every profile now", async () => {
+          try { const n = (await gql("mutation { reevaluateSegments }")).reevaluateSegments; announce(`Re-evaluated: ${n} membership changes.`); ctx.navigate("#/audiences"); } catch (err) { announce(err.message); }
+        }, { class: "secondary" })) : null,
+      table(["Segment", "Name", "Profiles now", "Kept up to date by"], segmentRows.length ? segmentRows : [emptyRow(4, "No segments yet.")], "Segments")));
+}
+
+function editAudience(ctx, ws, existing) {
+  const audience = existing || { key: "", name: "", conditions: null };
+  const keyField = field({ label: "Key", name: "key", path: "key", value: audience.key, required: true, readOnly: Boolean(existing), hint: "Lower-case letters, digits, - and _ (e.g. runners)." });
+  const name = field({ label: "Name", name: "name", path: "name", value: audience.name });
+  const conditions = conditionBuilder({ value: audience.conditions, path: "conditions", readOnly: !ctx.canEdit, legend: "Who belongs to it" });
+  const form = definitionForm({
+    ctx, kind: "audiences", root: "audience", label: "Audience", existing,
+    keyOf: () => keyField.control.value.trim(),
+    sections: [keyField, name, conditions.el],
+    read: () => {
+      const out = { key: keyField.control.value.trim(), conditions: conditions.read() };
+      if (name.control.value.trim()) out.name = name.control.value.trim();
+      return out;
+    },
+    onSaved: (d) => { if (!existing) ctx.navigate(`#/audiences/${encodeURIComponent(d.key)}`); },
+  });
+  return page(existing ? `Audience ${existing.key}` : "New audience", ctx, h("p", {}, h("a", { href: "#/audiences" }, "← Audiences & segments")), form);
+}
+
+async function editSegment(ctx, key) {
+  const segments = (await gql(SEGMENTS)).segments;
+  const existing = key === "new" ? null : segments.find((s) => s.key === key);
+  const seg = existing || { key: "", name: "", description: "", definition: null };
+  const keyField = field({ label: "Key", name: "key", path: "key", value: seg.key, required: true, readOnly: Boolean(existing) });
+  const name = field({ label: "Name", name: "name", path: "name", value: seg.name, required: true });
+  const description = field({ label: "Description", name: "description", path: "description", value: seg.description, type: "textarea", rows: 2 });
+  const conditions = conditionBuilder({ value: seg.definition, path: "conditions", readOnly: !ctx.canEdit, legend: "Who belongs to it" });
+  const summary = h("div", { class: "form-summary alert", role: "alert", tabindex: "-1", hidden: true });
+  const form = h("form", { class: "card definition", novalidate: true, "aria-label": "Segment" }, summary,
+    h("fieldset", { class: "plain", disabled: !ctx.canEdit }, keyField, name, description, conditions.el),
+    existing ? h("p", {}, "Profiles in it now: ", h("strong", { class: "segment-size" }, existing.size.toLocaleString())) : null);
+  if (ctx.canEdit) {
+    form.append(h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, existing ? "Save changes" : "Create segment"),
+      existing ? button("Delete segment", async () => {
+        if ((await confirmDialog({ title: `Delete segment ${seg.key}?`, text: "Its memberships are dropped.", confirm: "Delete", danger: true })) === null) return;
+        try { await gql("mutation($k: String!) { deleteSegment(key: $k) }", { k: seg.key }); announce(`Deleted segment ${seg.key}.`); ctx.navigate("#/audiences"); } catch (err) { showError(form, err); }
+      }, { class: "danger" }) : null));
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearProblems(form);
+    try {
+      const vars = { k: keyField.control.value.trim(), n: name.control.value.trim(), d: conditions.read() || {}, desc: description.control.value };
+      const saved = (await gql("mutation($k: String!, $n: String!, $d: JSON!, $desc: String!) { saveSegment(key: $k, name: $n, definition: $d, description: $desc) { key size } }", vars)).saveSegment;
+      announce(`Saved segment ${saved.key}: ${saved.size} profiles now.`);
+      if (!existing) ctx.navigate(`#/audiences/segment/${encodeURIComponent(saved.key)}`);
+    } catch (err) {
+      // saveSegment answers a GraphQL error "path: message" (not typed problems yet).
+      if (err instanceof ApiError && err.code === "BAD_USER_INPUT") showProblems(form, [problemFromMessage(err.message)], "segment");
+      else showError(form, err);
+    }
+  });
+  return page(existing ? `Segment ${existing.key}` : "New segment", ctx, h("p", {}, h("a", { href: "#/audiences" }, "← Audiences & segments")), form);
+}
