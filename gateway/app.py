@@ -130,6 +130,7 @@ def request_state(runtime: Runtime) -> AppState:
             slots=s.slots,
             experiments=s.experiments,
             segments=s.segments,
+            vocabulary=s.vocabulary,
             triggers=s.triggers,
             privacy=s.privacy,
         ),

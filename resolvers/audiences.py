@@ -1,4 +1,5 @@
-"""Segments for editors: define (same condition language as audiences), list with sizes, delete."""
+"""Segments for editors (define with the condition language of audiences, list with sizes, delete),
+and the condition vocabulary that fills editors' pickers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from gateway.access import Role
 from gateway.audiences import Segment as DomainSegment
 from gateway.kernel import InputError
 from resolvers.access.auth import AdminInfo, require_role
+from resolvers.execution.info import expose
 
 
 @strawberry.type
@@ -23,6 +25,40 @@ class Segment:
     time_based: bool = strawberry.field(description="Re-evaluated on a schedule as well as on events.")
     updated_at: datetime
     size: int = strawberry.field(description="Profiles in the segment now.")
+
+
+@strawberry.type(description="A field a condition can test.")
+class ConditionField:
+    name: str = strawberry.field(description="e.g. session.country; a prefix such as profile.traits. is open-ended.")
+    kind: str = strawberry.field(description="string, number, date, list, bool or any (traits: checked at evaluation).")
+    help: str
+    page_view: bool = strawberry.field(description="Known only during a page view (request, session, cart, clock).")
+
+
+@strawberry.type(description="An operator, and the value it takes.")
+class ConditionOperator:
+    name: str
+    takes: str = strawberry.field(description="nothing, value, list (in, notIn) or range (between: [low, high]).")
+    ordered: bool = strawberry.field(description="Compares numbers or dates.")
+    behaviour: bool = strawberry.field(description="May compare a behaviour count.")
+
+
+@strawberry.type(description="One entry of a picker; depth is the level in the category tree.")
+class PickerChoice:
+    id: str
+    name: str
+    depth: int
+
+
+@strawberry.type(description="What a condition can say, and what exists now to say it about.")
+class ConditionVocabulary:
+    fields: list[ConditionField]
+    open_prefixes: list[ConditionField] = strawberry.field(description="Fields named by a prefix and any name.")
+    operators: list[ConditionOperator]
+    events: list[str] = strawberry.field(description="Event names a behaviour condition can count.")
+    categories: list[PickerChoice] = strawberry.field(description="The category tree, depth first.")
+    brands: list[PickerChoice]
+    brands_listed: bool = strawberry.field(description="False when the catalogue is too big to list its brands.")
 
 
 def _segment(s: DomainSegment, sizes: dict[str, int]) -> Segment:
@@ -39,6 +75,20 @@ def _segment(s: DomainSegment, sizes: dict[str, int]) -> Segment:
 
 @strawberry.type
 class SegmentsQuery:
+    @strawberry.field(description="Fields, operators, event names, categories and brands for conditions (viewer).")
+    def condition_vocabulary(self, info: AdminInfo, locale: str = "en") -> ConditionVocabulary:
+        require_role(info, Role.VIEWER)
+        v = info.context.services.vocabulary.conditions(locale)
+        return ConditionVocabulary(
+            fields=[expose(f, ConditionField) for f in v.language.fields],
+            open_prefixes=[expose(f, ConditionField) for f in v.language.open_prefixes],
+            operators=[expose(o, ConditionOperator) for o in v.language.operators],
+            events=list(v.events),
+            categories=[expose(c, PickerChoice) for c in v.categories],
+            brands=[expose(b, PickerChoice) for b in v.brands],
+            brands_listed=v.brands_listed,
+        )
+
     @strawberry.field(description="Every segment with its current size (viewer).")
     async def segments(self, info: AdminInfo) -> list[Segment]:
         require_role(info, Role.VIEWER)

@@ -9,9 +9,6 @@ from gateway.audiences.segment_service import SegmentService
 from gateway.audiences.stores import AudienceStores, MembershipStore, SegmentStore, create_indexes, open_stores
 from gateway.audiences.values.conditions import (
     FIELDS,
-    NO_VALUE,
-    OPEN_PREFIXES,
-    ORDERED,
     BehaviourCheck,
     BehaviourQuery,
     Condition,
@@ -24,25 +21,30 @@ from gateway.audiences.values.conditions import (
 )
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.audiences.values.segments import Segment, build_segment
+from gateway.audiences.values.vocabulary import FieldInfo, Language, OperatorInfo
+from gateway.audiences.vocabulary import Choice, ConditionVocabulary, Vocabulary
 
 __all__ = [
     "FIELDS",
-    "NO_VALUE",
-    "OPEN_PREFIXES",
-    "ORDERED",
     "AudienceFacts",
     "AudienceStores",
     "BehaviourCheck",
     "BehaviourQuery",
+    "Choice",
     "Condition",
     "ConditionError",
+    "ConditionVocabulary",
     "FieldCheck",
+    "FieldInfo",
+    "Language",
     "MembershipStore",
     "Not",
     "Op",
+    "OperatorInfo",
     "Segment",
     "SegmentService",
     "SegmentStore",
+    "Vocabulary",
     "behaviour_counter",
     "build_segment",
     "create_indexes",

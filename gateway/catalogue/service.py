@@ -186,6 +186,12 @@ class CatalogService:
     async def get_brands(self, ids: Sequence[BrandId]) -> list[Brand | None]:
         return await self._source().get_brands(ids)
 
+    def listed_brands(self) -> list[Brand] | None:
+        """Every brand, by name, when the catalogue is mirrored; None when it is too big to list."""
+        if self._mirror is None:
+            return None
+        return sorted(self._mirror.all_brands(), key=lambda b: (b.name.casefold(), b.id))
+
     def get_categories(self, ids: Sequence[CategoryId], locale: str) -> list[LocalizedCategory | None]:
         views = self._localized_categories(locale)
         return [views.get(i) for i in ids]

@@ -33,7 +33,15 @@ from gateway.visitors.validation import product_ids
 from gateway.visitors.values.consent import Purpose, allows
 from gateway.visitors.values.effects import profile_change, session_change
 from gateway.visitors.values.engagement import DEFAULT_POINTS, EngagementPolicy, Tier
-from gateway.visitors.values.events import Event, EventDraft, EventType, RejectCode, Rejection, StoredEvent
+from gateway.visitors.values.events import (
+    TRACK_EVENT_NAMES,
+    Event,
+    EventDraft,
+    EventType,
+    RejectCode,
+    Rejection,
+    StoredEvent,
+)
 from gateway.visitors.values.profile import (
     DEFAULT_HALF_LIFE_DAYS,
     ConsentRecord,
@@ -52,6 +60,7 @@ __all__ = [
     "DEFAULT_POINTS",
     "HEADER_NAME",
     "RECENTLY_VIEWED_CAP",
+    "TRACK_EVENT_NAMES",
     "Attribution",
     "CartLine",
     "ConsentRecord",

@@ -97,6 +97,7 @@ class Op(Enum):
 ORDERED = {Op.LT, Op.LTE, Op.GT, Op.GTE, Op.BETWEEN}
 STRINGY = {Op.STARTS_WITH, Op.ENDS_WITH, Op.REGEX}
 NO_VALUE = {Op.EXISTS, Op.MISSING}
+BEHAVIOUR_OPS = ORDERED | {Op.EQUALS, Op.NOT_EQUALS}  # what a behaviour count may be compared with
 MAX_REGEX = 200
 MAX_DEPTH = 8
 MAX_LEAVES = 100
@@ -333,7 +334,7 @@ def _behaviour(node: Mapping[str, Any], where: str) -> BehaviourCheck:
     if not isinstance(days, int | float) or isinstance(days, bool) or not 0 < days <= 365:
         raise ConditionError(f"{where}.behaviour.withinDays", "needs a number of days from 1 to 365")
     op = _op(node.get("op"), where)
-    if op not in ORDERED | {Op.EQUALS, Op.NOT_EQUALS}:
+    if op not in BEHAVIOUR_OPS:
         raise ConditionError(
             f"{where}.op", "a behaviour count compares with equals, notEquals, lt, lte, gt, gte or between"
         )

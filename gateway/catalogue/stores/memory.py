@@ -33,6 +33,10 @@ class MemoryCatalogStore:
     async def get_brands(self, ids: Sequence[BrandId]) -> list[Brand | None]:
         return [self._brands.get(i) for i in ids]
 
+    def all_brands(self) -> list[Brand]:
+        """Every brand (the mirror lists them for editors' pickers; not part of the protocol)."""
+        return list(self._brands.values())
+
     async def all_categories(self) -> list[Category]:
         return list(self._categories.values())
 

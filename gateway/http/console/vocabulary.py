@@ -1,9 +1,10 @@
-"""The console's pickers, taken from the domain so the browser never keeps its own copy.
+"""The console's fixed pickers, taken from the slots area so the browser never keeps its own copy.
 
-Served as the ES module `/console/js/vocabulary.js`: the condition fields with their types,
-the operators (and which take no value, a list, or two bounds), the behaviour operators,
-content types, carousel strategies, channels, days and statuses. Validation stays on the
-server: these lists only fill drop-downs.
+Served as the ES module `/console/js/vocabulary.js`: content types, carousel strategies,
+channels, days and statuses of definitions. They change only with the gateway's code. The
+condition builder's pickers (fields, operators, event names, categories, brands) change with
+the catalogue, so the console reads them from the admin API (`conditionVocabulary`) instead.
+Validation stays on the server: these lists only fill drop-downs.
 """
 
 from __future__ import annotations
@@ -13,20 +14,11 @@ from typing import Any
 
 import orjson
 
-from gateway.audiences import FIELDS, NO_VALUE, OPEN_PREFIXES, ORDERED, Op
 from gateway.slots import CAROUSEL_STRATEGIES, CHANNELS, DAYS, MAX_ARMS, ContentKind, ExperimentStatus, Status
 
 
 def vocabulary() -> dict[str, Any]:
     return {
-        "fields": {name: kind.value for name, kind in FIELDS.items()},
-        "openPrefixes": list(OPEN_PREFIXES),
-        "ops": [op.value for op in Op],
-        "noValueOps": sorted(op.value for op in NO_VALUE),
-        "listOps": [Op.IN.value, Op.NOT_IN.value],
-        "rangeOps": [Op.BETWEEN.value],
-        "orderedOps": sorted(op.value for op in ORDERED),
-        "behaviourOps": [op.value for op in Op if op in ORDERED | {Op.EQUALS, Op.NOT_EQUALS}],
         "contentTypes": [kind.value for kind in ContentKind],
         "carouselStrategies": list(CAROUSEL_STRATEGIES),
         "channels": list(CHANNELS),

@@ -1,16 +1,47 @@
 // The condition builder: groups (all / any / none / not all) of field and behaviour conditions.
 // It edits the same JSON tree the admin API takes (docs/editors.md) and gives every control
 // the JSON path of its value, so the server's problems ("unknown operator...; did you mean
-// 'gt'?") land at the right control. Fields and operators come from the domain (vocabulary.js).
+// 'gt'?") land at the right control. Fields, operators, event names, categories and brands come
+// from the server (the admin API's conditionVocabulary), loaded once per sign-in.
 
-import vocab from "./vocabulary.js";
+import { gql } from "./api.js";
 import { button, h, uid } from "./dom.js";
 
 const MODES = [["all", "all of these hold"], ["any", "any of these holds"], ["none", "none of these holds"], ["notall", "not all of these hold"]];
-const EVENTS = ["Product Viewed", "Product Added", "Product Removed", "Order Completed", "Products Searched", "Promotion Clicked", "Signed Up"];
 const CUSTOM = "__custom__";
+const VOCABULARY = `{ conditionVocabulary { fields { name kind help pageView } openPrefixes { name help }
+  operators { name takes behaviour } events categories { id name depth } brands { id name } brandsListed } }`;
+// Fields whose values are category or brand ids: their value box suggests them.
+const CATEGORY_FIELDS = ["profile.interests.categories", "session.viewedCategories"];
+const BRAND_FIELDS = ["profile.interests.brands"];
 
-const fieldKind = (name) => vocab.fields[name] || "any";
+let loading = null;
+/** The condition vocabulary from the server, indexed for the builder (one request per sign-in). */
+export function conditionVocabulary() {
+  if (!loading) {
+    loading = gql(VOCABULARY).then(({ conditionVocabulary: v }) => ({
+      ...v,
+      kinds: Object.fromEntries(v.fields.map((f) => [f.name, f.kind])),
+      help: Object.fromEntries([...v.fields, ...v.openPrefixes].map((f) => [f.name, f.help])),
+      ops: v.operators.map((o) => o.name),
+      noValueOps: v.operators.filter((o) => o.takes === "nothing").map((o) => o.name),
+      listOps: v.operators.filter((o) => o.takes === "list").map((o) => o.name),
+      rangeOps: v.operators.filter((o) => o.takes === "range").map((o) => o.name),
+      behaviourOps: v.operators.filter((o) => o.behaviour).map((o) => o.name),
+    })).catch((err) => { loading = null; throw err; });
+  }
+  return loading;
+}
+export function forgetVocabulary() { loading = null; }
+
+const indent = (depth) => "\u00a0\u00a0".repeat(depth);
+/** <option>s for a picker; a value the vocabulary does not know stays selectable (and is flagged). */
+function choiceOptions(choices, current, anyLabel) {
+  const options = [h("option", { value: "", selected: !current }, anyLabel)];
+  if (current && !choices.some((c) => c.id === current)) options.push(h("option", { value: current, selected: true }, `${current} (not in the catalogue)`));
+  for (const c of choices) options.push(h("option", { value: c.id, selected: c.id === current }, `${indent(c.depth || 0)}${c.name} (${c.id})`));
+  return options;
+}
 
 function parseScalar(text, kind) {
   const t = text.trim();
@@ -52,7 +83,8 @@ function nodeFromJson(json) {
  * builder({value, path, readOnly}) -> {el, read()}: read() returns the JSON tree (null when
  * empty) and stamps every control with its JSON path under `path` ("conditions").
  */
-export function conditionBuilder({ value, path = "conditions", readOnly = false, legend = "Conditions", hint }) {
+export function conditionBuilder({ vocab, value, path = "conditions", readOnly = false, legend = "Conditions", hint }) {
+  const fieldKind = (name) => vocab.kinds[name] || "any";
   const root = fromJson(value);
   const errorId = uid("problem");
   const el = h("fieldset", { class: "conditions", dataset: { path }, "aria-describedby": errorId },
@@ -121,7 +153,7 @@ export function conditionBuilder({ value, path = "conditions", readOnly = false,
     return h("span", { class: `cond-field ${extraClass}` }, h("label", { for: id }, label), control, h("span", { class: "problem", id: problemId, hidden: true }));
   }
 
-  function valueControls(node, kind, ops) {
+  function valueControls(node, kind, ops, listId) {
     const wrap = h("span", { class: "cond-value" });
     const draw = () => {
       wrap.replaceChildren();
@@ -137,7 +169,7 @@ export function conditionBuilder({ value, path = "conditions", readOnly = false,
       }
       const list = vocab.listOps.includes(node.op);
       const shown = Array.isArray(node.value) ? node.value.map(showScalar).join(", ") : showScalar(node.value);
-      const input = h("input", { type: "text", value: shown, readonly: readOnly || undefined, placeholder: list ? "a, b, c" : "" });
+      const input = h("input", { type: "text", value: shown, readonly: readOnly || undefined, placeholder: list ? "a, b, c" : "", list: listId });
       node.valueEls = [input];
       wrap.append(small(list ? "values (comma-separated)" : "value", input));
     };
@@ -158,18 +190,37 @@ export function conditionBuilder({ value, path = "conditions", readOnly = false,
 
   function leafView(node, group) {
     if (node.type === "behaviour") return behaviourView(node, group);
-    const known = Object.keys(vocab.fields);
+    const known = vocab.fields.map((f) => f.name);
     const isCustom = node.field && !known.includes(node.field);
+    const optGroup = (label, fields) => h("optgroup", { label }, fields.map((f) => h("option", { value: f.name, selected: f.name === node.field }, f.name)));
     const fieldSelect = h("select", { disabled: readOnly },
-      h("optgroup", { label: "Known fields" }, known.map((f) => h("option", { value: f, selected: f === node.field }, f))),
+      optGroup("The visitor's profile", vocab.fields.filter((f) => !f.pageView)),
+      optGroup("This page view", vocab.fields.filter((f) => f.pageView)),
       h("option", { value: CUSTOM, selected: isCustom }, "Trait or counter (type its name)…"));
     if (!node.field) fieldSelect.value = known[0];
     const customInput = h("input", { type: "text", value: isCustom ? node.field : "profile.traits.", readonly: readOnly || undefined });
     const customWrap = small("name", customInput, "cond-custom");
     customWrap.hidden = !isCustom;
     const opSelect = h("select", { disabled: readOnly }, vocab.ops.map((o) => h("option", { value: o, selected: o === node.op }, o)));
-    const kindOf = () => fieldKind(fieldSelect.value === CUSTOM ? customInput.value : fieldSelect.value);
-    fieldSelect.addEventListener("change", () => { customWrap.hidden = fieldSelect.value !== CUSTOM; if (!customWrap.hidden) customInput.focus(); });
+    const nameOf = () => (fieldSelect.value === CUSTOM ? customInput.value : fieldSelect.value);
+    const kindOf = () => fieldKind(nameOf());
+    const helpOf = () => vocab.help[nameOf()] || (nameOf().startsWith("profile.counters.") ? vocab.help["profile.counters."] : vocab.help["profile.traits."]) || "";
+    const helpText = h("span", { class: "cond-help hint" }, helpOf());
+    // Category and brand fields suggest the catalogue's ids in their value box.
+    const listId = uid("values");
+    const suggestions = h("datalist", { id: listId });
+    const suggest = () => {
+      const name = nameOf();
+      const choices = CATEGORY_FIELDS.includes(name) ? vocab.categories : BRAND_FIELDS.includes(name) ? vocab.brands : [];
+      suggestions.replaceChildren(...choices.map((c) => h("option", { value: c.id }, c.name)));
+    };
+    suggest();
+    fieldSelect.addEventListener("change", () => {
+      customWrap.hidden = fieldSelect.value !== CUSTOM;
+      helpText.textContent = helpOf();
+      suggest();
+      if (!customWrap.hidden) customInput.focus();
+    });
     node.read = (path) => {
       const name = fieldSelect.value === CUSTOM ? customInput.value.trim() : fieldSelect.value;
       // The control the editor typed the field in gets the path (and so the server's problem).
@@ -185,15 +236,17 @@ export function conditionBuilder({ value, path = "conditions", readOnly = false,
       return out;
     };
     return h("div", { class: "cond-leaf", role: "group", "aria-label": "Field condition" },
-      small("field", fieldSelect), customWrap, small("operator", opSelect), valueControls(node, kindOf(), opSelect), removeButton(group, node));
+      small("field", fieldSelect), customWrap, small("operator", opSelect), valueControls(node, kindOf(), opSelect, listId), suggestions, removeButton(group, node), helpText);
   }
 
   function behaviourView(node, group) {
-    const listId = uid("events");
     const ro = readOnly || undefined;
-    const event = h("input", { type: "text", value: node.event, list: listId, readonly: ro });
-    const category = h("input", { type: "text", value: node.category, readonly: ro, class: "short", placeholder: "any" });
-    const brand = h("input", { type: "text", value: node.brand, readonly: ro, class: "short", placeholder: "any" });
+    const eventOptions = vocab.events.includes(node.event) || !node.event ? vocab.events : [node.event, ...vocab.events];
+    const event = h("select", { disabled: readOnly }, eventOptions.map((e) => h("option", { value: e, selected: e === node.event }, vocab.events.includes(e) ? e : `${e} (unknown event)`)));
+    const category = h("select", { disabled: readOnly }, choiceOptions(vocab.categories, node.category, "any category"));
+    const brand = vocab.brandsListed
+      ? h("select", { disabled: readOnly }, choiceOptions(vocab.brands, node.brand, "any brand"))
+      : h("input", { type: "text", value: node.brand, readonly: ro, class: "short", placeholder: "any" });
     const product = h("input", { type: "text", value: node.product, readonly: ro, class: "short", placeholder: "any" });
     const days = h("input", { type: "number", value: node.withinDays, min: 1, max: 365, readonly: ro, class: "short" });
     const opSelect = h("select", { disabled: readOnly }, vocab.behaviourOps.map((o) => h("option", { value: o, selected: o === node.op }, o)));
@@ -213,7 +266,6 @@ export function conditionBuilder({ value, path = "conditions", readOnly = false,
       return { behaviour: spec, op: opSelect.value, value: readValue(node, "number") };
     };
     return h("div", { class: "cond-leaf behaviour", role: "group", "aria-label": "Behaviour condition" },
-      h("datalist", { id: listId }, EVENTS.map((e) => h("option", { value: e }))),
       small("event", event), small("category", category), small("brand", brand), small("product", product),
       small("within days", days), small("count is", opSelect), valueControls(node, "number", opSelect), removeButton(group, node));
   }

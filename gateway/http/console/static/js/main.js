@@ -1,6 +1,7 @@
 // The console shell: sign-in, navigation by URL fragment (#/slots...), roles, focus management.
 
 import { ApiError, gql, session, whenSignedOut } from "./api.js";
+import { forgetVocabulary } from "./conditions.js";
 import { announce, button, field, h } from "./dom.js";
 import * as slots from "./screens/slots.js";
 import * as variants from "./screens/variants.js";
@@ -78,6 +79,7 @@ function signInView(message) {
 function signOut(message) {
   session.key = null;
   me = null;
+  forgetVocabulary();
   signInView(message);
 }
 

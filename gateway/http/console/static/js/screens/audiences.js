@@ -3,7 +3,7 @@
 
 import { ApiError, gql, hasField, workspace } from "../api.js";
 import { announce, button, confirmDialog, field, h, table } from "../dom.js";
-import { conditionBuilder } from "../conditions.js";
+import { conditionBuilder, conditionVocabulary } from "../conditions.js";
 import { clearProblems, problemFromMessage, showProblems } from "../problems.js";
 import { definitionForm, emptyRow, linkButton, page, showError } from "./common.js";
 
@@ -15,7 +15,7 @@ export async function render(ctx, [key, segmentKey]) {
   if (key === undefined) return list(ctx, ws);
   const existing = key === "new" ? null : ws.audiences.find((a) => a.key === key);
   if (key !== "new" && !existing) return page(`No audience ${key}`, ctx, linkButton("#/audiences", "All audiences"));
-  return editAudience(ctx, ws, existing);
+  return editAudience(ctx, ws, existing, await conditionVocabulary());
 }
 
 async function list(ctx, ws) {
@@ -46,11 +46,11 @@ async function list(ctx, ws) {
       table(["Segment", "Name", "Profiles now", "Kept up to date by"], segmentRows.length ? segmentRows : [emptyRow(4, "No segments yet.")], "Segments")));
 }
 
-function editAudience(ctx, ws, existing) {
+function editAudience(ctx, ws, existing, vocab) {
   const audience = existing || { key: "", name: "", conditions: null };
   const keyField = field({ label: "Key", name: "key", path: "key", value: audience.key, required: true, readOnly: Boolean(existing), hint: "Lower-case letters, digits, - and _ (e.g. runners)." });
   const name = field({ label: "Name", name: "name", path: "name", value: audience.name });
-  const conditions = conditionBuilder({ value: audience.conditions, path: "conditions", readOnly: !ctx.canEdit, legend: "Who belongs to it" });
+  const conditions = conditionBuilder({ vocab, value: audience.conditions, path: "conditions", readOnly: !ctx.canEdit, legend: "Who belongs to it" });
   const form = definitionForm({
     ctx, kind: "audiences", root: "audience", label: "Audience", existing,
     keyOf: () => keyField.control.value.trim(),
@@ -66,13 +66,13 @@ function editAudience(ctx, ws, existing) {
 }
 
 async function editSegment(ctx, key) {
-  const segments = (await gql(SEGMENTS)).segments;
+  const [segments, vocab] = await Promise.all([gql(SEGMENTS).then((d) => d.segments), conditionVocabulary()]);
   const existing = key === "new" ? null : segments.find((s) => s.key === key);
   const seg = existing || { key: "", name: "", description: "", definition: null };
   const keyField = field({ label: "Key", name: "key", path: "key", value: seg.key, required: true, readOnly: Boolean(existing) });
   const name = field({ label: "Name", name: "name", path: "name", value: seg.name, required: true });
   const description = field({ label: "Description", name: "description", path: "description", value: seg.description, type: "textarea", rows: 2 });
-  const conditions = conditionBuilder({ value: seg.definition, path: "conditions", readOnly: !ctx.canEdit, legend: "Who belongs to it" });
+  const conditions = conditionBuilder({ vocab, value: seg.definition, path: "conditions", readOnly: !ctx.canEdit, legend: "Who belongs to it" });
   const summary = h("div", { class: "form-summary alert", role: "alert", tabindex: "-1", hidden: true });
   const form = h("form", { class: "card definition", novalidate: true, "aria-label": "Segment" }, summary,
     h("fieldset", { class: "plain", disabled: !ctx.canEdit }, keyField, name, description, conditions.el),

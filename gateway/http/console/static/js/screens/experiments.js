@@ -3,7 +3,7 @@
 import vocab from "../vocabulary.js";
 import { ApiError, gql, workspace } from "../api.js";
 import { button, field, h, pct, table, uid } from "../dom.js";
-import { conditionBuilder } from "../conditions.js";
+import { conditionBuilder, conditionVocabulary } from "../conditions.js";
 import { bestChart, rateChart, splitChart, upliftChart } from "../charts.js";
 import { definitionForm, emptyRow, linkButton, page } from "./common.js";
 
@@ -16,7 +16,7 @@ export async function render(ctx, [key]) {
   if (key === undefined) return list(ctx, ws);
   const existing = key === "new" ? null : ws.experiments.find((e) => e.key === key);
   if (key !== "new" && !existing) return page(`No experiment ${key}`, ctx, linkButton("#/experiments", "All experiments"));
-  return edit(ctx, ws, existing);
+  return edit(ctx, ws, existing, await conditionVocabulary());
 }
 
 function list(ctx, ws) {
@@ -81,7 +81,7 @@ function levelsEditor({ legend, path, ws, slotOf, levels, readOnly, what }) {
   };
 }
 
-function edit(ctx, ws, existing) {
+function edit(ctx, ws, existing, vocabulary) {
   const exp = existing || { key: "", name: "", type: "ab", status: "draft", slot: ws.slots[0] && ws.slots[0].key, arms: null, traffic: 100, holdout: 0, attributionDays: 7 };
   const ro = !ctx.canEdit;
   const slotOptions = ws.slots.map((s) => [s.key, s.key]);
@@ -94,7 +94,7 @@ function edit(ctx, ws, existing) {
   const holdout = field({ label: "Holdout (%)", path: "holdout", type: "number", value: exp.holdout ?? 0, min: 0, max: 99, step: "any", hint: "Share of entering visitors who see the default content, measured." });
   const attribution = field({ label: "Attribution window (days)", path: "attributionDays", type: "number", value: exp.attributionDays ?? 7, min: 1, max: 90, step: "any", hint: "An order within this many days after the first exposure counts as a conversion." });
   const audience = field({ label: "Audience", path: "audience", type: "select", value: exp.audience || "", options: [["", "Everyone"], ...ws.audiences.map((a) => [a.key, a.name ? `${a.name} (${a.key})` : a.key])] });
-  const conditions = conditionBuilder({ value: exp.conditions, path: "conditions", readOnly: ro, legend: "Who may enter (extra conditions)" });
+  const conditions = conditionBuilder({ vocab: vocabulary, value: exp.conditions, path: "conditions", readOnly: ro, legend: "Who may enter (extra conditions)" });
   const goals = h("fieldset", {}, h("legend", {}, "Goals"),
     h("p", {}, "Measured for every experiment, counted once per visitor: ", h("strong", {}, "clicks"), " (the storefront sends Promotion Clicked with the decision id) and ", h("strong", {}, "conversions"), " (an Order Completed within the attribution window)."));
 

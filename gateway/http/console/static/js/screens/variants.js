@@ -3,7 +3,7 @@
 import vocab from "../vocabulary.js";
 import { gql, workspace } from "../api.js";
 import { announce, button, checkboxGroup, checkedValues, field, h, table, uid } from "../dom.js";
-import { conditionBuilder } from "../conditions.js";
+import { conditionBuilder, conditionVocabulary } from "../conditions.js";
 import { contentForm } from "../content.js";
 import { definitionForm, emptyRow, linkButton, page, showError, zoneList } from "./common.js";
 
@@ -13,7 +13,7 @@ export async function render(ctx, [id, slotKey]) {
   const existing = id === "new" ? null : ws.variants.find((v) => v.id === id);
   if (id !== "new" && !existing) return page(`No variant ${id}`, ctx, h("p", {}, "It is not in the workspace."), linkButton("#/variants", "All variants"));
   if (!ws.slots.length) return page("New variant", ctx, h("p", {}, "Create a slot first: a variant is content for one slot."), linkButton("#/slots/new", "New slot"));
-  return edit(ctx, ws, existing, slotKey);
+  return edit(ctx, ws, existing, slotKey, await conditionVocabulary());
 }
 
 function list(ctx, ws) {
@@ -31,7 +31,7 @@ function list(ctx, ws) {
     table(["Variant", "Name", "Slot", "Status", "Priority", "Audience", "When"], rows.length ? rows : [emptyRow(7, "No variants yet.")], "Variants in the workspace"));
 }
 
-function edit(ctx, ws, existing, slotKey) {
+function edit(ctx, ws, existing, slotKey, vocabulary) {
   const variant = existing || { id: "", slot: slotKey || ws.slots[0].key, status: "draft", priority: 10, content: {} };
   const ro = !ctx.canEdit;
   const idField = field({ label: "Id", name: "id", path: "id", value: variant.id, required: true, readOnly: Boolean(existing), hint: "Lower-case letters, digits, - and _ (e.g. bf-runners)." });
@@ -40,7 +40,7 @@ function edit(ctx, ws, existing, slotKey) {
   const status = field({ label: "Status", name: "status", path: "status", type: "select", value: variant.status || "draft", hint: "Published variants are served after the next publish; drafts can be previewed.", options: vocab.variantStatuses.map((s) => [s, s === "draft" ? "draft: not served" : "published: served"]) });
   const priority = field({ label: "Priority", name: "priority", path: "priority", type: "number", value: variant.priority ?? 0, min: 0, step: 1, hint: "Higher wins when several variants match." });
   const audience = field({ label: "Audience", name: "audience", path: "audience", type: "select", value: variant.audience || "", options: [["", "Everyone (no saved audience)"], ...ws.audiences.map((a) => [a.key, a.name ? `${a.name} (${a.key})` : a.key])] });
-  const conditions = conditionBuilder({ value: variant.conditions, path: "conditions", readOnly: ro, legend: "Extra conditions", hint: "Visitors must be in the audience and match these. No conditions and no audience: everyone." });
+  const conditions = conditionBuilder({ vocab: vocabulary, value: variant.conditions, path: "conditions", readOnly: ro, legend: "Extra conditions", hint: "Visitors must be in the audience and match these. No conditions and no audience: everyone." });
 
   // Schedule
   const sched = variant.schedule || {};
