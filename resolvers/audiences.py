@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from gateway.access import Role
 from gateway.audiences import Segment as DomainSegment
-from gateway.kernel import InputError
+from gateway.audiences import SegmentInvalid
 from resolvers.access.auth import AdminInfo, require_role
 from resolvers.execution.info import expose
 
@@ -25,6 +25,19 @@ class Segment:
     time_based: bool = strawberry.field(description="Re-evaluated on a schedule as well as on events.")
     updated_at: datetime
     size: int = strawberry.field(description="Profiles in the segment now.")
+
+
+@strawberry.type(description="Something to fix in a definition: where (a JSON path) and how.")
+class DefinitionProblem:
+    path: str
+    message: str
+
+
+@strawberry.type(description="The segment saved (ok), or every problem to fix (not ok; nothing saved).")
+class SegmentPayload:
+    ok: bool
+    segment: Segment | None
+    problems: list[DefinitionProblem]
 
 
 @strawberry.type(description="A field a condition can test.")
@@ -99,17 +112,27 @@ class SegmentsQuery:
 
 @strawberry.type
 class SegmentsMutation:
-    @strawberry.mutation(description="Create or replace a segment (editor). Members fill in as events arrive.")
+    @strawberry.mutation(
+        description="Create or replace a segment (editor); answers every problem at once, like the slot saves. "
+        "Members fill in as events arrive."
+    )
     async def save_segment(
         self, info: AdminInfo, key: str, name: str, definition: JSON, description: str = ""
-    ) -> Segment:
+    ) -> SegmentPayload:
         require_role(info, Role.EDITOR)
         if not isinstance(definition, dict):
-            raise InputError('definition must be a condition object, e.g. {"field": ..., "op": ..., "value": ...}')
+            problem = DefinitionProblem(
+                path="conditions", message='a condition object, e.g. {"field": ..., "op": ..., "value": ...}'
+            )
+            return SegmentPayload(ok=False, segment=None, problems=[problem])
         raw: dict[str, Any] = definition
         service = info.context.services.segments
-        saved = await service.save(key, name, description, raw)
-        return _segment(saved, await service.sizes())
+        try:
+            saved = await service.save(key, name, description, raw)
+        except SegmentInvalid as exc:
+            problems = [DefinitionProblem(path=path, message=message) for path, message in exc.problems]
+            return SegmentPayload(ok=False, segment=None, problems=problems)
+        return SegmentPayload(ok=True, segment=_segment(saved, await service.sizes()), problems=[])
 
     @strawberry.mutation(description="Delete a segment and its memberships (editor).")
     async def delete_segment(self, info: AdminInfo, key: str) -> bool:

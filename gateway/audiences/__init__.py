@@ -5,20 +5,20 @@ Public face of the area: other areas and the resolvers import only what is liste
 """
 
 from gateway.audiences.audience_facts import AudienceFacts
-from gateway.audiences.segment_service import SegmentService
+from gateway.audiences.segment_service import SegmentInvalid, SegmentService
 from gateway.audiences.stores import AudienceStores, MembershipStore, SegmentStore, create_indexes, open_stores
 from gateway.audiences.values.conditions import (
     FIELDS,
     BehaviourCheck,
     BehaviourQuery,
     Condition,
-    ConditionError,
     FieldCheck,
     Not,
     Op,
-    evaluate,
     parse_condition,
 )
+from gateway.audiences.values.evaluation import evaluate
+from gateway.audiences.values.problems import Collector, ConditionError, Problems, problems_of
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.audiences.values.segments import Segment, build_segment
 from gateway.audiences.values.vocabulary import FieldInfo, Language, OperatorInfo
@@ -31,6 +31,7 @@ __all__ = [
     "BehaviourCheck",
     "BehaviourQuery",
     "Choice",
+    "Collector",
     "Condition",
     "ConditionError",
     "ConditionVocabulary",
@@ -41,7 +42,9 @@ __all__ = [
     "Not",
     "Op",
     "OperatorInfo",
+    "Problems",
     "Segment",
+    "SegmentInvalid",
     "SegmentService",
     "SegmentStore",
     "Vocabulary",
@@ -51,5 +54,6 @@ __all__ = [
     "evaluate",
     "open_stores",
     "parse_condition",
+    "problems_of",
     "profile_facts",
 ]

@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gateway.audiences.stores.protocol import MembershipStore, SegmentStore
-from gateway.audiences.values.conditions import ConditionError, evaluate
+from gateway.audiences.values.evaluation import evaluate
+from gateway.audiences.values.problems import ConditionError, problems_of
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.audiences.values.segments import ENTERED, EXITED, Segment, build_segment, history_days
 from gateway.catalogue import CatalogService, Product, ProductId
@@ -46,6 +47,16 @@ HISTORY_DAYS = 365
 HISTORY_LIMIT = 5000
 SCAN_PAGE = 500
 LEASE = "segments-reevaluate"
+
+
+class SegmentInvalid(InputError):
+    """A segment an editor must fix: `problems` holds every (path, message); paths are `key`,
+    `name`, `description` or `conditions...` (the definition's JSON path)."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        path, message = problems[0]
+        super().__init__(message, field=path)
+        self.problems = tuple(problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +109,11 @@ class SegmentService:
         return self._cached[1]
 
     async def save(self, key: str, name: str, description: str, definition: Mapping[str, Any]) -> Segment:
+        """Validate and store; raises SegmentInvalid with every problem (key, name, conditions...)."""
         try:
             segment = build_segment(key, name, description, definition, self._clock())
         except ConditionError as exc:
-            raise InputError(exc.message, field=exc.path) from None
+            raise SegmentInvalid([(p.path, p.message) for p in problems_of(exc)]) from None
         await self._segments.save(segment)
         self._cached = None
         return segment

@@ -3,7 +3,8 @@
 Invariant: the workspace is always a valid release. Every change (put or delete) is
 validated together with everything else in the workspace before it is stored, so
 `publish` only has to number and store it. Validation failures raise `DefinitionInvalid`
-(an InputError carrying the JSON path), which the admin API shows to the editor.
+(an InputError carrying every problem found, each with its JSON path), which the admin API
+shows to the editor.
 
 Serving: each instance holds one immutable `Snapshot` and swaps the reference when a newer
 release appears, so a request (which reads the reference once) sees one release, never a
@@ -17,11 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.audiences import ConditionError
+from gateway.audiences import ConditionError, problems_of
 from gateway.kernel import InputError, NotFound, StoreUnavailable
 from gateway.slots.stores.protocol import Broadcaster, DraftStore, ReleaseStore
 from gateway.slots.values.definitions import (
@@ -45,12 +46,19 @@ PUBLISH_ATTEMPTS = 5
 
 
 class DefinitionInvalid(InputError):
-    """A definition an editor must fix; `path` is the JSON path of the problem."""
+    """Definitions an editor must fix: `problems` holds every (JSON path, message) found;
+    `path` and `detail` are the first one's."""
 
-    def __init__(self, path: str, message: str) -> None:
+    def __init__(self, path: str, message: str, more: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(message, field=path)
         self.path = path
         self.detail = message
+        self.problems: tuple[tuple[str, str], ...] = ((path, message), *more)
+
+    @classmethod
+    def of(cls, problems: Sequence[tuple[str, str]]) -> DefinitionInvalid:
+        (path, message), *more = problems
+        return cls(path, message, more)
 
 
 def _kind(kind: str) -> str:
@@ -130,7 +138,7 @@ class SlotDefinitions:
         try:
             return build_snapshot(0, definitions)
         except ConditionError as exc:
-            raise DefinitionInvalid(exc.path, exc.message) from None
+            raise DefinitionInvalid.of([(p.path, p.message) for p in problems_of(exc)]) from None
 
     async def put(self, kind: str, definition: Mapping[str, Any], by: str) -> dict[str, Any]:
         """Create or replace one definition after validating the workspace with it."""
@@ -160,8 +168,9 @@ class SlotDefinitions:
         try:
             self._validate(candidate)
         except DefinitionInvalid as exc:
-            raise DefinitionInvalid(
-                exc.path, f"cannot delete {kind[:-1]} {key!r}: {exc.detail} (change or delete what uses it first)"
+            why = f"cannot delete {kind[:-1]} {key!r}"
+            raise DefinitionInvalid.of(
+                [(path, f"{why}: {message} (change or delete what uses it first)") for path, message in exc.problems]
             ) from None
         await self._drafts.delete(kind, key)
 
@@ -218,8 +227,12 @@ class SlotDefinitions:
 
 
 def _relative(exc: DefinitionInvalid, kind: str, index: int) -> DefinitionInvalid:
-    """Report a problem in the definition being saved relative to it: 'variant.content.title'."""
+    """Report problems in the definition being saved relative to it: 'variant.content.title'."""
     prefix = f"{kind}[{index}]"
-    if exc.path == prefix or exc.path.startswith((f"{prefix}.", f"{prefix}[")):
-        return DefinitionInvalid(kind[:-1] + exc.path[len(prefix) :], exc.detail)
-    return exc
+
+    def relative(path: str) -> str:
+        if path == prefix or path.startswith((f"{prefix}.", f"{prefix}[")):
+            return kind[:-1] + path[len(prefix) :]
+        return path
+
+    return DefinitionInvalid.of([(relative(path), message) for path, message in exc.problems])

@@ -2,8 +2,8 @@
 
 Definitions travel as the JSON editors write (see docs/editors.md); a save validates the
 definition together with the whole workspace and answers with typed problems (JSON path and
-a message that says how to fix it) instead of a GraphQL error, so an editor UI can show
-them next to the field.
+a message that says how to fix it; every problem found, not only the first) instead of a
+GraphQL error, so an editor UI can show them next to their fields.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from gateway.slots import DefinitionInvalid, HypotheticalVisitor, ReleaseInfo, R
 from gateway.slots import Interval as DomainInterval
 from gateway.slots import content as dcontent
 from resolvers.access.auth import AdminInfo, require_role
+from resolvers.audiences import DefinitionProblem
 from resolvers.execution.info import expose
 from resolvers.slots.storefront import Decision, to_decision
 
@@ -42,12 +43,6 @@ class Workspace:
     variants: list[JSON]
     audiences: list[JSON]
     experiments: list[JSON]
-
-
-@strawberry.type(description="Something to fix in a definition: where (a JSON path) and how.")
-class DefinitionProblem:
-    path: str
-    message: str
 
 
 @strawberry.type
@@ -203,10 +198,12 @@ async def _save(info: AdminInfo, kind: str, definition: Any) -> DefinitionPayloa
     try:
         saved = await info.context.services.slot_definitions.put(kind, definition, by.key_id)
     except DefinitionInvalid as exc:
-        return DefinitionPayload(
-            ok=False, definition=None, problems=[DefinitionProblem(path=exc.path, message=exc.detail)]
-        )
+        return DefinitionPayload(ok=False, definition=None, problems=_problems(exc))
     return DefinitionPayload(ok=True, definition=cast(JSON, saved), problems=[])
+
+
+def _problems(exc: DefinitionInvalid) -> list[DefinitionProblem]:
+    return [DefinitionProblem(path=path, message=message) for path, message in exc.problems]
 
 
 @strawberry.type
@@ -327,9 +324,7 @@ class SlotsAdminMutation:
         try:
             await info.context.services.slot_definitions.delete(kind.value, key, by.key_id)
         except DefinitionInvalid as exc:
-            return DefinitionPayload(
-                ok=False, definition=None, problems=[DefinitionProblem(path=exc.path, message=exc.detail)]
-            )
+            return DefinitionPayload(ok=False, definition=None, problems=_problems(exc))
         return DefinitionPayload(ok=True, definition=None, problems=[])
 
     @strawberry.mutation(description="Release the workspace to every gateway instance (editor).")

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from gateway.audiences.values.conditions import BehaviourQuery, ConditionError, evaluate, parse_condition
+from gateway.audiences import ConditionError
+from gateway.audiences.values.conditions import BehaviourQuery, parse_condition
+from gateway.audiences.values.evaluation import evaluate
 
 FACTS: dict[str, Any] = {
     "profile.traits.tier": "gold",

@@ -16,7 +16,7 @@ from tests.support.identity_helpers import TRACK, new_device
 
 ADMIN = "bootstrap-admin-key-0123456789-abcdefghijkl"
 SAVE = """mutation($k: String!, $n: String!, $d: JSON!) { saveSegment(key: $k, name: $n, definition: $d) {
-  key timeBased size } }"""
+  ok segment { key timeBased size } problems { path message } } }"""
 SEGMENTS = "{ segments { key name size timeBased } }"
 VIEWER_SEGMENTS = "{ viewer { segments { key name } profile { engagement { score tier } } } }"
 
@@ -55,7 +55,9 @@ def order(message_id: str, at: datetime | None = None) -> dict[str, Any]:
 async def define(gw: Gateway, key: str, definition: dict[str, Any]) -> dict[str, Any]:
     body = await gw.admin(SAVE, {"k": key, "n": key.title(), "d": definition}, key=ADMIN)
     assert "errors" not in body, body
-    saved: dict[str, Any] = body["data"]["saveSegment"]
+    payload = body["data"]["saveSegment"]
+    assert payload["ok"] and payload["problems"] == [], payload
+    saved: dict[str, Any] = payload["segment"]
     return saved
 
 
@@ -117,7 +119,28 @@ async def test_editors_get_actionable_errors_and_viewers_cannot_edit(gw: Gateway
     bad = await gw.admin(
         SAVE, {"k": "x", "n": "X", "d": {"field": "profile.purchase", "op": "gte", "value": 1}}, key=ADMIN
     )
-    assert "did you mean 'profile.purchases'" in bad["errors"][0]["message"]
+    payload = bad["data"]["saveSegment"]
+    assert payload["ok"] is False and payload["segment"] is None
+    assert payload["problems"] == [
+        {"path": "conditions.field", "message": "unknown field 'profile.purchase'; did you mean 'profile.purchases'?"}
+    ]
+    # Every problem at once, each at its path: the key, the name and both leaves.
+    many = await gw.admin(
+        SAVE,
+        {
+            "k": "Not A Key",
+            "n": " ",
+            "d": {"any": [{"field": "profile.purchase", "op": "gte", "value": 1}, {"field": "cart.value", "op": ">"}]},
+        },
+        key=ADMIN,
+    )
+    assert [p["path"] for p in many["data"]["saveSegment"]["problems"]] == [
+        "key",
+        "name",
+        "conditions.any[0].field",
+        "conditions.any[1].op",
+    ]
+    assert (await gw.admin(SEGMENTS, key=ADMIN))["data"]["segments"] == []  # nothing was saved
     created = await gw.admin('mutation { createApiKey(name: "v", role: VIEWER) { secret } }', key=ADMIN)
     viewer_key = created["data"]["createApiKey"]["secret"]
     denied = await gw.admin(SAVE, {"k": "x", "n": "X", "d": ENGAGED}, key=viewer_key, status=403)
@@ -126,7 +149,8 @@ async def test_editors_get_actionable_errors_and_viewers_cannot_edit(gw: Gateway
 
 
 async def test_slot_audiences_can_use_segments_and_engagement(gw: Gateway) -> None:
-    from gateway.audiences.values.conditions import evaluate, parse_condition
+    from gateway.audiences.values.conditions import parse_condition
+    from gateway.audiences.values.evaluation import evaluate
 
     await define(gw, "runners", RUNNERS)
     device = await new_device(gw)

@@ -249,7 +249,8 @@ def test_keys_screen_is_for_admins(page: Any, console: Console) -> None:
 def test_a_segment_is_edited_with_the_builder_and_shows_its_size(page: Any, console: Console) -> None:
     sign_in(page, console, "editor")
     page.goto(f"{console.url}/console/#/audiences/segment/new")
-    page.get_by_role("textbox", name="Key", exact=True).fill("loyal")
+    key = page.get_by_role("textbox", name="Key", exact=True)
+    key.fill("Loyal customers")
     page.get_by_role("textbox", name="Name", exact=True).fill("Loyal customers")
     page.get_by_role("button", name="Add condition").click()
     leaf = page.locator(".cond-leaf").first
@@ -257,9 +258,15 @@ def test_a_segment_is_edited_with_the_builder_and_shows_its_size(page: Any, cons
     leaf.get_by_label("operator").select_option("gte")
     leaf.get_by_label("value").fill("many")
     page.get_by_role("button", name="Create segment").click()
+    # Both problems of the one save, each at its field (saveSegment answers typed problems).
     problem = leaf.locator(".cond-value .problem")
     problem.wait_for()
     assert "gte compares numbers or dates; got 'many'" in problem.inner_text()
+    key_problem = page.locator(f"#{key.get_attribute('id')}-problem")
+    assert "lower-case letters" in key_problem.inner_text()
+    assert key.get_attribute("aria-invalid") == "true"
+    assert page.locator(".form-summary").inner_text().startswith("The server found 2 problems")
+    key.fill("loyal")
     leaf.get_by_label("value").fill("3")
     page.get_by_role("button", name="Create segment").click()
     page.get_by_role("heading", name="Segment loyal").wait_for()

@@ -76,7 +76,7 @@ def workspace(console: Console) -> Iterator[Console]:
     for variant in VARIANTS:
         console.save("variants", variant)
     console.admin(
-        'mutation($d: JSON!) { saveSegment(key: "vip", name: "VIP customers", definition: $d) { key } }',
+        'mutation($d: JSON!) { saveSegment(key: "vip", name: "VIP customers", definition: $d) { ok } }',
         {"d": {"field": "profile.purchases", "op": "gte", "value": 5}},
     )
     console.publish("Autumn hero and strip")

@@ -19,7 +19,7 @@ from tests.support.identity_helpers import TRACK, new_device
 ADMIN = "bootstrap-admin-key-0123456789-abcdefghijkl"
 EXPORT = "query($v: ID!) { exportVisitorData(visitorId: $v) }"
 FORGET = "mutation($v: ID!) { forgetVisitor(visitorId: $v) { profiles identifiers events deliveries } }"
-SAVE = 'mutation($d: JSON!) { saveSegment(key: "buyers", name: "Buyers", definition: $d) { key } }'
+SAVE = 'mutation($d: JSON!) { saveSegment(key: "buyers", name: "Buyers", definition: $d) { ok } }'
 
 
 async def everything_stored(gw: Gateway, settings: Settings) -> str:

@@ -175,8 +175,55 @@ async def test_validation_problems_tell_the_editor_where_and_how(
     await setup_home(gw)
     payload = await save(gw, kind, definition)
     assert payload["ok"] is False and payload["definition"] is None
-    (problem,) = payload["problems"]
+    problem = payload["problems"][0]
     assert problem["path"] == path and fragment in problem["message"], problem
+
+
+async def test_every_problem_of_a_save_is_reported_at_once(gw: Gateway) -> None:
+    """An editor fixes a form in one round: each independent mistake has its own problem."""
+    await setup_home(gw)
+    definition = {
+        **variant("x", "x", 1),
+        "priority": -1,
+        "status": "live",
+        "content": {"title": "No image", "textColour": "red"},
+        "conditions": {
+            "all": [
+                {"field": "cart.valeu", "op": "gt", "value": 1},
+                {"field": "cart.value", "op": ">", "value": 1},
+                {"behaviour": {"event": "Product Viewed", "withinDays": 0}, "op": "gte", "value": 1},
+            ]
+        },
+    }
+    payload = await save(gw, "variants", definition)
+    assert payload["ok"] is False
+    assert [p["path"] for p in payload["problems"]] == [
+        "variant.status",
+        "variant.priority",
+        "variant.content.imageUrl",
+        "variant.content.altText",
+        "variant.content.link",
+        "variant.content.textColour",
+        "variant.conditions.all[0].field",
+        "variant.conditions.all[1].op",
+        "variant.conditions.all[2].behaviour.withinDays",
+    ]
+    messages = {p["path"]: p["message"] for p in payload["problems"]}
+    assert "did you mean 'cart.value'" in messages["variant.conditions.all[0].field"]
+    assert "did you mean 'gt'" in messages["variant.conditions.all[1].op"]
+
+
+async def test_deleting_what_is_used_names_every_user(gw: Gateway) -> None:
+    """Deleting is checked against the whole workspace; problems elsewhere keep their own paths."""
+    await setup_home(gw)
+    body = await gw.admin(
+        'mutation { deleteDefinition(kind: AUDIENCES, key: "runners") { ok problems { path message } } }', key=KEY
+    )
+    payload = body["data"]["deleteDefinition"]
+    assert payload["ok"] is False
+    (problem,) = payload["problems"]
+    assert problem["path"].startswith("variants[") and problem["path"].endswith("].audience")
+    assert "cannot delete audience 'runners'" in problem["message"]
 
 
 async def test_overlapping_schedules_are_refused(gw: Gateway) -> None:

@@ -9,8 +9,9 @@ A condition is a tree, written as JSON by editors:
      "op": "gte", "value": 3}
 
 `parse_condition` validates a definition and raises `ConditionError` with a JSON path and, for
-a near miss, a suggestion ("did you mean 'gte'?"). `evaluate` is deterministic: the same facts
-give the same answer and the same list of matched leaf conditions (for decision explanations).
+a near miss, a suggestion ("did you mean 'gte'?"); with several problems it raises `Problems`
+listing every one (each child of a group and each part of a leaf is checked). Evaluating a
+parsed tree is `values.evaluation`.
 
 Fields are looked up in a flat mapping of facts that the caller builds (see FIELDS for the
 known names and types); `profile.traits.*` is open-ended. Behaviour leaves ask the caller's
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeAlias
+
+from gateway.audiences.values.problems import Collector, ConditionError
 
 
 class Kind(Enum):
@@ -101,15 +104,6 @@ BEHAVIOUR_OPS = ORDERED | {Op.EQUALS, Op.NOT_EQUALS}  # what a behaviour count m
 MAX_REGEX = 200
 MAX_DEPTH = 8
 MAX_LEAVES = 100
-
-
-class ConditionError(ValueError):
-    """A definition that cannot be used; `path` locates the problem in the JSON."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +188,7 @@ def _op(raw: Any, path: str) -> Op:
     raise ConditionError(f"{path}.op", f"unknown operator {raw!r}{hint}")
 
 
-def _as_date(value: Any) -> datetime | None:
+def as_date(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
@@ -231,8 +225,8 @@ def _check_value(op: Op, kind: Kind, value: Any, path: str) -> Any:
             raise ConditionError(f"{path}.value", "between: the first bound is greater than the second")
         return (lo, hi)
     if op in ORDERED:
-        if kind is Kind.DATE or (kind is Kind.ANY and isinstance(value, str) and _as_date(value)):
-            parsed = _as_date(value)
+        if kind is Kind.DATE or (kind is Kind.ANY and isinstance(value, str) and as_date(value)):
+            parsed = as_date(value)
             if parsed is None:
                 raise ConditionError(f"{path}.value", f"{value!r} is not an ISO 8601 date")
             return parsed
@@ -255,7 +249,7 @@ def _check_value(op: Op, kind: Kind, value: Any, path: str) -> Any:
     if kind is Kind.NUMBER and not _is_number(value):
         raise ConditionError(f"{path}.value", f"field is a number; got {value!r}")
     if kind is Kind.DATE:
-        parsed = _as_date(value)
+        parsed = as_date(value)
         if parsed is None:
             raise ConditionError(f"{path}.value", f"{value!r} is not an ISO 8601 date")
         return parsed
@@ -290,8 +284,11 @@ def parse_condition(raw: Any, path: str = "conditions") -> Condition:
                 children = node[combinator]
                 if not isinstance(children, list) or not children:
                     raise ConditionError(f"{where}.{combinator}", "needs a non-empty list of conditions")
-                parsed = tuple(walk(c, f"{where}.{combinator}[{i}]", depth + 1) for i, c in enumerate(children))
-                return All(parsed) if combinator == "all" else AnyOf(parsed)
+                found = Collector()
+                parsed = [found.call(walk, c, f"{where}.{combinator}[{i}]", depth + 1) for i, c in enumerate(children)]
+                found.check()
+                kept = tuple(p for p in parsed if p is not None)
+                return All(kept) if combinator == "all" else AnyOf(kept)
         if "not" in keys:
             if keys != {"not"}:
                 raise ConditionError(where, "'not' must stand alone in its object")
@@ -302,135 +299,66 @@ def parse_condition(raw: Any, path: str = "conditions") -> Condition:
         if "behaviour" in keys:
             return _behaviour(node, where)
         if "field" in keys:
-            unknown = keys - {"field", "op", "value"}
-            if unknown:
-                raise ConditionError(where, f"unknown key(s) {sorted(unknown)}; a field condition has field, op, value")
-            field = node["field"]
-            if not isinstance(field, str):
-                raise ConditionError(f"{where}.field", "must be a string")
-            kind = _field_kind(field, where)
-            op = _op(node.get("op"), where)
-            value = _check_value(op, kind, node.get("value"), where)
-            return FieldCheck(field, op, value, _label(field, op, value))
+            return _field_check(node, where)
         hint = _suggest(next(iter(keys), ""), ["all", "any", "not", "field", "behaviour"])
         raise ConditionError(where, f"expected one of all, any, not, field, behaviour{hint}")
 
     return walk(raw, path, 1)
 
 
-def _behaviour(node: Mapping[str, Any], where: str) -> BehaviourCheck:
-    unknown = set(node) - {"behaviour", "op", "value"}
+def _field_check(node: Mapping[str, Any], where: str) -> FieldCheck:
+    found = Collector()
+    unknown = set(node) - {"field", "op", "value"}
     if unknown:
-        raise ConditionError(where, f"unknown key(s) {sorted(unknown)}; a behaviour condition has behaviour, op, value")
-    spec = node["behaviour"]
-    if not isinstance(spec, Mapping):
-        raise ConditionError(f"{where}.behaviour", "must be an object with event and withinDays")
-    extra = set(spec) - {"event", "withinDays", "category", "brand", "product"}
-    if extra:
-        raise ConditionError(f"{where}.behaviour", f"unknown key(s) {sorted(extra)}")
-    event, days = spec.get("event"), spec.get("withinDays")
-    if not isinstance(event, str) or not event:
-        raise ConditionError(f"{where}.behaviour.event", "needs an event name such as 'Product Viewed'")
-    if not isinstance(days, int | float) or isinstance(days, bool) or not 0 < days <= 365:
-        raise ConditionError(f"{where}.behaviour.withinDays", "needs a number of days from 1 to 365")
-    op = _op(node.get("op"), where)
+        found.add(where, f"unknown key(s) {sorted(unknown)}; a field condition has field, op, value")
+    field = node["field"]
+    kind: Kind | None = None
+    if not isinstance(field, str):
+        found.add(f"{where}.field", "must be a string")
+    else:
+        kind = found.attempt(lambda: _field_kind(field, where))
+    op = found.attempt(lambda: _op(node.get("op"), where))
+    value = None
+    if kind is not None and op is not None:  # a value is checked against the field's type and the operator
+        value = found.attempt(lambda: _check_value(op, kind, node.get("value"), where))
+    found.check()
+    assert isinstance(field, str) and op is not None
+    return FieldCheck(field, op, value, _label(field, op, value))
+
+
+def _behaviour_op(raw: Any, where: str) -> Op:
+    op = _op(raw, where)
     if op not in BEHAVIOUR_OPS:
         raise ConditionError(
             f"{where}.op", "a behaviour count compares with equals, notEquals, lt, lte, gt, gte or between"
         )
-    value = _check_value(op, Kind.NUMBER, node.get("value"), where)
+    return op
+
+
+def _behaviour(node: Mapping[str, Any], where: str) -> BehaviourCheck:
+    found = Collector()
+    unknown = set(node) - {"behaviour", "op", "value"}
+    if unknown:
+        found.add(where, f"unknown key(s) {sorted(unknown)}; a behaviour condition has behaviour, op, value")
+    spec = node["behaviour"]
+    if not isinstance(spec, Mapping):
+        found.add(f"{where}.behaviour", "must be an object with event and withinDays")
+        spec = {}
+    else:
+        extra = set(spec) - {"event", "withinDays", "category", "brand", "product"}
+        if extra:
+            found.add(f"{where}.behaviour", f"unknown key(s) {sorted(extra)}")
+        event, days = spec.get("event"), spec.get("withinDays")
+        if not isinstance(event, str) or not event:
+            found.add(f"{where}.behaviour.event", "needs an event name such as 'Product Viewed'")
+        if not isinstance(days, int | float) or isinstance(days, bool) or not 0 < days <= 365:
+            found.add(f"{where}.behaviour.withinDays", "needs a number of days from 1 to 365")
+    op = found.attempt(lambda: _behaviour_op(node.get("op"), where))
+    value = None if op is None else found.attempt(lambda: _check_value(op, Kind.NUMBER, node.get("value"), where))
+    found.check()
+    assert op is not None and value is not None
+    event, days = spec["event"], spec["withinDays"]
     query = BehaviourQuery(event, float(days), spec.get("category"), spec.get("brand"), spec.get("product"))
     scope = "".join(f" {k}={spec[k]}" for k in ("category", "brand", "product") if spec.get(k))
     label = f"count({event}{scope} in {days}d) {op.value} {list(value) if isinstance(value, tuple) else value}"
     return BehaviourCheck(query, op, value, label)
-
-
-# --- evaluation ---------------------------------------------------------------------------
-
-
-def _compare(op: Op, actual: Any, expected: Any) -> bool:
-    if op is Op.EXISTS:
-        return actual is not None
-    if op is Op.MISSING:
-        return actual is None
-    if actual is None:
-        return op in {Op.NOT_EQUALS, Op.NOT_IN}
-    if isinstance(actual, list | tuple | set | frozenset):
-        items = list(actual)
-        if op is Op.CONTAINS or op is Op.EQUALS:
-            return expected in items
-        if op is Op.NOT_EQUALS:
-            return expected not in items
-        if op is Op.IN:
-            return any(i in expected for i in items)
-        if op is Op.NOT_IN:
-            return not any(i in expected for i in items)
-        return any(_compare(op, i, expected) for i in items)
-    if isinstance(expected, datetime):
-        actual = _as_date(actual)
-        if actual is None:
-            return False
-        if (actual.tzinfo is None) != (expected.tzinfo is None):
-            actual, expected = actual.replace(tzinfo=None), expected.replace(tzinfo=None)
-    if op is Op.EQUALS:
-        return bool(actual == expected)
-    if op is Op.NOT_EQUALS:
-        return bool(actual != expected)
-    if op is Op.IN:
-        return actual in expected
-    if op is Op.NOT_IN:
-        return actual not in expected
-    if op is Op.CONTAINS:
-        return isinstance(actual, str) and isinstance(expected, str) and expected in actual
-    if op is Op.STARTS_WITH:
-        return isinstance(actual, str) and actual.startswith(expected)
-    if op is Op.ENDS_WITH:
-        return isinstance(actual, str) and actual.endswith(expected)
-    if op is Op.REGEX:
-        return isinstance(actual, str) and expected.search(actual) is not None
-    try:
-        if op is Op.LT:
-            return bool(actual < expected)
-        if op is Op.LTE:
-            return bool(actual <= expected)
-        if op is Op.GT:
-            return bool(actual > expected)
-        if op is Op.GTE:
-            return bool(actual >= expected)
-        if op is Op.BETWEEN:
-            return bool(expected[0] <= actual <= expected[1])
-    except TypeError:  # e.g. a trait holding a string compared with a number
-        return False
-    return False
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    matched: bool
-    matched_conditions: tuple[str, ...]  # labels of the leaves that held, in tree order
-
-
-def evaluate(condition: Condition, facts: Mapping[str, Any], behaviour: BehaviourCounter) -> Outcome:
-    """Evaluate against `facts` (field name -> value; absent means missing)."""
-    matched: list[str] = []
-
-    def walk(node: Condition) -> bool:
-        if isinstance(node, All):
-            return all(walk(c) for c in node.children)
-        if isinstance(node, AnyOf):
-            return any(walk(c) for c in node.children)
-        if isinstance(node, Not):
-            mark = len(matched)
-            result = not walk(node.child)
-            del matched[mark:]  # what held inside a negation is not a reason for a match
-            return result
-        if isinstance(node, FieldCheck):
-            ok = _compare(node.op, facts.get(node.field), node.value)
-        else:
-            ok = _compare(node.op, behaviour(node.query), node.value)
-        if ok:
-            matched.append(node.label)
-        return ok
-
-    result = walk(condition)
-    return Outcome(result, tuple(matched) if result else ())

@@ -72,9 +72,3 @@ export function showProblems(form, problems, root) {
   else if (summary) summary.focus();
   return focus || summary;
 }
-
-/** Errors of mutations that answer a GraphQL error "path: message" (saveSegment). */
-export function problemFromMessage(message) {
-  const match = /^([A-Za-z_][\w.[\]]*): (.+)$/s.exec(message || "");
-  return match ? { path: match[1], message: match[2] } : { path: "", message };
-}

@@ -1,13 +1,15 @@
 // Audiences (saved conditions for variants and experiments) and segments (memberships kept
 // per profile, with their sizes).
 
-import { ApiError, gql, hasField, workspace } from "../api.js";
+import { gql, hasField, workspace } from "../api.js";
 import { announce, button, confirmDialog, field, h, table } from "../dom.js";
 import { conditionBuilder, conditionVocabulary } from "../conditions.js";
-import { clearProblems, problemFromMessage, showProblems } from "../problems.js";
+import { clearProblems, showProblems } from "../problems.js";
 import { definitionForm, emptyRow, linkButton, page, showError } from "./common.js";
 
 const SEGMENTS = "{ segments { key name description definition timeBased updatedAt size } }";
+const SAVE_SEGMENT = `mutation($k: String!, $n: String!, $d: JSON!, $desc: String!) {
+  saveSegment(key: $k, name: $n, definition: $d, description: $desc) { ok segment { key size } problems { path message } } }`;
 
 export async function render(ctx, [key, segmentKey]) {
   if (key === "segment") return editSegment(ctx, segmentKey);
@@ -89,13 +91,13 @@ async function editSegment(ctx, key) {
     clearProblems(form);
     try {
       const vars = { k: keyField.control.value.trim(), n: name.control.value.trim(), d: conditions.read() || {}, desc: description.control.value };
-      const saved = (await gql("mutation($k: String!, $n: String!, $d: JSON!, $desc: String!) { saveSegment(key: $k, name: $n, definition: $d, description: $desc) { key size } }", vars)).saveSegment;
-      announce(`Saved segment ${saved.key}: ${saved.size} profiles now.`);
-      if (!existing) ctx.navigate(`#/audiences/segment/${encodeURIComponent(saved.key)}`);
+      const result = (await gql(SAVE_SEGMENT, vars)).saveSegment;
+      // Every problem at once, each at its field (key, name, conditions...), as the slot saves.
+      if (!result.ok) { showProblems(form, result.problems, "segment"); return; }
+      announce(`Saved segment ${result.segment.key}: ${result.segment.size} profiles now.`);
+      if (!existing) ctx.navigate(`#/audiences/segment/${encodeURIComponent(result.segment.key)}`);
     } catch (err) {
-      // saveSegment answers a GraphQL error "path: message" (not typed problems yet).
-      if (err instanceof ApiError && err.code === "BAD_USER_INPUT") showProblems(form, [problemFromMessage(err.message)], "segment");
-      else showError(form, err);
+      showError(form, err);
     }
   });
   return page(existing ? `Segment ${existing.key}` : "New segment", ctx, h("p", {}, h("a", { href: "#/audiences" }, "← Audiences & segments")), form);

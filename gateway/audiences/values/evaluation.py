@@ -1,0 +1,112 @@
+"""Evaluating a parsed condition against a visitor's facts (pure).
+
+`evaluate` is deterministic: the same facts give the same answer and the same list of matched
+leaf conditions (for decision explanations). Fields are looked up in a flat mapping of facts the
+caller builds; behaviour leaves ask the caller's `BehaviourCounter`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gateway.audiences.values.conditions import (
+    All,
+    AnyOf,
+    BehaviourCounter,
+    Condition,
+    FieldCheck,
+    Not,
+    Op,
+    as_date,
+)
+
+
+def _compare(op: Op, actual: Any, expected: Any) -> bool:
+    if op is Op.EXISTS:
+        return actual is not None
+    if op is Op.MISSING:
+        return actual is None
+    if actual is None:
+        return op in {Op.NOT_EQUALS, Op.NOT_IN}
+    if isinstance(actual, list | tuple | set | frozenset):
+        items = list(actual)
+        if op is Op.CONTAINS or op is Op.EQUALS:
+            return expected in items
+        if op is Op.NOT_EQUALS:
+            return expected not in items
+        if op is Op.IN:
+            return any(i in expected for i in items)
+        if op is Op.NOT_IN:
+            return not any(i in expected for i in items)
+        return any(_compare(op, i, expected) for i in items)
+    if isinstance(expected, datetime):
+        actual = as_date(actual)
+        if actual is None:
+            return False
+        if (actual.tzinfo is None) != (expected.tzinfo is None):
+            actual, expected = actual.replace(tzinfo=None), expected.replace(tzinfo=None)
+    if op is Op.EQUALS:
+        return bool(actual == expected)
+    if op is Op.NOT_EQUALS:
+        return bool(actual != expected)
+    if op is Op.IN:
+        return actual in expected
+    if op is Op.NOT_IN:
+        return actual not in expected
+    if op is Op.CONTAINS:
+        return isinstance(actual, str) and isinstance(expected, str) and expected in actual
+    if op is Op.STARTS_WITH:
+        return isinstance(actual, str) and actual.startswith(expected)
+    if op is Op.ENDS_WITH:
+        return isinstance(actual, str) and actual.endswith(expected)
+    if op is Op.REGEX:
+        return isinstance(actual, str) and expected.search(actual) is not None
+    try:
+        if op is Op.LT:
+            return bool(actual < expected)
+        if op is Op.LTE:
+            return bool(actual <= expected)
+        if op is Op.GT:
+            return bool(actual > expected)
+        if op is Op.GTE:
+            return bool(actual >= expected)
+        if op is Op.BETWEEN:
+            return bool(expected[0] <= actual <= expected[1])
+    except TypeError:  # e.g. a trait holding a string compared with a number
+        return False
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    matched: bool
+    matched_conditions: tuple[str, ...]  # labels of the leaves that held, in tree order
+
+
+def evaluate(condition: Condition, facts: Mapping[str, Any], behaviour: BehaviourCounter) -> Outcome:
+    """Evaluate against `facts` (field name -> value; absent means missing)."""
+    matched: list[str] = []
+
+    def walk(node: Condition) -> bool:
+        if isinstance(node, All):
+            return all(walk(c) for c in node.children)
+        if isinstance(node, AnyOf):
+            return any(walk(c) for c in node.children)
+        if isinstance(node, Not):
+            mark = len(matched)
+            result = not walk(node.child)
+            del matched[mark:]  # what held inside a negation is not a reason for a match
+            return result
+        if isinstance(node, FieldCheck):
+            ok = _compare(node.op, facts.get(node.field), node.value)
+        else:
+            ok = _compare(node.op, behaviour(node.query), node.value)
+        if ok:
+            matched.append(node.label)
+        return ok
+
+    result = walk(condition)
+    return Outcome(result, tuple(matched) if result else ())
