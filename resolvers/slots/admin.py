@@ -8,6 +8,7 @@ GraphQL error, so an editor UI can show them next to their fields.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any, cast
@@ -15,7 +16,7 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.access import Role
+from gateway.access import Principal, Role
 from gateway.audiences import BehaviourQuery
 from gateway.kernel import InputError
 from gateway.slots import ArmResult as DomainArmResult
@@ -25,7 +26,6 @@ from gateway.slots import Interval as DomainInterval
 from gateway.slots import content as dcontent
 from resolvers.access.auth import AdminInfo, require_role
 from resolvers.audiences import DefinitionProblem
-from resolvers.execution.info import expose
 from resolvers.slots.storefront import Decision, to_decision
 
 
@@ -56,7 +56,10 @@ class DefinitionPayload:
 class Release:
     version: int
     published_at: datetime
-    published_by: str
+    published_by: str = strawberry.field(description="The id of the API key that published it.")
+    published_by_name: str | None = strawberry.field(
+        description="That key's name (revoked keys too); null when no key has that id (a tool published it)."
+    )
     note: str
     rollback_of: int | None = strawberry.field(description="The release whose definitions this one restored.")
 
@@ -131,6 +134,12 @@ class ArmResult:
     conversions: int
     click_rate: float | None
     conversion_rate: float | None
+    click_rate_interval: Interval | None = strawberry.field(
+        description="The click rate with its Wilson score 95% interval; null with no exposures."
+    )
+    conversion_rate_interval: Interval | None = strawberry.field(
+        description="The conversion rate with its Wilson score 95% interval; null with no exposures."
+    )
     difference: Interval | None = strawberry.field(description="Conversion rate minus control's, 95% interval.")
     uplift: Interval | None = strawberry.field(description="Relative to control's rate, 95% interval.")
     probability_best: float | None = strawberry.field(description="Bayesian P(highest conversion rate).")
@@ -140,7 +149,9 @@ class ArmResult:
 class ExperimentResults:
     key: str
     name: str
-    status: str
+    status: str = strawberry.field(description="draft, running or stopped, as served (or in the workspace).")
+    published: bool = strawberry.field(description="In the release this gateway serves; false: workspace only.")
+    notice: str | None = strawberry.field(description="Why there is nothing (yet) to read; null when running.")
     total_exposures: int
     srm_chi_square: float | None
     srm_p_value: float | None = strawberry.field(description="Sample-ratio check; below 0.001 the split is broken.")
@@ -148,8 +159,20 @@ class ExperimentResults:
     arms: list[ArmResult]
 
 
-def _release(info: ReleaseInfo) -> Release:
-    return expose(info, Release)
+def _release(release: ReleaseInfo, names: Mapping[str, str]) -> Release:
+    return Release(
+        version=release.version,
+        published_at=release.published_at,
+        published_by=release.published_by,
+        published_by_name=names.get(release.published_by),
+        note=release.note,
+        rollback_of=release.rollback_of,
+    )
+
+
+def _by(principal: Principal) -> dict[str, str]:
+    """The publisher's name, known without a lookup: the caller's own key."""
+    return {principal.key_id: principal.name}
 
 
 def _content_json(d: DomainDecision) -> dict[str, Any]:
@@ -187,6 +210,8 @@ def _arm(a: DomainArmResult) -> ArmResult:
         conversions=a.conversions,
         click_rate=a.click_rate,
         conversion_rate=a.conversion_rate,
+        click_rate_interval=_interval(a.click_rate_interval),
+        conversion_rate_interval=_interval(a.conversion_rate_interval),
         difference=_interval(a.difference),
         uplift=_interval(a.uplift),
         probability_best=a.probability_best,
@@ -234,13 +259,17 @@ class SlotsAdminQuery:
     @strawberry.field(description="Published releases, newest first (viewer).")
     async def releases(self, info: AdminInfo, first: int = 20) -> list[Release]:
         require_role(info, Role.VIEWER)
-        return [_release(i) for i in await info.context.services.slot_definitions.history(first)]
+        services = info.context.services
+        history = await services.slot_definitions.history(first)
+        names = await services.api_keys.names() if history else {}
+        return [_release(i, names) for i in history]
 
     @strawberry.field(description="One release with its definitions (viewer).")
     async def release(self, info: AdminInfo, version: int) -> ReleaseDetail:
         require_role(info, Role.VIEWER)
         found = await info.context.services.slot_definitions.release(version)
-        return ReleaseDetail(release=_release(found.info), definitions=cast(JSON, dict(found.definitions)))
+        names = await info.context.services.api_keys.names()
+        return ReleaseDetail(release=_release(found.info, names), definitions=cast(JSON, dict(found.definitions)))
 
     @strawberry.field(description="Changes from release `base` (null: empty) to `target` (null: the workspace).")
     async def release_diff(
@@ -284,14 +313,21 @@ class SlotsAdminQuery:
             content=cast(JSON, _content_json(decision)),
         )
 
-    @strawberry.field(description="Per-arm exposures, clicks, conversions, uplift, P(best) and SRM (viewer).")
+    @strawberry.field(
+        description="Per-arm exposures, clicks, conversions, rates with intervals, uplift, P(best) and SRM "
+        "(viewer). An experiment not published yet answers its arms with a notice; NOT_FOUND only when "
+        "neither the workspace nor the served release has it."
+    )
     async def experiment_results(self, info: AdminInfo, key: str) -> ExperimentResults:
         require_role(info, Role.VIEWER)
-        experiment, results = await info.context.services.experiments.results(key)
+        report = await info.context.services.experiments.results(key)
+        experiment, results = report.experiment, report.results
         return ExperimentResults(
             key=experiment.key,
             name=experiment.name,
             status=experiment.status.value,
+            published=report.published,
+            notice=report.notice,
             total_exposures=results.total_exposures,
             srm_chi_square=results.srm_chi_square,
             srm_p_value=results.srm_p_value,
@@ -330,7 +366,7 @@ class SlotsAdminMutation:
     @strawberry.mutation(description="Release the workspace to every gateway instance (editor).")
     async def publish(self, info: AdminInfo, note: str = "") -> Release:
         by = require_role(info, Role.EDITOR)
-        return _release(await info.context.services.slot_definitions.publish(note, by.key_id))
+        return _release(await info.context.services.slot_definitions.publish(note, by.key_id), _by(by))
 
     @strawberry.mutation(description="Set a variant published and release the workspace (editor).")
     async def publish_variant(self, info: AdminInfo, id: str, note: str = "") -> Release:
@@ -343,7 +379,7 @@ class SlotsAdminMutation:
     @strawberry.mutation(description="Publish the definitions of an earlier release as a new release (editor).")
     async def rollback(self, info: AdminInfo, version: int, note: str = "") -> Release:
         by = require_role(info, Role.EDITOR)
-        return _release(await info.context.services.slot_definitions.rollback(version, note, by.key_id))
+        return _release(await info.context.services.slot_definitions.rollback(version, note, by.key_id), _by(by))
 
 
 async def _set_status(info: AdminInfo, variant_id: str, status: str, note: str) -> Release:
@@ -353,4 +389,4 @@ async def _set_status(info: AdminInfo, variant_id: str, status: str, note: str) 
     if current is None:
         raise InputError(f"no variant {variant_id!r} in the workspace", field="id")
     await definitions.put("variants", {**current, "status": status}, by.key_id)
-    return _release(await definitions.publish(note, by.key_id))
+    return _release(await definitions.publish(note, by.key_id), _by(by))

@@ -10,7 +10,7 @@ from tests.console.seeding import storefront_traffic
 
 BANNER = {"title": "Calm", "imageUrl": "/img/calm.jpg", "altText": "A calm street", "link": "/"}
 RESULTS = """{ experimentResults(key: "hero-copy") { totalExposures srmDetected
-  arms { arm exposures conversions probabilityBest } } }"""
+  arms { arm exposures conversions probabilityBest conversionRateInterval { low high } } } }"""
 
 
 def publish_in_ui(page: Any, console: Console, note: str) -> None:
@@ -39,7 +39,9 @@ def test_start_an_experiment_and_read_its_results(page: Any, console: Console) -
     arms.nth(1).get_by_label("Weight (%)").fill("50")
     page.get_by_role("button", name="Create experiment").click()
     page.get_by_role("heading", name="Experiment hero-copy").wait_for()
-    page.locator(".results").get_by_text("not in a published release").wait_for()
+    # Not published yet: the server says so (no NOT_FOUND), and the arms are listed with nothing counted.
+    page.locator(".results .notice.unpublished").get_by_text("Not published yet").wait_for()
+    assert page.locator(".results tr[data-arm]").count() == 2
     publish_in_ui(page, console, "start hero-copy")
 
     seen = storefront_traffic(console.url, "exp-hero", 80, {"control": 8, "bold": 3})
@@ -56,11 +58,18 @@ def test_start_an_experiment_and_read_its_results(page: Any, console: Console) -
         assert row.locator("[data-col='exposures']").inner_text() == str(arm["exposures"])
         assert row.locator("[data-col='conversions']").inner_text() == str(arm["conversions"])
         assert row.locator("[data-col='best']").inner_text() == f"{arm['probabilityBest'] * 100:.0f}%"
-    # Four charts, each with a bar or an interval per arm, described for screen readers.
-    assert results.locator("figure.chart").count() == 4
-    assert results.locator("figure.chart svg[role='img'] desc").count() == 4
-    assert results.locator("figure.chart").nth(0).locator("g[data-arm]").count() == 2
-    assert results.locator("figure.chart").nth(1).locator("g[data-arm='bold'] line.interval").count() == 1
+    # Five charts, each with a bar or an interval per arm, described for screen readers.
+    assert results.locator("figure.chart").count() == 5
+    assert results.locator("figure.chart svg[role='img'] desc").count() == 5
+    rates = results.locator("figure.chart").nth(0)
+    assert rates.locator("g[data-arm]").count() == 2
+    # The conversion rate's error bar is the server's Wilson interval, not computed in the browser.
+    for arm in expected["arms"]:
+        bar = rates.locator(f"g[data-arm='{arm['arm']}'] g.error-bar")
+        assert float(bar.get_attribute("data-low")) == arm["conversionRateInterval"]["low"]
+        assert float(bar.get_attribute("data-high")) == arm["conversionRateInterval"]["high"]
+    assert "95% interval" in (rates.locator("desc").text_content() or "")
+    assert results.locator("figure.chart").nth(2).locator("g[data-arm='bold'] line.interval").count() == 1
     assert results.locator(".srm-warning").count() == 0
     assert "split matches" in results.locator(".srm-ok").inner_text()
 

@@ -176,6 +176,7 @@ def test_roll_back_restores_an_earlier_release(page: Any, console: Console) -> N
     row = page.locator("tr", has_text="back to the welcome title")
     row.wait_for()
     assert f"restores {before}" in row.inner_text()
+    assert row.locator("td.publisher").inner_text() == "Test editor"  # the key's name, not its id
     slot = console.admin('{ definition(kind: SLOTS, key: "rollback-slot") }')["definition"]
     assert slot["default"]["title"] == "Welcome"
     newest = console.admin("{ releases(first: 1) { version rollbackOf } servedRelease }")

@@ -362,3 +362,23 @@ async def test_a_strategy_carousel_is_filled_by_the_recommendation_service(gw: G
     assert carousel["strategy"] == "RECENTLY_VIEWED"
     # The visitor's own views, most recent first: not the catalogue's default order (p-00001, ...).
     assert [p["id"] for p in carousel["products"]][:2] == ["p-00007", "p-00003"]
+
+
+async def test_releases_name_who_published_them(gw: Gateway) -> None:
+    created = await gw.admin(
+        'mutation { createApiKey(name: "Ada (editor)", role: EDITOR) { apiKey { id } secret } }', key=KEY
+    )
+    ada = created["data"]["createApiKey"]
+    await setup_home(gw)
+    await publish(gw, "by the bootstrap key")
+    answered = await gw.admin('mutation { publish(note: "by Ada") { publishedBy publishedByName } }', key=ada["secret"])
+    assert answered["data"]["publish"] == {"publishedBy": ada["apiKey"]["id"], "publishedByName": "Ada (editor)"}
+    await gw.admin(f'mutation {{ revokeApiKey(id: "{ada["apiKey"]["id"]}") }}', key=KEY)
+    body = await gw.admin(
+        "{ releases { note publishedByName } release(version: 3) { release { publishedByName } } }", key=KEY
+    )
+    assert body["data"]["releases"][:2] == [
+        {"note": "by Ada", "publishedByName": "Ada (editor)"},  # a revoked key keeps its name in history
+        {"note": "by the bootstrap key", "publishedByName": "bootstrap (VITRINE_ADMIN_API_KEY)"},
+    ]
+    assert body["data"]["release"]["release"]["publishedByName"] == "Ada (editor)"

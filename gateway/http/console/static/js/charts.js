@@ -19,20 +19,30 @@ function frame(title, description, height, body) {
 
 const armLabel = (a) => (a.isHoldout ? "holdout" : a.isControl && a.arm !== "control" ? `${a.arm} (control)` : a.arm);
 
-/** Conversion rate per arm: one bar each. */
-export function rateChart(arms) {
-  const max = Math.max(0.0001, ...arms.map((a) => a.conversionRate || 0));
+/** A rate per arm (conversion or click): one bar each, with the server's Wilson 95% interval as an error bar. */
+export function rateChart(arms, { rate = "conversionRate", interval = "conversionRateInterval", what = "converted", title = "Conversion rate per arm, 95% interval" } = {}) {
+  const max = Math.max(0.0001, ...arms.map((a) => (a[interval] ? a[interval].high : a[rate] || 0)));
   const scale = (x) => LEFT + (x / max) * (W - LEFT - RIGHT);
   const rows = arms.map((a, i) => {
     const y = 10 + i * ROW;
-    const rate = a.conversionRate;
+    const value = a[rate];
+    const ci = a[interval];
+    const mid = y + 4 + (ROW - 12) / 2;
     return svg("g", { class: a.isControl ? "control" : a.isHoldout ? "holdout" : "arm", "data-arm": a.arm },
       svg("text", { x: LEFT - 8, y: y + 16, "text-anchor": "end", class: "label" }, armLabel(a)),
-      svg("rect", { x: LEFT, y: y + 4, width: rate ? Math.max(1, scale(rate) - LEFT) : 0, height: ROW - 12, class: "bar" }),
-      svg("text", { x: (rate ? scale(rate) : LEFT) + 6, y: y + 16, class: "value" }, rate === null ? "no exposures" : pct(rate, 2)));
+      svg("rect", { x: LEFT, y: y + 4, width: value ? Math.max(1, scale(value) - LEFT) : 0, height: ROW - 12, class: "bar" }),
+      ci ? svg("g", { class: "error-bar", "data-low": ci.low, "data-high": ci.high },
+        svg("line", { x1: scale(ci.low), x2: scale(ci.high), y1: mid, y2: mid }),
+        svg("line", { x1: scale(ci.low), x2: scale(ci.low), y1: mid - 6, y2: mid + 6 }),
+        svg("line", { x1: scale(ci.high), x2: scale(ci.high), y1: mid - 6, y2: mid + 6 })) : null,
+      svg("text", { x: W - RIGHT + 6, y: y + 16, class: "value" }, value === null ? "no exposures" : pct(value, 2)));
   });
-  const desc = arms.map((a) => `${armLabel(a)}: ${a.conversionRate === null ? "no exposures" : pct(a.conversionRate, 2)} of ${a.exposures} exposed visitors converted`).join("; ");
-  return frame("Conversion rate per arm", desc, 16 + arms.length * ROW, rows);
+  const desc = arms.map((a) => {
+    const ci = a[interval];
+    if (a[rate] === null) return `${armLabel(a)}: no exposures`;
+    return `${armLabel(a)}: ${pct(a[rate], 2)} of ${a.exposures} exposed visitors ${what}${ci ? ` (95% interval ${pct(ci.low, 1)} to ${pct(ci.high, 1)})` : ""}`;
+  }).join("; ");
+  return frame(title, desc, 16 + arms.length * ROW, rows);
 }
 
 /** Uplift against the control with its 95% interval; a zero line says "no difference". */

@@ -1,14 +1,16 @@
 // Experiments: A/B/n over one slot or multivariate over several; results as charts.
 
 import vocab from "../vocabulary.js";
-import { ApiError, gql, workspace } from "../api.js";
+import { gql, workspace } from "../api.js";
 import { button, field, h, pct, table, uid } from "../dom.js";
 import { conditionBuilder, conditionVocabulary } from "../conditions.js";
 import { bestChart, rateChart, splitChart, upliftChart } from "../charts.js";
 import { definitionForm, emptyRow, linkButton, page } from "./common.js";
 
-const RESULTS = `query($key: String!) { experimentResults(key: $key) { key name status totalExposures srmChiSquare srmPValue srmDetected
+const RESULTS = `query($key: String!) { experimentResults(key: $key) { key name status published notice totalExposures
+  srmChiSquare srmPValue srmDetected
   arms { arm isControl isHoldout expectedShare exposures clicks conversions clickRate conversionRate
+         clickRateInterval { estimate low high } conversionRateInterval { estimate low high }
          difference { estimate low high } uplift { estimate low high } probabilityBest } } }`;
 
 export async function render(ctx, [key]) {
@@ -158,8 +160,7 @@ async function loadResults(box, key) {
   try {
     results = (await gql(RESULTS, { key })).experimentResults;
   } catch (err) {
-    const text = err instanceof ApiError && err.code === "NOT_FOUND" ? "No results yet: the experiment is not in a published release. Publish it on the Releases screen." : err.message;
-    body.replaceChildren(h("p", { class: "muted" }, text));
+    body.replaceChildren(h("p", { class: "alert", role: "alert" }, err.message));
     return;
   }
   body.replaceChildren(...resultsView(results));
@@ -171,20 +172,23 @@ export function resultsView(r) {
       h("strong", {}, "Sample-ratio mismatch: do not trust these numbers yet. "),
       `Exposures per arm do not match the configured split (p = ${r.srmPValue === null ? "?" : r.srmPValue.toExponential(1)}). Something — a redirect, a cache, a bot filter, a changed split — treats the arms differently. Fix it before reading the results.`)
     : h("p", { class: "srm-ok" }, r.srmPValue === null ? "The split check needs more exposures." : `The split matches the configuration (sample-ratio check p = ${r.srmPValue.toFixed(2)}).`);
+  const interval = (ci) => (ci ? ` (${pct(ci.low, 1)} to ${pct(ci.high, 1)})` : "");
   const rows = r.arms.map((a) => h("tr", { "data-arm": a.arm },
     h("th", { scope: "row" }, a.isHoldout ? "holdout" : a.isControl && a.arm !== "control" ? `${a.arm} (control)` : a.arm),
     h("td", { class: "num", "data-col": "exposures" }, String(a.exposures)),
     h("td", { class: "num" }, `${pct(r.totalExposures ? a.exposures / r.totalExposures : 0, 0)} / ${pct(a.expectedShare, 0)}`),
     h("td", { class: "num" }, String(a.clicks)),
     h("td", { class: "num", "data-col": "conversions" }, String(a.conversions)),
-    h("td", { class: "num" }, pct(a.clickRate, 2)),
-    h("td", { class: "num", "data-col": "rate" }, pct(a.conversionRate, 2)),
+    h("td", { class: "num" }, pct(a.clickRate, 2), h("span", { class: "ci" }, interval(a.clickRateInterval))),
+    h("td", { class: "num", "data-col": "rate" }, pct(a.conversionRate, 2), h("span", { class: "ci" }, interval(a.conversionRateInterval))),
     h("td", { class: "num" }, a.uplift ? `${pct(a.uplift.estimate)} (${pct(a.uplift.low)} to ${pct(a.uplift.high)})` : "–"),
     h("td", { class: "num", "data-col": "best" }, a.probabilityBest === null ? "–" : pct(a.probabilityBest, 0))));
+  const clicks = { rate: "clickRate", interval: "clickRateInterval", what: "clicked", title: "Click rate per arm, 95% interval" };
   return [
-    h("p", { class: "total" }, h("strong", { "data-total": String(r.totalExposures) }, r.totalExposures.toLocaleString()), " visitors exposed · status ", r.status),
-    srm,
-    h("div", { class: "charts" }, rateChart(r.arms), upliftChart(r.arms), bestChart(r.arms), splitChart(r.arms, r.totalExposures)),
-    table(["Arm", "Exposures", "Share (actual / expected)", "Clicks", "Conversions", "Click rate", "Conversion rate", "Uplift (95% interval)", "P(best)"], rows, "Results per arm"),
-  ];
+    r.notice ? h("p", { class: r.published ? "notice" : "notice unpublished", role: "status" }, r.notice) : null,
+    h("p", { class: "total" }, h("strong", { "data-total": String(r.totalExposures) }, r.totalExposures.toLocaleString()), " visitors exposed · status ", r.status, r.published ? "" : " (workspace only)"),
+    r.totalExposures ? srm : null,
+    r.totalExposures ? h("div", { class: "charts" }, rateChart(r.arms), rateChart(r.arms, clicks), upliftChart(r.arms), bestChart(r.arms), splitChart(r.arms, r.totalExposures)) : null,
+    table(["Arm", "Exposures", "Share (actual / expected)", "Clicks", "Conversions", "Click rate (95% interval)", "Conversion rate (95% interval)", "Uplift (95% interval)", "P(best)"], rows, "Results per arm"),
+  ].filter(Boolean);
 }

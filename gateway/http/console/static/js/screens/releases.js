@@ -4,7 +4,7 @@ import { gql } from "../api.js";
 import { announce, button, confirmDialog, field, formatDate, h, table } from "../dom.js";
 import { emptyRow, page } from "./common.js";
 
-const LIST = "{ servedRelease releases(first: 50) { version publishedAt publishedBy note rollbackOf } }";
+const LIST = "{ servedRelease releases(first: 50) { version publishedAt publishedBy publishedByName note rollbackOf } }";
 const DIFF = "query($b: Int, $t: Int) { releaseDiff(base: $b, target: $t) { kind key change fields } }";
 
 export async function render(ctx) {
@@ -32,7 +32,7 @@ export async function render(ctx) {
   const rows = data.releases.map((r) => h("tr", { "data-version": r.version },
     h("th", { scope: "row" }, String(r.version), r.version === data.servedRelease ? h("span", { class: "badge ok" }, " served") : null),
     h("td", {}, formatDate(r.publishedAt)),
-    h("td", {}, r.publishedBy),
+    h("td", { class: "publisher", title: `key ${r.publishedBy}` }, r.publishedByName || r.publishedBy),
     h("td", {}, r.note || ""),
     h("td", {}, r.rollbackOf ? `restores ${r.rollbackOf}` : ""),
     h("td", {}, ctx.canEdit && r.version !== latest ? button(`Roll back to ${r.version}`, async () => {
