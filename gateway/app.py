@@ -127,7 +127,7 @@ def request_state(runtime: Runtime) -> AppState:
         admin=AdminServices(
             api_keys=s.api_keys,
             slot_definitions=s.slot_definitions,
-            slots=s.slots,
+            previews=s.previews,
             experiments=s.experiments,
             segments=s.segments,
             vocabulary=s.vocabulary,

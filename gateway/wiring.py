@@ -39,7 +39,7 @@ from gateway.platform.metrics import Metrics
 from gateway.privacy import ConsentService, PrivacyService
 from gateway.recommendations import RecommendationService, RecommendationStores, Rules, SignalRecorder, VectorService
 from gateway.settings import Settings
-from gateway.slots import BehaviourCounts, ExperimentTracker, SlotDefinitions, SlotService, SlotStores
+from gateway.slots import BehaviourCounts, ExperimentTracker, SlotDefinitions, SlotPreviews, SlotService, SlotStores
 from gateway.triggers import PriceWatchingCatalogStore, TriggerPolicy, TriggerService, TriggerStores, WebhookSender
 from gateway.visitors import (
     DEFAULT_POINTS,
@@ -141,6 +141,7 @@ class Services:
     experiments: ExperimentTracker
     slot_definitions: SlotDefinitions
     slots: SlotService
+    previews: SlotPreviews
     vectors: VectorService
     recommendations: RecommendationService
     triggers: TriggerService
@@ -239,6 +240,16 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         vectors,
         rules=Rules(exclude_viewed=settings.recs_exclude_viewed, boosts=dict(settings.recs_boosts)),
     )
+    previews = SlotPreviews(
+        definitions,
+        visitor_service,
+        behaviour,
+        slot_stores.impressions,
+        catalog,
+        recommendation_service,
+        half_life_days=half_life,
+        fact_providers=[audience_facts],  # the same facts as slot_service: a preview decides as `slot` does
+    )
     webhooks = _webhook_sender(settings, stores.triggers, stack)
     trigger_service = TriggerService(
         stores.triggers.timers,
@@ -300,6 +311,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         experiments=experiments,
         slot_definitions=definitions,
         slots=slot_service,
+        previews=previews,
         vectors=vectors,
         recommendations=recommendation_service,
         triggers=trigger_service,

@@ -22,7 +22,7 @@ from gateway.platform.metrics import Metrics
 from gateway.privacy import ConsentService, PrivacyService
 from gateway.recommendations import RecommendationService
 from gateway.settings import Settings
-from gateway.slots import ExperimentTracker, SlotDefinitions, SlotService
+from gateway.slots import ExperimentTracker, SlotDefinitions, SlotPreviews, SlotService
 from gateway.triggers import TriggerService
 from gateway.visitors import EventService, VisitorService
 
@@ -45,7 +45,7 @@ class StorefrontServices:
 class AdminServices:
     api_keys: ApiKeyService
     slot_definitions: SlotDefinitions
-    slots: SlotService
+    previews: SlotPreviews
     experiments: ExperimentTracker
     segments: SegmentService
     vocabulary: Vocabulary

@@ -7,7 +7,8 @@ Public face of the area: other areas and the resolvers import only what is liste
 from gateway.slots.behaviour_counts import BehaviourCounts
 from gateway.slots.experiment_tracker import ExperimentTracker
 from gateway.slots.facts import RequestFacts
-from gateway.slots.service import HypotheticalVisitor, SlotService
+from gateway.slots.preview import HypotheticalVisitor, Preview, PreviewedVisitor, SlotPreviews
+from gateway.slots.service import SlotService
 from gateway.slots.stores import SlotStores, open_stores
 from gateway.slots.values import content
 from gateway.slots.values.content import CAROUSEL_STRATEGIES, Banner, ContentKind, ProductCarousel
@@ -34,11 +35,14 @@ __all__ = [
     "ExperimentTracker",
     "HypotheticalVisitor",
     "Interval",
+    "Preview",
+    "PreviewedVisitor",
     "ProductCarousel",
     "Reason",
     "ReleaseInfo",
     "RequestFacts",
     "SlotDefinitions",
+    "SlotPreviews",
     "SlotService",
     "SlotStores",
     "Status",

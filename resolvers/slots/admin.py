@@ -18,10 +18,11 @@ from strawberry.scalars import JSON
 
 from gateway.access import Principal, Role
 from gateway.audiences import BehaviourQuery
+from gateway.catalogue import LocalizedProduct
 from gateway.kernel import InputError
 from gateway.slots import ArmResult as DomainArmResult
 from gateway.slots import Decision as DomainDecision
-from gateway.slots import DefinitionInvalid, HypotheticalVisitor, ReleaseInfo, RequestFacts
+from gateway.slots import DefinitionInvalid, HypotheticalVisitor, PreviewedVisitor, ReleaseInfo, RequestFacts
 from gateway.slots import Interval as DomainInterval
 from gateway.slots import content as dcontent
 from resolvers.access.auth import AdminInfo, require_role
@@ -78,11 +79,53 @@ class DefinitionChange:
     fields: list[str] = strawberry.field(description="Top-level fields that differ (for changed).")
 
 
+@strawberry.type(description="A product of a previewed carousel, as a storefront would list it.")
+class PreviewProduct:
+    id: str
+    name: str
+    price: str = strawberry.field(description="The amount as a decimal string, e.g. 129.99.")
+    currency: str
+    compare_at_price: str | None
+    image_url: str | None
+    image_alt: str | None
+    in_stock: bool
+    url: str
+
+
+@strawberry.type(description="A behaviour count the decision used: read for a real visitor, or given.")
+class PreviewBehaviourCount:
+    event: str
+    within_days: float
+    category: str | None
+    brand: str | None
+    product: str | None
+    count: int
+    given: bool = strawberry.field(description="True when the preview's input set it; false when read.")
+
+
+@strawberry.type(description="Who the preview decided for.")
+class PreviewVisitor:
+    visitor_id: str
+    profile_id: str = strawberry.field(description="The profile read: another id once this visitor was merged.")
+    known: bool = strawberry.field(
+        description="A profile or session is stored for this id: a real visitor, read as `slot` reads them."
+    )
+    personalized: bool
+    reason: str | None = strawberry.field(description="NO_CONSENT or STORE_UNAVAILABLE when not personalized.")
+    segments: list[str]
+    behaviour: list[PreviewBehaviourCount]
+    facts: JSON = strawberry.field(description="Every fact the audiences were evaluated against, by field name.")
+
+
 @strawberry.type(description="What a slot would show; nothing is recorded.")
 class Preview:
     decision: Decision
     content_type: str
     content: JSON
+    products: list[PreviewProduct] = strawberry.field(
+        description="A carousel's products for this visitor (its fixed list, else its strategy); empty otherwise."
+    )
+    visitor: PreviewVisitor
 
 
 @strawberry.input
@@ -99,9 +142,14 @@ class BehaviourCountInput:
 class PreviewInput:
     slot_key: str
     variant_id: str | None = strawberry.field(default=None, description="Show this variant (drafts too).")
-    visitor_id: str = strawberry.field(default="v_preview", description="Decides the experiment arm.")
-    traits: JSON | None = None
-    segments: list[str] | None = None
+    visitor_id: str = strawberry.field(
+        default="v_preview",
+        description="A real visitor's id previews them as they are: profile, session, segments and behaviour "
+        "counts are loaded. Any other id is a new, hypothetical visitor. It also decides the experiment arm.",
+    )
+    locale: str = strawberry.field(default="en", description="For a carousel's product names.")
+    traits: JSON | None = strawberry.field(default=None, description="Merged over the visitor's own traits.")
+    segments: list[str] | None = strawberry.field(default=None, description="Added to the visitor's own segments.")
     channel: str | None = None
     device: str | None = None
     country: str | None = None
@@ -195,6 +243,55 @@ def _content_json(d: DomainDecision) -> dict[str, Any]:
     return {"data": dict(c.data)}
 
 
+def _preview_product(p: LocalizedProduct) -> PreviewProduct:
+    image = p.images[0] if p.images else None
+    return PreviewProduct(
+        id=p.id,
+        name=p.name,
+        price=str(p.price.amount),
+        currency=p.price.currency,
+        compare_at_price=str(p.compare_at_price.amount) if p.compare_at_price else None,
+        image_url=image.url if image else None,
+        image_alt=image.alt if image else None,
+        in_stock=p.in_stock,
+        url=p.url,
+    )
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
+
+def _preview_visitor(v: PreviewedVisitor) -> PreviewVisitor:
+    return PreviewVisitor(
+        visitor_id=v.visitor_id,
+        profile_id=v.profile_id,
+        known=v.known,
+        personalized=v.personalized,
+        reason=v.reason,
+        segments=list(v.segments),
+        behaviour=[
+            PreviewBehaviourCount(
+                event=q.event,
+                within_days=q.within_days,
+                category=q.category,
+                brand=q.brand,
+                product=q.product,
+                count=n,
+                given=given,
+            )
+            for q, n, given in v.behaviour
+        ],
+        facts=cast(JSON, {k: _json_safe(v.facts[k]) for k in sorted(v.facts)}),
+    )
+
+
 def _interval(value: DomainInterval | None) -> Interval | None:
     return Interval(estimate=value.estimate, low=value.low, high=value.high) if value else None
 
@@ -279,7 +376,10 @@ class SlotsAdminQuery:
         changes = await info.context.services.slot_definitions.diff(base, target)
         return [DefinitionChange(kind=c.kind, key=c.key, change=c.change, fields=list(c.fields)) for c in changes]
 
-    @strawberry.field(description="What a slot shows a hypothetical visitor, from the workspace; records nothing.")
+    @strawberry.field(
+        description="What a slot of the workspace shows a visitor, and why: a real visitor (by id) as they are, "
+        "or as the input changes them; a hypothetical one otherwise. Records nothing."
+    )
     async def preview(self, info: AdminInfo, input: PreviewInput) -> Preview:
         require_role(info, Role.VIEWER)
         traits: dict[str, Any] = input.traits if isinstance(input.traits, dict) else {}
@@ -306,11 +406,16 @@ class SlotsAdminQuery:
             facts=facts,
             behaviour=behaviour,
         )
-        decision = await info.context.services.slots.preview(who, input.slot_key, input.variant_id, input.at)
+        found = await info.context.services.previews.preview(
+            who, input.slot_key, input.variant_id, input.at, locale=input.locale
+        )
+        decision = found.decision
         return Preview(
             decision=to_decision(decision),
             content_type=decision.slot.content_kind.value,
             content=cast(JSON, _content_json(decision)),
+            products=[_preview_product(p) for p in found.products],
+            visitor=_preview_visitor(found.visitor),
         )
 
     @strawberry.field(

@@ -3,7 +3,10 @@
 The browser tests are skipped, with the reason, only where Playwright or Chromium is missing
 (`scripts/test` installs Chromium with apt when it runs as root). Every page runs offline: any
 request that leaves the gateway's origin is refused and fails the test, and so does a script
-error or a Content-Security-Policy violation.
+error or a Content-Security-Policy violation. The one exception is content: images that
+editors or the catalogue name by URL (a banner's imageUrl, a product photo on a CDN) are
+refused too, as offline, but recorded in `content_images` instead of failing the test; the
+console must show a placeholder for them.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class PageWatch:
     origin: str
     errors: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
+    content_images: list[str] = field(default_factory=list)
 
     def check(self) -> None:
         assert not self.outside, f"the page asked for something outside the gateway: {self.outside}"
@@ -71,7 +75,7 @@ def watch(page: Any, origin: str) -> PageWatch:
         if url.startswith(origin) or url.startswith(("data:", "about:", "blob:")):
             route.continue_()
         else:
-            seen.outside.append(url)
+            (seen.content_images if route.request.resource_type == "image" else seen.outside).append(url)
             route.abort()
 
     page.on("console", on_console)

@@ -114,6 +114,74 @@ def test_create_target_publish_and_preview(page: Any, console: Console) -> None:
     assert card.locator(".variant-id").inner_text().startswith("none")
 
 
+def test_preview_a_real_visitor_who_matches_and_one_who_does_not(page: Any, console: Console) -> None:
+    """Issue 18: preview by visitor id reads that visitor (profile, session, counts) as `slot` does."""
+    import httpx
+
+    console.save("slots", {"key": "rv-hero", "contentType": "banner", "channels": ["web"], "default": BANNER})
+    console.save("slots", {"key": "rv-strip", "contentType": "productCarousel",
+                           "default": {"title": "Picked for you", "productIds": ["p-00004", "p-00002"]}})  # fmt: skip
+    sign_in(page, console, "editor")
+    # An audience from the behaviour pickers: event and category come from the server's vocabulary.
+    page.goto(f"{console.url}/console/#/audiences/new")
+    page.get_by_label("Key").fill("shoe-browsers")
+    page.get_by_role("button", name="Add behaviour").click()
+    leaf = page.locator(".cond-leaf.behaviour").first
+    assert leaf.get_by_label("event").locator("option").count() > 20  # the intake's event names
+    leaf.get_by_label("event").select_option("Product Viewed")
+    leaf.get_by_label("category").select_option("c-running")
+    leaf.get_by_label("count is").select_option("gte")
+    leaf.get_by_label("value").fill("2")
+    page.get_by_role("button", name="Create audience").click()
+    page.get_by_role("heading", name="Audience shoe-browsers").wait_for()
+    behaviour = console.admin('{ definition(kind: AUDIENCES, key: "shoe-browsers") }')["definition"]["conditions"]
+    assert behaviour == {"behaviour": {"event": "Product Viewed", "withinDays": 7, "category": "c-running"},
+                         "op": "gte", "value": 2}  # fmt: skip
+    shoes = {"id": "rv-shoes", "slot": "rv-hero", "status": "published", "priority": 10, "audience": "shoe-browsers"}
+    console.save("variants", {**shoes, "content": {**BANNER, "title": "Shoes for you"}})
+    console.publish("shoes for shoe browsers")
+    # A shopper views two running shoes on the storefront.
+    with httpx.Client(base_url=console.url, timeout=30) as shopper:
+        track = "mutation($e: [EventInput!]!) { track(events: $e) { accepted } }"
+        views = [{"messageId": f"rv{i}", "name": "Product Viewed", "properties": {"product_id": f"p-0000{i}"}}
+                 for i in (1, 2)]  # fmt: skip
+        body = shopper.post("/graphql", json={"query": track, "variables": {"e": views}}).json()
+        assert body["data"]["track"]["accepted"] == 2
+        shopper_id = shopper.post("/graphql", json={"query": "{ viewer { visitorId } }"}).json()["data"]["viewer"][
+            "visitorId"
+        ]
+
+    page.get_by_role("navigation").get_by_role("link", name="Preview").click()
+    page.get_by_label("Visitor id").fill(shopper_id)
+    slots = page.get_by_role("group", name="Slots")
+    for box in slots.get_by_role("checkbox").all():
+        box.set_checked(box.get_attribute("value") in ("rv-hero", "rv-strip"))
+    page.get_by_role("button", name="Show preview").click()
+    card = page.locator("article.decision[data-slot='rv-hero']")
+    card.wait_for()
+    assert card.get_attribute("data-reason") == "AUDIENCE_MATCH"
+    assert card.locator(".sf-banner .sf-title").inner_text() == "Shoes for you"
+    who = page.locator(".visitor-card")
+    assert who.get_attribute("data-known") == "true"
+    assert who.get_by_role("heading").inner_text() == f"Real visitor {shopper_id}"
+    assert "Product Viewed (c-running) in 7 days: 2 (read)" in who.locator(".counts").inner_text()
+    # The carousel is rendered as a storefront would: names and prices from the server; the
+    # catalogue's CDN images are out of reach offline, so placeholders show instead.
+    strip = page.locator("article.decision[data-slot='rv-strip'] .sf-card")
+    assert strip.count() == 2
+    assert strip.nth(0).get_attribute("data-product") == "p-00004"
+    assert strip.nth(0).locator(".sf-name").inner_text() == "Trail runner 4"
+    assert re.search(r"54[.,]00", strip.nth(0).locator(".sf-price").inner_text())
+    strip.nth(0).locator(".sf-thumb.missing").wait_for()
+    assert any("img.vitrine.example" in url for url in page.watch.content_images)
+
+    # Someone else: nothing stored, so the default content.
+    page.get_by_label("Visitor id").fill("v_somebodyelse")
+    page.get_by_role("button", name="Show preview").click()
+    page.locator("article.decision[data-slot='rv-hero'][data-reason='DEFAULT']").wait_for()
+    assert page.locator(".visitor-card").get_attribute("data-known") == "false"
+
+
 def httpx_slot(console: Console, ctx: dict[str, Any]) -> dict[str, Any]:
     import httpx
 

@@ -382,3 +382,76 @@ async def test_releases_name_who_published_them(gw: Gateway) -> None:
         {"note": "by the bootstrap key", "publishedByName": "bootstrap (VITRINE_ADMIN_API_KEY)"},
     ]
     assert body["data"]["release"]["release"]["publishedByName"] == "Ada (editor)"
+
+
+REAL_PREVIEW = """query($input: PreviewInput!) { preview(input: $input) {
+  decision { reason variantId matchedConditions }
+  visitor { visitorId profileId known personalized segments facts
+            behaviour { event withinDays category count given } }
+  products { id name price currency imageUrl inStock } } }"""
+
+
+async def test_preview_as_a_real_visitor_loads_their_profile_session_and_counts(gw: Gateway) -> None:
+    """Issue 18: a visitor who matches live previews as AUDIENCE_MATCH, not DEFAULT."""
+    await setup_home(gw)
+    views = [
+        {"messageId": f"v{i}", "name": "Product Viewed", "properties": {"product_id": f"p-0000{i}"}} for i in (1, 2, 3)
+    ]
+    await track(gw, *views)
+    live = await slot(gw, channel="web")
+    assert live["decision"]["reason"] == "AUDIENCE_MATCH" and live["decision"]["variantId"] == "runners"
+    visitor_id = (await gw.gql("{ viewer { visitorId } }"))["data"]["viewer"]["visitorId"]
+
+    body = await gw.admin(
+        REAL_PREVIEW, {"input": {"slotKey": "home-hero", "visitorId": visitor_id, "channel": "web"}}, key=KEY
+    )
+    preview = body["data"]["preview"]
+    assert preview["decision"] == {k: live["decision"][k] for k in ("reason", "variantId", "matchedConditions")}
+    seen = preview["visitor"]
+    assert seen["known"] is True and seen["personalized"] is True and seen["profileId"] == visitor_id
+    assert seen["behaviour"] == [
+        {"event": "Product Viewed", "withinDays": 7.0, "category": "c-running", "count": 3, "given": False}
+    ]
+    assert seen["facts"]["session.recentlyViewed"] == ["p-00003", "p-00002", "p-00001"]
+    assert seen["facts"]["session.channel"] == "web"
+
+    # Another id is a new visitor: nothing stored, the default content.
+    stranger = await gw.admin(
+        REAL_PREVIEW, {"input": {"slotKey": "home-hero", "visitorId": "v_nobody", "channel": "web"}}, key=KEY
+    )
+    assert stranger["data"]["preview"]["decision"]["reason"] == "DEFAULT"
+    assert stranger["data"]["preview"]["visitor"]["known"] is False
+    # Editors can still change the real visitor for one preview: given counts replace what was read.
+    given = {"event": "Product Viewed", "withinDays": 7, "category": "c-running", "count": 0}
+    changed = await gw.admin(
+        REAL_PREVIEW,
+        {"input": {"slotKey": "home-hero", "visitorId": visitor_id, "channel": "web", "behaviour": [given]}},
+        key=KEY,
+    )
+    assert changed["data"]["preview"]["decision"]["reason"] == "DEFAULT"
+    assert changed["data"]["preview"]["visitor"]["behaviour"][0]["given"] is True
+    # Previews wrote nothing: the visitor's counts and live decision are as before.
+    assert (await slot(gw, channel="web"))["decision"]["variantId"] == "runners"
+
+
+async def test_a_previewed_carousel_lists_its_products_like_a_storefront(gw: Gateway) -> None:
+    await setup_home(gw)
+    body = await gw.admin(REAL_PREVIEW, {"input": {"slotKey": "home-strip", "visitorId": "v_someone"}}, key=KEY)
+    products = body["data"]["preview"]["products"]
+    assert [p["id"] for p in products] == ["p-00001", "p-00002"]  # the strip's fixed list
+    assert products[0] == {
+        "id": "p-00001",
+        "name": "Trail runner 1",
+        "price": "51.00",
+        "currency": "PLN",
+        "imageUrl": "https://img.vitrine.example/p-00001/1.jpg",
+        "inStock": True,
+    }
+    polish = await gw.admin(
+        "query($i: PreviewInput!) { preview(input: $i) { products { name } } }",
+        {"i": {"slotKey": "home-strip", "locale": "pl"}},
+        key=KEY,
+    )
+    assert polish["data"]["preview"]["products"][0]["name"] == "But biegowy 1"
+    banner = await gw.admin(REAL_PREVIEW, {"input": {"slotKey": "home-hero"}}, key=KEY)
+    assert banner["data"]["preview"]["products"] == []

@@ -89,8 +89,30 @@ function jsonDataForm(el, value, path, readOnly) {
   };
 }
 
-/** What a storefront would render for this content (banner, carousel, HTML, JSON). */
-export function renderContent(type, content) {
+export function formatPrice(amount, currency) {
+  const value = Number(amount);
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(value);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+/** A product card; an image that cannot load (a catalogue's CDN, offline) becomes a placeholder. */
+function productCard(p) {
+  const thumb = p.imageUrl
+    ? h("img", { class: "sf-thumb", src: p.imageUrl, alt: p.imageAlt || "", loading: "lazy" })
+    : h("span", { class: "sf-thumb", "aria-hidden": "true" });
+  if (p.imageUrl) thumb.addEventListener("error", () => thumb.replaceWith(h("span", { class: "sf-thumb missing", "aria-hidden": "true" }, p.name.slice(0, 1))), { once: true });
+  return h("li", { class: "sf-card", "data-product": p.id },
+    thumb,
+    h("span", { class: "sf-name" }, p.name),
+    h("span", { class: "sf-price" }, formatPrice(p.price, p.currency), p.inStock ? null : h("span", { class: "sf-stock" }, " · out of stock")));
+}
+
+/** What a storefront would render for this content (banner, carousel, HTML, JSON); `products`
+ * are a carousel's products for one visitor, when the server resolved them (previews). */
+export function renderContent(type, content, products = null) {
   if (!content) return h("p", { class: "muted" }, "No content.");
   if (type === "banner") {
     const banner = h("div", { class: "sf-banner" },
@@ -106,6 +128,13 @@ export function renderContent(type, content) {
     return banner;
   }
   if (type === "productCarousel") {
+    // With the server's products (a preview): the row a storefront would render for that visitor.
+    if (products) {
+      return h("div", { class: "sf-carousel" },
+        h("p", { class: "sf-title" }, content.title),
+        h("p", { class: "sf-subtitle" }, content.productIds && content.productIds.length ? "The fixed products, in order." : `Filled for this visitor by ${content.strategy}.`),
+        products.length ? h("ul", { class: "sf-cards" }, products.map(productCard)) : h("p", { class: "muted" }, "No products to show."));
+    }
     const ids = content.productIds || [];
     const cards = ids.map((id) => h("li", { class: "sf-card" }, h("span", { class: "sf-thumb", "aria-hidden": "true" }), h("span", {}, id)));
     if (content.strategy) {
