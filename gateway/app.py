@@ -130,6 +130,7 @@ def request_state(runtime: Runtime) -> AppState:
             previews=s.previews,
             experiments=s.experiments,
             segments=s.segments,
+            audience_sizes=s.audience_sizes,
             vocabulary=s.vocabulary,
             triggers=s.triggers,
             privacy=s.privacy,

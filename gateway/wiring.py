@@ -18,7 +18,7 @@ import httpx
 
 from gateway import access, audiences, catalogue, identity, recommendations, slots, triggers, visitors
 from gateway.access import ApiKeyService, ApiKeyStore
-from gateway.audiences import AudienceFacts, AudienceStores, SegmentService, Vocabulary
+from gateway.audiences import AudienceFacts, AudienceSizes, AudienceStores, SegmentService, Vocabulary
 from gateway.catalogue import CatalogService, CatalogStore
 from gateway.execution import persisted
 from gateway.execution.persisted import PersistedDocuments, PersistedQueryStore
@@ -135,6 +135,7 @@ class Services:
     consent: ConsentService
     engagement: EngagementPolicy
     segments: SegmentService
+    audience_sizes: AudienceSizes
     vocabulary: Vocabulary
     audience_facts: AudienceFacts
     behaviour: BehaviourCounts
@@ -305,6 +306,9 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         consent=consent,
         engagement=engagement,
         segments=segments,
+        audience_sizes=AudienceSizes(
+            segments, v.profile_index, stores.audiences.memberships, consent_required=settings.consent_required
+        ),
         vocabulary=Vocabulary(catalog),
         audience_facts=audience_facts,
         behaviour=behaviour,

@@ -1,5 +1,5 @@
 """Segments for editors (define with the condition language of audiences, list with sizes, delete),
-and the condition vocabulary that fills editors' pickers."""
+the condition vocabulary that fills editors' pickers, and how many profiles an audience holds."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway.access import Role
+from gateway.audiences import ConditionError, SegmentInvalid, SizeStatus
 from gateway.audiences import Segment as DomainSegment
-from gateway.audiences import SegmentInvalid
+from gateway.kernel import InputError, NotFound
 from resolvers.access.auth import AdminInfo, require_role
 from resolvers.execution.info import expose
 
@@ -38,6 +39,25 @@ class SegmentPayload:
     ok: bool
     segment: Segment | None
     problems: list[DefinitionProblem]
+
+
+AudienceSizeStatus = strawberry.enum(
+    SizeStatus,
+    name="AudienceSizeStatus",
+    description="EXACT (every profile read), ESTIMATE (a bounded sample), RANGE (depends on the page view in "
+    "part) or UNKNOWN (only a page view can tell).",
+)
+
+
+@strawberry.type(description="How many profiles a condition holds now, as far as stored profiles can tell.")
+class AudienceSize:
+    status: AudienceSizeStatus  # type: ignore[valid-type]
+    matching: int = strawberry.field(description="Profiles read that match whatever the page view.")
+    up_to: int = strawberry.field(description="Profiles read that match or might, depending on the page view.")
+    scanned: int = strawberry.field(description="Profiles read (a bounded scan).")
+    complete: bool = strawberry.field(description="Every live profile was read.")
+    page_view_fields: list[str] = strawberry.field(description="Fields only a page view knows, counted as unknown.")
+    note: str = strawberry.field(description="The answer in an editor's words.")
 
 
 @strawberry.type(description="A field a condition can test.")
@@ -88,6 +108,39 @@ def _segment(s: DomainSegment, sizes: dict[str, int]) -> Segment:
 
 @strawberry.type
 class SegmentsQuery:
+    @strawberry.field(
+        description="How many profiles an audience of the workspace (key) or a condition (conditions) holds now "
+        "(viewer): a bounded scan over stored profiles; page-view fields make it a range (see status and note)."
+    )
+    async def audience_size(
+        self, info: AdminInfo, key: str | None = None, conditions: JSON | None = None
+    ) -> AudienceSize:
+        require_role(info, Role.VIEWER)
+        services = info.context.services
+        if (key is None) == (conditions is None):
+            raise InputError("give either key (an audience of the workspace) or conditions (a condition tree)")
+        if key is not None:
+            audiences = (await services.slot_definitions.workspace())["audiences"]
+            found = next((a for a in audiences if a.get("key") == key), None)
+            if found is None:
+                raise NotFound(f"no audience {key!r} in the workspace")
+            conditions = found.get("conditions")
+        if not isinstance(conditions, dict):
+            raise InputError('a condition object, e.g. {"field": ..., "op": ..., "value": ...}', field="conditions")
+        try:
+            size = await services.audience_sizes.estimate(conditions)
+        except ConditionError as exc:
+            raise InputError(exc.message, field=exc.path) from None
+        return AudienceSize(
+            status=size.status,
+            matching=size.matching,
+            up_to=size.up_to,
+            scanned=size.scanned,
+            complete=size.complete,
+            page_view_fields=list(size.page_view_fields),
+            note=size.note,
+        )
+
     @strawberry.field(description="Fields, operators, event names, categories and brands for conditions (viewer).")
     def condition_vocabulary(self, info: AdminInfo, locale: str = "en") -> ConditionVocabulary:
         require_role(info, Role.VIEWER)

@@ -6,6 +6,7 @@ Public face of the area: other areas and the resolvers import only what is liste
 
 from gateway.audiences.audience_facts import AudienceFacts
 from gateway.audiences.segment_service import SegmentInvalid, SegmentService
+from gateway.audiences.sizes import AudienceSizes
 from gateway.audiences.stores import AudienceStores, MembershipStore, SegmentStore, create_indexes, open_stores
 from gateway.audiences.values.conditions import (
     FIELDS,
@@ -21,12 +22,14 @@ from gateway.audiences.values.evaluation import evaluate
 from gateway.audiences.values.problems import Collector, ConditionError, Problems, problems_of
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.audiences.values.segments import Segment, build_segment
+from gateway.audiences.values.sizes import SizeEstimate, SizeStatus
 from gateway.audiences.values.vocabulary import FieldInfo, Language, OperatorInfo
 from gateway.audiences.vocabulary import Choice, ConditionVocabulary, Vocabulary
 
 __all__ = [
     "FIELDS",
     "AudienceFacts",
+    "AudienceSizes",
     "AudienceStores",
     "BehaviourCheck",
     "BehaviourQuery",
@@ -47,6 +50,8 @@ __all__ = [
     "SegmentInvalid",
     "SegmentService",
     "SegmentStore",
+    "SizeEstimate",
+    "SizeStatus",
     "Vocabulary",
     "behaviour_counter",
     "build_segment",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from gateway.access import ApiKeyService
-from gateway.audiences import SegmentService, Vocabulary
+from gateway.audiences import AudienceSizes, SegmentService, Vocabulary
 from gateway.catalogue import CatalogService
 from gateway.execution.page_views import PageViews
 from gateway.execution.persisted import PersistedDocuments
@@ -48,6 +48,7 @@ class AdminServices:
     previews: SlotPreviews
     experiments: ExperimentTracker
     segments: SegmentService
+    audience_sizes: AudienceSizes
     vocabulary: Vocabulary
     triggers: TriggerService
     privacy: PrivacyService

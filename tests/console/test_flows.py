@@ -134,6 +134,15 @@ def test_preview_a_real_visitor_who_matches_and_one_who_does_not(page: Any, cons
     leaf.get_by_label("value").fill("2")
     page.get_by_role("button", name="Create audience").click()
     page.get_by_role("heading", name="Audience shoe-browsers").wait_for()
+    # The server counts the profiles it holds now (a bounded scan over stored profiles).
+    page.locator(".size-out .audience-size").wait_for()
+    assert "profiles" in page.locator(".size-out .size-note").inner_text()
+    page.goto(f"{console.url}/console/#/audiences")
+    cell = page.locator("td[data-audience-size='shoe-browsers']")
+    cell.locator(".audience-size").wait_for()
+    assert cell.get_attribute("data-status") in ("EXACT", "ESTIMATE") and "profiles" in (
+        cell.get_attribute("title") or ""
+    )
     behaviour = console.admin('{ definition(kind: AUDIENCES, key: "shoe-browsers") }')["definition"]["conditions"]
     assert behaviour == {"behaviour": {"event": "Product Viewed", "withinDays": 7, "category": "c-running"},
                          "op": "gte", "value": 2}  # fmt: skip

@@ -53,18 +53,6 @@ export async function gql(query, variables = {}, key = session.key) {
   return body.data;
 }
 
-/** Whether the admin schema has a field (the console degrades where an API addition is missing). */
-const fieldCache = new Map();
-export async function hasField(typeName, fieldName) {
-  const cacheKey = `${typeName}.${fieldName}`;
-  if (!fieldCache.has(cacheKey)) {
-    fieldCache.set(cacheKey, gql("query($t: String!) { __type(name: $t) { fields { name } } }", { t: typeName })
-      .then((d) => Boolean(d.__type && d.__type.fields.some((f) => f.name === fieldName)))
-      .catch(() => false));
-  }
-  return fieldCache.get(cacheKey);
-}
-
 export const SAVE_MUTATION = {
   slots: "saveSlot",
   variants: "saveVariant",

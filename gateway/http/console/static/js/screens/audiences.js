@@ -1,13 +1,34 @@
 // Audiences (saved conditions for variants and experiments) and segments (memberships kept
 // per profile, with their sizes).
 
-import { gql, hasField, workspace } from "../api.js";
+import { gql, workspace } from "../api.js";
 import { announce, button, confirmDialog, field, h, table } from "../dom.js";
 import { conditionBuilder, conditionVocabulary } from "../conditions.js";
 import { clearProblems, showProblems } from "../problems.js";
 import { definitionForm, emptyRow, linkButton, page, showError } from "./common.js";
 
 const SEGMENTS = "{ segments { key name description definition timeBased updatedAt size } }";
+const SIZE = "query($k: String, $c: JSON) { audienceSize(key: $k, conditions: $c) { status matching upTo scanned complete note } }";
+
+/** "12", "~12" (a sample), "0–40" (depends on the page view) or "?" (only a page view can tell). */
+function sizeLabel(size) {
+  if (size.status === "UNKNOWN") return "?";
+  if (size.status === "RANGE") return `${size.matching.toLocaleString()}–${size.upTo.toLocaleString()}`;
+  return `${size.status === "ESTIMATE" ? "~" : ""}${size.matching.toLocaleString()}`;
+}
+
+/** The server's count for an audience (by key, or a condition being edited), shown in `cell`. */
+async function showSize(cell, variables, long = false) {
+  cell.replaceChildren(h("span", { class: "muted" }, "counting…"));
+  try {
+    const size = (await gql(SIZE, variables)).audienceSize;
+    cell.dataset.status = size.status;
+    cell.replaceChildren(h("strong", { class: "audience-size" }, sizeLabel(size)), long ? h("span", { class: "size-note" }, ` ${size.note}`) : null);
+    cell.title = size.note;
+  } catch (err) {
+    cell.replaceChildren(h("span", { class: "problem-inline" }, err.message));
+  }
+}
 const SAVE_SEGMENT = `mutation($k: String!, $n: String!, $d: JSON!, $desc: String!) {
   saveSegment(key: $k, name: $n, definition: $d, description: $desc) { ok segment { key size } problems { path message } } }`;
 
@@ -22,11 +43,14 @@ export async function render(ctx, [key, segmentKey]) {
 
 async function list(ctx, ws) {
   const segments = (await gql(SEGMENTS)).segments;
-  const sized = await hasField("Audience", "size"); // an API addition; until then sizes are per segment only
   const used = (key) => ws.variants.filter((v) => v.audience === key).length + ws.experiments.filter((e) => e.audience === key).length;
-  const audienceRows = ws.audiences.map((a) => h("tr", {},
-    h("th", { scope: "row" }, h("a", { href: `#/audiences/${encodeURIComponent(a.key)}` }, a.key)),
-    h("td", {}, a.name || ""), h("td", {}, String(used(a.key)))));
+  const audienceRows = ws.audiences.map((a) => {
+    const size = h("td", { class: "num", dataset: { audienceSize: a.key } });
+    showSize(size, { k: a.key });
+    return h("tr", {},
+      h("th", { scope: "row" }, h("a", { href: `#/audiences/${encodeURIComponent(a.key)}` }, a.key)),
+      h("td", {}, a.name || ""), size, h("td", {}, String(used(a.key))));
+  });
   const segmentRows = segments.map((s) => h("tr", {},
     h("th", { scope: "row" }, h("a", { href: `#/audiences/segment/${encodeURIComponent(s.key)}` }, s.key)),
     h("td", {}, s.name), h("td", { class: "num", dataset: { size: s.key } }, s.size.toLocaleString()),
@@ -35,9 +59,9 @@ async function list(ctx, ws) {
     h("section", { class: "card", "aria-labelledby": "aud-title" },
       h("h2", { id: "aud-title" }, "Audiences"),
       h("p", {}, "An audience is a saved condition that variants and experiments target. It is evaluated per request."),
-      sized ? null : h("p", { class: "hint" }, "How many profiles match an audience is not available from the admin API yet; segments below show their sizes."),
+      h("p", { class: "hint" }, "Profiles now: counted by the server over stored profiles. ~ marks a sample of the first profiles, a range an audience that also depends on the page view (country, cart...), ? one only a page view can decide. Hover for the details."),
       ctx.canEdit ? h("p", {}, linkButton("#/audiences/new", "New audience", "button primary")) : null,
-      table(["Audience", "Name", "Used by"], audienceRows.length ? audienceRows : [emptyRow(3, "No audiences yet.")], "Audiences in the workspace")),
+      table(["Audience", "Name", "Profiles now", "Used by"], audienceRows.length ? audienceRows : [emptyRow(4, "No audiences yet.")], "Audiences in the workspace")),
     h("section", { class: "card", "aria-labelledby": "seg-title" },
       h("h2", { id: "seg-title" }, "Segments"),
       h("p", {}, "A segment keeps its members per profile as events arrive; the size is how many profiles are in it now. Target one with the condition “segments contains <key>”."),
@@ -53,10 +77,19 @@ function editAudience(ctx, ws, existing, vocab) {
   const keyField = field({ label: "Key", name: "key", path: "key", value: audience.key, required: true, readOnly: Boolean(existing), hint: "Lower-case letters, digits, - and _ (e.g. runners)." });
   const name = field({ label: "Name", name: "name", path: "name", value: audience.name });
   const conditions = conditionBuilder({ vocab, value: audience.conditions, path: "conditions", readOnly: !ctx.canEdit, legend: "Who belongs to it" });
+  const sizeOut = h("p", { class: "size-out", "aria-live": "polite" });
+  const count = () => {
+    const tree = conditions.read();
+    if (!tree) { sizeOut.replaceChildren("No conditions: every visitor."); return; }
+    showSize(sizeOut, { c: tree }, true);
+  };
+  const sizeBox = h("section", { class: "size-box", "aria-label": "Profiles in this audience now" },
+    button("Count matching profiles", count, { class: "secondary small" }), sizeOut);
+  if (existing) count();
   const form = definitionForm({
     ctx, kind: "audiences", root: "audience", label: "Audience", existing,
     keyOf: () => keyField.control.value.trim(),
-    sections: [keyField, name, conditions.el],
+    sections: [keyField, name, conditions.el, sizeBox],
     read: () => {
       const out = { key: keyField.control.value.trim(), conditions: conditions.read() };
       if (name.control.value.trim()) out.name = name.control.value.trim();
