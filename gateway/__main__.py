@@ -42,7 +42,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default VITRINE_PORT or 8000).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Start the gateway: GraphQL at /graphql, events at /v1/events, /healthz, /readyz."""
+    """Start the gateway: GraphQL at /graphql, events at /v1/events, the console at /console/, health."""
     import uvicorn
 
     settings = _settings()
@@ -54,6 +54,7 @@ def serve(
 
         os.environ["VITRINE_SECRET_KEY"] = secrets.token_urlsafe(48)
     typer.echo(f"Vitrine on http://{bind_host}:{bind_port}/graphql (GraphiQL in a browser)")
+    typer.echo(f"Editor console: http://{bind_host}:{bind_port}/console/ (sign in with an admin API key)")
     uvicorn.run(
         "gateway.asgi:app",
         host=bind_host,
