@@ -6,6 +6,7 @@ VITRINE_CONSOLE_SCREENSHOTS=1 (how the pictures in docs/console.md are made)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,7 @@ SCREENS = [
     ("slots", "#/slots", "table", None),
     ("slot", "#/slots/home-hero", ".sf-banner", None),
     ("variant", "#/variants/bf-runners", ".cond-leaf", None),
-    ("audiences", "#/audiences", "td[data-size]", None),
+    ("audiences", "#/audiences", "td[data-audience-size] .audience-size", None),
     ("experiment", "#/experiments/hero-copy-test", "figure.chart", None),
     ("releases", "#/releases", "tr[data-version]", "compare"),
     ("preview", "#/preview", "form.preview-form", "preview"),
@@ -87,7 +88,33 @@ def workspace(console: Console) -> Iterator[Console]:
     console.publish("Start the hero copy test")
     storefront_traffic(console.url, "home-hero", 120, {"control": 9, "bold": 4, "holdout": 12})
     console.save("variants", {**VARIANTS[1], "name": "Bold copy, new colour"})  # an unpublished change to compare
+    SHOPPER["id"] = a_runner(console.url)
     yield console
+
+
+SHOPPER: dict[str, str] = {}
+
+
+def a_runner(url: str) -> str:
+    """A storefront visitor who says they run and views running shoes: a real visitor to preview."""
+    import httpx
+
+    events = [
+        {"messageId": "r0", "type": "IDENTIFY", "properties": {"traits": {"sport": "running"}}},
+        *(
+            {"messageId": f"r{i}", "name": "Product Viewed", "properties": {"product_id": f"p-0000{i}"}}
+            for i in (1, 2, 5)
+        ),
+    ]
+    track = "mutation($e: [EventInput!]!) { track(events: $e) { rejected } }"
+    with httpx.Client(base_url=url, timeout=30) as shopper:
+        assert shopper.post("/graphql", json={"query": track, "variables": {"e": events}}).json()["data"]["track"] == {
+            "rejected": 0
+        }
+        visitor: str = shopper.post("/graphql", json={"query": "{ viewer { visitorId } }"}).json()["data"]["viewer"][
+            "visitorId"
+        ]
+    return visitor
 
 
 def screenshot_dir(tmp_path: Path) -> Path:
@@ -100,11 +127,11 @@ def screenshot_dir(tmp_path: Path) -> Path:
 
 def act(page: Any, action: str | None) -> None:
     if action == "preview":
+        page.get_by_label("Visitor id").fill(SHOPPER["id"])  # a real visitor: their profile and counts
         page.get_by_label("Country").fill("PL")
-        page.get_by_label("Trait").first.fill("sport")
-        page.get_by_label("Value").first.fill("running")
         page.get_by_role("button", name="Show preview").click()
-        page.locator("article.decision[data-slot='home-strip']").wait_for()
+        page.locator("article.decision[data-slot='home-strip'] .sf-card").first.wait_for()
+        page.locator(".visitor-card[data-known='true']").wait_for()
     elif action == "compare":
         page.get_by_role("button", name="Compare").click()
         page.locator("tr.change-changed").first.wait_for()
@@ -146,6 +173,7 @@ def test_main_screens_are_accessible(
         image = screenshot_dir(tmp_path) / f"{name}.png"
         page.screenshot(path=str(image), full_page=True)
         assert image.stat().st_size > 10_000
+        assert not re.search(r"\b(null|undefined|NaN)\b", page.locator("main").inner_text())  # no leaked JS values
         assert axe_problems(page) == []
     except Exception:
         seen.check()  # a script error explains a timeout better than the timeout does

@@ -23,7 +23,7 @@ async function showSize(cell, variables, long = false) {
   try {
     const size = (await gql(SIZE, variables)).audienceSize;
     cell.dataset.status = size.status;
-    cell.replaceChildren(h("strong", { class: "audience-size" }, sizeLabel(size)), long ? h("span", { class: "size-note" }, ` ${size.note}`) : null);
+    cell.replaceChildren(...[h("strong", { class: "audience-size" }, sizeLabel(size)), long ? h("span", { class: "size-note" }, ` ${size.note}`) : null].filter(Boolean));
     cell.title = size.note;
   } catch (err) {
     cell.replaceChildren(h("span", { class: "problem-inline" }, err.message));

@@ -128,12 +128,12 @@ export async function render(ctx, [forcedSlot, forcedVariant]) {
         return h("article", { class: "card decision", "data-slot": slotKey }, h("h3", {}, slotKey), h("p", { class: "alert" }, err.message));
       }
     }));
-    results.replaceChildren(h("h2", { tabindex: "-1", id: "preview-results" }, "What the storefront would show"), seen ? visitorCard(seen) : null, ...cards);
+    results.replaceChildren(...[h("h2", { tabindex: "-1", id: "preview-results" }, "What the storefront would show"), seen ? visitorCard(seen) : null, ...cards].filter(Boolean));
     results.querySelector("h2").focus();
   });
 
   return page("Preview", ctx,
-    h("p", {}, "Describe a visitor and see what each slot would show them from the workspace (drafts and unpublished changes included), and why. Previews record nothing."),
+    h("p", {}, "Give a real visitor's id to see what each slot would show them as they are (their profile, session, segments and behaviour counts), or describe a visitor; the fields you fill change the visitor for this preview only. Slots come from the workspace (drafts and unpublished changes included). Previews record nothing."),
     form, results);
 }
 
