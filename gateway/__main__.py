@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,11 @@ eval_cli = typer.Typer(help="Offline evaluation.", no_args_is_help=True)
 cli.add_typer(eval_cli, name="eval")
 persisted_cli = typer.Typer(help="Trusted documents (persisted queries) for production.", no_args_is_help=True)
 cli.add_typer(persisted_cli, name="persisted")
+
+
+class FederationMode(StrEnum):
+    owning = "owning"
+    contributing = "contributing"
 
 
 def _settings() -> Settings:
@@ -53,6 +59,15 @@ def serve(
         import secrets
 
         os.environ["VITRINE_SECRET_KEY"] = secrets.token_urlsafe(48)
+    if settings.identity_token_is_ephemeral and settings.identity_token_secret:
+        # Development only (production refuses to start without a key): every worker verifies
+        # identity tokens with this one, and the demo can mint them.
+        os.environ["VITRINE_IDENTITY_TOKEN_SECRET"] = settings.identity_token_secret
+        typer.echo(
+            "identity tokens: development key for this run (set VITRINE_IDENTITY_TOKEN_SECRET to choose one).\n"
+            f"  Try stitching: python -m gateway identity-token --secret {settings.identity_token_secret} "
+            "--visitor <viewer.visitorId> --customer-id cust-1"
+        )
     typer.echo(f"Vitrine on http://{bind_host}:{bind_port}/graphql (GraphiQL in a browser)")
     typer.echo(f"Editor console: http://{bind_host}:{bind_port}/console/ (sign in with an admin API key)")
     uvicorn.run(
@@ -82,19 +97,21 @@ def worker() -> None:
 def export_schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     check: Annotated[bool, typer.Option(help="Exit 1 if OUTPUT differs from the code's schema.")] = False,
+    mode: Annotated[
+        FederationMode,
+        typer.Option(help="owning (schema.graphql) or contributing (schema-contributing.graphql); docs/federation.md."),
+    ] = FederationMode.owning,
 ) -> None:
     """Print the GraphQL SDL generated from the code (the contract in schema.graphql)."""
     from gateway.app import export_schema_sdl
 
-    sdl = export_schema_sdl()
+    sdl = export_schema_sdl(mode.value)
     if check:
         if output is None:
             raise typer.BadParameter("--check needs --output FILE")
         if not output.exists() or output.read_text() != sdl:
-            typer.echo(
-                f"{output} differs from the schema in the code; run: python -m gateway export-schema -o {output}",
-                err=True,
-            )
+            fix = f"python -m gateway export-schema --mode {mode.value} -o {output}"
+            typer.echo(f"{output} differs from the schema in the code; run: {fix}", err=True)
             raise typer.Exit(1)
         typer.echo(f"{output} is up to date")
     elif output is not None:
@@ -289,7 +306,7 @@ def persisted_register(
         Path, typer.Argument(exists=True, dir_okay=False, help="Apollo manifest or {sha256: document} JSON.")
     ],
 ) -> None:
-    """Check every document against the schema and register them as trusted documents.
+    """Check every document against the schema (of VITRINE_FEDERATION_MODE) and register them as trusted documents.
 
     Stored where VITRINE_REDIS_URL points (shared by every instance). With memory:// nothing
     persists: set VITRINE_TRUSTED_DOCUMENTS=MANIFEST.json so each instance loads it at startup.
@@ -313,7 +330,7 @@ def persisted_register(
         raise typer.Exit(2) from None
     failed = False
     for digest, document in documents.items():
-        for problem in document_errors(document):
+        for problem in document_errors(document, settings.federation_mode):
             typer.echo(f"{digest[:12]}: {problem}", err=True)
             failed = True
     if failed:
@@ -336,6 +353,43 @@ def persisted_register(
     if settings.redis_url.startswith("memory"):
         typer.echo("note: VITRINE_REDIS_URL is memory://, so this only validated the manifest", err=True)
     typer.echo(f"{len(documents)} documents checked; {added} new; {total} trusted documents registered")
+
+
+@cli.command("identity-token")
+def identity_token(
+    visitor: Annotated[str, typer.Option(help="The visitor the token is for (viewer.visitorId).")],
+    customer_id: Annotated[str | None, typer.Option(help="The customer id your backend logged in.")] = None,
+    email: Annotated[str | None, typer.Option(help="The customer's email address.")] = None,
+    loyalty_card_id: Annotated[str | None, typer.Option(help="The customer's loyalty card.")] = None,
+    ttl: Annotated[int, typer.Option(help="Seconds until it expires.")] = 300,
+    secret: Annotated[str | None, typer.Option(help="The HS256 key (default: VITRINE_IDENTITY_TOKEN_SECRET).")] = None,
+) -> None:
+    """Mint an identity token as a shop backend would at login (development and testing).
+
+    Pass it to the identify mutation: identify(identityToken: "...") links the visitor to the
+    identifiers the token names. Production tokens come from your backend (docs/identity.md).
+    """
+    from gateway.identity import mint_identity_token
+
+    key = secret or os.environ.get("VITRINE_IDENTITY_TOKEN_SECRET")
+    if not key:
+        typer.echo("no key: pass --secret or set VITRINE_IDENTITY_TOKEN_SECRET", err=True)
+        raise typer.Exit(2)
+    if not (customer_id or email or loyalty_card_id):
+        typer.echo("name at least one identifier: --customer-id, --email or --loyalty-card-id", err=True)
+        raise typer.Exit(2)
+    audience = os.environ.get("VITRINE_IDENTITY_TOKEN_AUDIENCE", "vitrine")
+    typer.echo(
+        mint_identity_token(
+            key,
+            visitor,
+            customer_id=customer_id,
+            email=email,
+            loyalty_card_id=loyalty_card_id,
+            audience=audience,
+            ttl_seconds=ttl,
+        )
+    )
 
 
 def main() -> None:

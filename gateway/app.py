@@ -46,6 +46,7 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         compiled_execution=settings.compiled_execution,
         trusted_documents=settings.persisted_queries == "trusted",
         count=lambda _context, kind: metrics.count_execution(kind),
+        federation=settings.federation_mode,
     )
     graphql = GraphQLView(
         schema, prepared=schema.prepared, graphql_ide="graphiql" if not settings.is_production else None
@@ -137,6 +138,7 @@ def request_state(runtime: Runtime) -> AppState:
         ),
         edge=EdgeServices(
             settings=runtime.settings,
+            api_keys=s.api_keys,
             persisted=s.persisted,
             rate_limits=runtime.stores.rate_limits,
             metrics=s.metrics,
@@ -149,13 +151,15 @@ async def serve_metrics(request: Request) -> Response:
     return Response(edge_of(request).metrics.render(), media_type="text/plain; version=0.0.4")
 
 
-def export_schema_sdl() -> str:
-    """The published contract, exactly as `schema.graphql` holds it."""
-    return build_schema().as_str() + "\n"
+def export_schema_sdl(mode: str = "owning") -> str:
+    """The published contract of a federation mode, exactly as `schema.graphql` (owning) or
+    `schema-contributing.graphql` holds it."""
+    return build_schema(federation=mode).as_str() + "\n"
 
 
-def document_errors(document: str) -> list[str]:
-    """Why `document` would not run against the schema, limits included (empty when it would)."""
+def document_errors(document: str, mode: str = "owning") -> list[str]:
+    """Why `document` would not run against the schema of federation `mode`, limits included
+    (empty when it would)."""
     from graphql import GraphQLError, parse, specified_rules, validate
 
     from resolvers.execution.limits import LIMIT_RULES, MAX_TOKENS
@@ -164,5 +168,5 @@ def document_errors(document: str) -> list[str]:
         ast = parse(document, max_tokens=MAX_TOKENS)
     except GraphQLError as exc:
         return [exc.message]
-    schema = build_schema()._schema
+    schema = build_schema(federation=mode)._schema
     return [e.message for e in validate(schema, ast, [*specified_rules, *LIMIT_RULES])]

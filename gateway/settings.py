@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from gateway.kernel import ConfigError
@@ -46,7 +46,13 @@ class Settings:
     identity_blocklist: frozenset[str] = frozenset()
     identity_unlinked_channels: frozenset[str] = frozenset({"kiosk", "pos"})
     hash_emails: bool = True
-    identify_secret: str | None = None
+    # Identity tokens the shop's backend issues at login (gateway/identity/tokens.py)
+    identity_token_secret: str | None = None  # HS256 key shared with the shop's backend
+    identity_token_is_ephemeral: bool = False  # development: a random key made at start-up
+    identity_jwks_url: str | None = None  # RS256/ES256 public keys of the shop's backend
+    identity_token_audience: str = "vitrine"
+    identity_token_max_age_seconds: int = 600
+    identify_attempts_per_minute: int = 10  # per visitor and per identifier
     # Consent (docs/privacy.md)
     consent_required: bool = False
     consent_allowed_events: frozenset[str] = frozenset({"Order Completed"})
@@ -75,6 +81,8 @@ class Settings:
     trusted_documents: str = ""  # a manifest file registered at startup (optional)
     introspection: bool = True
     compiled_execution: str = "persisted"  # off | persisted | all (docs/compiled-execution.md)
+    # owning: Vitrine's subgraph owns Product; contributing: another subgraph does (docs/federation.md)
+    federation_mode: str = "owning"
     graphql_max_body_bytes: int = 256 * 1024
     cors_origins: tuple[str, ...] = ()
     rate_limit_ip_per_minute: int = 0  # 0 = off
@@ -193,6 +201,29 @@ def _secret(raw: str) -> str:
     return raw
 
 
+def _identity_token_keys(
+    env: Mapping[str, str], get: Callable[..., Any], environment: str
+) -> tuple[str | None, bool, str | None]:
+    """(HS256 secret, whether it was made up for development, JWKS URL)."""
+    if env.get("VITRINE_IDENTIFY_SECRET"):
+        raise ConfigError(
+            "VITRINE_IDENTIFY_SECRET",
+            "is replaced by VITRINE_IDENTITY_TOKEN_SECRET: identify now takes an identity token that names the visitor "
+            "and every identifier (docs/identity.md)",
+        )
+    secret = get("VITRINE_IDENTITY_TOKEN_SECRET", _secret, None)
+    jwks_url = get("VITRINE_IDENTITY_JWKS_URL", _url(("http", "https")), None)
+    if secret is None and jwks_url is None:
+        if environment == "production":
+            raise ConfigError(
+                "VITRINE_IDENTITY_TOKEN_SECRET",
+                "(or VITRINE_IDENTITY_JWKS_URL) is required when VITRINE_ENV=production: without it no login can be "
+                "proven and no profiles are ever linked",
+            )
+        return secrets.token_urlsafe(32), True, None
+    return secret, False, jwks_url
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         if raw not in options:
@@ -283,6 +314,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if admin_api_key is not None and len(admin_api_key) < MIN_SECRET_LENGTH:
         raise ConfigError("VITRINE_ADMIN_API_KEY", f"must be at least {MIN_SECRET_LENGTH} characters")
 
+    token_secret, token_ephemeral, jwks_url = _identity_token_keys(env, get, environment)
+
     in_memory = mongodb_url.startswith("memory")
     settings = Settings(
         mongodb_url=mongodb_url,
@@ -311,7 +344,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         identity_blocklist=get("VITRINE_IDENTITY_BLOCKLIST", _csv, frozenset()),
         identity_unlinked_channels=get("VITRINE_IDENTITY_UNLINKED_CHANNELS", _csv, frozenset({"kiosk", "pos"})),
         hash_emails=get("VITRINE_HASH_EMAILS", _parse_bool, True),
-        identify_secret=get("VITRINE_IDENTIFY_SECRET", _secret, None),
+        identity_token_secret=token_secret,
+        identity_token_is_ephemeral=token_ephemeral,
+        identity_jwks_url=jwks_url,
+        identity_token_audience=get("VITRINE_IDENTITY_TOKEN_AUDIENCE", str, "vitrine"),
+        identity_token_max_age_seconds=get("VITRINE_IDENTITY_TOKEN_MAX_AGE_SECONDS", _int_in(30, 86_400), 600),
+        identify_attempts_per_minute=get("VITRINE_IDENTIFY_ATTEMPTS_PER_MINUTE", _int_in(1, 10_000), 10),
         consent_required=get("VITRINE_CONSENT_REQUIRED", _parse_bool, False),
         consent_allowed_events=get("VITRINE_CONSENT_ALLOWED_EVENTS", _csv, frozenset({"Order Completed"})),
         engagement_half_life_days=get("VITRINE_ENGAGEMENT_HALF_LIFE_DAYS", _positive_float, 30.0),
@@ -335,6 +373,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         trusted_documents=get("VITRINE_TRUSTED_DOCUMENTS", str, ""),
         introspection=get("VITRINE_INTROSPECTION", _parse_bool, environment != "production"),
         compiled_execution=get("VITRINE_COMPILED_EXECUTION", _choice("off", "persisted", "all"), "persisted"),
+        federation_mode=get("VITRINE_FEDERATION_MODE", _choice("owning", "contributing"), "owning"),
         graphql_max_body_bytes=get("VITRINE_GRAPHQL_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 256 * 1024),
         cors_origins=get("VITRINE_CORS_ORIGINS", _origins, ()),
         rate_limit_ip_per_minute=get(

@@ -28,8 +28,10 @@ from gateway.identity import (
     IdentityAttribution,
     IdentityDirectory,
     IdentityListener,
+    IdentityRules,
     IdentityService,
     IdentityStore,
+    IdentityTokenVerifier,
     IntakeGate,
 )
 from gateway.platform import leases
@@ -159,6 +161,18 @@ def engagement_policy(settings: Settings) -> EngagementPolicy:
     return EngagementPolicy(settings.engagement_half_life_days, points, active, lapsing)
 
 
+def identity_token_verifier(settings: Settings) -> IdentityTokenVerifier | None:
+    if not (settings.identity_token_secret or settings.identity_jwks_url):
+        return None
+    return IdentityTokenVerifier(
+        secret=settings.identity_token_secret,
+        jwks_url=settings.identity_jwks_url,
+        audience=settings.identity_token_audience,
+        max_age_seconds=settings.identity_token_max_age_seconds,
+        hash_emails=settings.hash_emails,
+    )
+
+
 def trigger_policy(settings: Settings) -> TriggerPolicy:
     return TriggerPolicy(
         abandoned_cart_after=timedelta(minutes=settings.trigger_abandoned_cart_minutes),
@@ -264,10 +278,12 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         trigger_policy(settings),
         webhooks,
     )
-    listeners: list[EventListener] = [
+    personal_listeners: list[EventListener] = [
         SignalRecorder(stores.recommendations.signals, catalog.category_map),
         behaviour,
         experiments,
+    ]
+    listeners: list[EventListener] = [
         IdentityListener(identity_service, unlinked_channels=settings.identity_unlinked_channels),
         segments,
     ]
@@ -281,9 +297,20 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         max_batch=settings.events_max_batch,
         half_life_days=half_life,
         listeners=listeners,
+        personal_listeners=personal_listeners,
         engagement=engagement,
-        gate=IntakeGate(settings, v.profiles),
-        attribution=IdentityAttribution(settings, v.profiles, identity_service),
+        gate=IntakeGate(
+            settings,
+            visitor_service.consents,
+            IdentityRules(
+                identity_token_verifier(settings),
+                identity_service,
+                stores.leases,
+                stores.rate_limits,
+                settings.identify_attempts_per_minute,
+            ),
+        ),
+        attribution=IdentityAttribution(settings, visitor_service.consents, identity_service),
         on_outcomes=metrics.count_events,
     )
     privacy = PrivacyService(
@@ -296,6 +323,8 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         recommendations=stores.recommendations,
         slots=slot_stores,
         unlinked_channels=settings.identity_unlinked_channels,
+        hash_emails=settings.hash_emails,
+        readable=visitor_service,
     )
     return Services(
         catalog=catalog,

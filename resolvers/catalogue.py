@@ -85,17 +85,30 @@ RecommendationListRef = Annotated[
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class ProductReference:
+    """A product known by its id alone: what `_entities` answers when another subgraph owns
+    Product (contributing mode, resolvers/contributing.py). Vitrine's own fields need nothing more."""
+
+    id: ProductId
+
+
 async def _product_recommendations(
-    root: LocalizedProduct,
+    root: LocalizedProduct | ProductReference,
     info: Info,
     strategy: RecommendationStrategy,  # type: ignore[valid-type]
     first: int = 10,
 ) -> RecommendationListRef:
-    return cast(RecommendationListRef, await resolve_list(info, strategy, root.id, first, None))
+    # A product Vitrine has not imported (an entity another subgraph owns) gets the fallback chain.
+    found = await resolve_list(info, strategy, root.id, first, None, anchor_required=False)
+    return cast(RecommendationListRef, found)
 
 
-async def _product_similar(root: LocalizedProduct, info: Info, first: int = 10) -> RecommendationListRef:
-    return cast(RecommendationListRef, await resolve_list(info, Strategy.SIMILAR, root.id, first, None))
+async def _product_similar(
+    root: LocalizedProduct | ProductReference, info: Info, first: int = 10
+) -> RecommendationListRef:
+    found = await resolve_list(info, Strategy.SIMILAR, root.id, first, None, anchor_required=False)
+    return cast(RecommendationListRef, found)
 
 
 @strawberry.federation.type(keys=["id"], description="A product in the request's locale.")
@@ -129,7 +142,7 @@ class Product:
     @class_only_type_check
     def is_type_of(cls, obj: object, info: Info) -> bool:
         # `_entities` returns the `_Entity` union: this tells it a domain product is a Product.
-        return isinstance(obj, LocalizedProduct | cls)
+        return isinstance(obj, LocalizedProduct | ProductReference | cls)
 
 
 async def load_product(info: Info, product_id: str) -> Product | None:

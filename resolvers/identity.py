@@ -23,7 +23,10 @@ from resolvers.visitors.viewer import Viewer, load_viewer
 @strawberry.type
 class IdentifyPayload:
     accepted: bool
-    code: str | None = strawberry.field(description="Why it was rejected, e.g. INVALID_SIGNATURE or NO_CONSENT.")
+    code: str | None = strawberry.field(
+        description="Why it was refused: IDENTITY_UNPROVEN, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_FOREIGN, "
+        "TOKEN_REPLAYED, IDENTITY_CONFLICT, IDENTIFIER_LIMIT, RATE_LIMITED, NO_CONSENT..."
+    )
     reason: str | None
     profile_id: strawberry.ID = strawberry.field(description="The merged profile this visitor now feeds.")
     viewer: Viewer
@@ -57,27 +60,36 @@ class ConsentPayload:
 @strawberry.type
 class IdentityMutation:
     @strawberry.mutation(
-        description="Link the current visitor to a known customer; every profile sharing an identifier merges."
+        description="Link the current visitor to the customer your backend vouches for in `identityToken`; "
+        "every profile sharing one of its identifiers merges (never two different customers)."
     )
     async def identify(
         self,
         info: Info,
-        customer_id: str,
-        email: str | None = None,
-        loyalty_card_id: str | None = None,
-        traits: JSON | None = None,
-        customer_signature: Annotated[
+        identity_token: Annotated[
             str | None,
-            strawberry.argument(description="Hex HMAC-SHA256 of customerId (required when the operator set one)."),
+            strawberry.argument(
+                description="The short-lived JWT your backend issues at login for this visitor "
+                "(viewer.visitorId), naming every identifier (docs/identity.md). Without it only traits are kept."
+            ),
         ] = None,
+        customer_id: Annotated[
+            str | None, strawberry.argument(description="Must be named in identityToken too.")
+        ] = None,
+        email: Annotated[str | None, strawberry.argument(description="Must be named in identityToken too.")] = None,
+        loyalty_card_id: Annotated[
+            str | None, strawberry.argument(description="Must be named in identityToken too.")
+        ] = None,
+        traits: JSON | None = None,
         message_id: Annotated[str | None, strawberry.argument(description="For retries; random by default.")] = None,
     ) -> IdentifyPayload:
         ctx = info.context
-        props: dict[str, Any] = {"customerId": customer_id}
+        props: dict[str, Any] = {}
         for key, value in (
+            ("identityToken", identity_token),
+            ("customerId", customer_id),
             ("email", email),
             ("loyaltyCardId", loyalty_card_id),
-            ("customerSignature", customer_signature),
         ):
             if value is not None:
                 props[key] = value

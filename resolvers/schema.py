@@ -1,15 +1,24 @@
 """The storefront schema: a federation v2 subgraph (spec 2.9, which both Apollo's and The
-Guild's composition accept), with parser and validation caches on."""
+Guild's composition accept), with parser and validation caches on.
+
+Two modes (docs/federation.md): `owning`, where Vitrine's subgraph owns Product and its
+catalogue fields (a shop without a products subgraph), and `contributing`, where another
+subgraph owns Product and Vitrine adds its personal fields (resolvers/contributing.py). Both
+are built from the same resolvers.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache
+from strawberry.federation.schema import FederationAny
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
 
 from gateway.catalogue import Attribute, Brand, Image, LocalizedCategory, LocalizedProduct, Money
 from gateway.execution.compiler.executor import CompiledExecutor
@@ -24,7 +33,9 @@ from gateway.execution.compiler.integration import (
 from gateway.execution.compiler.plan import Compiler
 from gateway.execution.compiler.prepared import PreparedOperations
 from resolvers.catalogue import CatalogQuery, ConnectionView, EdgeView, PageInfoView
+from resolvers.contributing import MODES, contributes, reference
 from resolvers.execution.errors import ErrorPolicy, classify
+from resolvers.execution.info import Info
 from resolvers.execution.limits import MAX_TOKENS, QueryLimits, QueryLimitsWithoutIntrospection
 from resolvers.execution.validation_cache import TextValidationCache
 from resolvers.identity import IdentityMutation
@@ -60,6 +71,11 @@ class Query(CatalogQuery, ViewerQuery, SlotsQuery, RecommendationsQuery, Privacy
     pass
 
 
+@strawberry.type(name="Query")
+class ContributingQuery(ViewerQuery, SlotsQuery, RecommendationsQuery, PrivacyQuery):
+    """The root of contributing mode: the catalogue's root fields are the owning subgraph's."""
+
+
 @strawberry.type
 class Mutation(EventsMutation, IdentityMutation, PrivacyMutation):
     pass
@@ -76,27 +92,44 @@ class StorefrontSchema(strawberry.federation.Schema):
             log.debug("GraphQL error: %s", error.message)
 
 
+class ContributingSchema(StorefrontSchema):
+    """The subgraph of contributing mode: Product's key and personal fields, no catalogue data."""
+
+    def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
+        fields = super().get_fields(type_definition)
+        return [f for f in fields if contributes(type_definition.name, f.python_name)]
+
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        # Products by id alone, no catalogue read: an id Vitrine never imported still answers.
+        found = [reference(cast("Mapping[str, Any]", r)) for r in representations]
+        return cast("list[FederationAny]", found)
+
+
 def build_schema(
     *,
     introspection: bool = True,
     compiled_execution: str = "persisted",
     trusted_documents: bool = False,
     count: ExecutionCounter | None = None,
+    federation: str = "owning",
 ) -> StorefrontSchema:
-    """The schema.
+    """The schema of one federation mode (`owning`: Vitrine owns Product; `contributing`).
 
     `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works).
     `compiled_execution` is off | persisted | all: which operations run compiled
     (gateway.execution.compiler.integration); `trusted_documents` means every document is a persisted one.
     """
+    if federation not in MODES:
+        raise ValueError(f"unknown federation mode {federation!r}: {' or '.join(MODES)}")
     executor: type[CompiledExecutor] | None = None
     policy: Callable[[Mapping[str, Any] | None], bool] | None = None
     if compiled_execution != "off":
         policy = compile_policy(compiled_execution, trusted_documents=trusted_documents)
         compiler = Compiler(executor_policy(policy), snapshot_types=SNAPSHOT_TYPES)
         executor = compiled_executor_class(compiler)
-    schema = StorefrontSchema(
-        query=Query,
+    contributing = federation == "contributing"
+    schema = (ContributingSchema if contributing else StorefrontSchema)(
+        query=ContributingQuery if contributing else Query,
         mutation=Mutation,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
         execution_context_class=executor,

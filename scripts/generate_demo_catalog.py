@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Run from a plain checkout: make the repository root importable without installing.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from gateway.catalogue.records import write_jsonl
+    from gateway.catalogue.jsonl import write_jsonl
     from gateway.demo.catalog_generator import generate_catalog
 
     catalog = generate_catalog(count=args.count, seed=args.seed)

@@ -4,8 +4,10 @@ A key is shown once, when it is created: `vk_<id>_<secret>`. Only its SHA-256 di
 stored, so a leaked database does not leak usable keys. Keys are long random tokens, so a
 fast hash is enough (there is nothing to brute-force); lookups are by digest.
 
-Roles are ordered: viewer (read everything) < editor (slots, variants, audiences,
-experiments, segments) < admin (also API keys).
+Admin roles are ordered: viewer (read everything) < editor (slots, variants, audiences,
+experiments, segments) < admin (also API keys). `ingest` is a server's key for `POST
+/v1/events` (a shop backend, a till, a loyalty system): it vouches for the identifiers its
+events name and may read nothing of the admin API.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Role(Enum):
     VIEWER = "viewer"
     EDITOR = "editor"
     ADMIN = "admin"
+    INGEST = "ingest"
 
     @property
     def rank(self) -> int:
@@ -33,8 +36,13 @@ class Role(Enum):
         """True if a key with this role may do what `required` guards."""
         return self.rank >= required.rank
 
+    @property
+    def vouches_for_identities(self) -> bool:
+        """Events sent with this key may link the identifiers they name (servers only)."""
+        return self in (Role.INGEST, Role.ADMIN)
 
-_RANKS = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
+
+_RANKS = {Role.INGEST: -1, Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from gateway.audiences.audience_facts import AudienceFacts
 from gateway.audiences.segment_service import SegmentInvalid, SegmentService
 from gateway.audiences.sizes import AudienceSizes
 from gateway.audiences.stores import AudienceStores, MembershipStore, SegmentStore, create_indexes, open_stores
+from gateway.audiences.values.condition_evaluation import evaluate
 from gateway.audiences.values.conditions import (
     FIELDS,
     BehaviourCheck,
@@ -18,7 +19,6 @@ from gateway.audiences.values.conditions import (
     Op,
     parse_condition,
 )
-from gateway.audiences.values.evaluation import evaluate
 from gateway.audiences.values.problems import Collector, ConditionError, Problems, problems_of
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.audiences.values.segments import Segment, build_segment

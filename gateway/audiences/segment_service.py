@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gateway.audiences.stores.protocol import MembershipStore, SegmentStore
-from gateway.audiences.values.evaluation import evaluate
+from gateway.audiences.values.condition_evaluation import evaluate
 from gateway.audiences.values.problems import ConditionError, problems_of
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.audiences.values.segments import ENTERED, EXITED, Segment, build_segment, history_days
@@ -175,7 +175,7 @@ class SegmentService:
         (current,) = await self._members.memberships([pid])
         if not segments:
             return [], []
-        if self._consent_required and not allows(person.profile.consent, Purpose.PERSONALIZATION, required=True):
+        if not allows(person.profile.consent, Purpose.PERSONALIZATION, required=self._consent_required):
             should: set[str] = set()
         else:
             facts, counter = await self.facts_for(person, current, now, window)

@@ -16,8 +16,8 @@ from typing import Any
 
 from gateway.audiences.segment_service import Person, SegmentService
 from gateway.audiences.stores.protocol import MembershipStore
+from gateway.audiences.values.condition_evaluation import evaluate_known, fields_of
 from gateway.audiences.values.conditions import parse_condition
-from gateway.audiences.values.evaluation import evaluate_known, fields_of
 from gateway.audiences.values.segments import history_days
 from gateway.audiences.values.sizes import SizeEstimate, size_estimate
 from gateway.audiences.values.vocabulary import is_page_view_field

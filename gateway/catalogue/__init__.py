@@ -5,8 +5,9 @@ Public face of the area: other areas and the resolvers import only what is liste
 """
 
 from gateway.catalogue.connectors import open_connector_store
-from gateway.catalogue.importer import ImportReport, import_jsonl, load_catalog
-from gateway.catalogue.records import load_jsonl, write_jsonl
+from gateway.catalogue.import_report import ImportReport
+from gateway.catalogue.importer import import_jsonl, load_catalog
+from gateway.catalogue.jsonl import load_jsonl, write_jsonl
 from gateway.catalogue.service import CatalogService, ProductPage, ProductQuery
 from gateway.catalogue.stores import CatalogStore, create_indexes, open_store
 

@@ -18,25 +18,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gateway.catalogue.records import (
-    BrandRecord,
+from gateway.catalogue.import_report import ImportReport, RejectedLine, Reporter, accepted_counts, describe_failure
+from gateway.catalogue.record_conversion import (
     CategoryCycle,
-    CategoryRecord,
     CategoryTreeError,
-    ProductRecord,
-    RecordError,
     UnknownCategory,
     brand_from_record,
     category_from_record,
     category_path,
-    parse_line,
     product_from_record,
 )
+from gateway.catalogue.records import BrandRecord, CategoryRecord, ProductRecord, RecordError, parse_line
 from gateway.catalogue.values import Brand, BrandId, Category, CategoryId, Product
 
 if TYPE_CHECKING:
@@ -51,45 +48,6 @@ Progress = Callable[[int, int], None]
 DEFAULT_BATCH_SIZE = 500
 _YIELD_EVERY = 256  # lines validated between giving the event loop a turn
 _UTF8_BOM = b"\xef\xbb\xbf"
-
-
-@dataclass(frozen=True, slots=True)
-class RejectedLine:
-    """A line that was not imported. `str()` gives 'line 17: price.amount: …'."""
-
-    line_number: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line_number}: {self.reason}"
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    """What an import did.
-
-    `accepted` counts valid items per kind ("category", "brand", "product"), whether or
-    not their batch was applied; `applied_batches` of `total_batches` were written. `ok`
-    is False only when the store failed (`error` says how; `failed_batch` is the 1-based
-    batch that failed, None if the store failed while references were being checked).
-    Rejected lines do not make `ok` False: check `rejected`. `categories_repathed` counts
-    stored categories whose path changed because the file moved one of their ancestors.
-    """
-
-    lines_read: int
-    accepted: Mapping[str, int]
-    rejected: tuple[RejectedLine, ...]
-    applied_batches: int
-    total_batches: int
-    ok: bool
-    error: str | None = None
-    failed_batch: int | None = None
-    categories_repathed: int = 0
-
-    @property
-    def clean(self) -> bool:
-        """Everything in the file was valid and written."""
-        return self.ok and not self.rejected
 
 
 async def import_jsonl(
@@ -126,19 +84,19 @@ async def import_jsonl(
         log.warning("catalogue import of %s: store failed while checking references: %s", path, exc)
         return ImportReport(
             lines_read=len(lines),
-            accepted=_counts(0, 0, 0),
+            accepted=accepted_counts(0, 0, 0),
             rejected=tuple(sorted(parsed.rejected, key=lambda r: r.line_number)),
             applied_batches=0,
             total_batches=0,
             ok=False,
-            error=f"could not check references against the store: {_describe(exc)}",
+            error=f"could not check references against the store: {describe_failure(exc)}",
         )
     meter.advance(len(plan.rejected))
 
     batches = plan_batches(plan.categories, plan.brands, plan.products, batch_size, extra_categories=plan.repathed)
-    report = _Reporter(
+    report = Reporter(
         lines_read=len(lines),
-        accepted=_counts(len(plan.categories), len(plan.brands), len(plan.products)),
+        accepted=accepted_counts(len(plan.categories), len(plan.brands), len(plan.products)),
         rejected=tuple(sorted(plan.rejected, key=lambda r: r.line_number)),
         total_batches=len(batches),
         categories_repathed=len(plan.repathed),
@@ -148,7 +106,7 @@ async def import_jsonl(
             await store.upsert(batch.products, batch.brands, batch.categories)
         except Exception as exc:  # atomic per batch: earlier batches stay, this one is absent
             log.warning("catalogue import of %s stopped at batch %d/%d: %s", path, index, len(batches), exc)
-            return report.build(applied=index - 1, error=_describe(exc), failed_batch=index)
+            return report.build(applied=index - 1, error=describe_failure(exc), failed_batch=index)
         meter.advance(batch.counted)
     return report.build(applied=len(batches))
 
@@ -378,37 +336,3 @@ def _product_problems(
         else:
             problems.append(f'categories.{index}: unknown category "{raw_id}" (not in this file or the store)')
     return problems
-
-
-# --- reporting ---------------------------------------------------------------------------
-
-
-def _counts(categories: int, brands: int, products: int) -> dict[str, int]:
-    return {"category": categories, "brand": brands, "product": products}
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-@dataclass(frozen=True, slots=True)
-class _Reporter:
-    lines_read: int
-    accepted: Mapping[str, int]
-    rejected: tuple[RejectedLine, ...]
-    total_batches: int
-    categories_repathed: int
-
-    def build(self, *, applied: int, error: str | None = None, failed_batch: int | None = None) -> ImportReport:
-        return ImportReport(
-            lines_read=self.lines_read,
-            accepted=self.accepted,
-            rejected=self.rejected,
-            applied_batches=applied,
-            total_batches=self.total_batches,
-            ok=error is None,
-            error=error,
-            failed_batch=failed_batch,
-            categories_repathed=self.categories_repathed,
-        )

@@ -59,6 +59,7 @@ class EdgeServices:
     """What the HTTP layer itself needs: its settings, persisted documents, rate limits, metrics."""
 
     settings: Settings
+    api_keys: ApiKeyService  # servers' ingest keys on /v1/events
     persisted: PersistedDocuments
     rate_limits: RateLimitStore
     metrics: Metrics

@@ -3,6 +3,11 @@
 Body: `{"events": [ ... ]}` or a bare list. Answers 200 with a per-event result list when the
 batch was processed (even if some events were rejected), 400 for a body that is not a batch,
 413 for one too large, 503 when the event log is unavailable (nothing accepted; retry).
+
+A server (shop backend, till, loyalty system) sends its API key of the `ingest` role
+(`Authorization: Bearer <key>`): its events may then link the identifiers they name (customer
+id, email, loyalty card). Without a key the identifiers need an identity token (docs/identity.md).
+A key that is unknown answers 401, one of another role 403.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.http.admin_view import key_of
 from gateway.http.body import BodyTooLarge, read_limited
 from gateway.http.state import edge_of, storefront_of
 from gateway.http.visitor_cookie import issue_cookie, visitor_of
-from gateway.kernel import ErrorCode, InputError, StoreUnavailable
+from gateway.kernel import ErrorCode, InputError, StoreUnavailable, Unauthenticated
 from gateway.visitors import EventStatus
 
 
@@ -43,9 +49,23 @@ async def post_events(request: Request) -> Response:
     events = payload.get("events") if isinstance(payload, dict) else payload
     if not isinstance(events, list):
         return _error(400, "BAD_USER_INPUT", 'send {"events": [ ... ]} or a JSON list of events')
+    trusted = False
+    raw_key = key_of(request)
+    if raw_key is not None:
+        try:
+            principal = await edge_of(request).api_keys.authenticate(raw_key)
+        except Unauthenticated as exc:
+            return _error(401, exc.code.value, exc.message)
+        except StoreUnavailable:
+            return _error(503, "STORE_UNAVAILABLE", "API keys cannot be checked now; nothing was accepted, retry later")
+        if not principal.role.vouches_for_identities:
+            return _error(
+                403, "FORBIDDEN", f"a {principal.role.value} key cannot send events: use a key of the ingest role"
+            )
+        trusted = True
     visitor = visitor_of(request, settings)
     try:
-        result = await storefront_of(request).events.track(visitor, events)
+        result = await storefront_of(request).events.track(visitor, events, trusted=trusted)
     except InputError as exc:
         return _error(400, exc.code.value, exc.message)
     except StoreUnavailable:

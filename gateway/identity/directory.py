@@ -41,6 +41,11 @@ class IdentityDirectory:
             (owner,) = await self._ids.claim([ident], new_visitor_id())
         return await self.root(owner)
 
+    async def owner_of(self, ident: str) -> VisitorId | None:
+        """The profile an identifier belongs to now (None: nobody's)."""
+        (owner,) = await self._ids.owners([ident])
+        return None if owner is None else await self.root(owner)
+
     async def identifiers_of(self, profile_id: VisitorId) -> list[str]:
         return await self._ids.identifiers_of(profile_id)
 

@@ -19,20 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def identifiers_of(event: Event, *, unlinked_channels: frozenset[str]) -> list[str]:
-    """The identifiers an (already gated) identify event names, its device first."""
-    props = event.properties
+    """The identifiers an identify event links: its device first, then those the intake gate
+    proved (an identity token or an ingest key vouched for them). Nothing else ever links."""
     found: list[str] = []
     if event.channel.value not in unlinked_channels:  # shared kiosks and tills never merge people
         found.append(identifier(IdKind.VISITOR, event.visitor_id))
-    if isinstance(props.get("customerId"), str):
-        found.append(identifier(IdKind.CUSTOMER, props["customerId"]))
-    if isinstance(props.get("emailHash"), str):
-        found.append(f"{IdKind.EMAIL.value}:{props['emailHash']}")
-    elif isinstance(props.get("email"), str):
-        found.append(f"{IdKind.EMAIL.value}:{props['email']}")
-    if isinstance(props.get("loyaltyCardId"), str):
-        found.append(identifier(IdKind.LOYALTY, props["loyaltyCardId"]))
-    return found
+    return found + list(event.proven)
 
 
 class IdentityListener:

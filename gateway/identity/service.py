@@ -10,8 +10,11 @@
    identifiers, claim the new ones, record the merge, refresh cached copies in sessions.
 A claim that loses a race to another profile makes the loop run again, now merging both.
 
+Only identifiers someone trusted vouched for reach `link` (see `gateway.identity.gate`).
 Limits: identifiers on the block list (shared kiosk ids, placeholder customer ids) are never
-linked, and a merge that would give one profile more than `max_identifiers` is refused.
+linked; a link that would give one profile two customer ids (two known people) is refused with
+IDENTITY_CONFLICT, one that passes a per-kind limit or `max_identifiers` with IDENTIFIER_LIMIT;
+either way nothing merges and every profile involved records the refused attempt.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gateway.identity.directory import IdentityDirectory, is_visitor_identifier
 from gateway.identity.stores.protocol import IdentityStore
-from gateway.identity.values import IdKind, MergeRecord, identifier
+from gateway.identity.values import DEFAULT_KIND_LIMITS, IdKind, MergeRecord, identifier, kind_of
 from gateway.kernel import InputError, StoreUnavailable, Visitor, VisitorId
 from gateway.platform.leases.protocol import LeaseStore
 from gateway.visitors import ProfileStore, SessionStore, new_visitor_id, verify
@@ -42,6 +45,7 @@ class LinkResult:
     merged: tuple[VisitorId, ...]  # profiles absorbed by this call
     linked: tuple[str, ...]  # identifiers now on the profile from this call
     refused: str | None = None  # why nothing was linked (cap exceeded, all blocked)
+    code: str | None = None  # with `refused`: IDENTITY_CONFLICT or IDENTIFIER_LIMIT
 
 
 MergeListener = Callable[[VisitorId, Sequence[VisitorId]], Awaitable[None]]
@@ -58,6 +62,7 @@ class IdentityService:
         *,
         max_identifiers: int,
         blocklist: frozenset[str] = frozenset(),
+        kind_limits: Mapping[IdKind, int] | None = None,
         merge_listeners: Sequence[MergeListener] = (),
         token_keys: Sequence[str] = (),
         unlinked_channels: Collection[str] = (),
@@ -72,6 +77,7 @@ class IdentityService:
         self._leases = leases
         self._max = max_identifiers
         self._blocked = blocklist
+        self._limits = dict(DEFAULT_KIND_LIMITS if kind_limits is None else kind_limits)
         self._clock = clock
         self._merge_listeners = tuple(merge_listeners)
         self._token_keys = tuple(token_keys)
@@ -96,6 +102,39 @@ class IdentityService:
 
     def blocked(self, ident: str) -> bool:
         return ident in self._blocked
+
+    def limit_problem(self, identifiers: Collection[str]) -> tuple[str, str] | None:
+        """(code, reason) when one profile holding all of `identifiers` would break a limit."""
+        counts: dict[IdKind, int] = {}
+        for ident in set(identifiers):
+            kind = kind_of(ident)
+            counts[kind] = counts.get(kind, 0) + 1
+        if counts.get(IdKind.CUSTOMER, 0) > self._limits.get(IdKind.CUSTOMER, 1):
+            return "IDENTITY_CONFLICT", "these identifiers belong to different customers: two known people never merge"
+        for kind, count in counts.items():
+            limit = self._limits.get(kind, self._max)
+            if count > limit:
+                return "IDENTIFIER_LIMIT", f"a profile may hold at most {limit} {kind.value} identifiers"
+        if len(set(identifiers)) > self._max:
+            return "IDENTIFIER_LIMIT", f"more than {self._max} identifiers on one profile"
+        return None
+
+    async def check_link(self, identifiers: Sequence[str]) -> tuple[str, str] | None:
+        """What `link(identifiers)` would refuse, read without taking leases (a pre-check: `link`
+        checks again under its leases)."""
+        wanted = [i for i in dict.fromkeys(identifiers) if not self.blocked(i)]
+        owners = {o for o in await self._ids.owners(wanted) if o is not None}
+        owners |= {VisitorId(i.partition(":")[2]) for i in wanted if is_visitor_identifier(i)}
+        roots = set(await self.roots(sorted(owners)))
+        existing = {i for pid in roots for i in await self._ids.identifiers_of(pid)}
+        return self.limit_problem(existing | set(wanted))
+
+    async def refuse(self, identifiers: Sequence[str], *, reason: str, code: str) -> None:
+        """Record a link refused before it was tried (the intake's pre-check) in every involved
+        profile's merge audit."""
+        owners = {o for o in await self._ids.owners(list(identifiers)) if o is not None}
+        owners |= {VisitorId(i.partition(":")[2]) for i in identifiers if is_visitor_identifier(i)}
+        await self._record_refusal(frozenset(await self.roots(sorted(owners))), identifiers, reason, code)
 
     async def root(self, visitor_id: VisitorId) -> VisitorId:
         """The profile id a visitor's data lives in now (itself unless merged)."""
@@ -153,10 +192,12 @@ class IdentityService:
     ) -> LinkResult | None:
         sources = sorted(participants - {target})
         existing = {i for pid in participants for i in await self._ids.identifiers_of(pid)}
-        total = len(existing | set(wanted))
-        if total > self._max:
-            log.warning("identity link refused: %d identifiers would exceed the cap of %d", total, self._max)
-            return LinkResult(target, (), (), refused=f"more than {self._max} identifiers on one profile")
+        problem = self.limit_problem(existing | set(wanted))
+        if problem is not None:
+            code, why = problem
+            log.warning("identity link refused (%s) between %d profiles", code, len(participants))
+            await self._record_refusal(participants, wanted, reason, code)
+            return LinkResult(target, (), (), refused=why, code=code)
         for source in sources:
             await self._profiles.absorb(target, source)
             await self._ids.repoint(source, target)
@@ -174,6 +215,15 @@ class IdentityService:
                     log.warning("after-merge work deferred: %s", exc.message)
         await self.refresh_sessions(target)
         return LinkResult(target, tuple(sources), new)
+
+    async def _record_refusal(
+        self, participants: frozenset[VisitorId], wanted: Sequence[str], reason: str, code: str
+    ) -> None:
+        """Every profile involved keeps the refused attempt in its merge audit."""
+        at = self._clock()
+        for pid in sorted(participants):
+            others = tuple(sorted(participants - {pid}))
+            await self._ids.record_merge(MergeRecord(pid, others, tuple(wanted), reason, at, refused=code))
 
     async def refresh_sessions(self, target: VisitorId) -> None:
         """Sessions keep a copy of the profile: give every device of the merged profile the new one."""

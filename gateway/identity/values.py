@@ -30,6 +30,12 @@ class IdentifierError(ValueError):
     pass
 
 
+# Per kind: how many identifiers one profile may hold, most trusted kind first. A link that
+# would pass a limit is refused as a whole; two profiles with different customer ids are two
+# known people and never merge (IDENTITY_CONFLICT).
+DEFAULT_KIND_LIMITS: dict[IdKind, int] = {IdKind.CUSTOMER: 1, IdKind.LOYALTY: 5, IdKind.EMAIL: 5, IdKind.VISITOR: 50}
+
+
 def identifier(kind: IdKind, value: str) -> str:
     """`kind:value`, validated: 1-128 printable characters."""
     value = value.strip()
@@ -64,3 +70,4 @@ class MergeRecord:
     identifiers: tuple[str, ...]  # the identifiers that tied them together
     reason: str
     at: datetime
+    refused: str | None = None  # a code (IDENTITY_CONFLICT...) when the merge was refused and nothing merged

@@ -20,13 +20,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gateway.audiences import AudienceStores
-from gateway.identity import IdentityDirectory, IdentityStore, IdKind, kind_of
+from gateway.identity import (
+    IdentifierError,
+    IdentityDirectory,
+    IdentityStore,
+    IdKind,
+    email_hash,
+    identifier,
+    kind_of,
+    normalise_email,
+)
 from gateway.kernel import InputError, NotFound, StoreUnavailable, Visitor, VisitorId
 from gateway.platform.leases.protocol import LeaseStore
 from gateway.recommendations import RecommendationStores
 from gateway.slots import SlotStores
 from gateway.triggers import TriggerStores
-from gateway.visitors import VisitorStores
+from gateway.visitors import Profile, VisitorService, VisitorStores
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +54,10 @@ class ErasureReport:
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text.lower())
 
 
 def _unix_iso(seconds: float) -> str:
@@ -67,7 +80,11 @@ class PrivacyService:
         recommendations: RecommendationStores,
         slots: SlotStores,
         unlinked_channels: Collection[str] = (),
+        hash_emails: bool = True,
+        readable: VisitorService | None = None,
     ) -> None:
+        self._hash_emails = hash_emails
+        self._readable = readable
         self._identity = identity
         self._unlinked = frozenset(unlinked_channels)
         self._leases = leases
@@ -80,6 +97,33 @@ class PrivacyService:
         # Per-visitor traces beside profiles, sessions and events: recommendation history,
         # slot behaviour counts, capped-variant serve times, experiment exposures.
         self._erasers = (recommendations.signals, slots.behaviour, slots.impressions, slots.experiments)
+
+    async def person_of(self, ident: str) -> VisitorId:
+        """The profile a privacy request names by identifier (`email:anna@example.com`,
+        `customer:42`, `loyalty:CARD`, `visitor:v_...`); an email is hashed as it is stored."""
+        kind_text, sep, value = ident.partition(":")
+        try:
+            kind = IdKind(kind_text.strip().lower())
+            if not sep:
+                raise ValueError(ident)
+            if kind is IdKind.EMAIL and self._hash_emails and not _is_sha256(value):
+                stored = f"{kind.value}:{email_hash(value)}"
+            elif kind is IdKind.EMAIL:
+                stored = f"{kind.value}:{normalise_email(value) if '@' in value else value.strip().lower()}"
+            else:
+                stored = identifier(kind, value)
+        except (ValueError, IdentifierError):
+            raise InputError(
+                'identifier must be "kind:value" with kind email, customer, loyalty or visitor, e.g. '
+                '"email:anna@example.com"',
+                field="identifier",
+            ) from None
+        if kind is IdKind.VISITOR:
+            return await self._identity.root(VisitorId(stored.partition(":")[2]))
+        owner = await self._identity.owner_of(stored)
+        if owner is None:
+            raise NotFound(f"no person is known by that {kind.value}")
+        return owner
 
     def check_requester(self, visitor: Visitor) -> None:
         """A person asks for their data from their own signed device, never a shared one."""
@@ -117,8 +161,7 @@ class PrivacyService:
             else {
                 "traits": dict(profile.traits),
                 "counters": dict(profile.counters),
-                "interests": dict(profile.interest_mass),
-                "engagementMass": profile.engagement_mass,
+                **self._scores(profile),
                 "firstSeen": _iso(profile.first_seen),
                 "lastSeen": _iso(profile.last_seen),
                 "consent": {
@@ -135,6 +178,7 @@ class PrivacyService:
                     "identifiers": list(m.identifiers),
                     "reason": m.reason,
                     "at": m.at.isoformat(),
+                    "refused": m.refused,
                 }
                 for m in merges
             ],
@@ -179,6 +223,25 @@ class PrivacyService:
                 for d in deliveries
             ],
         }
+
+    def _scores(self, profile: Profile) -> dict[str, Any]:
+        """Interests and engagement as a person reads them: scores from 0 to 1 (the strongest
+        interest is 1) with their rank and latest signal, and the engagement tier; never the
+        internal forward-decayed masses."""
+        readable = self._readable or VisitorService(self._visitors.sessions, self._visitors.profiles)
+        ranked = readable.interests(profile, len(profile.interest_mass))
+        interests = [
+            {
+                "rank": n,
+                "kind": i.kind,
+                "key": i.key,
+                "score": round(i.score, 4),
+                "lastSignalAt": _iso(profile.interest_seen.get(f"{i.kind}:{i.key}")),
+            }
+            for n, i in enumerate(ranked, start=1)
+        ]
+        score, tier = readable.engagement(profile)
+        return {"interests": interests, "engagement": {"score": round(score, 2), "tier": tier.value}}
 
     async def _slot_traces(self, visitor_id: VisitorId) -> dict[str, Any]:
         """What slots keep about one device: behaviour counts per day, serve times of capped

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -44,11 +44,12 @@ from gateway.recommendations.values.recommendations import (
     new_recommendation_id,
 )
 from gateway.recommendations.values.signals import ALL_SCOPE, HistoryEntry, board_key, neighbour_key
-from gateway.visitors import VisitorState
+from gateway.visitors import Session, VisitorState
 
 log = logging.getLogger(__name__)
 
 MAX_FIRST = 50
+PERSON_HISTORY_CAP = 200  # a person's merged history across devices
 SIMILAR_SEEDS = 3  # FOR_YOU asks the vector index about this many most recent seeds
 INTEREST_CATEGORIES = 2
 SEARCH_SEEDS = 3
@@ -79,6 +80,9 @@ class RecRequest:
     first: int = 10
     product_id: ProductId | None = None
     query: ProductQuery = field(default_factory=ProductQuery)
+    # False: a product_id the catalogue does not hold is no error, the list comes from the
+    # fallback chain (a product entity another subgraph owns and Vitrine has not imported yet).
+    anchor_required: bool = True
 
 
 class RecommendationService:
@@ -138,13 +142,15 @@ class RecommendationService:
         anchor: Product | None = None
         if request.product_id is not None:
             (anchor,) = await self._catalog.get_raw([request.product_id])
-            if anchor is None:
+            if anchor is None and request.anchor_required:
                 raise InputError(f"unknown product {request.product_id!r}", field="productId")
         degraded: list[str] = list(visitor.degraded)
+        if visitor.no_consent:  # no personalization consent: the list a stranger gets
+            visitor = replace(visitor, session=Session(visitor.visitor_id), devices=())
         history: tuple[HistoryEntry, ...] = ()
-        if strategy in {Strategy.FOR_YOU, Strategy.RECENTLY_VIEWED}:
+        if strategy in {Strategy.FOR_YOU, Strategy.RECENTLY_VIEWED} and not visitor.no_consent:
             try:
-                (history,) = await self._signals.histories([visitor.visitor_id])
+                history = _person_history(await self._signals.histories(visitor.device_ids))
             except StoreUnavailable as exc:
                 log.warning("signal history unavailable: %s", exc.message)
                 degraded.append("signals")
@@ -155,7 +161,11 @@ class RecommendationService:
         primary = self._primary(request, plan, lists, visitor, history, excluded)
         items, fallbacks = await self._assemble(request, plan, lists, primary, excluded, flt)
         return RecommendationList(
-            new_recommendation_id(strategy), strategy, tuple(items), tuple(fallbacks), tuple(dict.fromkeys(degraded))
+            new_recommendation_id(strategy),
+            strategy,
+            _normalized(items),
+            tuple(fallbacks),
+            tuple(dict.fromkeys(degraded)),
         )
 
     # --- planning: which lists to read -------------------------------------------------
@@ -273,7 +283,7 @@ class RecommendationService:
         rules, session = self._rules, visitor.session
         out: set[ProductId] = {anchor.id} if anchor is not None else set()
         if rules.exclude_cart:
-            out.update(line.product_id for line in session.cart)
+            out.update(line.product_id for line in (visitor.person_cart or session.cart))
         if rules.exclude_purchased:
             out.update(h.product_id for h in history if h.kind == "buy")
         if rules.exclude_viewed and strategy is not Strategy.RECENTLY_VIEWED:
@@ -310,6 +320,10 @@ class RecommendationService:
         for step, candidates in steps:
             if len(items) >= first:
                 break
+            if step is FallbackStep.POPULAR:  # before what is popular anywhere: what is close to the seeds
+                items, fallbacks = await self._close_to_seeds(request, plan, items, fallbacks, excluded, flt)
+                if len(items) >= first:
+                    break
             why = _shortfall(request.strategy, len(items), first, fallbacks)
             have = {r.product_id for r in items}
             extra = await self._rerank(candidates, excluded | have, flt, first - len(items))
@@ -326,6 +340,57 @@ class RecommendationService:
             extra = [_below(floor, i, len(extra), r) for i, r in enumerate(extra)]
             fallbacks.append(Fallback(FallbackStep.CATALOGUE, why, len(extra)))
             items += extra
+        return items, fallbacks
+
+    async def _close_to_seeds(
+        self,
+        request: RecRequest,
+        plan: _Plan,
+        items: list[Recommended],
+        fallbacks: list[Fallback],
+        excluded: set[ProductId],
+        flt: ProductFilter,
+    ) -> tuple[list[Recommended], list[Fallback]]:
+        """Cold start keeps lists relevant: products close in embedding space to the seeds (the
+        anchor product, or what the visitor did), then products of the seeds' categories, before
+        anything popular elsewhere in the catalogue (a trail shoe never gets a frying pan)."""
+        seeds = [seed.product_id for seed in plan.seeds][:SIMILAR_SEEDS]
+        if not seeds and not plan.interests:
+            return items, fallbacks
+        first = request.first
+        near = [
+            r
+            for seed, found in zip(seeds, self.vectors.similar_many(seeds, 3 * first + 10), strict=True)
+            for r in _from(found, Signal.SIMILAR, (seed,))
+        ]
+        categories = [c for _, c in plan.interests]
+        tree = self._catalog.category_map()
+        for product in await self._catalog.get_raw(seeds) if seeds else []:
+            for leaf in product.category_ids if product is not None else ():
+                found = tree.get(leaf)  # the leaf first, then up its path: ever wider, still related
+                categories += list(reversed(found.path)) if found is not None else [leaf]
+        same: list[Recommended] = []
+        for category in list(dict.fromkeys(categories))[: INTEREST_CATEGORIES + 1]:
+            page = await self._catalog.find(
+                ProductQuery(category=str(category)),
+                ProductSort.RELEVANCE,
+                "en",
+                0,
+                min(100, 3 * first + len(excluded) + 10),
+            )
+            same += [
+                Recommended(pid, 1.0 / (i + 1), Reason(Signal.CATEGORY_INTEREST, ())) for i, pid in enumerate(page.ids)
+            ]
+        for step, candidates in ((FallbackStep.SIMILAR, near), (FallbackStep.CATEGORY, same)):
+            if len(items) >= first:
+                break
+            why = _shortfall(request.strategy, len(items), first, fallbacks)
+            extra = await self._rerank(candidates, excluded | {r.product_id for r in items}, flt, first - len(items))
+            floor = min((r.score for r in items), default=1.0)
+            extra = [_below(floor, i, len(extra), r) for i, r in enumerate(extra)]
+            if extra:
+                fallbacks.append(Fallback(step, why, len(extra)))
+                items = [*items, *extra]
         return items, fallbacks
 
     async def _rerank(
@@ -386,3 +451,21 @@ def _from(
 def _shortfall(strategy: Strategy, have: int, want: int, before: Sequence[Fallback]) -> str:
     source = before[-1].step.value.lower() if before else strategy.value
     return f"{source} gave {have} of {want} items after exclusions and filters"
+
+
+def _person_history(histories: Sequence[Sequence[HistoryEntry]]) -> tuple[HistoryEntry, ...]:
+    """The histories of a person's devices as one, most recent first (each event is recorded
+    under one device only, so nothing counts twice)."""
+    if len(histories) == 1:
+        return tuple(histories[0])
+    merged = sorted((h for device in histories for h in device), key=lambda h: h.at, reverse=True)
+    return tuple(merged[:PERSON_HISTORY_CAP])
+
+
+def _normalized(items: Sequence[Recommended]) -> tuple[Recommended, ...]:
+    """Scores as a client reads them: the list's best is 1, the others in proportion (0 to 1).
+    Raw blend scores mix decayed masses whose scale means nothing outside one request."""
+    top = max((r.score for r in items), default=0.0)
+    if top <= 0:
+        return tuple(items)
+    return tuple(Recommended(r.product_id, round(r.score / top, 6), r.reason) for r in items)

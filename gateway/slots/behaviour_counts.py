@@ -35,9 +35,10 @@ class BehaviourCounts:
             await self._store.record(event.visitor_id, event.key, day, list(fields))
 
     async def counts(
-        self, visitor_id: VisitorId, queries: Sequence[BehaviourQuery], now: datetime
+        self, visitor_ids: Sequence[VisitorId], queries: Sequence[BehaviourQuery], now: datetime
     ) -> dict[BehaviourQuery, int]:
-        """How many matching events the visitor produced in each query's window."""
+        """How many matching events the person (all of `visitor_ids`, their devices) produced in
+        each query's window."""
         if not queries:
             return {}
         wanted: list[tuple[str, str]] = []
@@ -47,5 +48,5 @@ class BehaviourCounts:
             days = query_days(query, now.astimezone(UTC))
             spans.append((query, len(wanted), len(wanted) + len(days)))
             wanted += [(day, field) for day in days]
-        found = await self._store.counts(visitor_id, wanted)
+        found = await self._store.counts(visitor_ids, wanted)
         return {query: sum(found[lo:hi]) for query, lo, hi in spans}

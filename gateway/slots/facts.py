@@ -100,6 +100,10 @@ def build_facts(
     facts["cart.value"] = float(value)
     facts["cart.items"] = [str(line.product_id) for line in session.cart]
     facts["cart.itemCount"] = sum(line.quantity for line in session.cart)
+    # Carts stay per device (what this device checks out); a person's other carts are visible here.
+    person_cart = state.person_cart or session.cart
+    facts["person.cart.items"] = list(dict.fromkeys(str(line.product_id) for line in person_cart))
+    facts["person.cart.itemCount"] = sum(line.quantity for line in person_cart)
     return {k: v for k, v in facts.items() if v is not None}
 
 

@@ -1,8 +1,9 @@
 """Previews for editors: what a slot of the workspace would show a visitor, and why; records nothing.
 
 The visitor is a real one when their id has a stored profile or session: their profile,
-session, segment memberships, behaviour counts and frequency-cap impressions are read exactly
-as `slot(key)` reads them (so a visitor who matches live previews the same way). Anything the
+session (with the person's other devices), segment memberships, behaviour counts and
+frequency-cap impressions are read exactly as `slot(key)` reads them (so a visitor who matches
+live previews the same way, and one who withdrew consent previews as NO_CONSENT). Anything the
 editor adds describes a hypothetical visitor, or changes the real one for this preview only:
 traits are merged over the profile's, segments are added to the visitor's, and the request
 (channel, country, UTM...), cart, behaviour counts and other facts given replace what was read.
@@ -28,12 +29,13 @@ from gateway.slots.behaviour_counts import BehaviourCounts
 from gateway.slots.facts import FactProvider, RequestFacts, visitor_facts
 from gateway.slots.stores.protocol import ImpressionStore
 from gateway.slots.values.content import ProductCarousel
-from gateway.slots.values.decision import Decision, Visit, decide
+from gateway.slots.values.decision import Decision, Reason, Visit, decide
 from gateway.slots.values.definitions import Snapshot, build_snapshot
 from gateway.slots.workspace import DefinitionInvalid, SlotDefinitions
 from gateway.visitors import VisitorService, VisitorState
 
 MAX_CAROUSEL = 50
+NO_CONSENT = "the visitor has not consented to personalization"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +138,15 @@ class SlotPreviews:
             facts["cart.itemCount"] = len(who.cart_items)
         facts.update(who.facts)
         queries = [q for q in snapshot.behaviour_by_slot.get(key, ()) if q not in who.behaviour]
-        read = await self._behaviour.counts(state.visitor_id, queries, now) if not state.degraded else {}
+        read = await self._behaviour.counts(state.device_ids, queries, now) if not state.degraded else {}
         behaviour = {**read, **who.behaviour}
         impressions = await self._impression_counts(snapshot, key, state.visitor_id, now)
         unit = str(facts.get("customer.id") or who.visitor_id)
         visit = Visit(unit, facts, now, facts.get("session.channel"), behaviour, impressions)
-        decision = decide(snapshot, slot, visit, forced_variant=variant_id)
+        if state.no_consent and variant_id is None:  # as `slot` answers: a stranger's content
+            decision = Decision(slot, slot.default, Reason.NO_CONSENT, snapshot.version, detail=NO_CONSENT)
+        else:
+            decision = decide(snapshot, slot, visit, forced_variant=variant_id)
         products: tuple[LocalizedProduct, ...] = ()
         content = decision.content
         if isinstance(content, ProductCarousel):

@@ -34,15 +34,13 @@ log = logging.getLogger(__name__)
 MAX_SLOTS_PER_REQUEST = 20
 
 
-def _fallback(snapshot: Snapshot, keys: Sequence[str], detail: str) -> list[Decision | None]:
+def _fallback(
+    snapshot: Snapshot, keys: Sequence[str], detail: str, reason: Reason = Reason.PERSONALIZATION_UNAVAILABLE
+) -> list[Decision | None]:
     result: list[Decision | None] = []
     for key in keys:
         slot = snapshot.slots.get(key)
-        result.append(
-            None
-            if slot is None
-            else Decision(slot, slot.default, Reason.PERSONALIZATION_UNAVAILABLE, snapshot.version, detail=detail)
-        )
+        result.append(None if slot is None else Decision(slot, slot.default, reason, snapshot.version, detail=detail))
     return result
 
 
@@ -77,12 +75,14 @@ class SlotService:
         now = now or datetime.now(UTC)
         snapshot = self._definitions.snapshot
         slots = [snapshot.slots.get(k) for k in keys]
+        if state.no_consent:  # a stranger's answer, and no impression or exposure is recorded
+            return _fallback(snapshot, keys, "the visitor has not consented to personalization", Reason.NO_CONSENT)
         if state.degraded:
             return _fallback(snapshot, keys, f"unavailable: {', '.join(state.degraded)}")
         try:
             facts = await self._facts(state, request, now)
             queries = list(dict.fromkeys(q for s in slots if s for q in snapshot.behaviour_by_slot.get(s.key, ())))
-            behaviour = await self._behaviour.counts(state.visitor_id, queries, now)
+            behaviour = await self._behaviour.counts(state.device_ids, queries, now)
             impressions = await self._impression_counts(snapshot, state.visitor_id, [s.key for s in slots if s], now)
         except StoreUnavailable as exc:
             log.warning("slots served with default content: %s", exc.message)

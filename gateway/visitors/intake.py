@@ -83,7 +83,9 @@ class EventGate(Protocol):
     """Checks a batch before it is stored (consent, identify signatures) and may rewrite
     events (hash emails). Answers per event the event to store or a Rejection with a reason."""
 
-    async def admit(self, visitor: Visitor, events: Sequence[Event]) -> list[Event | Rejection]: ...
+    async def admit(
+        self, visitor: Visitor, events: Sequence[Event], *, trusted: bool = False
+    ) -> list[Event | Rejection]: ...
 
 
 class Attribution(Protocol):
@@ -107,6 +109,7 @@ class EventService:
         max_batch: int,
         half_life_days: float,
         listeners: Sequence[EventListener] = (),
+        personal_listeners: Sequence[EventListener] = (),
         engagement: EngagementPolicy | None = None,
         gate: EventGate | None = None,
         attribution: Attribution | None = None,
@@ -118,6 +121,10 @@ class EventService:
         self._catalog = catalog
         self._max_batch = max_batch
         self._half_life = half_life_days
+        # `personal_listeners` keep per-person state used to personalize (recommendation history,
+        # slot behaviour counts, experiment metrics): they hear only the events the person allows
+        # to personalize; `listeners` (identity links, segments, triggers) hear every applied event.
+        self._personal_listeners = list(personal_listeners)
         self._listeners = list(listeners)
         self._engagement = engagement
         self._gate = gate
@@ -125,8 +132,15 @@ class EventService:
         self._on_outcomes = on_outcomes or (lambda statuses: None)
 
     async def track(
-        self, visitor: Visitor, raw_events: Sequence[EventDraft | Mapping[str, Any]], now: datetime | None = None
+        self,
+        visitor: Visitor,
+        raw_events: Sequence[EventDraft | Mapping[str, Any]],
+        now: datetime | None = None,
+        *,
+        trusted: bool = False,
     ) -> TrackResult:
+        """Validate, store once and apply a batch. `trusted`: a server sent it with an ingest API
+        key, which vouches for the identifiers its events name (see the identity gate)."""
         if not raw_events:
             raise InputError("send at least one event", field="events")
         if len(raw_events) > self._max_batch:
@@ -144,7 +158,7 @@ class EventService:
                 valid.append((i, parsed))
 
         if self._gate is not None and valid:
-            admitted = await self._gate.admit(visitor, [e for _, e in valid])
+            admitted = await self._gate.admit(visitor, [e for _, e in valid], trusted=trusted)
             kept: list[tuple[int, Event]] = []
             for (i, _), verdict in zip(valid, admitted, strict=True):
                 if isinstance(verdict, Rejection):
@@ -229,6 +243,10 @@ class EventService:
                 await self._sessions.cache_profile(visitor_id, profile)
         if self._attribution is not None and profiles:
             await self._attribution.applied(list(profiles.values()))
+        allowed = [e for e, t in zip(ordered, targets, strict=True) if t.profile_id is not None]
+        for listener in self._personal_listeners:
+            if allowed:
+                await listener.on_events(allowed, products)
         for listener in self._listeners:
             await listener.on_events(ordered, products)
         await self._events.mark_applied([e.key for e in events])

@@ -9,7 +9,7 @@ is down the visitor is served an empty session or profile and `degraded` names t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -17,19 +17,36 @@ from gateway.kernel import StoreUnavailable, VisitorId
 from gateway.visitors.stores.protocol import ProfileStore, SessionStore
 from gateway.visitors.values.consent import Purpose, allows
 from gateway.visitors.values.engagement import EngagementPolicy, Tier
-from gateway.visitors.values.profile import DEFAULT_HALF_LIFE_DAYS, Interest, Profile, empty_profile
-from gateway.visitors.values.session import Session
+from gateway.visitors.values.profile import DEFAULT_HALF_LIFE_DAYS, ConsentRecord, Interest, Profile, empty_profile
+from gateway.visitors.values.session import RECENTLY_VIEWED_CAP, CartLine, Session
 
 log = logging.getLogger(__name__)
 
 
+MAX_OTHER_DEVICES = 20  # the most recently merged devices of a person read beside this one
+
+
 @dataclass(frozen=True, slots=True)
 class VisitorState:
+    """One device's view of its person. After identify/alias a person has several devices:
+    `session.recently_viewed` is the person's (this device's views first, then the others' by
+    their last activity), `session.cart` stays this device's, `person_cart` holds the carts of
+    all the person's live devices, and `devices` names every device whose per-visitor counts
+    (slot behaviour, recommendation history) belong to the person."""
+
     visitor_id: VisitorId
     session: Session
     profile: Profile
     degraded: tuple[str, ...] = ()
-    no_consent: bool = False  # consent is required and personalization was not granted
+    # Personalization was withdrawn (or, with consent required, never granted): the answer is
+    # the one a stranger gets, and nothing about this visit is recorded for personalization.
+    no_consent: bool = False
+    devices: tuple[VisitorId, ...] = ()  # this device first, then the person's other devices
+    person_cart: tuple[CartLine, ...] = ()
+
+    @property
+    def device_ids(self) -> tuple[VisitorId, ...]:
+        return self.devices or (self.visitor_id,)
 
     @property
     def personalized(self) -> bool:
@@ -63,9 +80,16 @@ class VisitorService:
         self._engagement = engagement or EngagementPolicy()
         self._clock = clock
 
+    async def consents(self, ids: Sequence[VisitorId]) -> list[Mapping[str, ConsentRecord]]:
+        """Each visitor's latest consent decisions (from the session's cached profile when warm)."""
+        return [state.profile.consent for state in await self.load(ids)]
+
     def interests(self, profile: Profile, limit: int) -> list[Interest]:
-        """The profile's interests scored now, strongest first."""
-        return profile.interests(self._clock(), self._half_life, limit)
+        """The profile's interests, strongest first, scored from 0 to 1 (the strongest is 1): the
+        decayed weights behind them have no meaning on their own scale."""
+        found = profile.interests(self._clock(), self._half_life, limit)
+        top = found[0].score if found and found[0].score > 0 else 1.0
+        return [replace(i, score=round(i.score / top, 6)) for i in found]
 
     def engagement(self, profile: Profile) -> tuple[float, Tier]:
         """The profile's engagement score now, and its tier."""
@@ -100,14 +124,51 @@ class VisitorService:
         states = []
         for vid, session in zip(ids, sessions, strict=True):
             profile = (session.profile if session else None) or loaded.get(vid) or empty_profile(vid)
-            no_consent = self._consent_required and not allows(profile.consent, Purpose.PERSONALIZATION, required=True)
+            no_consent = not allows(profile.consent, Purpose.PERSONALIZATION, required=self._consent_required)
+            own = replace(session or Session(vid), profile=None)
             if no_consent:  # answer as for a stranger: nothing learnt about them is used
                 profile = replace(empty_profile(vid), consent=profile.consent)
-            state = VisitorState(
-                vid, replace(session or Session(vid), profile=None), profile, tuple(degraded), no_consent
-            )
-            states.append(state)
+            states.append(VisitorState(vid, own, profile, tuple(degraded), no_consent, person_cart=own.cart))
+        if not degraded:
+            states = await self._with_other_devices(states)
         return states
+
+    async def _with_other_devices(self, states: list[VisitorState]) -> list[VisitorState]:
+        """A person's state read across their devices: one more round trip, only for people
+        with several devices (after identify or alias)."""
+        others = {
+            s.visitor_id: [
+                d for d in dict.fromkeys([s.profile.visitor_id, *s.profile.merged_from]) if d != s.visitor_id
+            ][-MAX_OTHER_DEVICES:]
+            for s in states
+            if not s.no_consent and s.profile.merged_from
+        }
+        wanted = list(dict.fromkeys(d for ds in others.values() for d in ds))
+        if not wanted:
+            return states
+        try:
+            found = dict(zip(wanted, await self._sessions.get_many(wanted), strict=True))
+        except StoreUnavailable as exc:
+            log.warning("other devices' sessions unavailable: %s", exc.message)
+            return states
+        out = []
+        for state in states:
+            devices = others.get(state.visitor_id)
+            if not devices:
+                out.append(state)
+                continue
+            live = sorted(
+                (s for d in devices if (s := found.get(d)) is not None),
+                key=lambda s: s.last_activity or datetime.min.replace(tzinfo=UTC),
+                reverse=True,
+            )
+            viewed = tuple(
+                dict.fromkeys([*state.session.recently_viewed, *(p for s in live for p in s.recently_viewed)])
+            )
+            session = replace(state.session, recently_viewed=viewed[:RECENTLY_VIEWED_CAP])
+            carts = (*state.session.cart, *(line for s in live for line in s.cart))
+            out.append(replace(state, session=session, devices=(state.visitor_id, *devices), person_cart=carts))
+        return out
 
     async def _cache(self, visitor_id: VisitorId, profile: Profile) -> None:
         try:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from gateway.access import Role
-from gateway.kernel import VisitorId
+from gateway.kernel import InputError, VisitorId
 from resolvers.access.auth import AdminInfo, require_role
 
 
@@ -22,20 +22,44 @@ class ErasureReport:
     timers: int
 
 
+IDENTIFIER_HELP = (
+    'Who the request is about, as "kind:value": email:anna@example.com (hashed as stored), customer:<id>, '
+    "loyalty:<card>, or visitor:<id>. Give this or visitorId."
+)
+
+
+async def _person(info: AdminInfo, visitor_id: strawberry.ID | None, identifier: str | None) -> VisitorId:
+    if (visitor_id is None) == (identifier is None):
+        raise InputError("give exactly one of visitorId and identifier", field="identifier")
+    if identifier is not None:
+        return await info.context.services.privacy.person_of(identifier)
+    return VisitorId(str(visitor_id))
+
+
 @strawberry.type
 class PrivacyQuery:
-    @strawberry.field(description="Everything stored about the person this visitor id belongs to (admin).")
-    async def export_visitor_data(self, info: AdminInfo, visitor_id: strawberry.ID) -> JSON:
+    @strawberry.field(description="Everything stored about a person, found by a visitor id or an identifier (admin).")
+    async def export_visitor_data(
+        self,
+        info: AdminInfo,
+        visitor_id: strawberry.ID | None = None,
+        identifier: Annotated[str | None, strawberry.argument(description=IDENTIFIER_HELP)] = None,
+    ) -> JSON:
         require_role(info, Role.ADMIN)
-        return cast(JSON, await info.context.services.privacy.export(VisitorId(str(visitor_id))))
+        return cast(JSON, await info.context.services.privacy.export(await _person(info, visitor_id, identifier)))
 
 
 @strawberry.type
 class PrivacyMutation:
-    @strawberry.mutation(description="Erase the person from every store; aggregates only remain (admin).")
-    async def forget_visitor(self, info: AdminInfo, visitor_id: strawberry.ID) -> ErasureReport:
+    @strawberry.mutation(description="Erase a person from every store; aggregates only remain (admin).")
+    async def forget_visitor(
+        self,
+        info: AdminInfo,
+        visitor_id: strawberry.ID | None = None,
+        identifier: Annotated[str | None, strawberry.argument(description=IDENTIFIER_HELP)] = None,
+    ) -> ErasureReport:
         require_role(info, Role.ADMIN)
-        report = await info.context.services.privacy.forget(VisitorId(str(visitor_id)))
+        report = await info.context.services.privacy.forget(await _person(info, visitor_id, identifier))
         return ErasureReport(
             profiles=report.profiles,
             identifiers=report.identifiers,

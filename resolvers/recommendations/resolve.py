@@ -37,14 +37,26 @@ def _service(info: Info) -> RecommendationService:
 
 
 async def resolve_list(
-    info: Info, strategy: Strategy, product_id: str | None, first: int, query: ProductQuery | None
+    info: Info,
+    strategy: Strategy,
+    product_id: str | None,
+    first: int,
+    query: ProductQuery | None,
+    *,
+    anchor_required: bool = True,
 ) -> PlainList:
+    """`anchor_required=False` (a Product's own lists): a product Vitrine does not hold gets the
+    fallback chain instead of an error, so a page of the owner's products still renders."""
     if product_id is not None and len(product_id) > 128:
         raise InputError("is longer than 128 characters", field="productId")
     ctx = info.context
     visitor = await ctx.loaders.visitors.load(ctx.visitor.id)
     request = RecRequest(
-        strategy, first, ProductId(product_id) if product_id is not None else None, query or ProductQuery()
+        strategy,
+        first,
+        ProductId(product_id) if product_id is not None else None,
+        query or ProductQuery(),
+        anchor_required=anchor_required,
     )
     result = await _service(info).recommend(request, visitor)
     products = await ctx.loaders.get_products([r.product_id for r in result.items])

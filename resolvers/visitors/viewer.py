@@ -85,7 +85,7 @@ class Session:
 class Interest:
     kind: str = strawberry.field(description="category or brand")
     key: strawberry.ID = strawberry.field(description="The category or brand id.")
-    score: float = strawberry.field(description="Time-decayed weight of the visitor's actions on it.")
+    score: float = strawberry.field(description="From 0 to 1: the strongest interest is 1, the others in proportion.")
 
 
 @strawberry.type

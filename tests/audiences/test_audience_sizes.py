@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gateway.audiences import AudienceSizes, SizeStatus, parse_condition
-from gateway.audiences.values.evaluation import evaluate_known
+from gateway.audiences.values.condition_evaluation import evaluate_known
 from gateway.audiences.values.sizes import size_estimate
 from gateway.settings import Settings
 from tests.support.appclient import Gateway, running_gateway

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from gateway.audiences.values.condition_evaluation import evaluate
 from gateway.audiences.values.conditions import BehaviourQuery, parse_condition
-from gateway.audiences.values.evaluation import evaluate
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.kernel.visitor import VisitorId
 from gateway.visitors.values.engagement import EngagementPolicy, Tier

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from gateway.catalogue.importer import ImportReport, RejectedLine, import_jsonl, load_catalog, plan_batches
-from gateway.catalogue.records import write_jsonl
+from gateway.catalogue.import_report import ImportReport, RejectedLine
+from gateway.catalogue.importer import import_jsonl, load_catalog, plan_batches
+from gateway.catalogue.jsonl import write_jsonl
 from gateway.catalogue.values import (
     Brand,
     BrandId,

@@ -68,15 +68,16 @@ async def test_behaviour_counts_are_idempotent_per_event_and_per_day(stores: Sto
         ("20261122", "Product Viewed|c:c-running"),
         ("20261121", "Product Viewed|"),
     ]
-    assert await store.counts(V1, wanted) == [2, 1, 1]
-    assert await store.counts(V2, wanted) == [1, 0, 0]
-    assert await store.counts(V1, []) == []
+    assert await store.counts([V1], wanted) == [2, 1, 1]
+    assert await store.counts([V2], wanted) == [1, 0, 0]
+    assert await store.counts([V1, V2], wanted) == [3, 1, 1]  # a person's devices add up
+    assert await store.counts([V1], []) == []
 
 
 async def test_behaviour_counts_survive_concurrent_writers(stores: Stores) -> None:
     store = stores.slots.behaviour
     await asyncio.gather(*(store.record(V1, f"c{i}", "20261122", ["Cart Viewed|"]) for i in range(30)))
-    assert await store.counts(V1, [("20261122", "Cart Viewed|")]) == [30]
+    assert await store.counts([V1], [("20261122", "Cart Viewed|")]) == [30]
 
 
 async def test_impressions_count_within_a_window(stores: Stores) -> None:
@@ -131,8 +132,8 @@ async def test_erasing_a_visitor_keeps_aggregates_only(stores: Stores) -> None:
     await slots.experiments.mark("x1", "clicks", "control", V1)
     for store in (slots.behaviour, slots.impressions, slots.experiments):
         await store.erase_visitor(V1)
-    assert await slots.behaviour.counts(V1, [("20261122", "Product Viewed|")]) == [0]
-    assert await slots.behaviour.counts(V2, [("20261122", "Product Viewed|")]) == [1]  # others untouched
+    assert await slots.behaviour.counts([V1], [("20261122", "Product Viewed|")]) == [0]
+    assert await slots.behaviour.counts([V2], [("20261122", "Product Viewed|")]) == [1]  # others untouched
     assert await slots.impressions.counts(V1, [("hero-a", NOW - timedelta(days=1))]) == [0]
     assert await slots.experiments.exposures_of(V1, ["x1"]) == [None]
     # The per-arm tallies are aggregates: they stay.

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.catalogue.records import load_jsonl, parse_line, write_jsonl
+from gateway.catalogue.jsonl import load_jsonl, write_jsonl
+from gateway.catalogue.records import parse_line
 from gateway.catalogue.values import SUPPORTED_LOCALES, CatalogueContents, CategoryId
 from gateway.demo.catalog_generator import generate_catalog, slugify
 from gateway.demo.vocabulary import (

@@ -122,6 +122,22 @@ async def test_home_page_corpus_entry_is_personalized(storefront: tuple[Gateway,
     assert viewer["session"]["cart"]["itemCount"] == 2 and len(answer["data"]["featured"]["edges"]) > 0
 
 
+contributing = Differential(build_schema(federation="contributing"), SNAPSHOT_TYPES)
+
+
+async def test_contributing_mode_compiles_to_the_same_answers(storefront: tuple[Gateway, Visitor]) -> None:
+    # Entities from ids alone (one Vitrine never imported, one bad representation), their
+    # personal lists, and the session without prices.
+    gw, visitor = storefront
+    query = """{ _entities(representations: [{__typename: "Product", id: "p-00003"}, {__typename: "Product",
+      id: "never-imported"}, {__typename: "Product"}]) { __typename ... on Product { id
+      recommendations(strategy: ALSO_VIEWED, first: 2) { items { product { id } } } similar(first: 1) { strategy } } }
+      viewer { session { recentlyViewed(first: 2) { id } cart { itemCount lines { quantity product { id } } } } } }"""
+    answer = await contributing.assert_same(query, context=contexts(gw, visitor))
+    assert [e and e["id"] for e in answer["data"]["_entities"]] == ["p-00003", "never-imported", None]
+    assert answer["data"]["viewer"]["session"]["cart"]["itemCount"] == 2
+
+
 class NoCache:
     """Every product read goes through the (faulty) loader."""
 

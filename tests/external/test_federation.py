@@ -1,41 +1,45 @@
-"""Vitrine as an Apollo Federation v2 subgraph, checked with tools from other teams.
+"""Owning mode (the default): Vitrine's subgraph owns Product, checked with tools from other teams.
 
-- Composition of Vitrine's `schema.graphql` with a sample products subgraph
-  (tests/external/node/products.graphql) succeeds with both @apollo/composition and
+- Composition of Vitrine's `schema.graphql` with a sample products subgraph that adds review
+  fields (tests/external/node/products.graphql) succeeds with both @apollo/composition and
   @theguild/federation-composition, offline from files and live from `_service { sdl }`.
 - Real gateways (@apollo/gateway on @apollo/server, and Hive Gateway) run cross-subgraph
   queries both ways:
   Vitrine's list -> the products subgraph's review fields, and the products subgraph's list
   -> Vitrine's names, prices and brands (through `_entities`), plus the `track` mutation.
+- Through both gateways the visitor id travels both ways as a header: a new client learns it,
+  a returning one is answered as itself.
+
+Contributing mode (another subgraph owns Product) is tests/external/test_federation_contributing.py.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from gateway.kernel.visitor import VisitorId
 from gateway.testing.servers import free_port
-from gateway.visitors.tokens import sign
-from tests.support.nodetools import NODE_DIR, node_server, requires_node, run_node, seed, serving
+from tests.support.federation import compose, compose_both, gql, new_visitor, through_gateways
+from tests.support.nodetools import NODE_DIR, node_server, requires_node, seed, serving
 from tests.support.settings import make_settings
 
 pytestmark = requires_node
 
 SCHEMA = Path(__file__).parent.parent.parent / "schema.graphql"
 PRODUCTS_SDL = NODE_DIR / "products.graphql"
-HIVE = "hive-gateway.mjs"
+
+# Vitrine's list, joined with the products subgraph's fields.
+FORWARD = "{ products(first: 5) { nodes { id name price { amount } rating reviewsCount } } }"
+# The products subgraph's list, joined with Vitrine's fields through _entities.
+REVERSE = "{ topRated(first: 2) { id rating name price { amount currency } brand { name } } }"
 
 
 @pytest.mark.parametrize("library", ["apollo", "guild"])
 async def test_offline_composition(library: str, tmp_path: Path) -> None:
     out = tmp_path / "supergraph.graphql"
-    result = await run_node("compose.mjs", library, str(out), f"vitrine={SCHEMA}", f"products={PRODUCTS_SDL}")
-    assert result.returncode == 0, result.stderr
-    assert result.json() == {"ok": True, "errors": []}
+    assert await compose(library, out, vitrine=SCHEMA, products=PRODUCTS_SDL) == {"ok": True, "errors": []}
     supergraph = out.read_text()
     # Both subgraphs contribute to one Product entity.
     assert 'join__type(graph: VITRINE, key: "id")' in supergraph.replace("'", '"')
@@ -43,54 +47,21 @@ async def test_offline_composition(library: str, tmp_path: Path) -> None:
     assert "reviewsCount: Int!" in supergraph and "topRated" in supergraph
 
 
-async def _gql(client: httpx.AsyncClient, url: str, query: str, **kwargs: Any) -> dict[str, Any]:
-    response = await client.post(url, json={"query": query, **kwargs})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body
-    return body
-
-
 async def test_live_composition_and_gateway_cross_subgraph_queries(tmp_path: Path) -> None:
-    products_port, gateway_port = free_port(), free_port()
+    products_port = free_port()
     with (
         serving(make_settings(), seed) as vitrine,
         node_server("products-subgraph.mjs", str(products_port), port=products_port),
     ):
-        products = f"http://127.0.0.1:{products_port}/"
-        supergraphs = {}
-        for library in ("apollo", "guild"):
-            out = tmp_path / f"{library}.graphql"
-            result = await run_node(
-                "compose.mjs", library, str(out), f"vitrine={vitrine}/graphql", f"products={products}"
-            )
-            assert result.json() == {"ok": True, "errors": []}, result.stderr
-            supergraphs[library] = out
-
-        # Each gateway runs on its own vendor's composition.
-        with node_server("apollo-gateway.mjs", str(supergraphs["apollo"]), str(gateway_port), port=gateway_port):
-            await check_cross_subgraph_queries(f"http://127.0.0.1:{gateway_port}/", "fed-apollo")
-            # The gateway forwards the visitor header: Vitrine answers for that visitor.
-            token = sign(VisitorId("v_federatedvisitoraaaaaa"), make_settings().secret_keys)
-            async with httpx.AsyncClient(timeout=20) as client:
-                response = await client.post(
-                    f"http://127.0.0.1:{gateway_port}/",
-                    json={"query": "{ viewer { visitorId } }"},
-                    headers={"x-vitrine-visitor": token},
-                )
-            assert response.json() == {"data": {"viewer": {"visitorId": "v_federatedvisitoraaaaaa"}}}
-        hive_port = free_port()
-        hive_args = ("supergraph", str(supergraphs["guild"]), "--host", "127.0.0.1", "--port", str(hive_port))
-        with node_server(HIVE, *hive_args, port=hive_port):
-            await check_cross_subgraph_queries(f"http://127.0.0.1:{hive_port}/graphql", "fed-hive")
-
-
-async def check_cross_subgraph_queries(url: str, message_id: str) -> None:
-    async with httpx.AsyncClient(timeout=20) as client:
-        # Vitrine's root list, joined with the products subgraph's review fields.
-        forward = await _gql(
-            client, url, "{ products(first: 5) { nodes { id name price { amount } rating reviewsCount } } }"
+        supergraphs = await compose_both(
+            tmp_path, vitrine=f"{vitrine}/graphql", products=f"http://127.0.0.1:{products_port}/"
         )
+        await through_gateways(supergraphs, check_cross_subgraph_queries)
+
+
+async def check_cross_subgraph_queries(url: str, gateway: str) -> None:
+    async with httpx.AsyncClient(timeout=20) as client:
+        forward = await gql(client, url, FORWARD)
         nodes = forward["data"]["products"]["nodes"]
         assert [n["id"] for n in nodes] == [f"p-0000{i}" for i in range(1, 6)]
         assert nodes[1] == {
@@ -102,10 +73,7 @@ async def check_cross_subgraph_queries(url: str, message_id: str) -> None:
         }
         assert nodes[2]["rating"] is None and nodes[2]["reviewsCount"] == 0
 
-        # The products subgraph's root list, joined with Vitrine's entity fields.
-        reverse = await _gql(
-            client, url, "{ topRated(first: 2) { id rating name price { amount currency } brand { name } } }"
-        )
+        reverse = await gql(client, url, REVERSE)
         assert reverse["data"]["topRated"] == [
             {
                 "id": "p-00004",
@@ -123,13 +91,20 @@ async def check_cross_subgraph_queries(url: str, message_id: str) -> None:
             },
         ]
 
-        # Mutations route to Vitrine.
-        tracked = await _gql(
+        # A new client learns its visitor id through the gateway; mutations route to Vitrine,
+        # and the returning visitor's session answers with Vitrine's product fields.
+        visitor = await new_visitor(client, url)
+        tracked = await gql(
             client,
             url,
-            f'mutation {{ track(events: [{{messageId: "{message_id}", name: "Product Viewed", '
-            f'properties: {{product_id: "p-00004"}}}}]) '
-            f"{{ accepted viewer {{ session {{ recentlyViewed {{ id }} }} }} }} }}",
+            f'mutation {{ track(events: [{{messageId: "fed-{gateway}", name: "Product Viewed", '
+            f'properties: {{product_id: "p-00004"}}}}]) {{ accepted }} }}',
+            visitor=visitor,
         )
         assert tracked["data"]["track"]["accepted"] == 1
-        assert tracked["data"]["track"]["viewer"]["session"]["recentlyViewed"] == [{"id": "p-00004"}]
+        session = await gql(
+            client, url, "{ viewer { session { recentlyViewed { id name rating } } } }", visitor=visitor
+        )
+        assert session["data"]["viewer"]["session"]["recentlyViewed"] == [
+            {"id": "p-00004", "name": "Trail runner 4", "rating": 4.8}
+        ]

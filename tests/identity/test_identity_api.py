@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from gateway.identity.gate import customer_signature
 from gateway.identity.values import email_hash
 from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
@@ -13,6 +12,8 @@ from tests.support.appclient import Gateway, running_gateway
 from tests.support.identity_helpers import counters, new_device
 
 ALIAS = """mutation($t: String!) { alias(visitorToken: $t) { profileId merged } }"""
+BOOTSTRAP = "bootstrap-admin-key-0123456789-abcdefghijkl"
+CREATE_INGEST = 'mutation { createApiKey(name: "shop backend", role: INGEST) { secret } }'
 
 
 async def test_identify_merges_devices_and_records_it(gateway: Gateway) -> None:
@@ -89,39 +90,26 @@ async def test_identifier_cap_refuses_a_merge(backend_settings: Settings) -> Non
         assert len(await ids.identifiers_of(roots[0])) == 3
 
 
-async def test_signed_customer_ids_when_the_operator_sets_a_secret(backend_settings: Settings) -> None:
-    secret = "identify-secret-0123456789-abcdefghijkl"
-    async with running_gateway(replace(backend_settings, identify_secret=secret)) as gw:
-        device = await new_device(gw)
-        unsigned = await device.identify("c-77")
-        assert not unsigned["accepted"] and unsigned["code"] == "INVALID_SIGNATURE"
-        wrong = await device.identify("c-77", s=customer_signature(secret, "c-78"))
-        assert wrong["code"] == "INVALID_SIGNATURE"
-        signed = await device.identify("c-77", s=customer_signature(secret, "c-77"))
-        assert signed["accepted"]
-        owners = await gw.runtime.stores.identities.owners(["customer:c-77"])
-        assert owners == [VisitorId(signed["profileId"])]
-        # The events endpoint accepts the same identify event, and checks it the same way.
-        response = await gw.client.post(
-            "/v1/events",
-            json={"events": [{"messageId": "i1", "type": "identify", "properties": {"customerId": "c-99"}}]},
-            headers={"x-vitrine-visitor": device.token},
-        )
-        assert response.json()["results"][0]["code"] == "INVALID_SIGNATURE"
-
-
-async def test_identify_from_the_events_endpoint_links_too(gateway: Gateway) -> None:
-    one, two = await new_device(gateway), await new_device(gateway)
-    await one.view("p-00001")
-    for device in (one, two):
-        gateway.client.cookies.clear()
-        response = await gateway.client.post(
-            "/v1/events",
-            json={"events": [{"messageId": "id-1", "type": "identify", "properties": {"customerId": "c-http"}}]},
-            headers={"x-vitrine-visitor": device.token},
-        )
-        assert response.json()["accepted"] == 1
-    assert counters(await two.profile()) == {"Product Viewed": 1, "identify": 2}
+async def test_identify_from_the_events_endpoint_links_too(backend_settings: Settings) -> None:
+    """A server sends the identify with its ingest key; a browser sends the identity token."""
+    async with running_gateway(replace(backend_settings, admin_api_key=BOOTSTRAP)) as gateway:
+        body = await gateway.admin(CREATE_INGEST, key=BOOTSTRAP)
+        ingest = body["data"]["createApiKey"]["secret"]
+        one, two = await new_device(gateway), await new_device(gateway)
+        await one.view("p-00001")
+        sent = [
+            (one, {"customerId": "c-http"}, {"authorization": f"Bearer {ingest}"}),
+            (two, {"identityToken": two.token_for("c-http")}, {}),
+        ]
+        for device, properties, headers in sent:
+            gateway.client.cookies.clear()
+            response = await gateway.client.post(
+                "/v1/events",
+                json={"events": [{"messageId": "id-1", "type": "identify", "properties": properties}]},
+                headers={"x-vitrine-visitor": device.token, **headers},
+            )
+            assert response.json()["accepted"] == 1, response.json()
+        assert counters(await two.profile()) == {"Product Viewed": 1, "identify": 2}
 
 
 async def test_two_devices_identify_at_once_on_two_instances(backend: str, backend_settings: Settings) -> None:

@@ -7,7 +7,7 @@ import pytest
 from gateway.kernel.errors import ConfigError
 from gateway.settings import load_settings
 
-PROD = {"VITRINE_ENV": "production", "VITRINE_SECRET_KEY": "k" * 40}
+PROD = {"VITRINE_ENV": "production", "VITRINE_SECRET_KEY": "k" * 40, "VITRINE_IDENTITY_TOKEN_SECRET": "t" * 40}
 
 
 def test_development_defaults() -> None:

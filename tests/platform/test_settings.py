@@ -17,6 +17,8 @@ def test_defaults_are_embedded() -> None:
     assert s.mongodb_url == "memory://" and s.redis_url == "memory://"
     assert (s.host, s.port) == ("127.0.0.1", 8000)
     assert s.demo_data is True and s.secret_is_ephemeral is True
+    assert s.federation_mode == "owning"
+    assert load_settings({"VITRINE_FEDERATION_MODE": "contributing"}).federation_mode == "contributing"
 
 
 @pytest.mark.parametrize(
@@ -37,6 +39,16 @@ def test_defaults_are_embedded() -> None:
         ({"VITRINE_RECS_EXCLUDE_VIEWED": "sometimes"}, "VITRINE_RECS_EXCLUDE_VIEWED", "true or false"),
         ({"VITRINE_RECS_VECTOR_REFRESH_SECONDS": "0"}, "VITRINE_RECS_VECTOR_REFRESH_SECONDS", "greater than 0"),
         ({"VITRINE_RECS_GRAPH_WAIT_SECONDS": "-5"}, "VITRINE_RECS_GRAPH_WAIT_SECONDS", "between 0 and 86400"),
+        (
+            {"VITRINE_ENV": "production", "VITRINE_SECRET_KEY": "s" * 40},
+            "VITRINE_IDENTITY_TOKEN_SECRET",
+            "(or VITRINE_IDENTITY_JWKS_URL) is required when VITRINE_ENV=production",
+        ),
+        ({"VITRINE_IDENTIFY_SECRET": "s" * 40}, "VITRINE_IDENTIFY_SECRET", "replaced by VITRINE_IDENTITY_TOKEN_SECRET"),
+        ({"VITRINE_IDENTITY_TOKEN_SECRET": "short"}, "VITRINE_IDENTITY_TOKEN_SECRET", "at least 32"),
+        ({"VITRINE_IDENTITY_JWKS_URL": "ftp://x"}, "VITRINE_IDENTITY_JWKS_URL", "http://"),
+        ({"VITRINE_IDENTITY_TOKEN_MAX_AGE_SECONDS": "5"}, "VITRINE_IDENTITY_TOKEN_MAX_AGE_SECONDS", "between 30"),
+        ({"VITRINE_FEDERATION_MODE": "shared"}, "VITRINE_FEDERATION_MODE", "owning, contributing"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str, fragment: str) -> None:
@@ -83,7 +95,7 @@ def test_admin_api_key_is_checked_and_never_shown() -> None:
         ({"VITRINE_ENGAGEMENT_TIERS": "active=1,lapsing=5"}, "VITRINE_ENGAGEMENT_TIERS", "greater than"),
         ({"VITRINE_ENGAGEMENT_POINTS": "Order Completed:20"}, "VITRINE_ENGAGEMENT_POINTS", "Event Name=points"),
         ({"VITRINE_TRIGGER_HOLDOUT_PERCENT": "120"}, "VITRINE_TRIGGER_HOLDOUT_PERCENT", "between 0 and 100"),
-        ({"VITRINE_IDENTIFY_SECRET": "short"}, "VITRINE_IDENTIFY_SECRET", "at least 32"),
+        ({"VITRINE_IDENTIFY_SECRET": "short"}, "VITRINE_IDENTIFY_SECRET", "replaced by"),
     ],
 )
 def test_identity_and_trigger_settings_fail_with_the_variable_named(
@@ -106,3 +118,32 @@ def test_identity_and_trigger_settings_parse() -> None:
     assert s.engagement_points == {"Order Completed": 25.0, "Product Viewed": 0.5}
     assert s.engagement_tiers == (20.0, 4.0) and s.trigger_holdout_percent == 0.0
     assert s.identity_blocklist == frozenset({"customer:guest", "customer:0"})
+
+
+def test_identity_tokens_are_on_in_every_mode() -> None:
+    """Development makes up a key (printed by `serve`) so stitching works in the demo; production
+    starts with a configured key or JWKS URL only (see the parametrized cases above)."""
+    dev = load_settings({})
+    assert dev.identity_token_secret and dev.identity_token_is_ephemeral
+    prod = load_settings(
+        {"VITRINE_ENV": "production", "VITRINE_SECRET_KEY": "s" * 40, "VITRINE_IDENTITY_JWKS_URL": "https://shop/jwks"}
+    )
+    assert prod.identity_jwks_url == "https://shop/jwks" and not prod.identity_token_is_ephemeral
+
+
+def test_identity_token_command_mints_what_the_gateway_verifies() -> None:
+    import asyncio
+
+    from gateway.identity import IdentityTokenVerifier
+    from gateway.kernel import VisitorId
+
+    key = "k" * 40
+    token = subprocess.run(
+        [sys.executable, "-m", "gateway", "identity-token", "--secret", key, "--visitor", "v_x", "--customer-id", "c1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    verifier = IdentityTokenVerifier(secret=key, jwks_url=None, audience="vitrine", max_age_seconds=600)
+    claims = asyncio.run(verifier.verify(token, VisitorId("v_x")))
+    assert claims.identifiers == ("customer:c1",)

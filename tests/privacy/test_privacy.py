@@ -67,7 +67,8 @@ async def test_export_then_forget_leaves_nothing_behind(
             },
         }
         gw.client.cookies.clear()
-        assert (await gw.client.post("/v1/events", json=[till])).json()["accepted"] == 1
+        server = {"authorization": f"Bearer {ADMIN}"}  # the till's backend vouches for the card
+        assert (await gw.client.post("/v1/events", json=[till], headers=server)).json()["accepted"] == 1
         cart = {"messageId": "c1", "name": "Product Added", "properties": {"product_id": "p-00003"}}
         await laptop.gql(TRACK, {"events": [cart]})
         await bystander.gql(
@@ -169,3 +170,37 @@ async def test_data_requests_need_a_signed_visitor(gateway: Gateway) -> None:
         "mutation { forgetMe }", headers={"x-vitrine-visitor": kiosk.token, "x-vitrine-channel": "kiosk"}
     )
     assert "shared kiosk" in shared["errors"][0]["message"]
+
+
+async def test_a_person_reads_their_export_and_is_found_by_identifier(backend_settings: Settings) -> None:
+    """Interests as scores from 0 to 1 with rank and latest signal, engagement as a tier; no
+    internal masses. Operators find the person by an email (hashed as stored) or a customer id."""
+    async with running_gateway(replace(backend_settings, admin_api_key=ADMIN)) as gw:
+        phone, laptop = await new_device(gw), await new_device(gw)
+        await phone.view("p-00001", "p-00002", "p-00003")
+        await laptop.identify("cust-read", e="Read.Me@Example.com")
+        await phone.identify("cust-read")
+        mine = (await phone.gql("{ myData }"))["myData"]
+        profile = mine["profile"]
+        assert "engagementMass" not in profile and "interestMass" not in repr(profile)
+        interests = profile["interests"]
+        assert interests and [i["rank"] for i in interests] == list(range(1, len(interests) + 1))
+        assert interests[0]["score"] == 1.0 and all(0 < i["score"] <= 1 for i in interests)
+        assert all(datetime.fromisoformat(i["lastSignalAt"]) <= datetime.now(UTC) for i in interests)
+        assert set(profile["engagement"]) == {"score", "tier"} and profile["engagement"]["tier"] in {
+            "active",
+            "lapsing",
+            "inactive",
+        }
+        by_email = "query($i: String!) { exportVisitorData(identifier: $i) }"
+        for identifier in ("email:read.me@example.com", " email:READ.ME@example.com", "customer:cust-read"):
+            found = (await gw.admin(by_email, {"i": identifier.strip()}, key=ADMIN))["data"]["exportVisitorData"]
+            assert found["profileId"] == mine["profileId"]
+        unknown = await gw.admin(by_email, {"i": "email:nobody@example.com"}, key=ADMIN)
+        assert unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+        malformed = await gw.admin(by_email, {"i": "phone:123"}, key=ADMIN)
+        assert "kind:value" in malformed["errors"][0]["message"]
+        forget = "mutation($i: String!) { forgetVisitor(identifier: $i) { profiles } }"
+        erased = await gw.admin(forget, {"i": "customer:cust-read"}, key=ADMIN)
+        assert erased["data"]["forgetVisitor"]["profiles"] >= 2
+        assert await gw.runtime.services.directory.owner_of("customer:cust-read") is None

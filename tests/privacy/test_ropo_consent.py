@@ -9,6 +9,7 @@ from gateway.kernel.visitor import VisitorId
 from gateway.settings import Settings
 from tests.support.appclient import Gateway, running_gateway
 from tests.support.identity_helpers import TRACK, counters, new_device
+from tests.support.settings import SERVER
 
 CONSENT = """mutation($p: [ConsentInput!]!, $s: String!) { setConsent(purposes: $p, source: $s) {
   viewer { personalized reason profile { consent { purpose granted source at } } } } }"""
@@ -30,7 +31,7 @@ async def test_viewed_online_bought_in_store_is_one_profile(gateway: Gateway) ->
     response = await gateway.client.post(
         "/v1/events",
         json={"events": [order("pos-1", "CARD-555"), order("pos-2", "CARD-777")]},
-        headers={"x-vitrine-visitor": till.token, "x-vitrine-channel": "pos"},
+        headers={"x-vitrine-visitor": till.token, "x-vitrine-channel": "pos", **SERVER},
     )
     assert response.json()["accepted"] == 2
     assert counters(await till.profile()) == {}  # the till's own profile stays empty
@@ -42,7 +43,9 @@ async def test_viewed_online_bought_in_store_is_one_profile(gateway: Gateway) ->
     # Later in-store purchases with the card land in the same profile.
     gateway.client.cookies.clear()
     await gateway.client.post(
-        "/v1/events", json={"events": [order("pos-3", "CARD-555")]}, headers={"x-vitrine-visitor": till.token}
+        "/v1/events",
+        json={"events": [order("pos-3", "CARD-555")]},
+        headers={"x-vitrine-visitor": till.token, **SERVER},
     )
     assert counters(await online.profile())["Order Completed"] == 2
     # A store visit seen by a beacon (the shopper's app in range), also by card.
@@ -54,7 +57,7 @@ async def test_viewed_online_bought_in_store_is_one_profile(gateway: Gateway) ->
         "properties": {"store_id": "krakow-1", "loyalty_card_id": "CARD-555"},
     }
     gateway.client.cookies.clear()
-    assert (await gateway.client.post("/v1/events", json=[visit])).json()["accepted"] == 1
+    assert (await gateway.client.post("/v1/events", json=[visit], headers=SERVER)).json()["accepted"] == 1
     channels = {(c["channel"], c["name"]): c["count"] for c in (await online.profile())["profile"]["channels"]}
     assert channels[("beacon", "page")] == 1
     # The other card is someone else's profile.

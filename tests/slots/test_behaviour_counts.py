@@ -48,7 +48,7 @@ async def test_counts_by_scope_and_window(stores: Stores) -> None:
         q("Product Viewed", 1, product=SHOE.id),
         q("Product Added", 30),
     ]
-    got = await counts.counts(V, queries, NOW)
+    got = await counts.counts([V], queries, NOW)
     assert [got[x] for x in queries] == [3, 2, 2, 3, 2, 1, 0]
 
 
@@ -62,5 +62,5 @@ async def test_an_order_counts_once_per_scope_whatever_its_lines(stores: Stores)
         q("Order Completed", 30, category="c-home"),
         q("Order Completed", 30, category="c-shoes"),
     ]
-    got = await counts.counts(V, queries, NOW)
+    got = await counts.counts([V], queries, NOW)
     assert [got[x] for x in queries] == [1, 1, 1]

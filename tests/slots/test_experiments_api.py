@@ -110,7 +110,10 @@ async def test_arms_are_sticky_and_measured(gw: Gateway) -> None:
         0.2
     )
     assert rows["bold"]["probabilityBest"] is not None and rows["holdout"]["probabilityBest"] is None
-    assert results["srmPValue"] is not None and results["srmDetected"] is False
+    # Visitors get random ids, so the split itself is random: the check must agree with its
+    # p-value (p < 0.001 happens about once in a thousand runs; tests/slots/test_experiment_stats
+    # checks the detection on fixed counts).
+    assert results["srmPValue"] is not None and results["srmDetected"] is (results["srmPValue"] < 0.001)
     assert results["published"] is True and results["notice"] is None
     # Per-arm rates come with the server's Wilson intervals (the console draws them as error bars).
     for row in rows.values():

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.identity import mint_identity_token
 from tests.support.appclient import Gateway
+from tests.support.settings import TEST_IDENTITY_SECRET
 
 TRACK = """mutation($events: [EventInput!]!) { track(events: $events) { accepted rejected results { code reason } } }"""
-IDENTIFY = """mutation($c: String!, $e: String, $l: String, $t: JSON, $s: String) {
-  identify(customerId: $c, email: $e, loyaltyCardId: $l, traits: $t, customerSignature: $s) {
+IDENTIFY = """mutation($c: String, $e: String, $l: String, $t: JSON, $k: String, $m: String) {
+  identify(customerId: $c, email: $e, loyaltyCardId: $l, traits: $t, identityToken: $k, messageId: $m) {
     accepted code reason profileId viewer { visitorId } } }"""
 PROFILE = """{ viewer { visitorId personalized reason
   profile { counters { name count } traits channels { channel name count } engagement { score tier } } } }"""
@@ -40,8 +42,19 @@ class Device:
         data = await self.gql(TRACK, {"events": events})
         assert data["track"]["accepted"] == len(events), data
 
-    async def identify(self, customer: str, **extra: Any) -> dict[str, Any]:
-        data = await self.gql(IDENTIFY, {"c": customer, **extra})
+    def token_for(self, customer: str | None, email: str | None = None, card: str | None = None) -> str:
+        """The identity token the shop's backend would issue this device at login."""
+        return mint_identity_token(
+            TEST_IDENTITY_SECRET, self.visitor_id, customer_id=customer, email=email, loyalty_card_id=card
+        )
+
+    async def identify(self, customer: str | None, *, proven: bool = True, **extra: Any) -> dict[str, Any]:
+        """identify as the storefront does after a login: with a token naming every identifier
+        (`proven=False`: the bare claims, as an attacker would send them)."""
+        variables = {"c": customer, **extra}
+        if proven and "k" not in variables:
+            variables["k"] = self.token_for(customer, extra.get("e"), extra.get("l"))
+        data = await self.gql(IDENTIFY, variables)
         result: dict[str, Any] = data["identify"]
         return result
 

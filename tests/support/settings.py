@@ -6,6 +6,13 @@ from dataclasses import replace
 
 from gateway.settings import Settings
 
+# The key the tests' "shop backend" signs identity tokens with (tests/support/identity_helpers.py).
+TEST_IDENTITY_SECRET = "test-identity-token-secret-0123456789-abcdef"
+# A server's key (shop backend, till): sent as the bootstrap key, whose admin role vouches for
+# the identifiers its events name, like an ingest key.
+TEST_SERVER_KEY = "test-server-key-0123456789-abcdefghijklmnop"
+SERVER = {"authorization": f"Bearer {TEST_SERVER_KEY}"}
+
 
 def make_settings(mongodb_url: str = "memory://", redis_url: str = "memory://", **overrides: object) -> Settings:
     base = Settings(
@@ -15,5 +22,7 @@ def make_settings(mongodb_url: str = "memory://", redis_url: str = "memory://", 
         secret_is_ephemeral=False,
         demo_data=False,
         store_timeout_ms=2000,
+        identity_token_secret=TEST_IDENTITY_SECRET,
+        admin_api_key=TEST_SERVER_KEY,
     )
     return replace(base, **overrides)  # type: ignore[arg-type]

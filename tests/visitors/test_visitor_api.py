@@ -85,12 +85,13 @@ async def test_read_your_writes_in_the_payload_and_the_next_query(gateway: Gatew
     counters = {c["name"]: c["count"] for c in viewer["profile"]["counters"]}
     assert counters == {"Product Viewed": 2, "Product Added": 1}
     # 2 views (weight 1) + 1 add to cart (weight 3) of running shoes by Nordvik, just now:
-    # brand and leaf category score 5, the parent category half of that.
+    # brand and leaf category weigh 5, the parent category half of that. Clients see the
+    # weights scaled so the strongest interest is 1.
     scores = {(i["kind"], i["key"]): i["score"] for i in viewer["profile"]["interests"]}
     assert scores.keys() == {("brand", "b-nordvik"), ("category", "c-running"), ("category", "c-shoes")}
-    assert abs(scores[("brand", "b-nordvik")] - 5.0) < 0.01
-    assert abs(scores[("category", "c-running")] - 5.0) < 0.01
-    assert abs(scores[("category", "c-shoes")] - 2.5) < 0.01
+    assert abs(scores[("brand", "b-nordvik")] - 1.0) < 0.01
+    assert abs(scores[("category", "c-running")] - 1.0) < 0.01
+    assert abs(scores[("category", "c-shoes")] - 0.5) < 0.01
 
 
 async def test_retries_are_idempotent(gateway: Gateway) -> None:

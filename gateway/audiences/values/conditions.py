@@ -10,8 +10,9 @@ A condition is a tree, written as JSON by editors:
 
 `parse_condition` validates a definition and raises `ConditionError` with a JSON path and, for
 a near miss, a suggestion ("did you mean 'gte'?"); with several problems it raises `Problems`
-listing every one (each child of a group and each part of a leaf is checked). Evaluating a
-parsed tree is `values.evaluation`.
+listing every one (each child of a group and each part of a leaf is checked). `evaluate` (in
+`gateway.audiences.values.condition_evaluation`) is deterministic: the same facts give the same
+answer and the same list of matched leaf conditions (for decision explanations).
 
 Fields are looked up in a flat mapping of facts that the caller builds (see FIELDS for the
 known names and types); `profile.traits.*` is open-ended. Behaviour leaves ask the caller's
@@ -70,6 +71,8 @@ FIELDS: Mapping[str, Kind] = {
     "cart.value": Kind.NUMBER,
     "cart.items": Kind.LIST,
     "cart.itemCount": Kind.NUMBER,
+    "person.cart.items": Kind.LIST,  # every live cart of the person's devices (after identify/alias)
+    "person.cart.itemCount": Kind.NUMBER,
     "time.hourOfDay": Kind.NUMBER,
     "time.dayOfWeek": Kind.STRING,  # monday .. sunday, in the slot's time zone
     "time.now": Kind.DATE,
@@ -218,42 +221,58 @@ def _check_value(op: Op, kind: Kind, value: Any, path: str) -> Any:
             raise ConditionError(f"{path}.value", f"{op.value} needs a non-empty list")
         return tuple(value)
     if op is Op.BETWEEN:
-        if not isinstance(value, list) or len(value) != 2:
-            raise ConditionError(f"{path}.value", "between needs a list of two bounds, e.g. [10, 20]")
-        lo, hi = (_check_value(Op.GTE, kind, v, path) for v in value)
-        if lo > hi:
-            raise ConditionError(f"{path}.value", "between: the first bound is greater than the second")
-        return (lo, hi)
+        return _check_bounds(kind, value, path)
     if op in ORDERED:
-        if kind is Kind.DATE or (kind is Kind.ANY and isinstance(value, str) and as_date(value)):
-            parsed = as_date(value)
-            if parsed is None:
-                raise ConditionError(f"{path}.value", f"{value!r} is not an ISO 8601 date")
-            return parsed
-        if not _is_number(value):
-            raise ConditionError(f"{path}.value", f"{op.value} compares numbers or dates; got {value!r}")
-        if kind in {Kind.STRING, Kind.LIST, Kind.BOOL}:
-            raise ConditionError(f"{path}.op", f"{op.value} does not apply to a {kind.value} field")
-        return value
+        return _check_ordered(op, kind, value, path)
     if op in STRINGY:
-        if not isinstance(value, str):
-            raise ConditionError(f"{path}.value", f"{op.value} needs a string")
-        if op is Op.REGEX:
-            if len(value) > MAX_REGEX:
-                raise ConditionError(f"{path}.value", f"regex longer than {MAX_REGEX} characters")
-            try:
-                return re.compile(value)
-            except re.error as exc:
-                raise ConditionError(f"{path}.value", f"invalid regex: {exc}") from None
-        return value
+        return _check_text(op, value, path)
     if kind is Kind.NUMBER and not _is_number(value):
         raise ConditionError(f"{path}.value", f"field is a number; got {value!r}")
     if kind is Kind.DATE:
-        parsed = as_date(value)
-        if parsed is None:
-            raise ConditionError(f"{path}.value", f"{value!r} is not an ISO 8601 date")
-        return parsed
+        return _check_date(value, path)
     return value
+
+
+def _check_bounds(kind: Kind, value: Any, path: str) -> tuple[Any, Any]:
+    """`between`: two bounds, each checked as for `gte`, the first not above the second."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise ConditionError(f"{path}.value", "between needs a list of two bounds, e.g. [10, 20]")
+    lo, hi = (_check_value(Op.GTE, kind, v, path) for v in value)
+    if lo > hi:
+        raise ConditionError(f"{path}.value", "between: the first bound is greater than the second")
+    return (lo, hi)
+
+
+def _check_ordered(op: Op, kind: Kind, value: Any, path: str) -> Any:
+    """lt, lte, gt, gte: a date (on a date field, or a trait given an ISO date) or a number."""
+    if kind is Kind.DATE or (kind is Kind.ANY and isinstance(value, str) and as_date(value)):
+        return _check_date(value, path)
+    if not _is_number(value):
+        raise ConditionError(f"{path}.value", f"{op.value} compares numbers or dates; got {value!r}")
+    if kind in {Kind.STRING, Kind.LIST, Kind.BOOL}:
+        raise ConditionError(f"{path}.op", f"{op.value} does not apply to a {kind.value} field")
+    return value
+
+
+def _check_text(op: Op, value: Any, path: str) -> Any:
+    """startsWith, endsWith, regex: a string; a regex is compiled here, once."""
+    if not isinstance(value, str):
+        raise ConditionError(f"{path}.value", f"{op.value} needs a string")
+    if op is not Op.REGEX:
+        return value
+    if len(value) > MAX_REGEX:
+        raise ConditionError(f"{path}.value", f"regex longer than {MAX_REGEX} characters")
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise ConditionError(f"{path}.value", f"invalid regex: {exc}") from None
+
+
+def _check_date(value: Any, path: str) -> datetime:
+    parsed = as_date(value)
+    if parsed is None:
+        raise ConditionError(f"{path}.value", f"{value!r} is not an ISO 8601 date")
+    return parsed
 
 
 def _label(field: str, op: Op, value: Any) -> str:

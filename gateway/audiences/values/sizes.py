@@ -1,9 +1,9 @@
 """How many profiles an audience holds now, as far as stored profiles can tell (pure).
 
-A slot audience may test what only a page view knows (`session.*`, `cart.*`, `time.*`): no
-stored profile says a visitor's country on their next visit. Such fields are unknown when
-profiles are counted, so each profile either certainly matches, certainly does not, or might
-(depending on the page view); the answer is then a range. Counting stops after a bounded
+A slot audience may test what only a page view knows (`session.*`, `cart.*`, `person.cart.*`,
+`time.*`): no stored profile says a visitor's country on their next visit. Such fields are
+unknown when profiles are counted, so each profile either certainly matches, certainly does
+not, or might (depending on the page view); the answer is then a range. Counting stops after a bounded
 number of profiles; the answer says so, and the share of the profiles read is the estimate
 (profile ids are random, so the first profiles in id order are a fair sample).
 """

@@ -43,6 +43,8 @@ FIELD_HELP: Mapping[str, str] = {
     "cart.value": "the cart's value",
     "cart.items": "product ids in the cart",
     "cart.itemCount": "how many items are in the cart",
+    "person.cart.items": "product ids in any live cart of the person's devices (after identify)",
+    "person.cart.itemCount": "how many items the person's live carts hold together",
     "time.hourOfDay": "the hour now, 0-23, in the slot's time zone",
     "time.dayOfWeek": "the day now (monday..sunday), in the slot's time zone",
     "time.now": "the date and time now",
@@ -51,8 +53,9 @@ PREFIX_HELP: Mapping[str, str] = {
     "profile.traits.": "any trait sent with identify, e.g. profile.traits.tier",
     "profile.counters.": "how many events of a name the profile has, e.g. profile.counters.Order Completed",
 }
-# Fields no stored profile holds: they come with the page view (request, session, cart, clock).
-PAGE_VIEW_PREFIXES = ("session.", "cart.", "time.")
+# Fields no stored profile holds: they come with the page view (request, live sessions and carts,
+# the clock).
+PAGE_VIEW_PREFIXES = ("session.", "cart.", "person.cart.", "time.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from strawberry.types.base import (
     StrawberryMaybe,
     StrawberryOptional,
     StrawberryType,
+    WithStrawberryObjectDefinition,
     has_object_definition,
 )
 from strawberry.types.enum import StrawberryEnumDefinition, has_enum_definition
@@ -83,53 +84,71 @@ def _converter(
     if isinstance(type_, LazyType):
         return _converter(type_.resolve_type(), scalar_registry, name_of)
     if isinstance(type_, StrawberryList):
-        item = type_.of_type
-        item_inner = item.of_type if isinstance(item, StrawberryOptional) else item
-        if not isinstance(item, StrawberryMaybe) and _is_leaf(item_inner, scalar_registry):
-
-            def copy_list(value: Any) -> Any:
-                if value is None or value is UNSET:
-                    return value
-                return list(value)
-
-            return copy_list
-        convert_item = _converter(item, scalar_registry, name_of)
-
-        def convert_list(value: Any) -> Any:
-            if value is None or value is UNSET:
-                return value
-            return [convert_item(x) for x in value]
-
-        return convert_list
+        return _list_converter(type_, scalar_registry, name_of)
     if _is_leaf(type_, scalar_registry) or has_enum_definition(type_):
         return _same
     if has_object_definition(type_):
-        definition = type_.__strawberry_definition__
-        if definition.from_input is not None or not definition.is_input or definition.is_graphql_generic:
-            raise Unsupported(f"input type {definition.name}")
-        cls: Any = type_
-        fields: list[StrawberryField] = definition.fields
-        defaults = {f.python_name: None for f in fields if f.default_value is MISSING and f.default_factory is MISSING}
-        plan = [
-            (
-                name_of(f),
-                f.python_name,
-                _converter(f.resolve_type(type_definition=definition), scalar_registry, name_of),
-            )
-            for f in fields
-        ]
+        return _input_converter(type_, scalar_registry, name_of)
+    raise Unsupported(repr(type_))
 
-        def convert_input(value: Any) -> Any:
+
+def _list_converter(
+    type_: StrawberryList, scalar_registry: Mapping[object, Any], name_of: Callable[[Any], str]
+) -> Converter:
+    """Lists of scalars and enums are copied (graphql-core shares default values between
+    requests); other lists convert each item."""
+    item = type_.of_type
+    item_inner = item.of_type if isinstance(item, StrawberryOptional) else item
+    if not isinstance(item, StrawberryMaybe) and _is_leaf(item_inner, scalar_registry):
+
+        def copy_list(value: Any) -> Any:
             if value is None or value is UNSET:
                 return value
-            kwargs = dict(defaults)
-            for graphql_name, python_name, convert_one in plan:
-                if graphql_name in value:
-                    kwargs[python_name] = convert_one(value[graphql_name])
-            return cls(**kwargs)
+            return list(value)
 
-        return convert_input
-    raise Unsupported(repr(type_))
+        return copy_list
+    convert_item = _converter(item, scalar_registry, name_of)
+
+    def convert_list(value: Any) -> Any:
+        if value is None or value is UNSET:
+            return value
+        return [convert_item(x) for x in value]
+
+    return convert_list
+
+
+def _input_converter(
+    type_: type[WithStrawberryObjectDefinition],
+    scalar_registry: Mapping[object, Any],
+    name_of: Callable[[Any], str],
+) -> Converter:
+    """An input object: `None` for every field without a default, then the fields present
+    in the value, converted, passed to the class."""
+    definition = type_.__strawberry_definition__
+    if definition.from_input is not None or not definition.is_input or definition.is_graphql_generic:
+        raise Unsupported(f"input type {definition.name}")
+    cls: Any = type_
+    fields: list[StrawberryField] = definition.fields
+    defaults = {f.python_name: None for f in fields if f.default_value is MISSING and f.default_factory is MISSING}
+    plan = [
+        (
+            name_of(f),
+            f.python_name,
+            _converter(f.resolve_type(type_definition=definition), scalar_registry, name_of),
+        )
+        for f in fields
+    ]
+
+    def convert_input(value: Any) -> Any:
+        if value is None or value is UNSET:
+            return value
+        kwargs = dict(defaults)
+        for graphql_name, python_name, convert_one in plan:
+            if graphql_name in value:
+                kwargs[python_name] = convert_one(value[graphql_name])
+        return cls(**kwargs)
+
+    return convert_input
 
 
 def _same(value: Any) -> Any:

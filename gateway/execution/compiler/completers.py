@@ -15,7 +15,7 @@ it has to hand it to user code (`is_type_of`) or to graphql-core.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import CoroutineType, GeneratorType
 from typing import Any
 
@@ -135,137 +135,183 @@ def type_check(
 
 def _build(plan: PlanShape, field: FieldPlan, return_type: GraphQLOutputType, depth: int) -> Completer:
     """The completer of `return_type` for `field`, `depth` list levels below the field itself."""
-    details = field.details
+    if isinstance(return_type, GraphQLNonNull):
+        return _non_null_completer(plan, field, return_type, depth)
+    if isinstance(return_type, GraphQLList):
+        return _list_completer(plan, field, return_type, depth)
+    if isinstance(return_type, GraphQLObjectType):
+        return _object_completer(plan, field, return_type, depth)
+    if isinstance(return_type, GraphQLScalarType | GraphQLEnumType):
+        return _leaf_completer(return_type)
+    # Interfaces and unions: graphql-core resolves the runtime type, then comes back to the
+    # compiled selection set through `ExecutorBase.collect_and_execute_subfields`.
+    return _generic_completer(field, return_type, depth)
+
+
+InfoOf = Callable[[ExecutorBase, GraphQLResolveInfo[Any] | None, Path], GraphQLResolveInfo[Any]]
+
+
+def _info_of(field: FieldPlan, depth: int) -> InfoOf:
+    """The resolve info a completer was given, or the one built for `field` when it was not."""
 
     def info_of(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path) -> GraphQLResolveInfo[Any]:
         if info is not None:
             return info
         return ex.build_resolve_info(field.definition, field.nodes, field.parent_type, _field_path(path, depth))
 
-    if isinstance(return_type, GraphQLNonNull):
-        inner = _build(plan, field, return_type.of_type, depth)
-        message = f"Cannot return null for non-nullable field {field.parent_type.name}.{field.name}."
+    return info_of
 
-        def complete_non_null(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
-            if isinstance(result, Exception):
-                raise result
-            completed = inner(ex, info, path, result)
-            if completed is None:
-                raise TypeError(message)
-            return completed
 
-        return complete_non_null
+def _non_null_completer(plan: PlanShape, field: FieldPlan, return_type: GraphQLNonNull[Any], depth: int) -> Completer:
+    inner = _build(plan, field, return_type.of_type, depth)
+    message = f"Cannot return null for non-nullable field {field.parent_type.name}.{field.name}."
 
-    if isinstance(return_type, GraphQLList):
-        item_type = return_type.of_type
-        item = _build(plan, field, item_type, depth + 1)
-        # Items of an object type (nullable or not) whose values are ordinary objects skip the
-        # completer chain: type check, then the compiled selection set.
-        item_object = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
-        objects: list[Any] = []
-        if not isinstance(item_object, GraphQLObjectType):
-            item_object = None
-        item_is_type_of = type_check(plan, item_object) if item_object is not None else None
+    def complete_non_null(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+        if isinstance(result, Exception):
+            raise result
+        completed = inner(ex, info, path, result)
+        if completed is None:
+            raise TypeError(message)
+        return completed
 
-        def complete_list(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
-            if isinstance(result, Exception):
-                raise result
+    return complete_non_null
+
+
+def _list_completer(plan: PlanShape, field: FieldPlan, return_type: GraphQLList[Any], depth: int) -> Completer:
+    details = field.details
+    info_of = _info_of(field, depth)
+    complete_other = _unlisted_completer(field, return_type, depth)
+    item_type = return_type.of_type
+    item = _build(plan, field, item_type, depth + 1)
+    # Items of an object type (nullable or not) whose values are ordinary objects skip the
+    # completer chain: type check, then the compiled selection set.
+    unwrapped = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+    item_object = unwrapped if isinstance(unwrapped, GraphQLObjectType) else None
+    objects: list[Any] = []
+    item_is_type_of = type_check(plan, item_object) if item_object is not None else None
+
+    def complete_list(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+        kind = type(result)
+        if kind is not list and kind is not tuple:
             if result is None or result is Undefined:
                 return None
-            kind = type(result)
-            if kind is not list and kind is not tuple:
-                return Executor.complete_value(ex, return_type, details, info_of(ex, info, path), path, result, None)
-            is_awaitable = ex.is_awaitable
-            items: list[Any] = []
-            pending: list[int] = []
-            try:
-                new = tuple.__new__  # Path(path, index, None) without the namedtuple constructor call
-                for index, value in enumerate(result):
-                    item_path = new(Path, (path, index, None))
-                    if is_awaitable_value(value, is_awaitable):
-                        items.append(
-                            ex.complete_awaitable_list_item_value(
-                                value, item_type, details, info_of(ex, info, path), item_path, None
-                            )
+            return complete_other(ex, info, path, result)
+        is_awaitable = ex.is_awaitable
+        items: list[Any] = []
+        pending: list[int] = []
+        try:
+            new = tuple.__new__  # Path(path, index, None) without the namedtuple constructor call
+            for index, value in enumerate(result):
+                item_path = new(Path, (path, index, None))
+                if is_awaitable_value(value, is_awaitable):
+                    items.append(
+                        ex.complete_awaitable_list_item_value(
+                            value, item_type, details, info_of(ex, info, path), item_path, None
                         )
-                        pending.append(index)
-                        continue
-                    try:
-                        if item_object is not None and (
-                            type(value) in PLAIN_OBJECTS or is_plain_object(value, is_awaitable)
-                        ):
-                            if not objects:
-                                objects.append(plan.object_function(ex, item_object, details))
-                            if item_is_type_of is None:
-                                completed = objects[0](ex, value, item_path)
+                    )
+                    pending.append(index)
+                    continue
+                try:
+                    if item_object is not None and (
+                        type(value) in PLAIN_OBJECTS or is_plain_object(value, is_awaitable)
+                    ):
+                        if not objects:
+                            objects.append(plan.object_function(ex, item_object, details))
+                        if item_is_type_of is None:
+                            completed = objects[0](ex, value, item_path)
+                        else:
+                            checked = item_is_type_of(value, lambda: info_of(ex, info, path))
+                            if is_awaitable(checked):
+                                completed = ex.object_checked_later(checked, item_object, details, item_path, value)
+                            elif not checked:
+                                raise invalid_return_type_error(item_object, value, details)
                             else:
-                                checked = item_is_type_of(value, lambda: info_of(ex, info, path))
-                                if is_awaitable(checked):
-                                    completed = ex.object_checked_later(checked, item_object, details, item_path, value)
-                                elif not checked:
-                                    raise invalid_return_type_error(item_object, value, details)
-                                else:
-                                    completed = objects[0](ex, value, item_path)
-                        else:
-                            completed = item(ex, info, item_path, value)
-                        if is_awaitable(completed):
-                            items.append(ex.await_completed(completed, item_type, details, item_path))
-                            pending.append(index)
-                        else:
-                            items.append(completed)
-                    except Exception as raw_error:
-                        ex.handle_field_error(raw_error, item_type, details, item_path)
-                        items.append(None)
-            except Exception:
-                leftover = [items[i] for i in pending]
-                leftover += [v for v in result[len(items) + 1 :] if is_awaitable(v)]
-                if leftover:
-                    ex.settle_in_background(leftover)
-                raise
-            if pending:
-                return ex.gather_items(items, pending)
-            return items
+                                completed = objects[0](ex, value, item_path)
+                    else:
+                        completed = item(ex, info, item_path, value)
+                    if is_awaitable(completed):
+                        items.append(ex.await_completed(completed, item_type, details, item_path))
+                        pending.append(index)
+                    else:
+                        items.append(completed)
+                except Exception as raw_error:
+                    ex.handle_field_error(raw_error, item_type, details, item_path)
+                    items.append(None)
+        except Exception:
+            _settle_pending(ex, items, pending, result)
+            raise
+        if pending:
+            return ex.gather_items(items, pending)
+        return items
 
-        return complete_list
+    return complete_list
 
-    if isinstance(return_type, GraphQLObjectType):
-        object_type = return_type
-        is_type_of = type_check(plan, object_type)
-        functions: list[Any] = []  # the compiled selection set, looked up once
 
-        def complete_object(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
-            if type(result) not in PLAIN_OBJECTS:
-                if isinstance(result, Exception):
-                    raise result
-                if result is None or result is Undefined:
-                    return None
-            if is_type_of is not None:
-                checked = is_type_of(result, lambda: info_of(ex, info, path))
-                if ex.is_awaitable(checked):
-                    return ex.object_checked_later(checked, object_type, details, path, result)
-                if not checked:
-                    raise invalid_return_type_error(object_type, result, details)
-            if not functions:
-                functions.append(plan.object_function(ex, object_type, details))
-            return functions[0](ex, result, path)
+def _unlisted_completer(field: FieldPlan, return_type: GraphQLList[Any], depth: int) -> Completer:
+    """A list field's value that is neither a list, a tuple nor null: an Exception is raised, any
+    other iterable goes to graphql-core."""
+    details = field.details
+    info_of = _info_of(field, depth)
 
-        return complete_object
+    def complete_unlisted(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+        if isinstance(result, Exception):
+            raise result
+        return Executor.complete_value(ex, return_type, details, info_of(ex, info, path), path, result, None)
 
-    if isinstance(return_type, GraphQLScalarType | GraphQLEnumType):
-        leaf_type = return_type
-        complete_leaf = Executor.complete_leaf_value
+    return complete_unlisted
 
-        def complete_leaf_value(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+
+def _settle_pending(ex: ExecutorBase, items: list[Any], pending: list[int], result: Sequence[Any]) -> None:
+    """A list whose completion failed: its awaitables, completed or not yet reached, still run
+    to the end in the background (none is left unawaited)."""
+    leftover = [items[i] for i in pending]
+    leftover += [v for v in result[len(items) + 1 :] if ex.is_awaitable(v)]
+    if leftover:
+        ex.settle_in_background(leftover)
+
+
+def _object_completer(plan: PlanShape, field: FieldPlan, object_type: GraphQLObjectType, depth: int) -> Completer:
+    details = field.details
+    info_of = _info_of(field, depth)
+    is_type_of = type_check(plan, object_type)
+    functions: list[Any] = []  # the compiled selection set, looked up once
+
+    def complete_object(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+        if type(result) not in PLAIN_OBJECTS:
             if isinstance(result, Exception):
                 raise result
             if result is None or result is Undefined:
                 return None
-            return complete_leaf(leaf_type, result)
+        if is_type_of is not None:
+            checked = is_type_of(result, lambda: info_of(ex, info, path))
+            if ex.is_awaitable(checked):
+                return ex.object_checked_later(checked, object_type, details, path, result)
+            if not checked:
+                raise invalid_return_type_error(object_type, result, details)
+        if not functions:
+            functions.append(plan.object_function(ex, object_type, details))
+        return functions[0](ex, result, path)
 
-        return complete_leaf_value
+    return complete_object
 
-    # Interfaces and unions: graphql-core resolves the runtime type, then comes back to the
-    # compiled selection set through `ExecutorBase.collect_and_execute_subfields`.
+
+def _leaf_completer(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Completer:
+    complete_leaf = Executor.complete_leaf_value
+
+    def complete_leaf_value(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
+        if isinstance(result, Exception):
+            raise result
+        if result is None or result is Undefined:
+            return None
+        return complete_leaf(leaf_type, result)
+
+    return complete_leaf_value
+
+
+def _generic_completer(field: FieldPlan, return_type: GraphQLOutputType, depth: int) -> Completer:
+    details = field.details
+    info_of = _info_of(field, depth)
+
     def complete_generic(ex: ExecutorBase, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any) -> Any:
         return Executor.complete_value(ex, return_type, details, info_of(ex, info, path), path, result, None)
 

@@ -62,6 +62,7 @@ class MongoIdentityStore:
                     "identifiers": list(record.identifiers),
                     "reason": record.reason,
                     "at": record.at,
+                    "refused": record.refused,
                 }
             )
 
@@ -75,6 +76,7 @@ class MongoIdentityStore:
                     tuple(d["identifiers"]),
                     d["reason"],
                     d["at"],
+                    d.get("refused"),
                 )
                 async for d in cursor
             ]

@@ -137,6 +137,18 @@ def blend(
                 totals[pid] = total + pop_scale * pop
     candidates = ((-t, pid) for pid, t in totals.items() if pid not in exclude)
     ranked = sorted(candidates) if limit is None else heapq.nsmallest(limit, candidates)
+    parts = _parts_of(ranked, sources, popularity, pop_scale)
+    return [Recommended(pid, -neg, _reason(parts[pid])) for neg, pid in ranked]
+
+
+def _parts_of(
+    ranked: Sequence[tuple[float, ProductId]],
+    sources: Sequence[tuple[Signal, ProductId | None, Sequence[tuple[ProductId, float]], float]],
+    popularity: Mapping[ProductId, float],
+    pop_scale: float,
+) -> dict[ProductId, list[Part]]:
+    """`blend`'s second pass: what each signal and source added to the scores of the `ranked`
+    (negated score, id) pairs."""
     parts: dict[ProductId, list[Part]] = {pid: [] for _, pid in ranked}
     for signal, source, neighbours, scale in sources:
         for pid, score in neighbours:
@@ -148,7 +160,7 @@ def blend(
             pop = popularity.get(pid, 0.0)
             if pop:
                 mine.append((Signal.POPULAR, None, pop_scale * pop))
-    return [Recommended(pid, -neg, _reason(parts[pid])) for neg, pid in ranked]
+    return parts
 
 
 def tie_breaker(seed: int) -> Callable[[ProductId], int]:

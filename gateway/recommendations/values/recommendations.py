@@ -56,6 +56,8 @@ class FallbackStep(Enum):
 
     COLLABORATIVE = "COLLABORATIVE"
     TRENDING = "TRENDING"
+    SIMILAR = "SIMILAR"  # close in embedding space to the anchor or the visitor's seeds
+    CATEGORY = "CATEGORY"  # in the categories of the anchor, the seeds or the visitor's interests
     POPULAR = "POPULAR"
     CATALOGUE = "CATALOGUE"
 

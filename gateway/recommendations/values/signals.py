@@ -152,40 +152,75 @@ def updates_for(
                     increments.append((board_key("popular", scope), pid, popular))
                     increments.append((board_key("trending", scope), pid, trending))
         if event.name == "Product Viewed" and lines:
-            pid = lines[0]
-            views = [h for h in recent if h.kind == "view" and h.product_id != pid]
-            for distance, prev in enumerate(views[: config.view_window], start=1):
-                if at - prev.at > config.view_max_gap_seconds:
-                    break
-                w = 1.0 / distance
-                increments.append((neighbour_key("view", prev.product_id), pid, w))
-                increments.append((neighbour_key("view", pid), prev.product_id, w * config.backward_weight))
-            pushed.append(HistoryEntry(pid, at, "view"))
+            pushed.append(_pair_views(lines[0], at, recent, config, increments))
         elif event.name in {"Product Added", "Wishlist Product Added to Cart"} and lines:
-            pid = lines[0]
-            carted = {h.product_id for h in recent if h.kind == "cart" and at - h.at <= config.view_max_gap_seconds}
-            for other in sorted(carted - {pid}):
-                increments.append((neighbour_key("buy", other), pid, config.basket_weight))
-                increments.append((neighbour_key("buy", pid), other, config.basket_weight))
-            pushed.append(HistoryEntry(pid, at, "cart"))
+            pushed.append(_pair_basket(lines[0], at, recent, config, increments))
         elif event.name == "Order Completed" and lines:
-            distinct = sorted(set(lines))
-            for a in distinct:
-                for b in distinct:
-                    if a != b:
-                        increments.append((neighbour_key("buy", a), b, 1.0))
-            pushed.extend(HistoryEntry(pid, at, "buy") for pid in distinct)
+            pushed.extend(_pair_order(lines, at, increments))
         elif event.name == "Product Clicked":
-            rec_id = event.properties.get("recommendation_id")
-            strategy = strategy_of(rec_id) if isinstance(rec_id, str) else None
-            if strategy is not None:
-                clicks = (strategy.value,)
+            clicks = _clicked(event)
         if increments or pushed or clicks:
             out.append(SignalUpdate(event.key, event.visitor_id, tuple(pushed), tuple(increments), clicks))
             for entry in pushed:
                 recent.insert(0, entry)
             del recent[config.history_cap :]
     return out
+
+
+# One kind of event each, for `updates_for`: they append their pair signals to the event's
+# `increments` (no list of their own per event) and return what the visitor's history records.
+
+
+def _pair_views(
+    pid: ProductId,
+    at: float,
+    recent: Sequence[HistoryEntry],
+    config: SignalConfig,
+    increments: list[tuple[str, ProductId, float]],
+) -> HistoryEntry:
+    """Viewed-then-viewed with the visitor's preceding views, closer ones weighing more."""
+    views = [h for h in recent if h.kind == "view" and h.product_id != pid]
+    for distance, prev in enumerate(views[: config.view_window], start=1):
+        if at - prev.at > config.view_max_gap_seconds:
+            break
+        w = 1.0 / distance
+        increments.append((neighbour_key("view", prev.product_id), pid, w))
+        increments.append((neighbour_key("view", pid), prev.product_id, w * config.backward_weight))
+    return HistoryEntry(pid, at, "view")
+
+
+def _pair_basket(
+    pid: ProductId,
+    at: float,
+    recent: Sequence[HistoryEntry],
+    config: SignalConfig,
+    increments: list[tuple[str, ProductId, float]],
+) -> HistoryEntry:
+    """Carted together: both ways with every product carted within the gap."""
+    carted = {h.product_id for h in recent if h.kind == "cart" and at - h.at <= config.view_max_gap_seconds}
+    for other in sorted(carted - {pid}):
+        increments.append((neighbour_key("buy", other), pid, config.basket_weight))
+        increments.append((neighbour_key("buy", pid), other, config.basket_weight))
+    return HistoryEntry(pid, at, "cart")
+
+
+def _pair_order(
+    lines: Sequence[ProductId], at: float, increments: list[tuple[str, ProductId, float]]
+) -> list[HistoryEntry]:
+    """Bought together: every pair of distinct products in the order, both ways."""
+    distinct = sorted(set(lines))
+    for a in distinct:
+        for b in distinct:
+            if a != b:
+                increments.append((neighbour_key("buy", a), b, 1.0))
+    return [HistoryEntry(pid, at, "buy") for pid in distinct]
+
+
+def _clicked(event: Event) -> tuple[str, ...]:
+    """The strategy credited with a recommendation click, if the click names one."""
+    rec_id = event.properties.get("recommendation_id")
+    strategy = strategy_of(rec_id) if isinstance(rec_id, str) else None
+    return (strategy.value,) if strategy is not None else ()
 
 
 def push_history(history: Sequence[HistoryEntry], pushed: Sequence[HistoryEntry], cap: int) -> tuple[HistoryEntry, ...]:

@@ -28,8 +28,9 @@ class MemoryBehaviourStore:
         self._counts[(visitor_id, day)].update(fields)
         return True
 
-    async def counts(self, visitor_id: VisitorId, wanted: Sequence[tuple[str, str]]) -> list[int]:
-        return [self._counts.get((visitor_id, day), Counter())[field] for day, field in wanted]
+    async def counts(self, visitor_ids: Sequence[VisitorId], wanted: Sequence[tuple[str, str]]) -> list[int]:
+        empty: Counter[str] = Counter()
+        return [sum(self._counts.get((v, day), empty)[field] for v in visitor_ids) for day, field in wanted]
 
     async def export_visitor(self, visitor_id: VisitorId) -> dict[str, dict[str, int]]:
         return {day: dict(counts) for (vid, day), counts in sorted(self._counts.items()) if vid == visitor_id}

@@ -57,8 +57,9 @@ class BehaviourStore(Protocol):
         """Add 1 to each field of that day; idempotent per event key (False: already counted)."""
         ...
 
-    async def counts(self, visitor_id: VisitorId, wanted: Sequence[tuple[str, str]]) -> list[int]:
-        """Counts for (day, field) pairs, in order; one round trip."""
+    async def counts(self, visitor_ids: Sequence[VisitorId], wanted: Sequence[tuple[str, str]]) -> list[int]:
+        """Counts for (day, field) pairs, in order, summed over `visitor_ids` (a person's
+        devices: each event is counted under one device only); one round trip."""
         ...
 
     async def export_visitor(self, visitor_id: VisitorId) -> dict[str, dict[str, int]]:

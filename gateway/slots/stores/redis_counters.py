@@ -75,14 +75,16 @@ class RedisBehaviourStore:
             done = await self._script(keys=keys, args=[event_key, _ms(datetime.now(UTC)), *fields])
         return bool(done)
 
-    async def counts(self, visitor_id: VisitorId, wanted: Sequence[tuple[str, str]]) -> list[int]:
-        if not wanted:
-            return []
+    async def counts(self, visitor_ids: Sequence[VisitorId], wanted: Sequence[tuple[str, str]]) -> list[int]:
+        if not wanted or not visitor_ids:
+            return [0] * len(wanted)
         async with translated(self.STORE, "counts"), self._redis.pipeline(transaction=False) as pipe:
-            for day, field in wanted:
-                pipe.hget(f"{self._prefix}bc:{visitor_id}:{day}", field)
+            for visitor_id in visitor_ids:
+                for day, field in wanted:
+                    pipe.hget(f"{self._prefix}bc:{visitor_id}:{day}", field)
             raw = await pipe.execute()
-        return [int(r) if r is not None else 0 for r in raw]
+        n = len(wanted)
+        return [sum(int(r) for r in raw[i::n] if r is not None) for i in range(n)]
 
     async def export_visitor(self, visitor_id: VisitorId) -> dict[str, dict[str, int]]:
         head = f"{self._prefix}bc:{visitor_id}:"

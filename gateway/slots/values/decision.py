@@ -37,6 +37,7 @@ class Reason(Enum):
     CHANNEL_NOT_SERVED = "CHANNEL_NOT_SERVED"  # the slot is not configured for this channel
     FORCED = "FORCED"  # an editor's preview asked for this variant
     PERSONALIZATION_UNAVAILABLE = "PERSONALIZATION_UNAVAILABLE"  # a store or definition failed: fail open
+    NO_CONSENT = "NO_CONSENT"  # the visitor did not consent to personalization: default content
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,25 @@ def build_snapshot(version: int, raw: RawDefinitions) -> Snapshot:
         experiments[exp.key] = exp
     found.check()
 
+    experiment_by_slot = _running_by_slot(experiments)
+    in_experiment = {
+        lv.variant for e in experiment_by_slot.values() for f in e.factors for lv in f.levels if lv.variant is not None
+    }
+    live = _live_by_slot(variants, in_experiment)
+    return Snapshot(
+        version,
+        slots,
+        variants,
+        audiences,
+        experiments,
+        {k: tuple(v) for k, v in live.items()},
+        experiment_by_slot,
+        _behaviour_by_slot(slots, live, experiment_by_slot, audiences),
+    )
+
+
+def _running_by_slot(experiments: Mapping[str, Experiment]) -> dict[str, Experiment]:
+    """The running experiment of each slot; raises DefinitionError when two share a slot."""
     experiment_by_slot: dict[str, Experiment] = {}
     for exp in experiments.values():
         if exp.status is not ExperimentStatus.RUNNING:
@@ -125,10 +144,11 @@ def build_snapshot(version: int, raw: RawDefinitions) -> Snapshot:
                     f"slot {slot_key!r} is already in running experiment {other.key!r}; stop one of them first",
                 )
             experiment_by_slot[slot_key] = exp
-    in_experiment = {
-        lv.variant for e in experiment_by_slot.values() for f in e.factors for lv in f.levels if lv.variant is not None
-    }
+    return experiment_by_slot
 
+
+def _live_by_slot(variants: Mapping[str, Variant], in_experiment: set[str]) -> dict[str, list[Variant]]:
+    """Published variants per slot, by priority; those outside experiments must not overlap."""
     live: dict[str, list[Variant]] = {}
     for v in variants.values():
         if v.status is Status.PUBLISHED:
@@ -136,6 +156,16 @@ def build_snapshot(version: int, raw: RawDefinitions) -> Snapshot:
     for slot_key, items in live.items():
         items.sort(key=lambda v: (-v.priority, v.id))
         check_overlaps([v for v in items if v.id not in in_experiment], slot_key)
+    return live
+
+
+def _behaviour_by_slot(
+    slots: Mapping[str, Slot],
+    live: Mapping[str, Sequence[Variant]],
+    experiment_by_slot: Mapping[str, Experiment],
+    audiences: Mapping[str, Audience],
+) -> dict[str, tuple[BehaviourQuery, ...]]:
+    """The behaviour counts a decision for each slot may ask for, without repeats."""
     behaviour: dict[str, tuple[BehaviourQuery, ...]] = {}
     for slot_key in slots:
         queries: list[BehaviourQuery] = []
@@ -149,16 +179,7 @@ def build_snapshot(version: int, raw: RawDefinitions) -> Snapshot:
             if running.audience:
                 queries += _behaviour(audiences[running.audience].condition)
         behaviour[slot_key] = tuple(dict.fromkeys(queries))
-    return Snapshot(
-        version,
-        slots,
-        variants,
-        audiences,
-        experiments,
-        {k: tuple(v) for k, v in live.items()},
-        experiment_by_slot,
-        behaviour,
-    )
+    return behaviour
 
 
 def check_experiment(

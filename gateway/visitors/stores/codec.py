@@ -22,6 +22,7 @@ def profile_out(p: Profile, *, as_text: bool) -> dict[str, Any]:
         "traits": dict(p.traits),
         "counters": dict(p.counters),
         "interest_mass": dict(p.interest_mass),
+        "interest_seen": {k: dt_out(v, as_text) for k, v in p.interest_seen.items()},
         "first_seen": dt_out(p.first_seen, as_text),
         "last_seen": dt_out(p.last_seen, as_text),
         "recent_event_keys": list(p.recent_event_keys),
@@ -48,6 +49,7 @@ def profile_in(d: Mapping[str, Any]) -> Profile:
         traits=dict(d.get("traits") or {}),
         counters={k: int(v) for k, v in (d.get("counters") or {}).items()},
         interest_mass={k: float(v) for k, v in (d.get("interest_mass") or {}).items()},
+        interest_seen={k: t for k, v in (d.get("interest_seen") or {}).items() if (t := dt_in(v)) is not None},
         first_seen=dt_in(d.get("first_seen")),
         last_seen=dt_in(d.get("last_seen")),
         recent_event_keys=tuple(d.get("recent_event_keys") or ()),
@@ -95,6 +97,7 @@ def event_out(e: Event, *, applied: bool) -> dict[str, Any]:
         "timestamp": e.timestamp,
         "received_at": e.received_at,
         "properties": dict(e.properties),
+        "proven": list(e.proven),
         "applied": applied,
     }
 
@@ -111,4 +114,5 @@ def event_in(d: Mapping[str, Any]) -> Event:
         timestamp=ts,
         received_at=received,
         properties=dict(d.get("properties") or {}),
+        proven=tuple(d.get("proven") or ()),
     )

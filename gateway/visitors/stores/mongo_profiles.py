@@ -36,6 +36,7 @@ DATA_FIELDS = (
     "traits",
     "counters",
     "interest_mass",
+    "interest_seen",
     "first_seen",
     "last_seen",
     "recent_event_keys",
@@ -52,7 +53,7 @@ def _update(change: ProfileChange) -> dict[str, Any]:
         inc["engagement_mass"] = change.engagement
     update: dict[str, Any] = {
         "$min": {"first_seen": change.at},
-        "$max": {"last_seen": change.at},
+        "$max": {"last_seen": change.at, **{f"interest_seen.{k}": change.at for k in change.interest_mass}},
         "$push": {"recent_event_keys": {"$each": [change.event_key], "$slice": -RECENT_EVENT_KEYS_CAP}},
     }
     if inc:
@@ -79,8 +80,11 @@ def _absorb_update(target: Profile, source: Profile) -> dict[str, Any]:
     }
     if source.first_seen:
         update["$min"] = {"first_seen": source.first_seen}
+    latest: dict[str, Any] = {f"interest_seen.{k}": at for k, at in source.interest_seen.items()}
     if source.last_seen:
-        update["$max"] = {"last_seen": source.last_seen}
+        latest["last_seen"] = source.last_seen
+    if latest:
+        update["$max"] = latest
     if inc:
         update["$inc"] = inc
     if sets:
@@ -111,8 +115,13 @@ def _late_update(snapshot: Profile, stripped: Profile) -> dict[str, Any]:
     update: dict[str, Any] = {"$push": {"recent_event_keys": {"$each": keys, "$slice": -RECENT_EVENT_KEYS_CAP}}}
     if inc:
         update["$inc"] = inc
+    latest: dict[str, Any] = {
+        f"interest_seen.{k}": at for k, at in stripped.interest_seen.items() if at != snapshot.interest_seen.get(k)
+    }
     if stripped.last_seen:
-        update["$max"] = {"last_seen": stripped.last_seen}
+        latest["last_seen"] = stripped.last_seen
+    if latest:
+        update["$max"] = latest
     return update
 
 

@@ -97,6 +97,10 @@ class Event:
     timestamp: datetime
     received_at: datetime
     properties: Mapping[str, Any]
+    # Identifiers someone trusted vouched for (an identity token, or a server's ingest key): the
+    # only ones that may link this event's visitor to a person. Set by the intake gate, never
+    # by the client; stored with the event so a replay links exactly the same.
+    proven: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -124,7 +128,14 @@ class RejectCode(Enum):
     UNKNOWN_PRODUCT = "UNKNOWN_PRODUCT"
     TOO_LARGE = "TOO_LARGE"
     NO_CONSENT = "NO_CONSENT"
-    INVALID_SIGNATURE = "INVALID_SIGNATURE"
+    IDENTITY_UNPROVEN = "IDENTITY_UNPROVEN"  # an identifier nobody trusted vouched for
+    TOKEN_INVALID = "TOKEN_INVALID"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    TOKEN_FOREIGN = "TOKEN_FOREIGN"  # issued for another visitor
+    TOKEN_REPLAYED = "TOKEN_REPLAYED"
+    IDENTITY_CONFLICT = "IDENTITY_CONFLICT"  # would fuse two known customers
+    IDENTIFIER_LIMIT = "IDENTIFIER_LIMIT"  # a profile would hold too many identifiers of a kind
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,7 @@ class Profile:
     consent: Mapping[str, ConsentRecord] = field(default_factory=dict)
     merged_from: tuple[VisitorId, ...] = ()  # profiles absorbed into this one (idempotency of merges)
     merged_into: VisitorId | None = None  # set on a tombstone: this profile now lives there
+    interest_seen: Mapping[str, datetime] = field(default_factory=dict)  # interest key -> its latest signal
 
     def interests(self, now: datetime, half_life_days: float, limit: int = 20) -> list[Interest]:
         """Interests scored at `now`, strongest first (ties by key, so the order is stable)."""
@@ -105,8 +106,10 @@ def apply_change(profile: Profile, change: ProfileChange) -> Profile:
     for name, n in change.counters.items():
         counters[name] = counters.get(name, 0) + n
     mass = dict(profile.interest_mass)
+    seen = dict(profile.interest_seen)
     for key, m in change.interest_mass.items():
         mass[key] = mass.get(key, 0.0) + m
+        seen[key] = max(seen.get(key, change.at), change.at)
     traits = {**profile.traits, **change.traits}
     first = profile.first_seen if profile.first_seen and profile.first_seen <= change.at else change.at
     last = profile.last_seen if profile.last_seen and profile.last_seen >= change.at else change.at
@@ -116,6 +119,7 @@ def apply_change(profile: Profile, change: ProfileChange) -> Profile:
         traits=traits,
         counters=counters,
         interest_mass=mass,
+        interest_seen=seen,
         first_seen=first,
         last_seen=last,
         recent_event_keys=keys,
@@ -161,12 +165,16 @@ def absorb(target: Profile, source: Profile) -> Profile:
     mass = dict(target.interest_mass)
     for key, m in source.interest_mass.items():
         mass[key] = mass.get(key, 0.0) + m
+    seen = dict(target.interest_seen)
+    for key, at in source.interest_seen.items():
+        seen[key] = max(seen.get(key, at), at)
     keys = tuple(dict.fromkeys((*target.recent_event_keys, *source.recent_event_keys)))[-RECENT_EVENT_KEYS_CAP:]
     return replace(
         target,
         traits={**target.traits, **winning_traits(target, source)},
         counters=counters,
         interest_mass=mass,
+        interest_seen=seen,
         first_seen=_earliest(target.first_seen, source.first_seen),
         last_seen=_latest(target.last_seen, source.last_seen),
         recent_event_keys=keys,

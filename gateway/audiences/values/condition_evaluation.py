@@ -1,12 +1,12 @@
-"""Evaluating a parsed condition against a visitor's facts (pure).
+"""Evaluating a parsed condition (`gateway.audiences.values.conditions`) against facts (pure).
 
 `evaluate` is deterministic: the same facts give the same answer and the same list of matched
-leaf conditions (for decision explanations). Fields are looked up in a flat mapping of facts the
-caller builds; behaviour leaves ask the caller's `BehaviourCounter`.
+leaf conditions (for decision explanations).
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,8 +30,8 @@ def _compare(op: Op, actual: Any, expected: Any) -> bool:
     if op is Op.MISSING:
         return actual is None
     if actual is None:
-        return op in {Op.NOT_EQUALS, Op.NOT_IN}
-    if isinstance(actual, list | tuple | set | frozenset):
+        return op in _HOLDS_FOR_NULL
+    if isinstance(actual, list | tuple | set | frozenset):  # a list fact (segments, interests)
         items = list(actual)
         if op is Op.CONTAINS or op is Op.EQUALS:
             return expected in items
@@ -48,36 +48,44 @@ def _compare(op: Op, actual: Any, expected: Any) -> bool:
             return False
         if (actual.tzinfo is None) != (expected.tzinfo is None):
             actual, expected = actual.replace(tzinfo=None), expected.replace(tzinfo=None)
-    if op is Op.EQUALS:
-        return bool(actual == expected)
-    if op is Op.NOT_EQUALS:
-        return bool(actual != expected)
-    if op is Op.IN:
-        return actual in expected
-    if op is Op.NOT_IN:
-        return actual not in expected
-    if op is Op.CONTAINS:
-        return isinstance(actual, str) and isinstance(expected, str) and expected in actual
-    if op is Op.STARTS_WITH:
-        return isinstance(actual, str) and actual.startswith(expected)
-    if op is Op.ENDS_WITH:
-        return isinstance(actual, str) and actual.endswith(expected)
-    if op is Op.REGEX:
-        return isinstance(actual, str) and expected.search(actual) is not None
+    return _COMPARE_ONE[op](actual, expected)
+
+
+def _ordered(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], bool]:
+    def compare(actual: Any, expected: Any) -> bool:
+        try:
+            return bool(test(actual, expected))
+        except TypeError:  # e.g. a trait holding a string compared with a number
+            return False
+
+    return compare
+
+
+def _between(actual: Any, expected: Any) -> bool:
     try:
-        if op is Op.LT:
-            return bool(actual < expected)
-        if op is Op.LTE:
-            return bool(actual <= expected)
-        if op is Op.GT:
-            return bool(actual > expected)
-        if op is Op.GTE:
-            return bool(actual >= expected)
-        if op is Op.BETWEEN:
-            return bool(expected[0] <= actual <= expected[1])
-    except TypeError:  # e.g. a trait holding a string compared with a number
+        return bool(expected[0] <= actual <= expected[1])
+    except TypeError:
         return False
-    return False
+
+
+_HOLDS_FOR_NULL = frozenset({Op.NOT_EQUALS, Op.NOT_IN})
+
+# One present, non-list value against the parsed comparison value (see parse_condition).
+_COMPARE_ONE: Mapping[Op, Callable[[Any, Any], bool]] = {
+    Op.EQUALS: lambda actual, expected: bool(actual == expected),
+    Op.NOT_EQUALS: lambda actual, expected: bool(actual != expected),
+    Op.IN: lambda actual, expected: actual in expected,
+    Op.NOT_IN: lambda actual, expected: actual not in expected,
+    Op.CONTAINS: lambda actual, expected: isinstance(actual, str) and isinstance(expected, str) and expected in actual,
+    Op.STARTS_WITH: lambda actual, expected: isinstance(actual, str) and actual.startswith(expected),
+    Op.ENDS_WITH: lambda actual, expected: isinstance(actual, str) and actual.endswith(expected),
+    Op.REGEX: lambda actual, expected: isinstance(actual, str) and expected.search(actual) is not None,
+    Op.LT: _ordered(operator.lt),
+    Op.LTE: _ordered(operator.le),
+    Op.GT: _ordered(operator.gt),
+    Op.GTE: _ordered(operator.ge),
+    Op.BETWEEN: _between,
+}
 
 
 @dataclass(frozen=True, slots=True)
