@@ -432,6 +432,15 @@ async def test_preview_as_a_real_visitor_loads_their_profile_session_and_counts(
     assert changed["data"]["preview"]["visitor"]["behaviour"][0]["given"] is True
     # Previews wrote nothing: the visitor's counts and live decision are as before.
     assert (await slot(gw, channel="web"))["decision"]["variantId"] == "runners"
+    # A visitor who withdraws consent to personalization previews as `slot` serves them.
+    consent = """mutation { setConsent(purposes: [{purpose: PERSONALIZATION, granted: false}], source: "banner") {
+      viewer { reason } } }"""
+    assert (await gw.gql(consent))["data"]["setConsent"]["viewer"]["reason"] == "NO_CONSENT"
+    withdrawn = await gw.admin(
+        REAL_PREVIEW, {"input": {"slotKey": "home-hero", "visitorId": visitor_id, "channel": "web"}}, key=KEY
+    )
+    assert withdrawn["data"]["preview"]["decision"]["reason"] == "NO_CONSENT"
+    assert withdrawn["data"]["preview"]["visitor"]["personalized"] is False
 
 
 async def test_a_previewed_carousel_lists_its_products_like_a_storefront(gw: Gateway) -> None:
