@@ -50,7 +50,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default VITRINE_PORT or 8000).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Start the gateway: GraphQL at /graphql, events at /v1/events, /healthz, /readyz."""
+    """Start the gateway: GraphQL at /graphql, events at /v1/events, the console at /console/, health."""
     import uvicorn
 
     settings = _settings()
@@ -71,6 +71,7 @@ def serve(
             "--visitor <viewer.visitorId> --customer-id cust-1"
         )
     typer.echo(f"Vitrine on http://{bind_host}:{bind_port}/graphql (GraphiQL in a browser)")
+    typer.echo(f"Editor console: http://{bind_host}:{bind_port}/console/ (sign in with an admin API key)")
     uvicorn.run(
         "gateway.asgi:app",
         host=bind_host,

@@ -24,6 +24,7 @@ from gateway.execution.page_views import PageViews
 from gateway.execution.services import AdminServices, AppState, EdgeServices, StorefrontServices
 from gateway.exit_guard import install_exit_guard
 from gateway.http.admin_view import AdminGraphQLView
+from gateway.http.console import console_mount
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
@@ -91,6 +92,7 @@ def create_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", serve_metrics, methods=["GET"]),
+        console_mount(),
     ]
     middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
     if settings.rate_limit_ip_per_minute or settings.rate_limit_visitor_per_minute:
@@ -141,9 +143,11 @@ def request_state(runtime: Runtime) -> AppState:
         admin=AdminServices(
             api_keys=s.api_keys,
             slot_definitions=s.slot_definitions,
-            slots=s.slots,
+            previews=s.previews,
             experiments=s.experiments,
             segments=s.segments,
+            audience_sizes=s.audience_sizes,
+            vocabulary=s.vocabulary,
             triggers=s.triggers,
             privacy=s.privacy,
         ),

@@ -145,7 +145,7 @@ async def _load(runtime: Runtime) -> None:
         from gateway.demo.seed import seed_demo
 
         try:
-            await seed_demo(runtime.stores.catalog, services.catalog, services.events)
+            await seed_demo(runtime.stores, services)
         except StoreUnavailable as exc:
             log.error("could not seed demo data: %s", exc.message)
     try:

@@ -18,7 +18,15 @@ import httpx
 
 from gateway import access, audiences, catalogue, identity, recommendations, slots, triggers, visitors
 from gateway.access import ApiKeyService, ApiKeyStore
-from gateway.audiences import AudienceFacts, AudienceStores, ReferenceCheck, SegmentService, built_in_events
+from gateway.audiences import (
+    AudienceFacts,
+    AudienceSizes,
+    AudienceStores,
+    ReferenceCheck,
+    SegmentService,
+    Vocabulary,
+    built_in_events,
+)
 from gateway.catalogue import CatalogService, CatalogStore
 from gateway.execution import persisted
 from gateway.execution.persisted import PersistedDocuments, PersistedQueryStore
@@ -50,7 +58,7 @@ from gateway.recommendations import (
     VectorService,
 )
 from gateway.settings import Settings
-from gateway.slots import BehaviourCounts, ExperimentTracker, SlotDefinitions, SlotService, SlotStores
+from gateway.slots import BehaviourCounts, ExperimentTracker, SlotDefinitions, SlotPreviews, SlotService, SlotStores
 from gateway.triggers import PriceWatchingCatalogStore, TriggerPolicy, TriggerService, TriggerStores, WebhookSender
 from gateway.visitors import (
     DEFAULT_POINTS,
@@ -151,11 +159,14 @@ class Services:
     consent: ConsentService
     engagement: EngagementPolicy
     segments: SegmentService
+    audience_sizes: AudienceSizes
+    vocabulary: Vocabulary
     audience_facts: AudienceFacts
     behaviour: BehaviourCounts
     experiments: ExperimentTracker
     slot_definitions: SlotDefinitions
     slots: SlotService
+    previews: SlotPreviews
     vectors: VectorService
     recommendations: RecommendationService
     triggers: TriggerService
@@ -273,6 +284,16 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         rules=Rules(exclude_viewed=settings.recs_exclude_viewed, boosts=dict(settings.recs_boosts)),
         cache=ListCache(settings.visitor_cache_size) if settings.visitor_cache_size else None,
     )
+    previews = SlotPreviews(
+        definitions,
+        visitor_service,
+        behaviour,
+        slot_stores.impressions,
+        catalog,
+        recommendation_service,
+        half_life_days=half_life,
+        fact_providers=[audience_facts],  # the same facts as slot_service: a preview decides as `slot` does
+    )
     webhooks = _webhook_sender(settings, stores.triggers, stack)
     trigger_service = TriggerService(
         stores.triggers.timers,
@@ -348,11 +369,16 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         consent=consent,
         engagement=engagement,
         segments=segments,
+        audience_sizes=AudienceSizes(
+            segments, v.profile_index, stores.audiences.memberships, consent_required=settings.consent_required
+        ),
+        vocabulary=Vocabulary(catalog, events=built_in_events),
         audience_facts=audience_facts,
         behaviour=behaviour,
         experiments=experiments,
         slot_definitions=definitions,
         slots=slot_service,
+        previews=previews,
         vectors=vectors,
         recommendations=recommendation_service,
         triggers=trigger_service,

@@ -19,6 +19,7 @@ from gateway.kernel import InputError, NotFound, Unauthenticated
 log = logging.getLogger(__name__)
 
 MAX_NAME = 80
+BOOTSTRAP_NAME = "bootstrap (VITRINE_ADMIN_API_KEY)"
 
 
 class ApiKeyService:
@@ -34,7 +35,7 @@ class ApiKeyService:
             )
         found = digest(raw_key)
         if self._bootstrap_digest is not None and hmac.compare_digest(found, self._bootstrap_digest):
-            return Principal(BOOTSTRAP_KEY_ID, "bootstrap (VITRINE_ADMIN_API_KEY)", Role.ADMIN)
+            return Principal(BOOTSTRAP_KEY_ID, BOOTSTRAP_NAME, Role.ADMIN)
         key = await self._store.by_digest(found)  # StoreUnavailable propagates: the caller answers 503
         if key is None or key.revoked:
             raise Unauthenticated("unknown or revoked API key; ask an admin for a new one")
@@ -53,6 +54,10 @@ class ApiKeyService:
 
     async def list(self) -> list[ApiKey]:
         return await self._store.list()
+
+    async def names(self) -> dict[str, str]:
+        """Key id -> the key's name, revoked keys too: who published, for audit lists."""
+        return {BOOTSTRAP_KEY_ID: BOOTSTRAP_NAME, **{k.id: k.name for k in await self._store.list()}}
 
     async def revoke(self, key_id: str, by: Principal) -> None:
         if not await self._store.revoke(key_id):

@@ -7,31 +7,47 @@ Public face of the area: other areas and the resolvers import only what is liste
 from gateway.audiences.audience_facts import AudienceFacts
 from gateway.audiences.references import ReferenceCheck, built_in_events
 from gateway.audiences.segment_service import SegmentInvalid, SegmentService
+from gateway.audiences.sizes import AudienceSizes
 from gateway.audiences.stores import AudienceStores, MembershipStore, SegmentStore, create_indexes, open_stores
 from gateway.audiences.values.condition_evaluation import evaluate
 from gateway.audiences.values.conditions import (
+    FIELDS,
     BehaviourCheck,
     BehaviourQuery,
     Condition,
-    ConditionError,
     FieldCheck,
     Not,
+    Op,
     parse_condition,
 )
+from gateway.audiences.values.problems import Collector, ConditionError, Problems, problems_of
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.audiences.values.references import Reference, RefKind, condition_references
 from gateway.audiences.values.segments import Segment, build_segment
+from gateway.audiences.values.sizes import SizeEstimate, SizeStatus
+from gateway.audiences.values.vocabulary import FieldInfo, Language, OperatorInfo
+from gateway.audiences.vocabulary import Choice, ConditionVocabulary, Vocabulary
 
 __all__ = [
+    "FIELDS",
     "AudienceFacts",
+    "AudienceSizes",
     "AudienceStores",
     "BehaviourCheck",
     "BehaviourQuery",
+    "Choice",
+    "Collector",
     "Condition",
     "ConditionError",
+    "ConditionVocabulary",
     "FieldCheck",
+    "FieldInfo",
+    "Language",
     "MembershipStore",
     "Not",
+    "Op",
+    "OperatorInfo",
+    "Problems",
     "RefKind",
     "Reference",
     "ReferenceCheck",
@@ -39,6 +55,9 @@ __all__ = [
     "SegmentInvalid",
     "SegmentService",
     "SegmentStore",
+    "SizeEstimate",
+    "SizeStatus",
+    "Vocabulary",
     "behaviour_counter",
     "build_segment",
     "built_in_events",
@@ -47,5 +66,6 @@ __all__ = [
     "evaluate",
     "open_stores",
     "parse_condition",
+    "problems_of",
     "profile_facts",
 ]

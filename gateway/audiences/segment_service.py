@@ -21,7 +21,7 @@ from typing import Any
 from gateway.audiences.references import ReferenceCheck
 from gateway.audiences.stores.protocol import MembershipStore, SegmentStore
 from gateway.audiences.values.condition_evaluation import evaluate
-from gateway.audiences.values.conditions import ConditionError
+from gateway.audiences.values.problems import ConditionError, problems_of
 from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
 from gateway.audiences.values.references import condition_references
 from gateway.audiences.values.segments import ENTERED, EXITED, Segment, build_segment, history_days
@@ -119,7 +119,7 @@ class SegmentService:
         try:
             segment = build_segment(key, name, description, definition, self._clock())
         except ConditionError as exc:
-            raise SegmentInvalid([(exc.path, exc.message)]) from None
+            raise SegmentInvalid([(p.path, p.message) for p in problems_of(exc)]) from None
         if self._references is not None:
             unknown = await self._references.problems(condition_references(definition))
             if unknown:

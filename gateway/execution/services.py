@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from gateway.access import ApiKeyService
-from gateway.audiences import SegmentService
+from gateway.audiences import AudienceSizes, SegmentService, Vocabulary
 from gateway.catalogue import CatalogService
 from gateway.execution.page_views import PageViews
 from gateway.execution.persisted import PersistedDocuments
@@ -22,7 +22,7 @@ from gateway.platform.metrics import Metrics
 from gateway.privacy import ConsentService, PrivacyService
 from gateway.recommendations import RecommendationService
 from gateway.settings import Settings
-from gateway.slots import ExperimentTracker, SlotDefinitions, SlotService
+from gateway.slots import ExperimentTracker, SlotDefinitions, SlotPreviews, SlotService
 from gateway.triggers import TriggerService
 from gateway.visitors import EventService, VisitorService
 
@@ -45,9 +45,11 @@ class StorefrontServices:
 class AdminServices:
     api_keys: ApiKeyService
     slot_definitions: SlotDefinitions
-    slots: SlotService
+    previews: SlotPreviews
     experiments: ExperimentTracker
     segments: SegmentService
+    audience_sizes: AudienceSizes
+    vocabulary: Vocabulary
     triggers: TriggerService
     privacy: PrivacyService
 

@@ -4,8 +4,9 @@ Every request must carry a key (`Authorization: Bearer <key>` or `X-Vitrine-Api-
 missing, unknown or revoked key is refused before any GraphQL runs, with HTTP 401 and a
 GraphQL-shaped error body (code UNAUTHENTICATED). Role checks happen per field
 (`resolvers.access.auth.require_role`), which answer 403 with code FORBIDDEN. The GraphiQL page
-itself (a GET for text/html, outside production) is served without a key: it holds no data,
-and the key goes into GraphiQL's headers tab.
+itself (a GET for text/html without a query, outside production) is served without a key: it
+holds no data, and the key goes into GraphiQL's headers tab. It is answered here, before
+strawberry builds a context (which needs the key).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from strawberry.asgi import GraphQL
 
 from gateway.access import Principal
 from gateway.execution.context import AdminContext
+from gateway.http.console import graphiql_page
 from gateway.http.encoding import dumps
 from gateway.http.graphql_view import HTTP_ERROR_CODES, check_body_shape, read_body
 from gateway.http.media import JSON, media_type
@@ -53,8 +55,9 @@ class AdminGraphQLView(GraphQL[AdminContext, None]):
         if scope["type"] != "http":  # no subscriptions on the admin API
             return
         request = Request(scope, receive)
-        if self.graphql_ide and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
-            await super().__call__(scope, receive, send)
+        wants_page = "text/html" in request.headers.get("accept", "") and "query" not in request.query_params
+        if self.graphql_ide and request.method == "GET" and wants_page:
+            await graphiql_page(request, admin=True)(scope, receive, send)
             return
         try:
             principal = await admin_of(request).api_keys.authenticate(key_of(request))

@@ -55,6 +55,7 @@ from gateway.execution.context import LOCALE_HEADER, RequestContext, build_conte
 from gateway.execution.persisted.documents import ResolvedDocument
 from gateway.http.body import BodyTooLarge, BodyTooSlow, read_limited
 from gateway.http.caching import PRIVATE, CachePolicy
+from gateway.http.console import graphiql_page
 from gateway.http.encoding import dumps
 from gateway.http.media import GRAPHQL_RESPONSE_JSON, JSON, media_type, negotiate
 from gateway.http.state import edge_of, storefront_of
@@ -233,6 +234,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET carrying only an APQ hash is an operation, not a browser asking for the IDE.
         return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(request, admin=False)  # the vendored GraphiQL: no CDN
 
     async def execute_single(
         self,

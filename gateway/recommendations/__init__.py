@@ -10,6 +10,8 @@ from gateway.recommendations.list_cache import ListCache
 from gateway.recommendations.service import MAX_FIRST, RecommendationService, RecRequest
 from gateway.recommendations.signal_recorder import SignalRecorder
 from gateway.recommendations.stores import RecommendationStores, open_stores
+from gateway.recommendations.stores.memory_vectors import MemoryVectorStore
+from gateway.recommendations.stores.protocol import VectorStore
 from gateway.recommendations.values import recommendations
 from gateway.recommendations.values.ranking import Rules
 from gateway.recommendations.values.recommendations import (
@@ -22,18 +24,23 @@ from gateway.recommendations.values.recommendations import (
     Signal,
     Strategy,
 )
-from gateway.recommendations.vectors.embedder import SentenceTransformerEmbedder
+from gateway.recommendations.values.vectors import ProductVector
+from gateway.recommendations.vectors.embedder import Embedder, SentenceTransformerEmbedder
 from gateway.recommendations.vectors.evaluation import item_vectors
 from gateway.recommendations.vectors.graph import publish_graph
 from gateway.recommendations.vectors.indexer import index_catalogue
-from gateway.recommendations.vectors.service import VectorService
+from gateway.recommendations.vectors.service import DEFAULT_MODEL, VectorService
 
 __all__ = [
+    "DEFAULT_MODEL",
     "MAX_FIRST",
     "PRODUCT_STRATEGIES",
+    "Embedder",
     "Fallback",
     "FallbackStep",
     "ListCache",
+    "MemoryVectorStore",
+    "ProductVector",
     "Reason",
     "RecRequest",
     "RecommendationList",
@@ -46,6 +53,7 @@ __all__ = [
     "SignalRecorder",
     "Strategy",
     "VectorService",
+    "VectorStore",
     "as_text",
     "evaluate",
     "index_catalogue",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gateway.catalogue import Product, ProductId
@@ -20,7 +21,7 @@ from gateway.kernel import NotFound, VisitorId
 from gateway.slots.stores.protocol import ExperimentStore
 from gateway.slots.values.decision import Decision, decode_decision_id
 from gateway.slots.values.experiment_stats import ArmCounts, Results, analyse
-from gateway.slots.values.experiments import HOLDOUT_ARM, Experiment
+from gateway.slots.values.experiments import HOLDOUT_ARM, Experiment, ExperimentStatus, parse_experiment
 from gateway.slots.workspace import SlotDefinitions
 from gateway.visitors import Event
 
@@ -63,19 +64,52 @@ class ExperimentTracker:
                     if exposure.at <= event.timestamp <= exposure.at + window:
                         await self._store.mark(experiment.key, "conversions", exposure.arm, event.visitor_id)
 
-    async def results(self, key: str) -> tuple[Experiment, Results]:
+    async def results(self, key: str) -> Report:
+        """The experiment's numbers, from the release this instance serves or, for one not
+        published yet, from the workspace (its arms, with whatever was counted: usually nothing)
+        and a notice saying why. NotFound only when neither has it."""
         experiment = self._definitions.snapshot.experiments.get(key)
+        published = experiment is not None
         if experiment is None:
-            raise NotFound(f"no published experiment {key!r}")
+            raw_definition = next(
+                (e for e in (await self._definitions.workspace())["experiments"] if e.get("key") == key), None
+            )
+            if raw_definition is None:
+                raise NotFound(f"no experiment {key!r} in the workspace or the served release")
+            experiment = parse_experiment(raw_definition)
         raw = await self._store.counts(key)
         counts = {
             arm: ArmCounts(arm, c.get("exposures", 0), c.get("clicks", 0), c.get("conversions", 0))
             for arm, c in raw.items()
         }
-        return experiment, analyse(counts, expected_shares(experiment), experiment.control, HOLDOUT_ARM)
+        results = analyse(counts, expected_shares(experiment), experiment.control, HOLDOUT_ARM)
+        return Report(experiment, results, published, _notice(experiment, published, results.total_exposures))
 
     async def reset(self, key: str) -> None:
         await self._store.reset(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    experiment: Experiment  # as served, or as in the workspace when not published
+    results: Results
+    published: bool  # in the release this instance serves
+    notice: str | None  # why there is nothing (yet) to read, in an editor's words
+
+
+def _notice(experiment: Experiment, published: bool, exposures: int) -> str | None:
+    if not published:
+        return (
+            "Not published yet: it is only in the workspace, so no visitor sees it and nothing is counted. "
+            "Set its status to running and publish the workspace to start it."
+        )
+    if experiment.status is ExperimentStatus.DRAFT:
+        return "Published as a draft: no visitor is exposed. Set its status to running and publish to start it."
+    if experiment.status is ExperimentStatus.STOPPED:
+        return "Stopped: nothing more is counted; these are the results up to when it stopped."
+    if exposures == 0:
+        return "Running, but no visitor has been exposed yet: results appear as the slot is served."
+    return None
 
 
 def expected_shares(experiment: Experiment) -> dict[str, float]:

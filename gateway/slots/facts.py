@@ -8,13 +8,13 @@ slot service, so this module does not need to know them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from gateway.catalogue import Category, CategoryId, Product, ProductId
+from gateway.catalogue import CatalogService, Category, CategoryId, Product, ProductId
 from gateway.visitors import VisitorState
 
 # Extra facts about a visitor (e.g. {"segments": [...]}); must fail open (return {}) on outages.
@@ -105,3 +105,23 @@ def build_facts(
     facts["person.cart.items"] = list(dict.fromkeys(str(line.product_id) for line in person_cart))
     facts["person.cart.itemCount"] = sum(line.quantity for line in person_cart)
     return {k: v for k, v in facts.items() if v is not None}
+
+
+async def visitor_facts(
+    state: VisitorState,
+    request: RequestFacts,
+    catalog: CatalogService,
+    providers: Sequence[FactProvider],
+    now: datetime,
+    half_life_days: float,
+) -> dict[str, Any]:
+    """Every fact about this visitor and page view: their state, the products of their session
+    (one catalogue lookup), and what each provider adds (segments, engagement...)."""
+    session = state.session
+    ids = list(dict.fromkeys([*session.recently_viewed, *(line.product_id for line in session.cart)]))
+    found = await catalog.get_raw(ids) if ids else []
+    products = {p.id: p for p in found if p is not None}
+    facts = build_facts(state, request, products, catalog.category_map(), now, half_life_days)
+    for provider in providers:
+        facts.update(await provider(state))
+    return facts

@@ -7,16 +7,15 @@ decisions; then one write of impressions and exposures. If anything personal is
 unavailable — a store down, or a definition that fails at evaluation — every slot still
 answers with its default content and reason PERSONALIZATION_UNAVAILABLE.
 
-Previews evaluate the editors' workspace (drafts included) for a hypothetical visitor and
-write nothing: no impressions, no exposures, no counters.
+Previews (the editors' workspace, drafts included, for a real or imagined visitor; nothing
+written) are `gateway.slots.preview`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,12 +25,12 @@ from gateway.kernel import InputError, StoreUnavailable, VisitorId
 from gateway.platform.lru import Lru
 from gateway.slots.behaviour_counts import BehaviourCounts
 from gateway.slots.experiment_tracker import ExperimentTracker
-from gateway.slots.facts import FactProvider, RequestFacts, build_facts
+from gateway.slots.facts import FactProvider, RequestFacts, visitor_facts
 from gateway.slots.stores.protocol import ImpressionStore
 from gateway.slots.values.decision import Decision, Reason, Visit, decide
-from gateway.slots.values.definitions import Snapshot, build_snapshot
-from gateway.slots.workspace import DefinitionInvalid, SlotDefinitions
-from gateway.visitors import Session, VisitorState, empty_profile
+from gateway.slots.values.definitions import Snapshot
+from gateway.slots.workspace import SlotDefinitions
+from gateway.visitors import VisitorState
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +38,6 @@ MAX_SLOTS_PER_REQUEST = 20
 INPUTS_FRESHNESS_SECONDS = 60.0
 
 Inputs = tuple[dict[str, Any], dict[BehaviourQuery, int]]  # (facts, behaviour counts)
-
-
-@dataclass(frozen=True, slots=True)
-class HypotheticalVisitor:
-    """An editor's imagined visitor for a preview."""
-
-    visitor_id: str = "v_preview"
-    traits: Mapping[str, Any] = field(default_factory=dict)
-    segments: Sequence[str] = ()
-    request: RequestFacts = field(default_factory=RequestFacts)
-    cart_value: float | None = None
-    cart_items: Sequence[str] = ()
-    facts: Mapping[str, Any] = field(default_factory=dict)  # any other field, by name
-    behaviour: Mapping[BehaviourQuery, int] = field(default_factory=dict)
 
 
 def _fallback(
@@ -157,14 +142,7 @@ class SlotService:
         return (state.visitor_id, state.fingerprint, request, tuple(queries), snapshot.version, catalogue, day, bucket)
 
     async def _facts(self, state: VisitorState, request: RequestFacts, now: datetime) -> dict[str, Any]:
-        session = state.session
-        ids = list(dict.fromkeys([*session.recently_viewed, *(line.product_id for line in session.cart)]))
-        found = await self._catalog.get_raw(ids) if ids else []
-        products = {p.id: p for p in found if p is not None}
-        facts = build_facts(state, request, products, self._catalog.category_map(), now, self._half_life)
-        for provider in self._providers:
-            facts.update(await provider(state))
-        return facts
+        return await visitor_facts(state, request, self._catalog, self._providers, now, self._half_life)
 
     async def _impression_counts(
         self, snapshot: Snapshot, visitor_id: VisitorId, slot_keys: Sequence[str], now: datetime
@@ -185,33 +163,3 @@ class SlotService:
             await self._tracker.expose(visitor_id, decisions, now)
         except StoreUnavailable as exc:  # the page is served; only the counting is lost
             log.warning("could not record slot impressions/exposures: %s", exc.message)
-
-    async def preview(
-        self, who: HypotheticalVisitor, key: str, variant_id: str | None = None, at: datetime | None = None
-    ) -> Decision:
-        """The workspace's decision for an imagined visitor; nothing is recorded."""
-        definitions = await self._definitions.workspace()
-        try:
-            snapshot = build_snapshot(0, definitions)
-        except Exception as exc:
-            raise DefinitionInvalid("workspace", str(exc)) from None
-        slot = snapshot.slots.get(key)
-        if slot is None:
-            raise InputError(f"no slot {key!r} in the workspace", field="key")
-        if variant_id is not None and snapshot.variants.get(variant_id) is None:
-            raise InputError(f"no variant {variant_id!r} in the workspace", field="variantId")
-        now = at or datetime.now(UTC)
-        vid = VisitorId(who.visitor_id)
-        state = VisitorState(vid, Session(vid), replace(empty_profile(vid), traits=dict(who.traits)))
-        facts = build_facts(state, who.request, {}, self._catalog.category_map(), now, self._half_life)
-        if who.segments:
-            facts["segments"] = list(who.segments)
-        if who.cart_value is not None:
-            facts["cart.value"] = who.cart_value
-        if who.cart_items:
-            facts["cart.items"] = list(who.cart_items)
-            facts["cart.itemCount"] = len(who.cart_items)
-        facts.update(who.facts)
-        unit = str(facts.get("customer.id") or who.visitor_id)
-        visit = Visit(unit, facts, now, facts.get("session.channel"), who.behaviour, {})
-        return decide(snapshot, slot, visit, forced_variant=variant_id)

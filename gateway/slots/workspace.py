@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.audiences import ConditionError, ReferenceCheck
+from gateway.audiences import ConditionError, ReferenceCheck, problems_of
 from gateway.kernel import InputError, NotFound, StoreUnavailable
 from gateway.slots.stores.protocol import Broadcaster, DraftStore, ReleaseStore
 from gateway.slots.values.definitions import (
@@ -150,7 +150,7 @@ class SlotDefinitions:
         try:
             return build_snapshot(0, definitions)
         except ConditionError as exc:
-            raise DefinitionInvalid(exc.path, exc.message) from None
+            raise DefinitionInvalid.of([(p.path, p.message) for p in problems_of(exc)]) from None
 
     async def put(self, kind: str, definition: Mapping[str, Any], by: str) -> dict[str, Any]:
         """Create or replace one definition after validating the workspace with it."""
@@ -184,8 +184,9 @@ class SlotDefinitions:
         try:
             self._validate(candidate)
         except DefinitionInvalid as exc:
-            raise DefinitionInvalid(
-                exc.path, f"cannot delete {kind[:-1]} {key!r}: {exc.detail} (change or delete what uses it first)"
+            why = f"cannot delete {kind[:-1]} {key!r}"
+            raise DefinitionInvalid.of(
+                [(path, f"{why}: {message} (change or delete what uses it first)") for path, message in exc.problems]
             ) from None
         await self._drafts.delete(kind, key)
 
@@ -242,8 +243,12 @@ class SlotDefinitions:
 
 
 def _relative(exc: DefinitionInvalid, kind: str, index: int) -> DefinitionInvalid:
-    """Report a problem in the definition being saved relative to it: 'variant.content.title'."""
+    """Report problems in the definition being saved relative to it: 'variant.content.title'."""
     prefix = f"{kind}[{index}]"
-    if exc.path == prefix or exc.path.startswith((f"{prefix}.", f"{prefix}[")):
-        return DefinitionInvalid(kind[:-1] + exc.path[len(prefix) :], exc.detail)
-    return exc
+
+    def relative(path: str) -> str:
+        if path == prefix or path.startswith((f"{prefix}.", f"{prefix}[")):
+            return kind[:-1] + path[len(prefix) :]
+        return path
+
+    return DefinitionInvalid.of([(relative(path), message) for path, message in exc.problems])

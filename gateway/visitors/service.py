@@ -100,7 +100,9 @@ class VisitorService:
         score = self._engagement.score(profile.engagement_mass, self._clock())
         return score, self._engagement.tier(score)
 
-    async def load(self, ids: Sequence[VisitorId]) -> list[VisitorState]:
+    async def load(self, ids: Sequence[VisitorId], *, cache: bool = True) -> list[VisitorState]:
+        """States in id order. `cache=False` (editors' previews) leaves the session store as it was:
+        a profile read from MongoDB is not copied into the session."""
         degraded: list[str] = []
         try:
             sessions: list[Session | None] = await self._sessions.get_many(ids)
@@ -117,7 +119,7 @@ class VisitorService:
             except StoreUnavailable as exc:
                 log.warning("profiles unavailable, serving without profile: %s", exc.message)
                 degraded.append("profiles")
-            if not degraded:
+            if cache and not degraded:
                 for vid in missing:
                     if vid in loaded:
                         await self._cache(vid, loaded[vid])

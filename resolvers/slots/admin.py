@@ -2,12 +2,13 @@
 
 Definitions travel as the JSON editors write (see docs/editors.md); a save validates the
 definition together with the whole workspace and answers with typed problems (JSON path and
-a message that says how to fix it) instead of a GraphQL error, so an editor UI can show
-them next to the field.
+a message that says how to fix it; every problem found, not only the first) instead of a
+GraphQL error, so an editor UI can show them next to their fields.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any, cast
@@ -15,17 +16,17 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.access import Role
+from gateway.access import Principal, Role
 from gateway.audiences import BehaviourQuery
+from gateway.catalogue import LocalizedProduct
 from gateway.kernel import InputError
 from gateway.slots import ArmResult as DomainArmResult
 from gateway.slots import Decision as DomainDecision
-from gateway.slots import DefinitionInvalid, HypotheticalVisitor, ReleaseInfo, RequestFacts
+from gateway.slots import DefinitionInvalid, HypotheticalVisitor, PreviewedVisitor, ReleaseInfo, RequestFacts
 from gateway.slots import Interval as DomainInterval
 from gateway.slots import content as dcontent
 from resolvers.access.auth import AdminInfo, require_role
 from resolvers.audiences import DefinitionProblem
-from resolvers.execution.info import expose
 from resolvers.slots.storefront import Decision, to_decision
 
 
@@ -56,7 +57,10 @@ class DefinitionPayload:
 class Release:
     version: int
     published_at: datetime
-    published_by: str
+    published_by: str = strawberry.field(description="The id of the API key that published it.")
+    published_by_name: str | None = strawberry.field(
+        description="That key's name (revoked keys too); null when no key has that id (a tool published it)."
+    )
     note: str
     rollback_of: int | None = strawberry.field(description="The release whose definitions this one restored.")
 
@@ -75,11 +79,53 @@ class DefinitionChange:
     fields: list[str] = strawberry.field(description="Top-level fields that differ (for changed).")
 
 
+@strawberry.type(description="A product of a previewed carousel, as a storefront would list it.")
+class PreviewProduct:
+    id: str
+    name: str
+    price: str = strawberry.field(description="The amount as a decimal string, e.g. 129.99.")
+    currency: str
+    compare_at_price: str | None
+    image_url: str | None
+    image_alt: str | None
+    in_stock: bool
+    url: str
+
+
+@strawberry.type(description="A behaviour count the decision used: read for a real visitor, or given.")
+class PreviewBehaviourCount:
+    event: str
+    within_days: float
+    category: str | None
+    brand: str | None
+    product: str | None
+    count: int
+    given: bool = strawberry.field(description="True when the preview's input set it; false when read.")
+
+
+@strawberry.type(description="Who the preview decided for.")
+class PreviewVisitor:
+    visitor_id: str
+    profile_id: str = strawberry.field(description="The profile read: another id once this visitor was merged.")
+    known: bool = strawberry.field(
+        description="A profile or session is stored for this id: a real visitor, read as `slot` reads them."
+    )
+    personalized: bool
+    reason: str | None = strawberry.field(description="NO_CONSENT or STORE_UNAVAILABLE when not personalized.")
+    segments: list[str]
+    behaviour: list[PreviewBehaviourCount]
+    facts: JSON = strawberry.field(description="Every fact the audiences were evaluated against, by field name.")
+
+
 @strawberry.type(description="What a slot would show; nothing is recorded.")
 class Preview:
     decision: Decision
     content_type: str
     content: JSON
+    products: list[PreviewProduct] = strawberry.field(
+        description="A carousel's products for this visitor (its fixed list, else its strategy); empty otherwise."
+    )
+    visitor: PreviewVisitor
 
 
 @strawberry.input
@@ -96,9 +142,14 @@ class BehaviourCountInput:
 class PreviewInput:
     slot_key: str
     variant_id: str | None = strawberry.field(default=None, description="Show this variant (drafts too).")
-    visitor_id: str = strawberry.field(default="v_preview", description="Decides the experiment arm.")
-    traits: JSON | None = None
-    segments: list[str] | None = None
+    visitor_id: str = strawberry.field(
+        default="v_preview",
+        description="A real visitor's id previews them as they are: profile, session, segments and behaviour "
+        "counts are loaded. Any other id is a new, hypothetical visitor. It also decides the experiment arm.",
+    )
+    locale: str = strawberry.field(default="en", description="For a carousel's product names.")
+    traits: JSON | None = strawberry.field(default=None, description="Merged over the visitor's own traits.")
+    segments: list[str] | None = strawberry.field(default=None, description="Added to the visitor's own segments.")
     channel: str | None = None
     device: str | None = None
     country: str | None = None
@@ -131,6 +182,12 @@ class ArmResult:
     conversions: int
     click_rate: float | None
     conversion_rate: float | None
+    click_rate_interval: Interval | None = strawberry.field(
+        description="The click rate with its Wilson score 95% interval; null with no exposures."
+    )
+    conversion_rate_interval: Interval | None = strawberry.field(
+        description="The conversion rate with its Wilson score 95% interval; null with no exposures."
+    )
     difference: Interval | None = strawberry.field(description="Conversion rate minus control's, 95% interval.")
     uplift: Interval | None = strawberry.field(description="Relative to control's rate, 95% interval.")
     probability_best: float | None = strawberry.field(description="Bayesian P(highest conversion rate).")
@@ -140,7 +197,9 @@ class ArmResult:
 class ExperimentResults:
     key: str
     name: str
-    status: str
+    status: str = strawberry.field(description="draft, running or stopped, as served (or in the workspace).")
+    published: bool = strawberry.field(description="In the release this gateway serves; false: workspace only.")
+    notice: str | None = strawberry.field(description="Why there is nothing (yet) to read; null when running.")
     total_exposures: int
     srm_chi_square: float | None
     srm_p_value: float | None = strawberry.field(description="Sample-ratio check; below 0.001 the split is broken.")
@@ -148,8 +207,20 @@ class ExperimentResults:
     arms: list[ArmResult]
 
 
-def _release(info: ReleaseInfo) -> Release:
-    return expose(info, Release)
+def _release(release: ReleaseInfo, names: Mapping[str, str]) -> Release:
+    return Release(
+        version=release.version,
+        published_at=release.published_at,
+        published_by=release.published_by,
+        published_by_name=names.get(release.published_by),
+        note=release.note,
+        rollback_of=release.rollback_of,
+    )
+
+
+def _by(principal: Principal) -> dict[str, str]:
+    """The publisher's name, known without a lookup: the caller's own key."""
+    return {principal.key_id: principal.name}
 
 
 def _content_json(d: DomainDecision) -> dict[str, Any]:
@@ -172,6 +243,55 @@ def _content_json(d: DomainDecision) -> dict[str, Any]:
     return {"data": dict(c.data)}
 
 
+def _preview_product(p: LocalizedProduct) -> PreviewProduct:
+    image = p.images[0] if p.images else None
+    return PreviewProduct(
+        id=p.id,
+        name=p.name,
+        price=str(p.price.amount),
+        currency=p.price.currency,
+        compare_at_price=str(p.compare_at_price.amount) if p.compare_at_price else None,
+        image_url=image.url if image else None,
+        image_alt=image.alt if image else None,
+        in_stock=p.in_stock,
+        url=p.url,
+    )
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
+
+def _preview_visitor(v: PreviewedVisitor) -> PreviewVisitor:
+    return PreviewVisitor(
+        visitor_id=v.visitor_id,
+        profile_id=v.profile_id,
+        known=v.known,
+        personalized=v.personalized,
+        reason=v.reason,
+        segments=list(v.segments),
+        behaviour=[
+            PreviewBehaviourCount(
+                event=q.event,
+                within_days=q.within_days,
+                category=q.category,
+                brand=q.brand,
+                product=q.product,
+                count=n,
+                given=given,
+            )
+            for q, n, given in v.behaviour
+        ],
+        facts=cast(JSON, {k: _json_safe(v.facts[k]) for k in sorted(v.facts)}),
+    )
+
+
 def _interval(value: DomainInterval | None) -> Interval | None:
     return Interval(estimate=value.estimate, low=value.low, high=value.high) if value else None
 
@@ -187,6 +307,8 @@ def _arm(a: DomainArmResult) -> ArmResult:
         conversions=a.conversions,
         click_rate=a.click_rate,
         conversion_rate=a.conversion_rate,
+        click_rate_interval=_interval(a.click_rate_interval),
+        conversion_rate_interval=_interval(a.conversion_rate_interval),
         difference=_interval(a.difference),
         uplift=_interval(a.uplift),
         probability_best=a.probability_best,
@@ -234,13 +356,17 @@ class SlotsAdminQuery:
     @strawberry.field(description="Published releases, newest first (viewer).")
     async def releases(self, info: AdminInfo, first: int = 20) -> list[Release]:
         require_role(info, Role.VIEWER)
-        return [_release(i) for i in await info.context.services.slot_definitions.history(first)]
+        services = info.context.services
+        history = await services.slot_definitions.history(first)
+        names = await services.api_keys.names() if history else {}
+        return [_release(i, names) for i in history]
 
     @strawberry.field(description="One release with its definitions (viewer).")
     async def release(self, info: AdminInfo, version: int) -> ReleaseDetail:
         require_role(info, Role.VIEWER)
         found = await info.context.services.slot_definitions.release(version)
-        return ReleaseDetail(release=_release(found.info), definitions=cast(JSON, dict(found.definitions)))
+        names = await info.context.services.api_keys.names()
+        return ReleaseDetail(release=_release(found.info, names), definitions=cast(JSON, dict(found.definitions)))
 
     @strawberry.field(description="Changes from release `base` (null: empty) to `target` (null: the workspace).")
     async def release_diff(
@@ -250,7 +376,10 @@ class SlotsAdminQuery:
         changes = await info.context.services.slot_definitions.diff(base, target)
         return [DefinitionChange(kind=c.kind, key=c.key, change=c.change, fields=list(c.fields)) for c in changes]
 
-    @strawberry.field(description="What a slot shows a hypothetical visitor, from the workspace; records nothing.")
+    @strawberry.field(
+        description="What a slot of the workspace shows a visitor, and why: a real visitor (by id) as they are, "
+        "or as the input changes them; a hypothetical one otherwise. Records nothing."
+    )
     async def preview(self, info: AdminInfo, input: PreviewInput) -> Preview:
         require_role(info, Role.VIEWER)
         traits: dict[str, Any] = input.traits if isinstance(input.traits, dict) else {}
@@ -277,21 +406,33 @@ class SlotsAdminQuery:
             facts=facts,
             behaviour=behaviour,
         )
-        decision = await info.context.services.slots.preview(who, input.slot_key, input.variant_id, input.at)
+        found = await info.context.services.previews.preview(
+            who, input.slot_key, input.variant_id, input.at, locale=input.locale
+        )
+        decision = found.decision
         return Preview(
             decision=to_decision(decision),
             content_type=decision.slot.content_kind.value,
             content=cast(JSON, _content_json(decision)),
+            products=[_preview_product(p) for p in found.products],
+            visitor=_preview_visitor(found.visitor),
         )
 
-    @strawberry.field(description="Per-arm exposures, clicks, conversions, uplift, P(best) and SRM (viewer).")
+    @strawberry.field(
+        description="Per-arm exposures, clicks, conversions, rates with intervals, uplift, P(best) and SRM "
+        "(viewer). An experiment not published yet answers its arms with a notice; NOT_FOUND only when "
+        "neither the workspace nor the served release has it."
+    )
     async def experiment_results(self, info: AdminInfo, key: str) -> ExperimentResults:
         require_role(info, Role.VIEWER)
-        experiment, results = await info.context.services.experiments.results(key)
+        report = await info.context.services.experiments.results(key)
+        experiment, results = report.experiment, report.results
         return ExperimentResults(
             key=experiment.key,
             name=experiment.name,
             status=experiment.status.value,
+            published=report.published,
+            notice=report.notice,
             total_exposures=results.total_exposures,
             srm_chi_square=results.srm_chi_square,
             srm_p_value=results.srm_p_value,
@@ -330,7 +471,7 @@ class SlotsAdminMutation:
     @strawberry.mutation(description="Release the workspace to every gateway instance (editor).")
     async def publish(self, info: AdminInfo, note: str = "") -> Release:
         by = require_role(info, Role.EDITOR)
-        return _release(await info.context.services.slot_definitions.publish(note, by.key_id))
+        return _release(await info.context.services.slot_definitions.publish(note, by.key_id), _by(by))
 
     @strawberry.mutation(description="Set a variant published and release the workspace (editor).")
     async def publish_variant(self, info: AdminInfo, id: str, note: str = "") -> Release:
@@ -343,7 +484,7 @@ class SlotsAdminMutation:
     @strawberry.mutation(description="Publish the definitions of an earlier release as a new release (editor).")
     async def rollback(self, info: AdminInfo, version: int, note: str = "") -> Release:
         by = require_role(info, Role.EDITOR)
-        return _release(await info.context.services.slot_definitions.rollback(version, note, by.key_id))
+        return _release(await info.context.services.slot_definitions.rollback(version, note, by.key_id), _by(by))
 
 
 async def _set_status(info: AdminInfo, variant_id: str, status: str, note: str) -> Release:
@@ -353,4 +494,4 @@ async def _set_status(info: AdminInfo, variant_id: str, status: str, note: str) 
     if current is None:
         raise InputError(f"no variant {variant_id!r} in the workspace", field="id")
     await definitions.put("variants", {**current, "status": status}, by.key_id)
-    return _release(await definitions.publish(note, by.key_id))
+    return _release(await definitions.publish(note, by.key_id), _by(by))

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from gateway.audiences import ConditionError
 from gateway.audiences.values.condition_evaluation import evaluate
-from gateway.audiences.values.conditions import BehaviourQuery, ConditionError, parse_condition
+from gateway.audiences.values.conditions import BehaviourQuery, parse_condition
 
 FACTS: dict[str, Any] = {
     "profile.traits.tier": "gold",

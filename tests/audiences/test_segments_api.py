@@ -125,6 +125,23 @@ async def test_editors_get_actionable_errors_and_viewers_cannot_edit(gw: Gateway
     assert payload["problems"] == [
         {"path": "conditions.field", "message": "unknown field 'profile.purchase'; did you mean 'profile.purchases'?"}
     ]
+    # Every problem at once, each at its path: the key, the name and both leaves.
+    many = await gw.admin(
+        SAVE,
+        {
+            "k": "Not A Key",
+            "n": " ",
+            "d": {"any": [{"field": "profile.purchase", "op": "gte", "value": 1}, {"field": "cart.value", "op": ">"}]},
+        },
+        key=ADMIN,
+    )
+    assert [p["path"] for p in many["data"]["saveSegment"]["problems"]] == [
+        "key",
+        "name",
+        "conditions.any[0].field",
+        "conditions.any[1].op",
+    ]
+    assert (await gw.admin(SEGMENTS, key=ADMIN))["data"]["segments"] == []  # nothing was saved
     created = await gw.admin('mutation { createApiKey(name: "v", role: VIEWER) { secret } }', key=ADMIN)
     viewer_key = created["data"]["createApiKey"]["secret"]
     denied = await gw.admin(SAVE, {"k": "x", "n": "X", "d": ENGAGED}, key=viewer_key, status=403)

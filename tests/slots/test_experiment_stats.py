@@ -13,6 +13,7 @@ from gateway.slots.values.experiment_stats import (
     difference_interval,
     probability_best,
     srm_test,
+    wilson_interval,
 )
 
 
@@ -24,6 +25,32 @@ def test_difference_interval_by_hand() -> None:
     assert got.low == pytest.approx(0.01 - 1.959964 * 0.0101931, abs=1e-6)
     assert got.high == pytest.approx(0.01 + 1.959964 * 0.0101931, abs=1e-6)
     assert difference_interval(1, 0, 1, 10) is None
+
+
+@pytest.mark.parametrize(
+    ("successes", "trials", "low", "high"),
+    [
+        (10, 100, 0.05523, 0.17437),  # hand-computed: centre 0.114798, half-width 0.059571
+        (0, 10, 0.0, 0.27753),  # no successes: the interval still says "up to 28%", not "exactly 0"
+        (10, 10, 0.72247, 1.0),
+        (1, 2, 0.09453, 0.90547),
+    ],
+)
+def test_wilson_interval_by_hand(successes: int, trials: int, low: float, high: float) -> None:
+    got = wilson_interval(successes, trials)
+    assert got is not None
+    assert got.estimate == pytest.approx(successes / trials)
+    assert (got.low, got.high) == pytest.approx((low, high), abs=5e-5)
+    assert got.low <= got.estimate <= got.high
+    assert wilson_interval(0, 0) is None
+
+
+def test_every_arm_has_rate_intervals() -> None:
+    counts = {"control": ArmCounts("control", 200, 40, 10), "b": ArmCounts("b", 0, 0, 0)}
+    control, empty = analyse(counts, {"control": 0.5, "b": 0.5}, "control", None).arms
+    assert control.conversion_rate_interval == wilson_interval(10, 200)
+    assert control.click_rate_interval == wilson_interval(40, 200)
+    assert empty.conversion_rate_interval is None and empty.click_rate_interval is None
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,10 @@ from tests.slots.test_slots_api import KEY, PREVIEW, SLOT, TRACK, publish, save
 from tests.support.appclient import Gateway, running_gateway
 from tests.support.slot_fixtures import HERO, STRIP, variant
 
-RESULTS = """query($key: String!) { experimentResults(key: $key) { key status totalExposures srmPValue srmDetected
+RESULTS = """query($key: String!) { experimentResults(key: $key) { key status published notice totalExposures
+  srmPValue srmDetected
   arms { arm isControl isHoldout expectedShare exposures clicks conversions clickRate conversionRate
+         clickRateInterval { estimate low high } conversionRateInterval { estimate low high }
          uplift { estimate low high } probabilityBest } } }"""
 
 EXPERIMENT = {
@@ -112,6 +114,13 @@ async def test_arms_are_sticky_and_measured(gw: Gateway) -> None:
     # p-value (p < 0.001 happens about once in a thousand runs; tests/slots/test_experiment_stats
     # checks the detection on fixed counts).
     assert results["srmPValue"] is not None and results["srmDetected"] is (results["srmPValue"] < 0.001)
+    assert results["published"] is True and results["notice"] is None
+    # Per-arm rates come with the server's Wilson intervals (the console draws them as error bars).
+    for row in rows.values():
+        interval = row["conversionRateInterval"]
+        assert interval["estimate"] == pytest.approx(row["conversionRate"])
+        assert 0 <= interval["low"] <= interval["estimate"] <= interval["high"] <= 1
+        assert row["clickRateInterval"]["estimate"] == pytest.approx(row["clickRate"])
 
 
 async def test_preview_shows_an_arm_without_exposing(gw: Gateway) -> None:
@@ -126,6 +135,25 @@ async def test_preview_shows_an_arm_without_exposing(gw: Gateway) -> None:
 async def test_unknown_experiment_results(gw: Gateway) -> None:
     body = await gw.admin(RESULTS, {"key": "nope"}, key=KEY)
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_an_unpublished_experiment_answers_clearly_not_not_found(gw: Gateway) -> None:
+    draft = {**EXPERIMENT, "key": "strip-test", "slot": "home-strip", "status": "draft", "holdout": 0,
+             "arms": [{"key": "control"}, {"key": "new"}]}  # fmt: skip
+    assert (await save(gw, "experiments", draft))["ok"]
+    body = await gw.admin(RESULTS, {"key": "strip-test"}, key=KEY)
+    assert "errors" not in body, body
+    results = body["data"]["experimentResults"]
+    assert results["published"] is False and results["status"] == "draft"
+    assert "Not published yet" in results["notice"] and "publish" in results["notice"]
+    assert [(a["arm"], a["exposures"], a["conversionRateInterval"]) for a in results["arms"]] == [
+        ("control", 0, None),
+        ("new", 0, None),
+    ]
+    assert results["totalExposures"] == 0 and results["srmPValue"] is None
+    await publish(gw, "the strip test as a draft")
+    results = (await gw.admin(RESULTS, {"key": "strip-test"}, key=KEY))["data"]["experimentResults"]
+    assert results["published"] is True and "Published as a draft" in results["notice"]
 
 
 async def test_multivariate_over_two_slots(gw: Gateway) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gateway.audiences.values.conditions import ConditionError
+from gateway.audiences import ConditionError
 from gateway.slots.values.schedule import parse_schedule
 
 WARSAW = "Europe/Warsaw"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gateway.audiences.values.conditions import ConditionError
+from gateway.audiences import ConditionError
 from gateway.slots.values.content import Banner, ProductCarousel
 from gateway.slots.values.definitions import build_snapshot, diff
 from gateway.slots.values.slots import parse_slot
@@ -128,4 +128,19 @@ def test_diff_names_what_changed() -> None:
         ("slots", "home-hero", "changed", ("description",)),
         ("variants", "new", "added", ()),
         ("audiences", "runners", "removed", ()),
+    ]
+
+
+def test_a_broken_definition_is_reported_once_not_at_every_reference() -> None:
+    """A slot whose default is wrong is one problem: its variants are not also 'no slot'."""
+    from gateway.audiences import problems_of
+
+    broken_hero = {**HERO, "default": {**banner("x"), "altText": "", "link": "nowhere"}}
+    defs = {**definitions(), "slots": [broken_hero, STRIP]}
+    defs["audiences"] = [{"key": "runners", "conditions": {"field": "cart.valeu", "op": "gt", "value": 1}}]
+    problems = problems_of(error_of(defs))
+    assert [(p.path, p.message.split(";")[0]) for p in problems] == [
+        ("slots[0].default.altText", "required for a banner image (screen readers read it)"),
+        ("slots[0].default.link", "must be an absolute URL (https://...) or a site path (/...)"),
+        ("audiences[0].conditions.field", "unknown field 'cart.valeu'"),
     ]

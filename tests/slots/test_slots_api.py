@@ -175,8 +175,55 @@ async def test_validation_problems_tell_the_editor_where_and_how(
     await setup_home(gw)
     payload = await save(gw, kind, definition)
     assert payload["ok"] is False and payload["definition"] is None
-    (problem,) = payload["problems"]
+    problem = payload["problems"][0]
     assert problem["path"] == path and fragment in problem["message"], problem
+
+
+async def test_every_problem_of_a_save_is_reported_at_once(gw: Gateway) -> None:
+    """An editor fixes a form in one round: each independent mistake has its own problem."""
+    await setup_home(gw)
+    definition = {
+        **variant("x", "x", 1),
+        "priority": -1,
+        "status": "live",
+        "content": {"title": "No image", "textColour": "red"},
+        "conditions": {
+            "all": [
+                {"field": "cart.valeu", "op": "gt", "value": 1},
+                {"field": "cart.value", "op": ">", "value": 1},
+                {"behaviour": {"event": "Product Viewed", "withinDays": 0}, "op": "gte", "value": 1},
+            ]
+        },
+    }
+    payload = await save(gw, "variants", definition)
+    assert payload["ok"] is False
+    assert [p["path"] for p in payload["problems"]] == [
+        "variant.status",
+        "variant.priority",
+        "variant.content.imageUrl",
+        "variant.content.altText",
+        "variant.content.link",
+        "variant.content.textColour",
+        "variant.conditions.all[0].field",
+        "variant.conditions.all[1].op",
+        "variant.conditions.all[2].behaviour.withinDays",
+    ]
+    messages = {p["path"]: p["message"] for p in payload["problems"]}
+    assert "did you mean 'cart.value'" in messages["variant.conditions.all[0].field"]
+    assert "did you mean 'gt'" in messages["variant.conditions.all[1].op"]
+
+
+async def test_deleting_what_is_used_names_every_user(gw: Gateway) -> None:
+    """Deleting is checked against the whole workspace; problems elsewhere keep their own paths."""
+    await setup_home(gw)
+    body = await gw.admin(
+        'mutation { deleteDefinition(kind: AUDIENCES, key: "runners") { ok problems { path message } } }', key=KEY
+    )
+    payload = body["data"]["deleteDefinition"]
+    assert payload["ok"] is False
+    (problem,) = payload["problems"]
+    assert problem["path"].startswith("variants[") and problem["path"].endswith("].audience")
+    assert "cannot delete audience 'runners'" in problem["message"]
 
 
 async def test_overlapping_schedules_are_refused(gw: Gateway) -> None:
@@ -315,3 +362,105 @@ async def test_a_strategy_carousel_is_filled_by_the_recommendation_service(gw: G
     assert carousel["strategy"] == "RECENTLY_VIEWED"
     # The visitor's own views, most recent first: not the catalogue's default order (p-00001, ...).
     assert [p["id"] for p in carousel["products"]][:2] == ["p-00007", "p-00003"]
+
+
+async def test_releases_name_who_published_them(gw: Gateway) -> None:
+    created = await gw.admin(
+        'mutation { createApiKey(name: "Ada (editor)", role: EDITOR) { apiKey { id } secret } }', key=KEY
+    )
+    ada = created["data"]["createApiKey"]
+    await setup_home(gw)
+    await publish(gw, "by the bootstrap key")
+    answered = await gw.admin('mutation { publish(note: "by Ada") { publishedBy publishedByName } }', key=ada["secret"])
+    assert answered["data"]["publish"] == {"publishedBy": ada["apiKey"]["id"], "publishedByName": "Ada (editor)"}
+    await gw.admin(f'mutation {{ revokeApiKey(id: "{ada["apiKey"]["id"]}") }}', key=KEY)
+    body = await gw.admin(
+        "{ releases { note publishedByName } release(version: 3) { release { publishedByName } } }", key=KEY
+    )
+    assert body["data"]["releases"][:2] == [
+        {"note": "by Ada", "publishedByName": "Ada (editor)"},  # a revoked key keeps its name in history
+        {"note": "by the bootstrap key", "publishedByName": "bootstrap (VITRINE_ADMIN_API_KEY)"},
+    ]
+    assert body["data"]["release"]["release"]["publishedByName"] == "Ada (editor)"
+
+
+REAL_PREVIEW = """query($input: PreviewInput!) { preview(input: $input) {
+  decision { reason variantId matchedConditions }
+  visitor { visitorId profileId known personalized segments facts
+            behaviour { event withinDays category count given } }
+  products { id name price currency imageUrl inStock } } }"""
+
+
+async def test_preview_as_a_real_visitor_loads_their_profile_session_and_counts(gw: Gateway) -> None:
+    """Issue 18: a visitor who matches live previews as AUDIENCE_MATCH, not DEFAULT."""
+    await setup_home(gw)
+    views = [
+        {"messageId": f"v{i}", "name": "Product Viewed", "properties": {"product_id": f"p-0000{i}"}} for i in (1, 2, 3)
+    ]
+    await track(gw, *views)
+    live = await slot(gw, channel="web")
+    assert live["decision"]["reason"] == "AUDIENCE_MATCH" and live["decision"]["variantId"] == "runners"
+    visitor_id = (await gw.gql("{ viewer { visitorId } }"))["data"]["viewer"]["visitorId"]
+
+    body = await gw.admin(
+        REAL_PREVIEW, {"input": {"slotKey": "home-hero", "visitorId": visitor_id, "channel": "web"}}, key=KEY
+    )
+    preview = body["data"]["preview"]
+    assert preview["decision"] == {k: live["decision"][k] for k in ("reason", "variantId", "matchedConditions")}
+    seen = preview["visitor"]
+    assert seen["known"] is True and seen["personalized"] is True and seen["profileId"] == visitor_id
+    assert seen["behaviour"] == [
+        {"event": "Product Viewed", "withinDays": 7.0, "category": "c-running", "count": 3, "given": False}
+    ]
+    assert seen["facts"]["session.recentlyViewed"] == ["p-00003", "p-00002", "p-00001"]
+    assert seen["facts"]["session.channel"] == "web"
+
+    # Another id is a new visitor: nothing stored, the default content.
+    stranger = await gw.admin(
+        REAL_PREVIEW, {"input": {"slotKey": "home-hero", "visitorId": "v_nobody", "channel": "web"}}, key=KEY
+    )
+    assert stranger["data"]["preview"]["decision"]["reason"] == "DEFAULT"
+    assert stranger["data"]["preview"]["visitor"]["known"] is False
+    # Editors can still change the real visitor for one preview: given counts replace what was read.
+    given = {"event": "Product Viewed", "withinDays": 7, "category": "c-running", "count": 0}
+    changed = await gw.admin(
+        REAL_PREVIEW,
+        {"input": {"slotKey": "home-hero", "visitorId": visitor_id, "channel": "web", "behaviour": [given]}},
+        key=KEY,
+    )
+    assert changed["data"]["preview"]["decision"]["reason"] == "DEFAULT"
+    assert changed["data"]["preview"]["visitor"]["behaviour"][0]["given"] is True
+    # Previews wrote nothing: the visitor's counts and live decision are as before.
+    assert (await slot(gw, channel="web"))["decision"]["variantId"] == "runners"
+    # A visitor who withdraws consent to personalization previews as `slot` serves them.
+    consent = """mutation { setConsent(purposes: [{purpose: PERSONALIZATION, granted: false}], source: "banner") {
+      viewer { reason } } }"""
+    assert (await gw.gql(consent))["data"]["setConsent"]["viewer"]["reason"] == "NO_CONSENT"
+    withdrawn = await gw.admin(
+        REAL_PREVIEW, {"input": {"slotKey": "home-hero", "visitorId": visitor_id, "channel": "web"}}, key=KEY
+    )
+    assert withdrawn["data"]["preview"]["decision"]["reason"] == "NO_CONSENT"
+    assert withdrawn["data"]["preview"]["visitor"]["personalized"] is False
+
+
+async def test_a_previewed_carousel_lists_its_products_like_a_storefront(gw: Gateway) -> None:
+    await setup_home(gw)
+    body = await gw.admin(REAL_PREVIEW, {"input": {"slotKey": "home-strip", "visitorId": "v_someone"}}, key=KEY)
+    products = body["data"]["preview"]["products"]
+    assert [p["id"] for p in products] == ["p-00001", "p-00002"]  # the strip's fixed list
+    assert products[0] == {
+        "id": "p-00001",
+        "name": "Trail runner 1",
+        "price": "51.00",
+        "currency": "PLN",
+        "imageUrl": "https://img.vitrine.example/p-00001/1.jpg",
+        "inStock": True,
+    }
+    polish = await gw.admin(
+        "query($i: PreviewInput!) { preview(input: $i) { products { name } } }",
+        {"i": {"slotKey": "home-strip", "locale": "pl"}},
+        key=KEY,
+    )
+    assert polish["data"]["preview"]["products"][0]["name"] == "But biegowy 1"
+    banner = await gw.admin(REAL_PREVIEW, {"input": {"slotKey": "home-hero"}}, key=KEY)
+    assert banner["data"]["preview"]["products"] == []

@@ -13,7 +13,7 @@ from datetime import datetime
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from gateway.audiences.values.conditions import ConditionError
+from gateway.audiences.values.problems import ConditionError
 from gateway.audiences.values.segments import Segment, build_segment
 from gateway.kernel import VisitorId
 from gateway.platform.mongo import Document, translated

@@ -118,3 +118,46 @@ def evaluate(condition: Condition, facts: Mapping[str, Any], behaviour: Behaviou
 
     result = walk(condition)
     return Outcome(result, tuple(matched) if result else ())
+
+
+def evaluate_known(
+    condition: Condition,
+    facts: Mapping[str, Any],
+    behaviour: BehaviourCounter,
+    unknown: Callable[[str], bool],
+) -> bool | None:
+    """Evaluate where some fields cannot be known (`unknown(field)`): True or False when the known
+    facts decide it whatever the unknown ones are, None when it depends on them (Kleene logic)."""
+
+    def walk(node: Condition) -> bool | None:
+        if isinstance(node, All):
+            results = [walk(c) for c in node.children]
+            return False if False in results else (None if None in results else True)
+        if isinstance(node, AnyOf):
+            results = [walk(c) for c in node.children]
+            return True if True in results else (None if None in results else False)
+        if isinstance(node, Not):
+            inner = walk(node.child)
+            return None if inner is None else not inner
+        if isinstance(node, FieldCheck):
+            return None if unknown(node.field) else _compare(node.op, facts.get(node.field), node.value)
+        return _compare(node.op, behaviour(node.query), node.value)
+
+    return walk(condition)
+
+
+def fields_of(condition: Condition) -> list[str]:
+    """Every field a condition tests, in tree order, once each."""
+    found: dict[str, None] = {}
+
+    def walk(node: Condition) -> None:
+        if isinstance(node, All | AnyOf):
+            for child in node.children:
+                walk(child)
+        elif isinstance(node, Not):
+            walk(node.child)
+        elif isinstance(node, FieldCheck):
+            found[node.field] = None
+
+    walk(condition)
+    return list(found)

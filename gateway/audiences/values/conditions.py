@@ -9,7 +9,8 @@ A condition is a tree, written as JSON by editors:
      "op": "gte", "value": 3}
 
 `parse_condition` validates a definition and raises `ConditionError` with a JSON path and, for
-a near miss, a suggestion ("did you mean 'gte'?"). `evaluate` (in
+a near miss, a suggestion ("did you mean 'gte'?"); with several problems it raises `Problems`
+listing every one (each child of a group and each part of a leaf is checked). `evaluate` (in
 `gateway.audiences.values.condition_evaluation`) is deterministic: the same facts give the same
 answer and the same list of matched leaf conditions (for decision explanations).
 
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeAlias
+
+from gateway.audiences.values.problems import Collector, ConditionError
 
 
 class Kind(Enum):
@@ -100,18 +103,10 @@ class Op(Enum):
 ORDERED = {Op.LT, Op.LTE, Op.GT, Op.GTE, Op.BETWEEN}
 STRINGY = {Op.STARTS_WITH, Op.ENDS_WITH, Op.REGEX}
 NO_VALUE = {Op.EXISTS, Op.MISSING}
+BEHAVIOUR_OPS = ORDERED | {Op.EQUALS, Op.NOT_EQUALS}  # what a behaviour count may be compared with
 MAX_REGEX = 200
 MAX_DEPTH = 8
 MAX_LEAVES = 100
-
-
-class ConditionError(ValueError):
-    """A definition that cannot be used; `path` locates the problem in the JSON."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,8 +303,11 @@ def parse_condition(raw: Any, path: str = "conditions") -> Condition:
                 children = node[combinator]
                 if not isinstance(children, list) or not children:
                     raise ConditionError(f"{where}.{combinator}", "needs a non-empty list of conditions")
-                parsed = tuple(walk(c, f"{where}.{combinator}[{i}]", depth + 1) for i, c in enumerate(children))
-                return All(parsed) if combinator == "all" else AnyOf(parsed)
+                found = Collector()
+                parsed = [found.call(walk, c, f"{where}.{combinator}[{i}]", depth + 1) for i, c in enumerate(children)]
+                found.check()
+                kept = tuple(p for p in parsed if p is not None)
+                return All(kept) if combinator == "all" else AnyOf(kept)
         if "not" in keys:
             if keys != {"not"}:
                 raise ConditionError(where, "'not' must stand alone in its object")
@@ -320,43 +318,65 @@ def parse_condition(raw: Any, path: str = "conditions") -> Condition:
         if "behaviour" in keys:
             return _behaviour(node, where)
         if "field" in keys:
-            unknown = keys - {"field", "op", "value"}
-            if unknown:
-                raise ConditionError(where, f"unknown key(s) {sorted(unknown)}; a field condition has field, op, value")
-            field = node["field"]
-            if not isinstance(field, str):
-                raise ConditionError(f"{where}.field", "must be a string")
-            kind = _field_kind(field, where)
-            op = _op(node.get("op"), where)
-            value = _check_value(op, kind, node.get("value"), where)
-            return FieldCheck(field, op, value, _label(field, op, value))
+            return _field_check(node, where)
         hint = _suggest(next(iter(keys), ""), ["all", "any", "not", "field", "behaviour"])
         raise ConditionError(where, f"expected one of all, any, not, field, behaviour{hint}")
 
     return walk(raw, path, 1)
 
 
-def _behaviour(node: Mapping[str, Any], where: str) -> BehaviourCheck:
-    unknown = set(node) - {"behaviour", "op", "value"}
+def _field_check(node: Mapping[str, Any], where: str) -> FieldCheck:
+    found = Collector()
+    unknown = set(node) - {"field", "op", "value"}
     if unknown:
-        raise ConditionError(where, f"unknown key(s) {sorted(unknown)}; a behaviour condition has behaviour, op, value")
-    spec = node["behaviour"]
-    if not isinstance(spec, Mapping):
-        raise ConditionError(f"{where}.behaviour", "must be an object with event and withinDays")
-    extra = set(spec) - {"event", "withinDays", "category", "brand", "product"}
-    if extra:
-        raise ConditionError(f"{where}.behaviour", f"unknown key(s) {sorted(extra)}")
-    event, days = spec.get("event"), spec.get("withinDays")
-    if not isinstance(event, str) or not event:
-        raise ConditionError(f"{where}.behaviour.event", "needs an event name such as 'Product Viewed'")
-    if not isinstance(days, int | float) or isinstance(days, bool) or not 0 < days <= 365:
-        raise ConditionError(f"{where}.behaviour.withinDays", "needs a number of days from 1 to 365")
-    op = _op(node.get("op"), where)
-    if op not in ORDERED | {Op.EQUALS, Op.NOT_EQUALS}:
+        found.add(where, f"unknown key(s) {sorted(unknown)}; a field condition has field, op, value")
+    field = node["field"]
+    kind: Kind | None = None
+    if not isinstance(field, str):
+        found.add(f"{where}.field", "must be a string")
+    else:
+        kind = found.attempt(lambda: _field_kind(field, where))
+    op = found.attempt(lambda: _op(node.get("op"), where))
+    value = None
+    if kind is not None and op is not None:  # a value is checked against the field's type and the operator
+        value = found.attempt(lambda: _check_value(op, kind, node.get("value"), where))
+    found.check()
+    assert isinstance(field, str) and op is not None
+    return FieldCheck(field, op, value, _label(field, op, value))
+
+
+def _behaviour_op(raw: Any, where: str) -> Op:
+    op = _op(raw, where)
+    if op not in BEHAVIOUR_OPS:
         raise ConditionError(
             f"{where}.op", "a behaviour count compares with equals, notEquals, lt, lte, gt, gte or between"
         )
-    value = _check_value(op, Kind.NUMBER, node.get("value"), where)
+    return op
+
+
+def _behaviour(node: Mapping[str, Any], where: str) -> BehaviourCheck:
+    found = Collector()
+    unknown = set(node) - {"behaviour", "op", "value"}
+    if unknown:
+        found.add(where, f"unknown key(s) {sorted(unknown)}; a behaviour condition has behaviour, op, value")
+    spec = node["behaviour"]
+    if not isinstance(spec, Mapping):
+        found.add(f"{where}.behaviour", "must be an object with event and withinDays")
+        spec = {}
+    else:
+        extra = set(spec) - {"event", "withinDays", "category", "brand", "product"}
+        if extra:
+            found.add(f"{where}.behaviour", f"unknown key(s) {sorted(extra)}")
+        event, days = spec.get("event"), spec.get("withinDays")
+        if not isinstance(event, str) or not event:
+            found.add(f"{where}.behaviour.event", "needs an event name such as 'Product Viewed'")
+        if not isinstance(days, int | float) or isinstance(days, bool) or not 0 < days <= 365:
+            found.add(f"{where}.behaviour.withinDays", "needs a number of days from 1 to 365")
+    op = found.attempt(lambda: _behaviour_op(node.get("op"), where))
+    value = None if op is None else found.attempt(lambda: _check_value(op, Kind.NUMBER, node.get("value"), where))
+    found.check()
+    assert op is not None and value is not None
+    event, days = spec["event"], spec["withinDays"]
     query = BehaviourQuery(event, float(days), spec.get("category"), spec.get("brand"), spec.get("product"))
     scope = "".join(f" {k}={spec[k]}" for k in ("category", "brand", "product") if spec.get(k))
     label = f"count({event}{scope} in {days}d) {op.value} {list(value) if isinstance(value, tuple) else value}"

@@ -18,11 +18,11 @@ from gateway.audiences.values.conditions import (
     AnyOf,
     BehaviourCheck,
     Condition,
-    ConditionError,
     FieldCheck,
     Not,
     parse_condition,
 )
+from gateway.audiences.values.problems import Collector, ConditionError
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TIME_FIELDS = {"profile.firstSeen", "profile.lastSeen", "profile.engagementScore", "profile.engagementTier", "time.now"}
@@ -66,14 +66,22 @@ def history_days(node: Condition) -> float:
     return 0.0
 
 
+def _check_key(key: str) -> None:
+    if not KEY.match(key):
+        raise ConditionError("key", "use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit")
+
+
 def build_segment(
     key: str, name: str, description: str, definition: Mapping[str, Any], updated_at: datetime
 ) -> Segment:
-    """Validate an editor's definition; raises ConditionError with a path and a fix."""
-    if not KEY.match(key):
-        raise ConditionError("key", "use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit")
+    """Validate an editor's definition; raises ConditionError (Problems: every problem) with paths."""
+    found = Collector()
+    found.attempt(lambda: _check_key(key))
     if not name.strip() or len(name) > 120:
-        raise ConditionError("name", "give a name of 1-120 characters")
+        found.add("name", "give a name of 1-120 characters")
     if len(description) > 1000:
-        raise ConditionError("description", "at most 1000 characters")
-    return Segment(key, name.strip(), description, dict(definition), parse_condition(definition), updated_at)
+        found.add("description", "at most 1000 characters")
+    condition = found.attempt(lambda: parse_condition(definition))
+    found.check()
+    assert condition is not None
+    return Segment(key, name.strip(), description, dict(definition), condition, updated_at)

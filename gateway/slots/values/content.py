@@ -6,8 +6,8 @@
     json              data* (any JSON object)
 
 (* required). `parse_content` raises `ConditionError` (the shared definition error, with a
-JSON path) naming the missing or wrong field, e.g. `variant.content.altText: required for
-a banner with an image (screen readers read it)`.
+JSON path; `Problems` when several fields are wrong) naming the missing or wrong field, e.g.
+`variant.content.altText: required for a banner with an image (screen readers read it)`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeAlias
 
+from gateway.audiences import Collector
 from gateway.audiences import ConditionError as DefinitionError
 from gateway.recommendations import PRODUCT_STRATEGIES, Strategy
 
@@ -133,44 +134,53 @@ def _allowed(raw: Mapping[str, Any], keys: set[str], path: str, kind: ContentKin
 
 
 def parse_content(kind: ContentKind, raw: Any, path: str) -> Content:
+    """Parse content of `kind`; every problem of its fields is reported at once."""
     if not isinstance(raw, Mapping):
         raise DefinitionError(path, f"content must be an object with the fields of a {kind.value}")
+    found = Collector()
     if kind is ContentKind.BANNER:
         keys = {"title", "subtitle", "imageUrl", "altText", "cta", "link", "textColour", "backgroundColour"}
-        _allowed(raw, keys, path, kind)
-        return Banner(
-            title=_text(raw, "title", path, required=True, why=" for a banner") or "",
-            image_url=_url(raw, "imageUrl", path, required=True, why=" for a banner") or "",
-            alt_text=_text(raw, "altText", path, required=True, why=" for a banner image (screen readers read it)")
-            or "",
-            link=_url(raw, "link", path, required=True, why=": where the banner leads") or "",
-            subtitle=_text(raw, "subtitle", path, required=False),
-            cta=_text(raw, "cta", path, required=False),
-            text_colour=_colour(raw, "textColour", path),
-            background_colour=_colour(raw, "backgroundColour", path),
-        )
+        found.attempt(lambda: _allowed(raw, keys, path, kind))
+        why_alt = " for a banner image (screen readers read it)"
+        title = found.attempt(lambda: _text(raw, "title", path, required=True, why=" for a banner"))
+        image = found.attempt(lambda: _url(raw, "imageUrl", path, required=True, why=" for a banner"))
+        alt = found.attempt(lambda: _text(raw, "altText", path, required=True, why=why_alt))
+        link = found.attempt(lambda: _url(raw, "link", path, required=True, why=": where the banner leads"))
+        subtitle = found.attempt(lambda: _text(raw, "subtitle", path, required=False))
+        cta = found.attempt(lambda: _text(raw, "cta", path, required=False))
+        text_colour = found.attempt(lambda: _colour(raw, "textColour", path))
+        background = found.attempt(lambda: _colour(raw, "backgroundColour", path))
+        banner = Banner(title or "", image or "", alt or "", link or "", subtitle, cta, text_colour, background)
+        found.check()
+        return banner
     if kind is ContentKind.PRODUCT_CAROUSEL:
-        _allowed(raw, {"title", "strategy", "productIds"}, path, kind)
-        title = _text(raw, "title", path, required=True, why=" for a product carousel") or ""
-        strategy = _strategy(raw.get("strategy"), f"{path}.strategy")
+        found.attempt(lambda: _allowed(raw, {"title", "strategy", "productIds"}, path, kind))
+        title = found.attempt(lambda: _text(raw, "title", path, required=True, why=" for a product carousel"))
+        strategy = found.attempt(lambda: _strategy(raw.get("strategy"), f"{path}.strategy"))
         ids = raw.get("productIds", [])
         if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
-            raise DefinitionError(f"{path}.productIds", "must be a list of product ids")
-        if len(ids) > MAX_PRODUCTS:
-            raise DefinitionError(f"{path}.productIds", f"at most {MAX_PRODUCTS} products")
-        if strategy is None and not ids:
-            raise DefinitionError(path, "a product carousel needs a strategy or a fixed list of productIds (or both)")
-        return ProductCarousel(title, strategy, tuple(dict.fromkeys(ids)))
+            found.add(f"{path}.productIds", "must be a list of product ids")
+            ids = []
+        elif len(ids) > MAX_PRODUCTS:
+            found.add(f"{path}.productIds", f"at most {MAX_PRODUCTS} products")
+        if strategy is None and raw.get("strategy") is None and not ids and not found.failed:
+            found.add(path, "a product carousel needs a strategy or a fixed list of productIds (or both)")
+        found.check()
+        return ProductCarousel(title or "", strategy, tuple(dict.fromkeys(ids)))
     if kind is ContentKind.HTML_BLOCK:
-        _allowed(raw, {"html"}, path, kind)
+        found.attempt(lambda: _allowed(raw, {"html"}, path, kind))
         html = raw.get("html")
         if not isinstance(html, str) or not html.strip():
-            raise DefinitionError(f"{path}.html", "required for an HTML block")
-        if len(html) > MAX_HTML:
-            raise DefinitionError(f"{path}.html", f"at most {MAX_HTML} characters")
+            found.add(f"{path}.html", "required for an HTML block")
+        elif len(html) > MAX_HTML:
+            found.add(f"{path}.html", f"at most {MAX_HTML} characters")
+        found.check()
+        assert isinstance(html, str)
         return HtmlBlock(html)
-    _allowed(raw, {"data"}, path, kind)
+    found.attempt(lambda: _allowed(raw, {"data"}, path, kind))
     data = raw.get("data")
     if not isinstance(data, Mapping):
-        raise DefinitionError(f"{path}.data", "required: a JSON object")
+        found.add(f"{path}.data", "required: a JSON object")
+    found.check()
+    assert isinstance(data, Mapping)
     return JsonContent(dict(data))

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.audiences import BehaviourCheck, BehaviourQuery, Condition, FieldCheck, Not
+from gateway.audiences import BehaviourCheck, BehaviourQuery, Collector, Condition, FieldCheck, Not
 from gateway.audiences import ConditionError as DefinitionError
 from gateway.slots.values.experiments import Experiment, ExperimentStatus, ExperimentType, parse_experiment
 from gateway.slots.values.slots import Audience, Slot, Status, Variant, parse_audience, parse_slot, parse_variant
@@ -64,27 +64,54 @@ def parse_slot_of(raw: Mapping[str, Any], slots: Mapping[str, Slot], path: str) 
     return parse_variant(raw, slot, path)
 
 
+def _keys(items: Sequence[Mapping[str, Any]], id_field: str) -> set[str]:
+    return {str(item.get(id_field)) for item in items if isinstance(item, Mapping)}
+
+
 def build_snapshot(version: int, raw: RawDefinitions) -> Snapshot:
-    """Parse and cross-check a release; raises DefinitionError naming the first problem."""
+    """Parse and cross-check a release; raises DefinitionError, or Problems naming every problem.
+
+    A definition that fails to parse is left out of the checks of what refers to it, so one
+    mistake is reported once, not again at every reference.
+    """
+    found = Collector()
     slots: dict[str, Slot] = {}
     for i, item in enumerate(raw.get("slots", ())):
-        slot = parse_slot(item, f"slots[{i}]")
-        slots[slot.key] = slot
+        slot = found.call(parse_slot, item, f"slots[{i}]")
+        if slot is not None:
+            slots[slot.key] = slot
     audiences: dict[str, Audience] = {}
     for i, item in enumerate(raw.get("audiences", ())):
-        audience = parse_audience(item, f"audiences[{i}]")
-        audiences[audience.key] = audience
+        audience = found.call(parse_audience, item, f"audiences[{i}]")
+        if audience is not None:
+            audiences[audience.key] = audience
+    broken_slots = _keys(raw.get("slots", ()), "key") - set(slots)
+    broken_audiences = _keys(raw.get("audiences", ()), "key") - set(audiences)
     variants: dict[str, Variant] = {}
     for i, item in enumerate(raw.get("variants", ())):
-        variant = parse_slot_of(item, slots, f"variants[{i}]")
+        if isinstance(item, Mapping) and item.get("slot") in broken_slots:
+            continue
+        variant = found.call(parse_slot_of, item, slots, f"variants[{i}]")
+        if variant is None:
+            continue
         if variant.audience is not None and variant.audience not in audiences:
-            raise DefinitionError(f"variants[{i}].audience", f"no audience {variant.audience!r}")
+            if variant.audience not in broken_audiences:
+                found.add(f"variants[{i}].audience", f"no audience {variant.audience!r}")
+            continue
         variants[variant.id] = variant
+    broken_variants = _keys(raw.get("variants", ()), "id") - set(variants)
     experiments: dict[str, Experiment] = {}
     for i, item in enumerate(raw.get("experiments", ())):
-        exp = parse_experiment(item, f"experiments[{i}]")
-        check_experiment(exp, slots, variants, audiences, f"experiments[{i}]")
+        exp = found.call(parse_experiment, item, f"experiments[{i}]")
+        if exp is None:
+            continue
+        refs = {*exp.slots, exp.audience, *(lv.variant for f in exp.factors for lv in f.levels)}
+        if refs & (broken_slots | broken_audiences | broken_variants):
+            continue
+        if found.call(check_experiment, exp, slots, variants, audiences, f"experiments[{i}]") is None:
+            continue
         experiments[exp.key] = exp
+    found.check()
 
     experiment_by_slot = _running_by_slot(experiments)
     in_experiment = {
@@ -161,7 +188,8 @@ def check_experiment(
     variants: Mapping[str, Variant],
     audiences: Mapping[str, Audience],
     path: str,
-) -> None:
+) -> bool:
+    """True when the experiment's references hold; else raises the first problem."""
     if exp.audience is not None and exp.audience not in audiences:
         raise DefinitionError(f"{path}.audience", f"no audience {exp.audience!r}")
     ab = exp.type is ExperimentType.AB
@@ -180,6 +208,7 @@ def check_experiment(
                     where,
                     f"variant {level.variant!r} is a draft: publish it before running the experiment",
                 )
+    return True
 
 
 def check_overlaps(variants: Sequence[Variant], slot_key: str) -> None:

@@ -3,7 +3,9 @@
 Per arm, over unique visitors: `exposures` (saw the arm), `clicks` and `conversions` (did
 so at least once; conversions within the attribution window after the first exposure).
 
-- Rates: clicks / exposures and conversions / exposures.
+- Rates: clicks / exposures and conversions / exposures, each with a Wilson score 95%
+  interval (well-behaved with few visitors and rates near 0 or 1, where p ± 1.96·se is not:
+  it never leaves [0, 1]).
 - Uplift vs control, on the conversion rate: the absolute difference d = p_arm - p_control
   with a Wald 95% interval d ± 1.96·sqrt(p_a(1-p_a)/n_a + p_c(1-p_c)/n_c), and the relative
   uplift d / p_control with that interval divided by p_control (p_control taken as known).
@@ -55,6 +57,8 @@ class ArmResult:
     conversions: int
     click_rate: float | None
     conversion_rate: float | None
+    click_rate_interval: Interval | None  # Wilson 95%; None with no exposures
+    conversion_rate_interval: Interval | None
     difference: Interval | None  # absolute, vs control; None for the control or with no data
     uplift: Interval | None  # relative, vs control
     probability_best: float | None
@@ -71,6 +75,18 @@ class Results:
 
 def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z95) -> Interval | None:
+    """The observed rate with its Wilson score interval; None with no trials."""
+    if trials <= 0:
+        return None
+    p = successes / trials
+    z2 = z * z
+    centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
+    half = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / (1 + z2 / trials)
+    # Exact at the edges (the formula's rounding leaves 1e-17 outside the observed rate).
+    return Interval(p, max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 def difference_interval(conv_a: int, n_a: int, conv_c: int, n_c: int) -> Interval | None:
@@ -179,6 +195,8 @@ def analyse(
                 conversions=row.conversions,
                 click_rate=_rate(row.clicks, row.exposures),
                 conversion_rate=_rate(row.conversions, row.exposures),
+                click_rate_interval=wilson_interval(row.clicks, row.exposures),
+                conversion_rate_interval=wilson_interval(row.conversions, row.exposures),
                 difference=diff,
                 uplift=uplift,
                 probability_best=best_of.get(row.arm),

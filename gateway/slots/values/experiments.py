@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from gateway.audiences import Condition, parse_condition
+from gateway.audiences import Collector, Condition, parse_condition
 from gateway.audiences import ConditionError as DefinitionError
 from gateway.slots.values.slots import as_object, only_keys, parse_key, text_field
 
@@ -148,20 +148,29 @@ def _percent(raw: Any, path: str, default: float, what: str) -> float:
     return float(raw)
 
 
+def _level(item: Any, where: str, what: str) -> tuple[str, str | None, float | None]:
+    item = as_object(item, where, what)
+    found = Collector()
+    found.attempt(lambda: only_keys(item, {"key", "variant", "weight"}, where, what))
+    key = found.attempt(lambda: parse_key(item.get("key"), f"{where}.key"))
+    variant = None
+    if item.get("variant") is not None:
+        variant = found.attempt(lambda: parse_key(item["variant"], f"{where}.variant"))
+    weight = item.get("weight")
+    if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0):
+        found.add(f"{where}.weight", "a percentage greater than 0")
+    found.check()
+    assert key is not None
+    return key, variant, None if weight is None else float(weight)
+
+
 def _levels(raw: Any, path: str, what: str) -> tuple[Level, ...]:
     if not isinstance(raw, list) or not 2 <= len(raw) <= MAX_ARMS:
         raise DefinitionError(path, f"needs 2 to {MAX_ARMS} {what}s; the first is the control")
-    parsed: list[tuple[str, str | None, float | None]] = []
-    for i, item in enumerate(raw):
-        where = f"{path}[{i}]"
-        item = as_object(item, where, what)
-        only_keys(item, {"key", "variant", "weight"}, where, what)
-        key = parse_key(item.get("key"), f"{where}.key")
-        variant = parse_key(item["variant"], f"{where}.variant") if item.get("variant") is not None else None
-        weight = item.get("weight")
-        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0):
-            raise DefinitionError(f"{where}.weight", "a percentage greater than 0")
-        parsed.append((key, variant, None if weight is None else float(weight)))
+    found = Collector()
+    items = [found.call(_level, item, f"{path}[{i}]", what) for i, item in enumerate(raw)]
+    found.check()
+    parsed = [p for p in items if p is not None]
     keys = [k for k, _, _ in parsed]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
@@ -185,60 +194,93 @@ def _even(n: int) -> str:
     return "/".join(str(p) for p in parts)
 
 
-def parse_experiment(raw: Any, path: str = "experiment") -> Experiment:
-    raw = as_object(raw, path, "experiment")
-    keys = {"key", "name", "type", "status", "slot", "arms", "factors", "traffic", "holdout", "audience"}
-    only_keys(raw, keys | {"conditions", "attributionDays"}, path, "experiment")
-    key = parse_key(raw.get("key"), f"{path}.key")
-    kind = next((t for t in ExperimentType if t.value == raw.get("type", "ab")), None)
-    if kind is None:
-        raise DefinitionError(f"{path}.type", "ab (A/B/n over one slot) or multivariate (several slots)")
-    status = next((s for s in ExperimentStatus if s.value == raw.get("status", "draft")), None)
-    if status is None:
-        raise DefinitionError(f"{path}.status", "draft, running or stopped")
+def _factor(item: Any, where: str) -> Factor:
+    item = as_object(item, where, "factor")
+    found = Collector()
+    found.attempt(lambda: only_keys(item, {"slot", "levels"}, where, "factor"))
+    slot = found.attempt(lambda: parse_key(item.get("slot"), f"{where}.slot"))
+    levels = found.attempt(lambda: _levels(item.get("levels"), f"{where}.levels", "level"))
+    found.check()
+    assert slot is not None and levels is not None
+    return Factor(slot, levels)
+
+
+def _factors(raw: Mapping[str, Any], kind: ExperimentType, path: str) -> tuple[Factor, ...]:
     if kind is ExperimentType.AB:
         if raw.get("factors") is not None:
             raise DefinitionError(f"{path}.factors", "an A/B/n test has slot and arms; factors are for multivariate")
-        slot = parse_key(raw.get("slot"), f"{path}.slot")
-        factors: tuple[Factor, ...] = (Factor(slot, _levels(raw.get("arms"), f"{path}.arms", "arm")),)
-    else:
-        if raw.get("arms") is not None or raw.get("slot") is not None:
-            raise DefinitionError(path, "a multivariate test has factors (one per slot), not slot and arms")
-        items = raw.get("factors")
-        if not isinstance(items, list) or not 2 <= len(items) <= MAX_FACTORS:
-            raise DefinitionError(f"{path}.factors", f"needs 2 to {MAX_FACTORS} factors, one per slot")
-        parsed = []
-        for i, item in enumerate(items):
-            where = f"{path}.factors[{i}]"
-            item = as_object(item, where, "factor")
-            only_keys(item, {"slot", "levels"}, where, "factor")
-            parsed.append(
-                Factor(
-                    parse_key(item.get("slot"), f"{where}.slot"),
-                    _levels(item.get("levels"), f"{where}.levels", "level"),
-                )
-            )
-        slots = [f.slot for f in parsed]
-        if len(set(slots)) != len(slots):
-            raise DefinitionError(f"{path}.factors", "each factor must be a different slot")
-        factors = tuple(parsed)
-    days = raw.get("attributionDays", 7)
-    if isinstance(days, bool) or not isinstance(days, int | float) or not 0 < days <= MAX_ATTRIBUTION_DAYS:
-        raise DefinitionError(
-            f"{path}.attributionDays", f"days after exposure an order counts: 1 to {MAX_ATTRIBUTION_DAYS}"
-        )
-    holdout = _percent(raw.get("holdout"), f"{path}.holdout", 0.0, "share of entering visitors held out")
+        found = Collector()
+        slot = found.attempt(lambda: parse_key(raw.get("slot"), f"{path}.slot"))
+        arms = found.attempt(lambda: _levels(raw.get("arms"), f"{path}.arms", "arm"))
+        found.check()
+        assert slot is not None and arms is not None
+        return (Factor(slot, arms),)
+    if raw.get("arms") is not None or raw.get("slot") is not None:
+        raise DefinitionError(path, "a multivariate test has factors (one per slot), not slot and arms")
+    items = raw.get("factors")
+    if not isinstance(items, list) or not 2 <= len(items) <= MAX_FACTORS:
+        raise DefinitionError(f"{path}.factors", f"needs 2 to {MAX_FACTORS} factors, one per slot")
+    found = Collector()
+    parsed = [found.call(_factor, item, f"{path}.factors[{i}]") for i, item in enumerate(items)]
+    found.check()
+    factors = tuple(f for f in parsed if f is not None)
+    slots = [f.slot for f in factors]
+    if len(set(slots)) != len(slots):
+        raise DefinitionError(f"{path}.factors", "each factor must be a different slot")
+    return factors
+
+
+def _days(raw: Any, path: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw <= MAX_ATTRIBUTION_DAYS:
+        raise DefinitionError(path, f"days after exposure an order counts: 1 to {MAX_ATTRIBUTION_DAYS}")
+    return float(raw)
+
+
+def _holdout(raw: Any, path: str) -> float:
+    holdout = _percent(raw, path, 0.0, "share of entering visitors held out")
     if holdout >= 100:
-        raise DefinitionError(f"{path}.holdout", "must be below 100: someone has to see the arms")
+        raise DefinitionError(path, "must be below 100: someone has to see the arms")
+    return holdout
+
+
+def parse_experiment(raw: Any, path: str = "experiment") -> Experiment:
+    """Parse an experiment; problems of independent fields are reported together."""
+    raw = as_object(raw, path, "experiment")
+    keys = {"key", "name", "type", "status", "slot", "arms", "factors", "traffic", "holdout", "audience"}
+    found = Collector()
+    found.attempt(lambda: only_keys(raw, keys | {"conditions", "attributionDays"}, path, "experiment"))
+    key = found.attempt(lambda: parse_key(raw.get("key"), f"{path}.key"))
+    kind = next((t for t in ExperimentType if t.value == raw.get("type", "ab")), None)
+    if kind is None:
+        found.add(f"{path}.type", "ab (A/B/n over one slot) or multivariate (several slots)")
+    status = next((s for s in ExperimentStatus if s.value == raw.get("status", "draft")), None)
+    if status is None:
+        found.add(f"{path}.status", "draft, running or stopped")
+    factors = None if kind is None else found.attempt(lambda: _factors(raw, kind, path))
+    days = found.attempt(lambda: _days(raw.get("attributionDays", 7), f"{path}.attributionDays"))
+    holdout = found.attempt(lambda: _holdout(raw.get("holdout"), f"{path}.holdout"))
+    traffic = found.attempt(
+        lambda: _percent(raw.get("traffic"), f"{path}.traffic", 100.0, "share of visitors in the experiment")
+    )
+    audience = None
+    if raw.get("audience") is not None:
+        audience = found.attempt(lambda: parse_key(raw["audience"], f"{path}.audience"))
+    conditions = None
+    if raw.get("conditions"):
+        conditions = found.attempt(lambda: parse_condition(raw["conditions"], f"{path}.conditions"))
+    name = found.attempt(lambda: text_field(raw.get("name"), f"{path}.name"))
+    found.check()
+    assert key is not None and kind is not None and status is not None and factors is not None
+    assert days is not None and holdout is not None and traffic is not None
     return Experiment(
         key=key,
-        name=text_field(raw.get("name"), f"{path}.name"),
+        name=name or "",
         type=kind,
         status=status,
         factors=factors,
-        traffic=_percent(raw.get("traffic"), f"{path}.traffic", 100.0, "share of visitors in the experiment"),
+        traffic=traffic,
         holdout=holdout,
-        audience=parse_key(raw["audience"], f"{path}.audience") if raw.get("audience") is not None else None,
-        conditions=parse_condition(raw["conditions"], f"{path}.conditions") if raw.get("conditions") else None,
-        attribution_days=float(days),
+        audience=audience,
+        conditions=conditions,
+        attribution_days=days,
     )

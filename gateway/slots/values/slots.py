@@ -10,7 +10,8 @@
 
 A variant targets the visitors of its saved `audience` AND its own inline `conditions`
 (either, both or neither: neither means everyone). Higher `priority` wins. Every parse
-function raises the shared `ConditionError` with the JSON path of the first problem.
+function raises the shared `ConditionError` with the JSON path of the problem, or `Problems`
+with every problem it found in fields that do not depend on each other.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from gateway.audiences import Condition, parse_condition
+from gateway.audiences import Collector, Condition, parse_condition
 from gateway.audiences import ConditionError as DefinitionError
 from gateway.slots.values.content import Content, ContentKind, parse_content, parse_kind
 from gateway.slots.values.schedule import Schedule, parse_schedule, parse_zone
@@ -106,24 +107,37 @@ def text_field(raw: Any, path: str, *, required: bool = False, limit: int = 200)
     return raw
 
 
-def parse_slot(raw: Any, path: str = "slot") -> Slot:
-    raw = as_object(raw, path, "slot")
-    only_keys(raw, {"key", "description", "channels", "contentType", "timeZone", "default"}, path, "slot")
-    key = parse_key(raw.get("key"), f"{path}.key")
-    channels = raw.get("channels", [])
-    if not isinstance(channels, list):
-        raise DefinitionError(f"{path}.channels", f"a list of channels from {', '.join(CHANNELS)}")
-    for i, channel in enumerate(channels):
+def _channels(raw: Any, path: str) -> frozenset[str]:
+    if not isinstance(raw, list):
+        raise DefinitionError(path, f"a list of channels from {', '.join(CHANNELS)}")
+    found = Collector()
+    for i, channel in enumerate(raw):
         if channel not in CHANNELS:
-            raise DefinitionError(f"{path}.channels[{i}]", f"unknown channel {channel!r}; use {', '.join(CHANNELS)}")
-    kind = parse_kind(raw.get("contentType"), f"{path}.contentType")
-    if raw.get("default") is None:
-        raise DefinitionError(f"{path}.default", "required: the content shown when nothing else applies")
-    default = parse_content(kind, raw["default"], f"{path}.default")
-    zone = parse_zone(raw.get("timeZone", "UTC"), f"{path}.timeZone").key
-    return Slot(
-        key, text_field(raw.get("description"), f"{path}.description"), frozenset(channels), kind, default, zone
+            found.add(f"{path}[{i}]", f"unknown channel {channel!r}; use {', '.join(CHANNELS)}")
+    found.check()
+    return frozenset(raw)
+
+
+def parse_slot(raw: Any, path: str = "slot") -> Slot:
+    """Parse a slot; problems of independent fields are reported together."""
+    raw = as_object(raw, path, "slot")
+    found = Collector()
+    found.attempt(
+        lambda: only_keys(raw, {"key", "description", "channels", "contentType", "timeZone", "default"}, path, "slot")
     )
+    key = found.attempt(lambda: parse_key(raw.get("key"), f"{path}.key"))
+    channels = found.attempt(lambda: _channels(raw.get("channels", []), f"{path}.channels"))
+    kind = found.attempt(lambda: parse_kind(raw.get("contentType"), f"{path}.contentType"))
+    default = None
+    if raw.get("default") is None:
+        found.add(f"{path}.default", "required: the content shown when nothing else applies")
+    elif kind is not None:
+        default = found.attempt(lambda: parse_content(kind, raw["default"], f"{path}.default"))
+    zone = found.attempt(lambda: parse_zone(raw.get("timeZone", "UTC"), f"{path}.timeZone").key)
+    description = found.attempt(lambda: text_field(raw.get("description"), f"{path}.description"))
+    found.check()
+    assert key is not None and channels is not None and kind is not None and default is not None and zone
+    return Slot(key, description or "", channels, kind, default, zone)
 
 
 def parse_cap(raw: Any, path: str) -> FrequencyCap:
@@ -139,38 +153,61 @@ def parse_cap(raw: Any, path: str) -> FrequencyCap:
     return FrequencyCap(most, float(hours))
 
 
+def _status(raw: Any, path: str) -> Status:
+    status = next((s for s in Status if s.value == raw), None)
+    if status is None:
+        raise DefinitionError(path, "draft or published")
+    return status
+
+
+def _priority(raw: Any, path: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_PRIORITY:
+        raise DefinitionError(path, f"an integer from 0 to {MAX_PRIORITY}; higher wins")
+    return raw
+
+
 def parse_variant(raw: Any, slot: Slot, path: str = "variant") -> Variant:
-    """Parse a variant of `slot` (its content must be of the slot's type)."""
+    """Parse a variant of `slot` (its content must be of the slot's type); every problem at once."""
     raw = as_object(raw, path, "variant")
     keys = {"id", "slot", "name", "status", "priority", "audience", "conditions", "schedule", "frequencyCap", "content"}
-    only_keys(raw, keys, path, "variant")
-    variant_id = parse_key(raw.get("id"), f"{path}.id")
+    found = Collector()
+    found.attempt(lambda: only_keys(raw, keys, path, "variant"))
+    variant_id = found.attempt(lambda: parse_key(raw.get("id"), f"{path}.id"))
     if raw.get("slot") != slot.key:
-        raise DefinitionError(f"{path}.slot", f"must name the variant's slot ({slot.key!r})")
-    status_raw = raw.get("status", "draft")
-    status = next((s for s in Status if s.value == status_raw), None)
-    if status is None:
-        raise DefinitionError(f"{path}.status", "draft or published")
-    priority = raw.get("priority", 0)
-    if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= MAX_PRIORITY:
-        raise DefinitionError(f"{path}.priority", f"an integer from 0 to {MAX_PRIORITY}; higher wins")
+        found.add(f"{path}.slot", f"must name the variant's slot ({slot.key!r})")
+    status = found.attempt(lambda: _status(raw.get("status", "draft"), f"{path}.status"))
+    priority = found.attempt(lambda: _priority(raw.get("priority", 0), f"{path}.priority"))
+    content = None
     if raw.get("content") is None:
-        raise DefinitionError(f"{path}.content", f"required: the {slot.content_kind.value} to show")
-    content = parse_content(slot.content_kind, raw["content"], f"{path}.content")
-    audience = parse_key(raw["audience"], f"{path}.audience") if raw.get("audience") is not None else None
-    conditions = parse_condition(raw["conditions"], f"{path}.conditions") if raw.get("conditions") is not None else None
-    schedule = parse_schedule(raw["schedule"], f"{path}.schedule", slot.time_zone) if raw.get("schedule") else None
-    cap = parse_cap(raw["frequencyCap"], f"{path}.frequencyCap") if raw.get("frequencyCap") else None
-    name = text_field(raw.get("name"), f"{path}.name")
-    return Variant(variant_id, slot.key, name, status, priority, content, audience, conditions, schedule, cap)
+        found.add(f"{path}.content", f"required: the {slot.content_kind.value} to show")
+    else:
+        content = found.attempt(lambda: parse_content(slot.content_kind, raw["content"], f"{path}.content"))
+    audience = conditions = schedule = cap = None
+    if raw.get("audience") is not None:
+        audience = found.attempt(lambda: parse_key(raw["audience"], f"{path}.audience"))
+    if raw.get("conditions") is not None:
+        conditions = found.attempt(lambda: parse_condition(raw["conditions"], f"{path}.conditions"))
+    if raw.get("schedule"):
+        schedule = found.attempt(lambda: parse_schedule(raw["schedule"], f"{path}.schedule", slot.time_zone))
+    if raw.get("frequencyCap"):
+        cap = found.attempt(lambda: parse_cap(raw["frequencyCap"], f"{path}.frequencyCap"))
+    name = found.attempt(lambda: text_field(raw.get("name"), f"{path}.name"))
+    found.check()
+    assert variant_id is not None and status is not None and priority is not None and content is not None
+    return Variant(variant_id, slot.key, name or "", status, priority, content, audience, conditions, schedule, cap)
 
 
 def parse_audience(raw: Any, path: str = "audience") -> Audience:
     raw = as_object(raw, path, "audience")
-    only_keys(raw, {"key", "name", "conditions"}, path, "audience")
-    key = parse_key(raw.get("key"), f"{path}.key")
+    found = Collector()
+    found.attempt(lambda: only_keys(raw, {"key", "name", "conditions"}, path, "audience"))
+    key = found.attempt(lambda: parse_key(raw.get("key"), f"{path}.key"))
+    condition = None
     if raw.get("conditions") is None:
-        raise DefinitionError(f"{path}.conditions", "required: who belongs to this audience")
-    return Audience(
-        key, text_field(raw.get("name"), f"{path}.name"), parse_condition(raw["conditions"], f"{path}.conditions")
-    )
+        found.add(f"{path}.conditions", "required: who belongs to this audience")
+    else:
+        condition = found.attempt(lambda: parse_condition(raw["conditions"], f"{path}.conditions"))
+    name = found.attempt(lambda: text_field(raw.get("name"), f"{path}.name"))
+    found.check()
+    assert key is not None and condition is not None
+    return Audience(key, name or "", condition)
