@@ -11,9 +11,10 @@ from gateway.kernel.errors import (
     Unauthenticated,
     VitrineError,
 )
-from gateway.kernel.visitor import Channel, Visitor, VisitorId
+from gateway.kernel.visitor import CHANNEL_NAME, Channel, Visitor, VisitorId
 
 __all__ = [
+    "CHANNEL_NAME",
     "Channel",
     "ConfigError",
     "ErrorCode",

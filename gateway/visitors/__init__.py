@@ -33,7 +33,15 @@ from gateway.visitors.validation import product_ids
 from gateway.visitors.values.consent import Purpose, allows
 from gateway.visitors.values.effects import profile_change, session_change
 from gateway.visitors.values.engagement import DEFAULT_POINTS, EngagementPolicy, Tier
-from gateway.visitors.values.events import Event, EventDraft, EventType, RejectCode, Rejection, StoredEvent
+from gateway.visitors.values.events import (
+    TRACK_EVENT_NAMES,
+    Event,
+    EventDraft,
+    EventType,
+    RejectCode,
+    Rejection,
+    StoredEvent,
+)
 from gateway.visitors.values.profile import (
     DEFAULT_HALF_LIFE_DAYS,
     ConsentRecord,
@@ -44,6 +52,14 @@ from gateway.visitors.values.profile import (
     empty_profile,
 )
 from gateway.visitors.values.session import RECENTLY_VIEWED_CAP, CartLine, Session, SessionChange
+from gateway.visitors.values.vocabulary import (
+    RESERVED_EVENTS,
+    DeclarationError,
+    EventSchema,
+    PropertyType,
+    Vocabulary,
+    parse_vocabulary,
+)
 
 __all__ = [
     "COOKIE_MAX_AGE",
@@ -52,15 +68,19 @@ __all__ = [
     "DEFAULT_POINTS",
     "HEADER_NAME",
     "RECENTLY_VIEWED_CAP",
+    "RESERVED_EVENTS",
+    "TRACK_EVENT_NAMES",
     "Attribution",
     "CartLine",
     "ConsentRecord",
+    "DeclarationError",
     "EngagementPolicy",
     "Event",
     "EventDraft",
     "EventGate",
     "EventListener",
     "EventOutcome",
+    "EventSchema",
     "EventService",
     "EventStatus",
     "EventStore",
@@ -72,6 +92,7 @@ __all__ = [
     "ProfileChange",
     "ProfileIndex",
     "ProfileStore",
+    "PropertyType",
     "Purpose",
     "RejectCode",
     "Rejection",
@@ -85,6 +106,7 @@ __all__ = [
     "VisitorService",
     "VisitorState",
     "VisitorStores",
+    "Vocabulary",
     "allows",
     "create_indexes",
     "decay_factor",
@@ -92,6 +114,7 @@ __all__ = [
     "identify",
     "new_visitor_id",
     "open_stores",
+    "parse_vocabulary",
     "product_ids",
     "profile_change",
     "session_change",
