@@ -6,6 +6,8 @@ live profiles for segments whose truth changes with time alone ("no purchase in 
 under a lease so one instance runs it at a time. Each real change of membership appends a
 `Segment Entered` / `Segment Exited` event to the profile's event log, exactly once (the
 membership store reports only changes it really made). Re-evaluating is idempotent.
+The change listeners hear of each real change once, after it is recorded (automation rules
+start from them: "when a person enters the segment ...").
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from gateway.audiences.stores.protocol import MembershipStore, SegmentStore
 from gateway.audiences.values.condition_evaluation import evaluate
@@ -25,7 +27,7 @@ from gateway.audiences.values.profile_facts import behaviour_counter, profile_fa
 from gateway.audiences.values.segments import ENTERED, EXITED, Segment, build_segment, history_days
 from gateway.catalogue import CatalogService, Product, ProductId
 from gateway.identity import IdentityDirectory, IdKind, kind_of
-from gateway.kernel import Channel, InputError, NotFound, VisitorId
+from gateway.kernel import Channel, InputError, NotFound, StoreUnavailable, VisitorId
 from gateway.platform.leases.protocol import LeaseStore
 from gateway.visitors import (
     EngagementPolicy,
@@ -47,6 +49,18 @@ HISTORY_DAYS = 365
 HISTORY_LIMIT = 5000
 SCAN_PAGE = 500
 LEASE = "segments-reevaluate"
+
+
+class SegmentChangeListener(Protocol):
+    """Hears each real change of a profile's memberships, once, after it is recorded.
+
+    Should do little (record the change durably for later work): a failure is logged, never
+    undone, and never retried.
+    """
+
+    async def on_segments_changed(
+        self, profile_id: VisitorId, entered: Sequence[str], exited: Sequence[str], at: datetime
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +87,7 @@ class SegmentService:
         interest_half_life_days: float,
         engagement: EngagementPolicy,
         consent_required: bool,
+        change_listeners: Sequence[SegmentChangeListener] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._segments = segments
@@ -86,6 +101,7 @@ class SegmentService:
         self._half_life = interest_half_life_days
         self._engagement = engagement
         self._consent_required = consent_required
+        self._change_listeners = list(change_listeners)
         self._clock = clock
         self._cached: tuple[float, list[Segment]] | None = None
 
@@ -196,6 +212,11 @@ class SegmentService:
         if events:
             await self._events.append(events)
             await self._events.mark_applied([e.key for e in events])
+            for listener in self._change_listeners:
+                try:
+                    await listener.on_segments_changed(profile_id, entered, exited, at)
+                except StoreUnavailable as exc:
+                    log.error("a segment change of a profile was not passed on: %s", exc.message)
 
     # --- real time and schedule -------------------------------------------------------------
 

@@ -163,12 +163,26 @@ def _suggest(word: str, options: Sequence[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _field_kind(field: str, path: str) -> Kind:
+@dataclass(frozen=True, slots=True)
+class ExtraFields:
+    """Fields a caller adds for its own conditions (automation rules: `event.*`, `journey.*`):
+    exact names with their kinds, and open-ended prefixes (any value)."""
+
+    fields: Mapping[str, Kind]
+    prefixes: tuple[str, ...] = ()
+
+
+NO_EXTRA = ExtraFields({})
+
+
+def _field_kind(field: str, path: str, extra: ExtraFields = NO_EXTRA) -> Kind:
     if field in FIELDS:
         return FIELDS[field]
-    if any(field.startswith(p) and len(field) > len(p) for p in OPEN_PREFIXES):
+    if field in extra.fields:
+        return extra.fields[field]
+    if any(field.startswith(p) and len(field) > len(p) for p in (*OPEN_PREFIXES, *extra.prefixes)):
         return Kind.ANY
-    hint = _suggest(field, [*FIELDS, "profile.traits.<name>"])
+    hint = _suggest(field, [*FIELDS, *extra.fields, "profile.traits.<name>", *(f"{p}<name>" for p in extra.prefixes)])
     raise ConditionError(f"{path}.field", f"unknown field {field!r}{hint}")
 
 
@@ -289,8 +303,9 @@ def _label(field: str, op: Op, value: Any) -> str:
     return f"{field} {op.value} {shown}"
 
 
-def parse_condition(raw: Any, path: str = "conditions") -> Condition:
-    """Validate a JSON condition tree. Raises ConditionError with a path and a fix."""
+def parse_condition(raw: Any, path: str = "conditions", extra: ExtraFields = NO_EXTRA) -> Condition:
+    """Validate a JSON condition tree. Raises ConditionError with a path and a fix.
+    `extra`: fields the caller's facts hold beyond FIELDS."""
     leaves = [0]
 
     def walk(node: Any, where: str, depth: int) -> Condition:
@@ -324,7 +339,7 @@ def parse_condition(raw: Any, path: str = "conditions") -> Condition:
             field = node["field"]
             if not isinstance(field, str):
                 raise ConditionError(f"{where}.field", "must be a string")
-            kind = _field_kind(field, where)
+            kind = _field_kind(field, where, extra)
             op = _op(node.get("op"), where)
             value = _check_value(op, kind, node.get("value"), where)
             return FieldCheck(field, op, value, _label(field, op, value))
@@ -359,3 +374,14 @@ def _behaviour(node: Mapping[str, Any], where: str) -> BehaviourCheck:
     scope = "".join(f" {k}={spec[k]}" for k in ("category", "brand", "product") if spec.get(k))
     label = f"count({event}{scope} in {days}d) {op.value} {list(value) if isinstance(value, tuple) else value}"
     return BehaviourCheck(query, op, value, label)
+
+
+def fields_of(node: Condition) -> frozenset[str]:
+    """Every field a condition reads (so a caller fills only the facts it needs)."""
+    if isinstance(node, All | AnyOf):
+        return frozenset().union(*(fields_of(c) for c in node.children))
+    if isinstance(node, Not):
+        return fields_of(node.child)
+    if isinstance(node, FieldCheck):
+        return frozenset({node.field})
+    return frozenset()
