@@ -128,6 +128,7 @@ def request_state(runtime: Runtime) -> AppState:
             slots=s.slots,
             experiments=s.experiments,
             segments=s.segments,
+            automation=s.automation,
             triggers=s.triggers,
             privacy=s.privacy,
         ),

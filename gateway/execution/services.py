@@ -23,7 +23,7 @@ from gateway.privacy import ConsentService, PrivacyService
 from gateway.recommendations import RecommendationService
 from gateway.settings import Settings
 from gateway.slots import ExperimentTracker, SlotDefinitions, SlotService
-from gateway.triggers import TriggerService
+from gateway.triggers import AutomationDefinitions, TriggerService
 from gateway.visitors import EventService, VisitorService
 
 
@@ -48,6 +48,7 @@ class AdminServices:
     slots: SlotService
     experiments: ExperimentTracker
     segments: SegmentService
+    automation: AutomationDefinitions
     triggers: TriggerService
     privacy: PrivacyService
 

@@ -215,7 +215,7 @@ class PrivacyService:
             "decisions": [
                 {
                     "id": d.id,
-                    "type": d.kind.value,
+                    "type": d.event_type,
                     "status": d.status.value,
                     "createdAt": d.created_at.isoformat(),
                     "payload": dict(d.payload),
@@ -277,6 +277,7 @@ class PrivacyService:
             for i in ids:
                 await self._audiences.memberships.erase(i)
             timers = sum([await self._triggers.timers.erase(i) for i in ids])
+            timers += sum([await self._triggers.positions.erase(i) for i in ids])  # journey positions
             deliveries = await self._triggers.outbox.erase(ids)
             for i in ids:
                 await self._visitors.sessions.delete(i)
