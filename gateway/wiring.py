@@ -382,7 +382,7 @@ def _automation(
     def current() -> Automation:
         return automation.current
 
-    journeys = JourneyRunner(t.positions, people, actions, current)
+    journeys = JourneyRunner(t.positions, people, actions, current, lease_seconds=settings.journey_lease_seconds)
     engine = RuleEngine(current, people, actions, journeys, t.timers, v.profile_index, directory, stores.catalog)
     service = TriggerService(
         current, engine, journeys, people, content, t.outbox, t.positions, v.events, directory, webhooks

@@ -190,7 +190,11 @@ class RuleEngine:
         now = now or self._clock()
         automation = self._current()
         fired = 0
-        for timer in await self._timers.claim_due(now, self._me, CLAIM_SECONDS, limit):
+        for _ in range(limit):  # one at a time: a worker that dies holds one claim, not a batch
+            claimed = await self._timers.claim_due(now, self._me, CLAIM_SECONDS, 1)
+            if not claimed:
+                break
+            timer = claimed[0]
             try:
                 await self._fire(automation, timer, now)
             except StoreUnavailable as exc:  # the claim expires and the timer fires again later

@@ -36,7 +36,6 @@ from gateway.triggers.values.occasions import Occasion, occasion_from_json
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 30.0  # a step takes milliseconds; a killed worker's claims free up after this
 MAX_ENTRIES_KEPT = 20
 
 
@@ -47,12 +46,17 @@ class JourneyRunner:
         people: People,
         actions: Actions,
         current: Callable[[], Automation],
+        *,
+        lease_seconds: float = 30.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`lease_seconds`: how long a claim holds (a step takes milliseconds; a killed worker's
+        step is taken over after this, and redone without effect)."""
         self._positions = positions
         self._people = people
         self._actions = actions
         self._current = current
+        self._lease = lease_seconds
         self._clock = clock
         self._me = secrets.token_hex(8)
 
@@ -83,15 +87,19 @@ class JourneyRunner:
         return await self._positions.exit(profile_id, journeys, at)
 
     async def advance_due(self, now: datetime | None = None, limit: int = 100) -> int:
-        """Run the due steps of positions this worker manages to claim; answers how many moved."""
+        """Run the due steps of positions this worker manages to claim, one person at a time (a
+        worker that dies holds one claim, not a batch); answers how many moved."""
         now = now or self._clock()
         automation = self._current()
         moved = 0
-        for position in await self._positions.claim_due(now, self._me, LEASE_SECONDS, limit):
+        for _ in range(limit):
+            claimed = await self._positions.claim_due(now, self._me, self._lease, 1)
+            if not claimed:
+                break
             try:
-                moved += await self._advance(automation, position, now)
+                moved += await self._advance(automation, claimed[0], now)
             except StoreUnavailable as exc:  # the claim runs out and the step is run again later
-                log.warning("journey %s step deferred: %s", position.journey, exc.message)
+                log.warning("journey %s step deferred: %s", claimed[0].journey, exc.message)
         return moved
 
     async def _advance(self, automation: Automation, pos: Position, now: datetime) -> int:
