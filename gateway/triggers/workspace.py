@@ -129,10 +129,14 @@ class AutomationDefinitions:
             raise AutomationInvalid(exc.path, exc.message) from None
 
     async def _materialise(self, current: RawDefinitions, by: str) -> None:
-        """The first edit of a workspace that only showed the defaults stores them."""
+        """The first edit of a workspace that only showed the defaults stores them (one by one:
+        never wiping what a concurrent first edit stored)."""
         stored = await self._drafts.all()
-        if not any(stored.get(k) for k in KINDS) and any(current.get(k) for k in KINDS):
-            await self._drafts.replace_all(current, by)
+        if any(stored.get(k) for k in KINDS):
+            return
+        for kind in KINDS:
+            for definition in current.get(kind, []):
+                await self._drafts.put(kind, str(definition[ID_FIELD[kind]]), definition, by)
 
     async def put(self, kind: str, definition: Mapping[str, Any], by: str) -> dict[str, Any]:
         """Create or replace one definition after validating the workspace with it."""
