@@ -20,7 +20,7 @@ from gateway.triggers.values.automation import Automation, Owner
 from gateway.triggers.values.automation import Change as AutomationChange
 from gateway.triggers.values.journeys import Position, PositionStatus
 from gateway.triggers.values.releases import ReleaseInfo as AutomationReleaseInfo
-from gateway.triggers.values.rules import describe
+from gateway.triggers.values.when import describe
 from gateway.triggers.webhooks import WebhookSender
 from gateway.triggers.workspace import AutomationDefinitions, AutomationInvalid
 

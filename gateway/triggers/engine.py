@@ -47,7 +47,8 @@ from gateway.triggers.values.occasions import (
     event_occasion,
     occasion_from_json,
 )
-from gateway.triggers.values.rules import OnAbsence, OnFollowUp, OnPromotion, Rule, Webhook
+from gateway.triggers.values.rules import Rule, Webhook
+from gateway.triggers.values.when import OnAbsence, OnFollowUp, OnPromotion
 from gateway.visitors import EngagementPolicy, Event, Profile, ProfileIndex, decay_factor
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,8 @@ from gateway.triggers.values.automation import Automation, RawDefinitions, defau
 from gateway.triggers.values.durations import AutomationError
 from gateway.triggers.values.journeys import Position, PositionStatus
 from gateway.triggers.values.occasions import Occasion
-from gateway.triggers.values.rules import Cap, RuleDefaults, parse_recommendations
+from gateway.triggers.values.rules import parse_recommendations
+from gateway.triggers.values.when import Cap, RuleDefaults
 from gateway.triggers.webhooks import WebhookSender
 from gateway.visitors import Event, EventStore
 

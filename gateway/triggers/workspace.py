@@ -32,7 +32,7 @@ from gateway.triggers.values.automation import (
 )
 from gateway.triggers.values.durations import AutomationError
 from gateway.triggers.values.releases import Release, ReleaseInfo
-from gateway.triggers.values.rules import RuleDefaults
+from gateway.triggers.values.when import RuleDefaults
 from gateway.visitors import Vocabulary
 
 log = logging.getLogger(__name__)

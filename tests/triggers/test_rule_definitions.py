@@ -11,7 +11,8 @@ from gateway.triggers.values.activity import best_send_hour, cart_of, next_at_ho
 from gateway.triggers.values.automation import build_automation, default_definitions
 from gateway.triggers.values.durations import AutomationError, format_duration, parse_duration
 from gateway.triggers.values.journeys import END, Branch, Do, Wait
-from gateway.triggers.values.rules import OnAbsence, OnEvent, RuleDefaults, Webhook
+from gateway.triggers.values.rules import Webhook
+from gateway.triggers.values.when import OnAbsence, OnEvent, RuleDefaults
 from gateway.visitors import EngagementPolicy, Event
 from tests.support.factories import event
 

@@ -17,20 +17,16 @@ from typing import Any, TypeAlias
 from gateway.kernel import Channel
 from gateway.triggers.values.durations import AutomationError, format_duration
 from gateway.triggers.values.journeys import Do, Journey, parse_journey
-from gateway.triggers.values.rules import (
-    Action,
+from gateway.triggers.values.rules import Action, FollowUp, Rule, Webhook, parse_rule
+from gateway.triggers.values.when import (
     Context,
-    FollowUp,
     OnAbsence,
     OnEvent,
     OnFollowUp,
     OnPromotion,
     OnSegment,
     OnTier,
-    Rule,
     RuleDefaults,
-    Webhook,
-    parse_rule,
 )
 from gateway.visitors import DeclarationError, Vocabulary, parse_vocabulary
 

@@ -34,17 +34,13 @@ from gateway.triggers.values.durations import AutomationError, only_keys, parse_
 from gateway.triggers.values.rules import (
     EVENT_FIELDS,
     Action,
-    Cap,
-    Context,
-    OnFollowUp,
-    Trigger,
     condition_of,
     parse_actions,
     parse_cap,
     parse_common,
     parse_holdout,
-    parse_trigger,
 )
+from gateway.triggers.values.when import Cap, Context, OnFollowUp, Trigger, parse_trigger
 
 JOURNEY_KEYS = (
     "key",
