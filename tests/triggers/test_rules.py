@@ -62,6 +62,12 @@ async def test_segment_entries_chain_rules_and_manual_segments(gw: Gateway) -> N
             "do": [{"enterSegment": "vip-list"}],
         },
         {"key": "welcome-vip", "when": {"segmentEntered": "vip-list"}, "do": [{"webhook": {"headline": "Welcome"}}]},
+        {"key": "refund-not-vip", "when": {"event": "Order Refunded"}, "do": [{"leaveSegment": "vip-list"}]},
+        {
+            "key": "bye-vip",
+            "when": {"segmentExited": "vip-list"},
+            "do": [{"setTrait": {"name": "wasVip", "value": True}}],
+        },
         {
             "key": "browser",
             "when": {"segmentEntered": "browsers"},
@@ -91,6 +97,11 @@ async def test_segment_entries_chain_rules_and_manual_segments(gw: Gateway) -> N
     await send(device, order("o1"))
     assert await triggers.fire_due(datetime.now(UTC) + timedelta(seconds=1)) == 0
     assert len(await delivered(gw, "welcome-vip")) == 1
+    await send(device, order("r1", name="Order Refunded"))
+    assert (await gw.runtime.services.segments.of([pid])) == [frozenset({"browsers"})]
+    assert await triggers.fire_due(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    (profile,) = await gw.runtime.stores.visitors.profiles.get_many([pid])
+    assert profile is not None and profile.traits["wasVip"] is True
 
 
 async def test_follow_ups_tiers_and_absences_of_a_shops_own(gw: Gateway) -> None:
