@@ -91,7 +91,7 @@ def serve(
 
 @cli.command()
 def worker() -> None:
-    """Run the schedulers (segments, trigger timers, webhook delivery, event replay) without HTTP."""
+    """Run the schedulers (segments, automation timers and journeys, webhook delivery, event replay) without HTTP."""
     from gateway.worker import run_worker
 
     settings = _settings()

@@ -148,6 +148,7 @@ def request_state(runtime: Runtime) -> AppState:
             segments=s.segments,
             audience_sizes=s.audience_sizes,
             vocabulary=s.vocabulary,
+            automation=s.automation,
             triggers=s.triggers,
             privacy=s.privacy,
         ),

@@ -29,8 +29,7 @@ log = logging.getLogger(__name__)
 CATALOG_REFRESH_SECONDS = 10.0
 REPLAY_SECONDS = 15.0
 SHUTDOWN_SECONDS = 5.0
-RELEASE_POLL_SECONDS = 5.0  # the safety net behind release broadcasts
-TRIGGER_TICK_SECONDS = 5.0
+RELEASE_POLL_SECONDS = 5.0  # the safety net behind release broadcasts (and how automation releases arrive)
 
 Job = tuple[float, Callable[[], Awaitable[object]], str]  # (every seconds, job, name)
 
@@ -59,15 +58,17 @@ class Runtime:
         return status
 
     def worker_jobs(self) -> list[Job]:
-        """The customer-data work: segment re-evaluation, trigger timers, webhook delivery."""
+        """The customer-data work: segment re-evaluation, automation timers and journey steps,
+        webhook delivery."""
         s = self.services
-        reevaluate = self.settings.segment_reevaluate_seconds
-        jobs: list[Job] = [(reevaluate, s.segments.reevaluate_all, "segment re-evaluation")]
+        reevaluate, tick = self.settings.segment_reevaluate_seconds, self.settings.trigger_tick_seconds
+        jobs: list[Job] = [
+            (reevaluate, s.segments.reevaluate_all, "segment re-evaluation"),
+            (tick, s.triggers.fire_due, "trigger timers"),
+            (tick, s.triggers.advance_journeys, "journey steps"),
+        ]
         if s.webhooks is not None:
-            jobs += [
-                (TRIGGER_TICK_SECONDS, s.triggers.fire_due, "trigger timers"),
-                (TRIGGER_TICK_SECONDS, s.webhooks.deliver_due, "webhook delivery"),
-            ]
+            jobs.append((tick, s.webhooks.deliver_due, "webhook delivery"))
         return jobs
 
     def serving_jobs(self) -> list[Job]:
@@ -78,6 +79,7 @@ class Runtime:
             (REPLAY_SECONDS, s.events.replay_unapplied, "event replay"),
             (self.settings.recs_vector_refresh_seconds, s.vectors.refresh, "vector index refresh"),
             (RELEASE_POLL_SECONDS, s.slot_definitions.poll, "slot release poll"),
+            (RELEASE_POLL_SECONDS, s.automation.poll, "automation release poll"),
         ]
 
 
@@ -139,6 +141,10 @@ async def _load(runtime: Runtime) -> None:
         await services.slot_definitions.load_latest()
     except StoreUnavailable as exc:
         log.error("slot definitions not loaded at startup (serving defaults until they are): %s", exc.message)
+    try:
+        await services.automation.load_latest()
+    except StoreUnavailable as exc:
+        log.error("automation release not loaded at startup (serving the default rules): %s", exc.message)
     # Releases must reach this instance even without the periodic jobs.
     runtime.tasks.append(asyncio.create_task(services.slot_definitions.follow(), name="slot releases"))
     if settings.demo_data:

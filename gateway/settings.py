@@ -81,6 +81,8 @@ class Settings:
     trigger_cap_count: int = 1
     trigger_cap_days: float = 7.0
     trigger_affinity_score: float = 5.0
+    trigger_tick_seconds: float = 5.0  # how often workers look for due timers, journey steps, deliveries
+    journey_lease_seconds: float = 30.0  # a worker's hold on a person's journey step; a dead worker's ends then
     workers_in_process: bool = True
     # The bootstrap admin API key; never printed (repr=False) nor logged.
     admin_api_key: str | None = field(default=None, repr=False)
@@ -398,6 +400,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         trigger_cap_count=get("VITRINE_TRIGGER_CAP_COUNT", _int_in(1, 1000), 1),
         trigger_cap_days=get("VITRINE_TRIGGER_CAP_DAYS", _positive_float, 7.0),
         trigger_affinity_score=get("VITRINE_TRIGGER_AFFINITY_SCORE", _positive_float, 5.0),
+        trigger_tick_seconds=get("VITRINE_TRIGGER_TICK_SECONDS", _positive_float, 5.0),
+        journey_lease_seconds=get("VITRINE_JOURNEY_LEASE_SECONDS", _positive_float, 30.0),
         workers_in_process=get("VITRINE_WORKERS_IN_PROCESS", _parse_bool, True),
         admin_api_key=admin_api_key,
         persisted_queries=get("VITRINE_PERSISTED_QUERIES", _choice("off", "apq", "trusted"), "apq"),

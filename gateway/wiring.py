@@ -59,7 +59,20 @@ from gateway.recommendations import (
 )
 from gateway.settings import Settings
 from gateway.slots import BehaviourCounts, ExperimentTracker, SlotDefinitions, SlotPreviews, SlotService, SlotStores
-from gateway.triggers import PriceWatchingCatalogStore, TriggerPolicy, TriggerService, TriggerStores, WebhookSender
+from gateway.triggers import (
+    Actions,
+    Automation,
+    AutomationDefinitions,
+    JourneyRunner,
+    MessageContent,
+    People,
+    PriceWatchingCatalogStore,
+    RuleEngine,
+    TriggerPolicy,
+    TriggerService,
+    TriggerStores,
+    WebhookSender,
+)
 from gateway.visitors import (
     DEFAULT_POINTS,
     EngagementPolicy,
@@ -169,6 +182,7 @@ class Services:
     previews: SlotPreviews
     vectors: VectorService
     recommendations: RecommendationService
+    automation: AutomationDefinitions
     triggers: TriggerService
     webhooks: WebhookSender | None  # None when no VITRINE_WEBHOOK_URL is configured
     privacy: PrivacyService
@@ -224,8 +238,31 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         engagement=engagement,
     )
     directory = IdentityDirectory(stores.identities, v.profiles)
+    vectors = VectorService(
+        stores.recommendations.vectors,
+        exact_max=settings.recs_exact_max,
+        graphs=stores.recommendations.graphs,
+        # With memory:// MongoDB nobody else can publish a graph to this process: build at once.
+        graph_wait_seconds=0 if is_memory(settings.mongodb_url) else settings.recs_graph_wait_seconds,
+    )
+    recommendation_service = RecommendationService(
+        stores.recommendations.signals,
+        catalog,
+        vectors,
+        rules=Rules(exclude_viewed=settings.recs_exclude_viewed, boosts=dict(settings.recs_boosts)),
+        cache=ListCache(settings.visitor_cache_size) if settings.visitor_cache_size else None,
+    )
+    webhooks = _webhook_sender(settings, stores.triggers, stack)
+    automation, trigger_service = _automation(
+        settings, stores, catalog, directory, engagement, recommendation_service, webhooks
+    )
+
+    def event_names() -> frozenset[str]:
+        """What definitions may count: the built-in names and those the automation release declares."""
+        return built_in_events() | frozenset(automation.vocabulary().events)
+
     # What editors' definitions may name: the event vocabulary and the catalogue as it is now.
-    references = ReferenceCheck(catalog, events=built_in_events)
+    references = ReferenceCheck(catalog, events=event_names)
     segments = SegmentService(
         stores.audiences.segments,
         stores.audiences.memberships,
@@ -239,6 +276,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         engagement=engagement,
         consent_required=settings.consent_required,
         references=references,
+        change_listeners=[trigger_service],  # rules and journeys that start on a segment entry or exit
     )
     identity_service = IdentityService(
         directory,
@@ -270,20 +308,6 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         fact_providers=[audience_facts],  # slot audiences can use segments, engagement and channels
         inputs_cache=Lru(settings.visitor_cache_size) if settings.visitor_cache_size else None,
     )
-    vectors = VectorService(
-        stores.recommendations.vectors,
-        exact_max=settings.recs_exact_max,
-        graphs=stores.recommendations.graphs,
-        # With memory:// MongoDB nobody else can publish a graph to this process: build at once.
-        graph_wait_seconds=0 if is_memory(settings.mongodb_url) else settings.recs_graph_wait_seconds,
-    )
-    recommendation_service = RecommendationService(
-        stores.recommendations.signals,
-        catalog,
-        vectors,
-        rules=Rules(exclude_viewed=settings.recs_exclude_viewed, boosts=dict(settings.recs_boosts)),
-        cache=ListCache(settings.visitor_cache_size) if settings.visitor_cache_size else None,
-    )
     previews = SlotPreviews(
         definitions,
         visitor_service,
@@ -294,19 +318,6 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         half_life_days=half_life,
         fact_providers=[audience_facts],  # the same facts as slot_service: a preview decides as `slot` does
     )
-    webhooks = _webhook_sender(settings, stores.triggers, stack)
-    trigger_service = TriggerService(
-        stores.triggers.timers,
-        stores.triggers.outbox,
-        v.profiles,
-        v.profile_index,
-        v.sessions,
-        v.events,
-        directory,
-        stores.catalog,
-        trigger_policy(settings),
-        webhooks,
-    )
     personal_listeners: list[EventListener] = [
         SignalRecorder(stores.recommendations.signals, catalog.category_map),
         behaviour,
@@ -315,9 +326,8 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
     listeners: list[EventListener] = [
         IdentityListener(identity_service, unlinked_channels=settings.identity_unlinked_channels),
         segments,
+        trigger_service,  # rules and journeys (without a receiver, webhook-only rules keep no timers)
     ]
-    if webhooks is not None:
-        listeners.append(trigger_service)  # without a receiver, no timers are kept at all
     events = EventService(
         v.events,
         v.profiles,
@@ -346,6 +356,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         ),
         on_outcomes=metrics.count_events,
         on_kept_unused=metrics.count_kept_unused,
+        vocabulary=automation.vocabulary,  # the shop's declared events and channels, per release
     )
     privacy = PrivacyService(
         directory,
@@ -372,7 +383,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         audience_sizes=AudienceSizes(
             segments, v.profile_index, stores.audiences.memberships, consent_required=settings.consent_required
         ),
-        vocabulary=Vocabulary(catalog, events=built_in_events),
+        vocabulary=Vocabulary(catalog, events=event_names),
         audience_facts=audience_facts,
         behaviour=behaviour,
         experiments=experiments,
@@ -381,6 +392,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         previews=previews,
         vectors=vectors,
         recommendations=recommendation_service,
+        automation=automation,
         triggers=trigger_service,
         webhooks=webhooks,
         privacy=privacy,
@@ -388,6 +400,54 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         persisted=PersistedDocuments(stores.persisted, settings.persisted_queries, settings.apq_max_document_bytes),
         metrics=metrics,
     )
+
+
+def _automation(
+    settings: Settings,
+    stores: Stores,
+    catalog: CatalogService,
+    directory: IdentityDirectory,
+    engagement: EngagementPolicy,
+    recommendations: RecommendationService,
+    webhooks: WebhookSender | None,
+) -> tuple[AutomationDefinitions, TriggerService]:
+    """The marketing automation: definitions and releases, the engine, journeys, actions."""
+    v, t, policy = stores.visitors, stores.triggers, trigger_policy(settings)
+    automation = AutomationDefinitions(
+        t.drafts, t.releases, policy.rule_defaults, policy.default_definitions, webhooks=webhooks is not None
+    )
+    people = People(
+        v.profiles,
+        v.events,
+        directory,
+        stores.audiences.memberships,
+        catalog,
+        engagement=engagement,
+        interest_half_life_days=settings.interest_half_life_days,
+    )
+    content = MessageContent(stores.catalog, recommendations, people)  # the store: prices of the import
+    actions = Actions(
+        people,
+        content,
+        t.outbox,
+        t.timers,
+        v.profiles,
+        stores.audiences.memberships,
+        stores.audiences.segments,
+        v.events,
+        webhooks=webhooks is not None,
+        consent_required=settings.consent_required,
+    )
+
+    def current() -> Automation:
+        return automation.current
+
+    journeys = JourneyRunner(t.positions, people, actions, current, lease_seconds=settings.journey_lease_seconds)
+    engine = RuleEngine(current, people, actions, journeys, t.timers, v.profile_index, directory, stores.catalog)
+    service = TriggerService(
+        current, engine, journeys, people, content, t.outbox, t.positions, v.events, directory, webhooks
+    )
+    return automation, service
 
 
 def _webhook_sender(settings: Settings, stores: TriggerStores, stack: AsyncExitStack) -> WebhookSender | None:

@@ -1,8 +1,9 @@
 """`python -m gateway worker`: the schedulers without the HTTP server.
 
 Runs the same background jobs the main process runs in single-instance mode (segment
-re-evaluation, trigger timers, webhook delivery, replay of unapplied events). Any number of
-workers and gateway instances may run at once: timers and deliveries are claimed in the
+re-evaluation, automation timers and journey steps, webhook delivery, replay of unapplied
+events), and follows automation releases as editors publish them. Any number of workers and
+gateway instances may run at once: timers, journey positions and deliveries are claimed in the
 store and segment re-evaluation holds a lease, so each piece of work happens once.
 Set VITRINE_WORKERS_IN_PROCESS=false on the gateway instances when you run workers.
 """
@@ -15,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from gateway.kernel import StoreUnavailable
-from gateway.runtime import REPLAY_SECONDS, open_runtime
+from gateway.runtime import RELEASE_POLL_SECONDS, REPLAY_SECONDS, Job, open_runtime
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,13 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     """Run until `stop` is set (or forever)."""
     stop = stop or asyncio.Event()
     async with open_runtime(settings, background=False) as runtime:
-        jobs = [(REPLAY_SECONDS, runtime.services.events.replay_unapplied, "event replay"), *runtime.worker_jobs()]
-        if runtime.services.webhooks is None:
-            log.warning("VITRINE_WEBHOOK_URL is not set: no triggers fire")
+        services = runtime.services
+        jobs: list[Job] = [
+            (REPLAY_SECONDS, services.events.replay_unapplied, "event replay"),
+            (RELEASE_POLL_SECONDS, services.automation.poll, "automation release poll"),
+            *runtime.worker_jobs(),
+        ]
+        if services.webhooks is None:
+            log.warning("VITRINE_WEBHOOK_URL is not set: rules and journeys send no webhooks")
         log.info("worker running: %s", ", ".join(name for _, _, name in jobs))
         await asyncio.gather(*(_loop(seconds, job, name, stop) for seconds, job, name in jobs))

@@ -6,7 +6,7 @@ Public face of the area: other areas and the resolvers import only what is liste
 
 from gateway.audiences.audience_facts import AudienceFacts
 from gateway.audiences.references import ReferenceCheck, built_in_events
-from gateway.audiences.segment_service import SegmentInvalid, SegmentService
+from gateway.audiences.segment_service import SegmentChangeListener, SegmentInvalid, SegmentService
 from gateway.audiences.sizes import AudienceSizes
 from gateway.audiences.stores import AudienceStores, MembershipStore, SegmentStore, create_indexes, open_stores
 from gateway.audiences.values.condition_evaluation import evaluate
@@ -15,21 +15,27 @@ from gateway.audiences.values.conditions import (
     BehaviourCheck,
     BehaviourQuery,
     Condition,
+    ExtraFields,
     FieldCheck,
+    Kind,
     Not,
     Op,
+    fields_of,
     parse_condition,
 )
 from gateway.audiences.values.problems import Collector, ConditionError, Problems, problems_of
-from gateway.audiences.values.profile_facts import behaviour_counter, profile_facts
+from gateway.audiences.values.profile_facts import behaviour_counter, channels_used, profile_facts
 from gateway.audiences.values.references import Reference, RefKind, condition_references
-from gateway.audiences.values.segments import Segment, build_segment
+from gateway.audiences.values.segments import ENTERED, EXITED, KEY, Segment, build_segment, history_days
 from gateway.audiences.values.sizes import SizeEstimate, SizeStatus
 from gateway.audiences.values.vocabulary import FieldInfo, Language, OperatorInfo
 from gateway.audiences.vocabulary import Choice, ConditionVocabulary, Vocabulary
 
 __all__ = [
+    "ENTERED",
+    "EXITED",
     "FIELDS",
+    "KEY",
     "AudienceFacts",
     "AudienceSizes",
     "AudienceStores",
@@ -40,8 +46,10 @@ __all__ = [
     "Condition",
     "ConditionError",
     "ConditionVocabulary",
+    "ExtraFields",
     "FieldCheck",
     "FieldInfo",
+    "Kind",
     "Language",
     "MembershipStore",
     "Not",
@@ -52,6 +60,7 @@ __all__ = [
     "Reference",
     "ReferenceCheck",
     "Segment",
+    "SegmentChangeListener",
     "SegmentInvalid",
     "SegmentService",
     "SegmentStore",
@@ -61,9 +70,12 @@ __all__ = [
     "behaviour_counter",
     "build_segment",
     "built_in_events",
+    "channels_used",
     "condition_references",
     "create_indexes",
     "evaluate",
+    "fields_of",
+    "history_days",
     "open_stores",
     "parse_condition",
     "problems_of",

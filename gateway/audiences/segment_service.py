@@ -6,6 +6,8 @@ live profiles for segments whose truth changes with time alone ("no purchase in 
 under a lease so one instance runs it at a time. Each real change of membership appends a
 `Segment Entered` / `Segment Exited` event to the profile's event log, exactly once (the
 membership store reports only changes it really made). Re-evaluating is idempotent.
+The change listeners hear of each real change once, after it is recorded (automation rules
+start from them: "when a person enters the segment ...").
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from gateway.audiences.references import ReferenceCheck
 from gateway.audiences.stores.protocol import MembershipStore, SegmentStore
@@ -27,7 +29,7 @@ from gateway.audiences.values.references import condition_references
 from gateway.audiences.values.segments import ENTERED, EXITED, Segment, build_segment, history_days
 from gateway.catalogue import CatalogService, Product, ProductId
 from gateway.identity import IdentityDirectory, IdKind, kind_of
-from gateway.kernel import Channel, InputError, NotFound, VisitorId
+from gateway.kernel import Channel, InputError, NotFound, StoreUnavailable, VisitorId
 from gateway.platform.leases.protocol import LeaseStore
 from gateway.visitors import (
     EngagementPolicy,
@@ -61,6 +63,18 @@ class SegmentInvalid(InputError):
         self.problems = tuple(problems)
 
 
+class SegmentChangeListener(Protocol):
+    """Hears each real change of a profile's memberships, once, after it is recorded.
+
+    Should do little (record the change durably for later work): a failure is logged, never
+    undone, and never retried.
+    """
+
+    async def on_segments_changed(
+        self, profile_id: VisitorId, entered: Sequence[str], exited: Sequence[str], at: datetime
+    ) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """A profile with the device ids and loyalty cards its events were sent under."""
@@ -86,6 +100,7 @@ class SegmentService:
         engagement: EngagementPolicy,
         consent_required: bool,
         references: ReferenceCheck | None = None,
+        change_listeners: Sequence[SegmentChangeListener] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         """`references` checks the events and catalogue ids a definition names (None: unchecked)."""
@@ -101,6 +116,7 @@ class SegmentService:
         self._engagement = engagement
         self._consent_required = consent_required
         self._references = references
+        self._change_listeners = list(change_listeners)
         self._clock = clock
         self._cached: tuple[float, list[Segment]] | None = None
 
@@ -217,6 +233,11 @@ class SegmentService:
         if events:
             await self._events.append(events)
             await self._events.mark_applied([e.key for e in events])
+            for listener in self._change_listeners:
+                try:
+                    await listener.on_segments_changed(profile_id, entered, exited, at)
+                except StoreUnavailable as exc:
+                    log.error("a segment change of a profile was not passed on: %s", exc.message)
 
     # --- real time and schedule -------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from gateway.privacy import ConsentService, PrivacyService
 from gateway.recommendations import RecommendationService
 from gateway.settings import Settings
 from gateway.slots import ExperimentTracker, SlotDefinitions, SlotPreviews, SlotService
-from gateway.triggers import TriggerService
+from gateway.triggers import AutomationDefinitions, TriggerService
 from gateway.visitors import EventService, VisitorService
 
 
@@ -50,6 +50,7 @@ class AdminServices:
     segments: SegmentService
     audience_sizes: AudienceSizes
     vocabulary: Vocabulary
+    automation: AutomationDefinitions
     triggers: TriggerService
     privacy: PrivacyService
 

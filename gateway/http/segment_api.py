@@ -55,6 +55,7 @@ from gateway.visitors import (
     IdKeys,
     SegmentCall,
     SegmentRefusal,
+    Vocabulary,
     closest_name,
     to_call,
 )
@@ -204,12 +205,12 @@ class _Result:
         return {"index": index, "messageId": self.message_id, "status": self.status, **kept, **extra}
 
 
-def _outcome(call: SegmentCall, outcome: EventOutcome) -> _Result:
+def _outcome(call: SegmentCall, outcome: EventOutcome, vocabulary: Vocabulary) -> _Result:
     reason = outcome.reason
     if outcome.kept_unused and call.note is None:
         name = str(call.draft.name)
-        hint = closest_name(name)
-        reason = f"{name!r} is not one of Vitrine's event names: stored, but it changes no profile" + (
+        hint = closest_name(name, vocabulary)
+        reason = f"{name!r} is neither one of Vitrine's event names nor declared: stored, but it changes no profile" + (
             f"; did you mean {hint!r}?" if hint else ""
         )
     code = outcome.code.value if outcome.code else None
@@ -251,7 +252,7 @@ async def _ingest(request: Request, messages: Sequence[Any], sent_at: Any, trust
         tracked = await events.track(visitor, drafts, received_at, trusted=trusted, keep_unknown=True)
         for (index, call), outcome in zip(chunk, tracked.outcomes, strict=True):
             if index != COMPANION:  # a link Vitrine records on its own is not the sender's message
-                results[index] = _outcome(call, outcome)
+                results[index] = _outcome(call, outcome, events.vocabulary())
     return [results[i] for i in range(len(messages))]
 
 

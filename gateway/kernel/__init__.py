@@ -13,9 +13,10 @@ from gateway.kernel.errors import (
     VitrineError,
 )
 from gateway.kernel.storable import INT_MAX, INT_MIN, StorableRules, unstorable
-from gateway.kernel.visitor import Channel, Visitor, VisitorId
+from gateway.kernel.visitor import CHANNEL_NAME, Channel, Visitor, VisitorId
 
 __all__ = [
+    "CHANNEL_NAME",
     "INT_MAX",
     "INT_MIN",
     "Channel",

@@ -4,9 +4,10 @@ A person is a profile (after merges) with its devices, loyalty cards, email hash
 profiles it absorbed. `export` gathers the profile, identifiers, merge history, events,
 live sessions, the recommendation history (what each device viewed, carted and bought, as
 the recommender keeps it), what slots keep per device (behaviour counts, serve times,
-experiment exposures), segment memberships and trigger deliveries. `forget` deletes all of those
-from every store (profiles and tombstones, identifier links, merge history, the event log,
-Redis sessions and cached profiles, memberships, timers, the webhook outbox). What remains
+experiment exposures), segment memberships, automation deliveries and journey positions.
+`forget` deletes all of those from every store (profiles and tombstones, identifier links, merge
+history, the event log, Redis sessions and cached profiles, memberships, timers and journey
+positions, the webhook outbox). What remains
 is aggregate only: segment sizes and counts that no longer include the person.
 """
 
@@ -151,6 +152,7 @@ class PrivacyService:
         sessions = await self._visitors.sessions.get_many(ids)
         (segments,) = await self._audiences.memberships.memberships([pid])
         deliveries = [d for i in ids for d in await self._triggers.outbox.find(profile_id=i, limit=10_000)]
+        journeys = [p for i in ids for p in await self._triggers.positions.find(None, None, i, 1000)]
         merges = await self._identity.merges_of(pid)
         histories = await self._recommendations.signals.histories(ids)
         slot_traces = [await self._slot_traces(i) for i in ids]
@@ -215,12 +217,16 @@ class PrivacyService:
             "decisions": [
                 {
                     "id": d.id,
-                    "type": d.kind.value,
+                    "type": d.event_type,
                     "status": d.status.value,
                     "createdAt": d.created_at.isoformat(),
                     "payload": dict(d.payload),
                 }
                 for d in deliveries
+            ],
+            "journeys": [
+                {"journey": p.journey, "step": p.step, "status": p.status.value, "enteredAt": p.entered_at.isoformat()}
+                for p in journeys
             ],
         }
 
@@ -276,6 +282,7 @@ class PrivacyService:
             for i in ids:
                 await self._audiences.memberships.erase(i)
             timers = sum([await self._triggers.timers.erase(i) for i in ids])
+            timers += sum([await self._triggers.positions.erase(i) for i in ids])  # journey positions
             deliveries = await self._triggers.outbox.erase(ids)
             for i in ids:
                 await self._visitors.sessions.delete(i)

@@ -1,23 +1,16 @@
-"""The JSON body a trigger's webhook carries (docs/triggers.md documents every field)."""
+"""The JSON body a rule's webhook carries (docs/triggers.md documents every field; pure)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from gateway.audiences import channels_used
 from gateway.catalogue import Money, Product
 from gateway.identity import IdKind, kind_of
-from gateway.kernel import Channel
-from gateway.triggers.values import TriggerKind
 from gateway.visitors import Profile
-
-HEADLINES = {
-    TriggerKind.ABANDONED_CART: "You left something in your cart",
-    TriggerKind.INACTIVITY: "We miss you: here is what is new",
-    TriggerKind.FAVOURITE_ON_PROMOTION: "Something you like is on promotion",
-}
-CHANNELS = tuple(c.value for c in Channel)
 
 
 def _money(m: Money | None) -> dict[str, str] | None:
@@ -42,12 +35,9 @@ def product_json(p: Product, quantity: int | None = None, locale: str = "en") ->
 
 
 def channel_hints(profile: Profile, identifiers: Sequence[str]) -> dict[str, Any]:
-    """Where to reach the person: channels seen (most used first), devices, whether an email is known."""
-    used: dict[str, int] = {}
-    for key, count in profile.counters.items():
-        channel, sep, _ = key.partition(":")
-        if sep and channel in CHANNELS:
-            used[channel] = used.get(channel, 0) + count
+    """Where to reach the person: channels seen, declared ones too (most used first), devices,
+    whether an email is known."""
+    used = channels_used(profile.counters)
     seen = sorted(used, key=lambda c: (-used[c], c))
     return {
         "preferred": seen[0] if seen else None,
@@ -57,33 +47,55 @@ def channel_hints(profile: Profile, identifiers: Sequence[str]) -> dict[str, Any
     }
 
 
-def build_payload(
-    *,
-    delivery_id: str,
-    kind: TriggerKind,
-    profile: Profile,
-    identifiers: Sequence[str],
-    products: Sequence[dict[str, Any]],
-    created_at: datetime,
-    interest_half_life_days: float,
-    extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    def first(k: IdKind) -> str | None:
-        return next((i.partition(":")[2] for i in identifiers if kind_of(i) is k), None)
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Everything one webhook says, before it is JSON."""
 
-    interests = profile.interests(created_at, interest_half_life_days, limit=3)
+    delivery_id: str
+    type: str
+    rule: str
+    profile: Profile
+    identifiers: Sequence[str]
+    created_at: datetime
+    headline: str = ""
+    products: Sequence[Mapping[str, Any]] = ()
+    recommendations: Mapping[str, Any] | None = None
+    journey: str | None = None
+    step: str | None = None
+    channel: str | None = None  # the channel the rule asks the receiver to answer in
+    trigger: Mapping[str, Any] | None = None
+    best_send_hour: int | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # more suggestedContent (promotion, matchedBy)
+
+
+def build_payload(message: Message, interest_half_life_days: float) -> dict[str, Any]:
+    m = message
+
+    def first(k: IdKind) -> str | None:
+        return next((i.partition(":")[2] for i in m.identifiers if kind_of(i) is k), None)
+
+    interests = m.profile.interests(m.created_at, interest_half_life_days, limit=3)
     return {
-        "id": delivery_id,
-        "type": kind.value,
-        "createdAt": created_at.isoformat(),
-        "profileId": profile.visitor_id,
+        "id": m.delivery_id,
+        "type": m.type,
+        "rule": m.rule,
+        "journey": m.journey,
+        "step": m.step,
+        "createdAt": m.created_at.isoformat(),
+        "profileId": m.profile.visitor_id,
         "customerId": first(IdKind.CUSTOMER),
         "emailHash": first(IdKind.EMAIL),
-        "channels": channel_hints(profile, identifiers),
-        "products": list(products),
+        "channel": m.channel,
+        "channels": channel_hints(m.profile, m.identifiers),
+        "bestSendHour": m.best_send_hour,
+        "trigger": dict(m.trigger) if m.trigger is not None else None,
+        "products": [dict(p) for p in m.products],
+        "recommendations": dict(m.recommendations) if m.recommendations is not None else None,
+        "data": dict(m.data),
         "suggestedContent": {
-            "headline": HEADLINES.get(kind, ""),
+            "headline": m.headline,
             "interests": [{"kind": i.kind, "key": i.key} for i in interests],
-            **(extra or {}),
+            **m.extra,
         },
     }

@@ -3,8 +3,9 @@
 Catalogue imports (CLI or admin) and connectors all write through `CatalogStore.upsert`;
 wrapping it here catches every path. For each product whose price fell (same currency) or
 that newly carries the `promotion` tag or a compare-at price above its price, a
-`promotion_scan` timer due now is scheduled; the trigger worker fans it out to the profiles
-that wishlisted the product or have a strong affinity for its brand or category. The timer
+`promotion_scan` timer due now is scheduled; the worker fans it out to the profiles that
+wishlisted the product or have a strong affinity for its brand or category, for every rule
+whose `when` is `promotion` (the default `favourite_on_promotion` is one). The timer
 is durable, so the fan-out survives a restart (only a crash between the upsert and the
 scheduling, a few milliseconds, would miss a change).
 """
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from gateway.catalogue import Brand, BrandId, CatalogStore, Category, Product, ProductFilter, ProductId, ProductSort
 from gateway.kernel import StoreUnavailable
 from gateway.triggers.stores.protocol import TimerStore
-from gateway.triggers.values import Timer, TriggerKind
+from gateway.triggers.values import Timer, TimerKind
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class PriceWatchingCatalogStore:
         for product, why in promotion_changes(before, products):
             timer = Timer(
                 key=f"promotion_scan:{product.id}:{product.price.amount}:{why}",
-                kind=TriggerKind.PROMOTION_SCAN,
+                kind=TimerKind.PROMOTION_SCAN,
                 profile_id=None,
                 due_at=now,
                 data={"product_id": product.id, "why": why},

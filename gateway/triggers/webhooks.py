@@ -84,7 +84,7 @@ class WebhookSender:
         headers = {
             "content-type": "application/json",
             "idempotency-key": d.id,
-            "vitrine-event": d.kind.value,
+            "vitrine-event": d.event_type,
             # Signed at send time (wall clock), so receivers can reject stale replays.
             "vitrine-signature": signature_header(self._secret, int(self._clock().timestamp()), body),
         }
@@ -97,7 +97,7 @@ class WebhookSender:
         if error is None:
             return replace(d, status=DeliveryStatus.DELIVERED, attempts=attempts, next_attempt_at=None, last_error=None)
         if attempts >= self._max:
-            log.warning("webhook %s dead after %d attempts: %s", d.kind.value, attempts, error)
+            log.warning("webhook %s dead after %d attempts: %s", d.event_type, attempts, error)
             return replace(d, status=DeliveryStatus.DEAD, attempts=attempts, next_attempt_at=None, last_error=error)
         delay = timedelta(seconds=backoff_seconds(attempts, self._base, d.id))
         return replace(d, attempts=attempts, next_attempt_at=now + delay, last_error=error)

@@ -64,7 +64,15 @@ from gateway.visitors.values.profile import (
     empty_profile,
 )
 from gateway.visitors.values.session import RECENTLY_VIEWED_CAP, CartLine, Session, SessionChange
-from gateway.visitors.values.vocabulary import closest_name
+from gateway.visitors.values.vocabulary import (
+    RESERVED_EVENTS,
+    DeclarationError,
+    EventSchema,
+    PropertyType,
+    Vocabulary,
+    closest_name,
+    parse_vocabulary,
+)
 
 __all__ = [
     "COOKIE_MAX_AGE",
@@ -73,17 +81,20 @@ __all__ = [
     "DEFAULT_POINTS",
     "HEADER_NAME",
     "RECENTLY_VIEWED_CAP",
+    "RESERVED_EVENTS",
     "SEGMENT_MAX_MESSAGE_BYTES",
     "TRACK_EVENT_NAMES",
     "Attribution",
     "CartLine",
     "ConsentRecord",
+    "DeclarationError",
     "EngagementPolicy",
     "Event",
     "EventDraft",
     "EventGate",
     "EventListener",
     "EventOutcome",
+    "EventSchema",
     "EventService",
     "EventStatus",
     "EventStore",
@@ -96,6 +107,7 @@ __all__ = [
     "ProfileChange",
     "ProfileIndex",
     "ProfileStore",
+    "PropertyType",
     "Purpose",
     "RejectCode",
     "Rejection",
@@ -112,6 +124,7 @@ __all__ = [
     "VisitorService",
     "VisitorState",
     "VisitorStores",
+    "Vocabulary",
     "allows",
     "closest_name",
     "create_indexes",
@@ -120,6 +133,7 @@ __all__ = [
     "identify",
     "new_visitor_id",
     "open_stores",
+    "parse_vocabulary",
     "product_ids",
     "profile_change",
     "session_change",

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Protocol
@@ -36,6 +36,7 @@ from gateway.visitors.values.effects import profile_change, session_change
 from gateway.visitors.values.engagement import EngagementPolicy
 from gateway.visitors.values.events import Event, EventDraft, RejectCode, Rejection
 from gateway.visitors.values.profile import Profile
+from gateway.visitors.values.vocabulary import EMPTY, Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,10 @@ class EventService:
         attribution: Attribution | None = None,
         on_outcomes: Callable[[list[str]], None] | None = None,
         on_kept_unused: Callable[[int], None] | None = None,
+        vocabulary: Callable[[], Vocabulary] | None = None,
     ) -> None:
+        """`vocabulary` answers the shop's declared events and channels now (they change with
+        each automation release, without a restart)."""
         self._events = events
         self._profiles = profiles
         self._sessions = sessions
@@ -142,6 +146,21 @@ class EventService:
         self._attribution = attribution
         self._on_outcomes = on_outcomes or (lambda statuses: None)
         self._on_kept_unused = on_kept_unused or (lambda count: None)
+        self._vocabulary = vocabulary or (lambda: EMPTY)
+        self._policies: tuple[Vocabulary, EngagementPolicy | None] = (EMPTY, engagement)
+
+    def vocabulary(self) -> Vocabulary:
+        """The events and channels the shop has declared now."""
+        return self._vocabulary()
+
+    def _engagement_for(self, vocabulary: Vocabulary) -> EngagementPolicy | None:
+        """The engagement policy with the declared events' points added (kept per vocabulary)."""
+        if self._policies[0] is not vocabulary:
+            policy = self._engagement
+            if policy is not None and vocabulary.points:
+                policy = replace(policy, points={**policy.points, **vocabulary.points})
+            self._policies = (vocabulary, policy)
+        return self._policies[1]
 
     async def track(
         self,
@@ -162,20 +181,21 @@ class EventService:
                 f"a batch holds at most {self._max_batch} events, got {len(raw_events)}; split it", field="events"
             )
         now = now or datetime.now(UTC)
+        vocabulary = self._vocabulary()
         outcomes: dict[int, EventOutcome] = {}
         valid: list[tuple[int, Event]] = []
         for i, raw in enumerate(raw_events):
-            parsed = parse_event(raw, i, visitor.id, visitor.channel, now, keep_unknown=keep_unknown)
+            parsed = parse_event(raw, i, visitor.id, visitor.channel, now, vocabulary, keep_unknown=keep_unknown)
             if isinstance(parsed, Rejection):
                 outcomes[i] = EventOutcome(i, parsed.message_id, EventStatus.REJECTED, parsed.code, parsed.reason)
             else:
                 valid.append((i, parsed))
 
         valid = await self._admitted(visitor, valid, outcomes, trusted)
-        products = await self._products({pid for _, e in valid for pid in product_ids(e)})
+        products = await self._products({pid for _, e in valid for pid in product_ids(e, vocabulary)})
         known: list[tuple[int, Event]] = []
         for i, event in valid:
-            unknown = [pid for pid in product_ids(event) if pid not in products]
+            unknown = [pid for pid in product_ids(event, vocabulary) if pid not in products]
             if unknown:
                 reason = f"unknown product id {unknown[0]!r}: send ids from the catalogue (Product.id)"
                 outcomes[i] = EventOutcome(
@@ -256,9 +276,10 @@ class EventService:
             if target.session:
                 by_visitor[event.visitor_id].append(event)
         categories = self._catalog.category_map()
+        engagement = self._engagement_for(self._vocabulary())
         profiles: dict[VisitorId, Profile] = {}
         for profile_id, mine in by_profile.items():
-            changes = [profile_change(e, products, categories, self._half_life, self._engagement) for e in mine]
+            changes = [profile_change(e, products, categories, self._half_life, engagement) for e in mine]
             profiles[profile_id] = await self._profiles.apply(profile_id, changes)
         for visitor_id, mine in by_visitor.items():
             await self._sessions.apply(visitor_id, [session_change(e) for e in mine])
@@ -282,7 +303,8 @@ class EventService:
         pending = [s.event for s in await self._events.unapplied(older_than_seconds, limit)]
         if not pending:
             return 0
-        products = await self._products({pid for e in pending for pid in product_ids(e)})
+        vocabulary = self._vocabulary()
+        products = await self._products({pid for e in pending for pid in product_ids(e, vocabulary)})
         await self._apply(pending, products)
         log.info("replayed %d unapplied events", len(pending))
         return len(pending)

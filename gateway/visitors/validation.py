@@ -14,6 +14,8 @@ Rules, each with a message a client developer can act on:
 - product events name `properties.product_id`; Product Added/Removed take an optional
   integer `quantity` 1-999; Order Completed names `order_id` and a `products` list;
   Products Searched names a non-empty `query`.
+- a shop's declared events and channels (`values.vocabulary`, published with its automation
+  rules) are accepted beside the built-in ones and checked against their declarations.
 """
 
 from __future__ import annotations
@@ -35,7 +37,13 @@ from gateway.visitors.values.events import (
     RejectCode,
     Rejection,
 )
-from gateway.visitors.values.vocabulary import outside_vocabulary
+from gateway.visitors.values.vocabulary import (
+    EMPTY,
+    Vocabulary,
+    check_properties,
+    outside_vocabulary,
+    suggestion,
+)
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_TIMESTAMP_CHARS = 64
@@ -118,15 +126,15 @@ def to_millisecond(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def _check_name(event_type: EventType, raw: Any) -> str:
+def _check_name(event_type: EventType, raw: Any, vocabulary: Vocabulary) -> str:
     if event_type is not EventType.TRACK:
         if raw is not None and (not isinstance(raw, str) or len(raw) > 200 or unstorable(raw, "name", TEXT_RULES)):
             raise _Reject(RejectCode.INVALID_FORMAT, "name must be Unicode text of at most 200 characters")
         return raw or event_type.value
     if not isinstance(raw, str) or not raw:
         raise _Reject(RejectCode.INVALID_FORMAT, 'name is required for track events, e.g. "Product Viewed"')
-    if raw not in TRACK_EVENT_NAMES:
-        close = difflib.get_close_matches(raw, sorted(TRACK_EVENT_NAMES), n=1, cutoff=0.6)
+    if raw not in TRACK_EVENT_NAMES and raw not in vocabulary.events:
+        close = difflib.get_close_matches(raw, vocabulary.event_names(), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else "; see docs/events.md for the accepted names"
         raise _Reject(RejectCode.UNKNOWN_EVENT, f"unknown event name {raw!r}{hint}")
     return raw
@@ -181,7 +189,12 @@ def draft_from_json(raw: Any) -> EventDraft:
 
 
 def _parse(
-    draft: EventDraft, visitor_id: VisitorId, default_channel: Channel, now: datetime, keep_unknown: bool
+    draft: EventDraft,
+    visitor_id: VisitorId,
+    default_channel: Channel,
+    now: datetime,
+    vocabulary: Vocabulary,
+    keep_unknown: bool,
 ) -> Event:
     message_id = draft.message_id
     if not isinstance(message_id, str) or not 1 <= len(message_id) <= 128 or not message_id.isprintable():
@@ -194,19 +207,11 @@ def _parse(
         raise _Reject(
             RejectCode.INVALID_FORMAT, f"type must be one of track, page, screen, identify; got {draft.type!r}"
         ) from None
-    channel = default_channel
-    if draft.channel is not None:
-        try:
-            channel = Channel(draft.channel)
-        except ValueError:
-            allowed = ", ".join(c.value for c in Channel)
-            raise _Reject(
-                RejectCode.INVALID_FORMAT, f"channel must be one of {allowed}; got {draft.channel!r}"
-            ) from None
+    channel = default_channel if draft.channel is None else _declared_channel(draft.channel, vocabulary)
     # A separate step: where the caller keeps unknown names (the Segment API), a track name outside
     # the vocabulary is stored inert instead of rejected (gateway/visitors/values/vocabulary.py).
-    inert = keep_unknown and outside_vocabulary(event_type, draft.name)
-    name = draft.name if inert else _check_name(event_type, draft.name)
+    inert = keep_unknown and outside_vocabulary(event_type, draft.name, vocabulary)
+    name = draft.name if inert else _check_name(event_type, draft.name, vocabulary)
     props = draft.properties or {}
     if not isinstance(props, Mapping):
         raise _Reject(RejectCode.INVALID_FORMAT, "properties must be a JSON object")
@@ -219,6 +224,7 @@ def _parse(
     _check_values(props)
     if event_type is EventType.TRACK and not inert:
         _check_properties(name, props)
+        _check_declared(name, channel, props, vocabulary)
     return Event(
         message_id=message_id,
         visitor_id=visitor_id,
@@ -238,22 +244,24 @@ def parse_event(
     visitor_id: VisitorId,
     default_channel: Channel,
     now: datetime,
+    vocabulary: Vocabulary = EMPTY,
     *,
     keep_unknown: bool = False,
 ) -> Event | Rejection:
     """One event of a batch (a draft, or a JSON object), accepted as an `Event` or a `Rejection`
-    saying why. `keep_unknown`: a track name outside the vocabulary is accepted as an inert event."""
+    saying why. `vocabulary`: the events and channels the shop declared. `keep_unknown`: a track
+    name outside the vocabulary is accepted as an inert event."""
     message_id = (
         raw.message_id if isinstance(raw, EventDraft) else raw.get("messageId") if isinstance(raw, Mapping) else None
     )
     try:
         draft = raw if isinstance(raw, EventDraft) else draft_from_json(raw)
-        return _parse(draft, visitor_id, default_channel, now, keep_unknown)
+        return _parse(draft, visitor_id, default_channel, now, vocabulary, keep_unknown)
     except _Reject as rej:
         return Rejection(index, message_id if isinstance(message_id, str) else None, rej.code, rej.reason)
 
 
-def product_ids(event: Event) -> list[str]:
+def product_ids(event: Event, vocabulary: Vocabulary = EMPTY) -> list[str]:
     """Every product an accepted event refers to (to check they exist and to derive effects)."""
     props = event.properties
     if event.type is not EventType.TRACK:
@@ -262,4 +270,30 @@ def product_ids(event: Event) -> list[str]:
         return [str(props["product_id"])]
     if event.name == "Order Completed":
         return [str(line["product_id"]) for line in props["products"]]
+    schema = vocabulary.events.get(event.name)
+    if schema is not None:
+        return [str(props[k]) for k in schema.product_properties() if isinstance(props.get(k), str)]
     return []
+
+
+# --- declared events and channels (the shop's vocabulary) ------------------------------------
+
+
+def _declared_channel(raw: Any, vocabulary: Vocabulary) -> Channel:
+    names = vocabulary.channel_names()
+    if not isinstance(raw, str) or raw not in names:
+        hint = suggestion(str(raw), names) if isinstance(raw, str) else ""
+        raise _Reject(RejectCode.INVALID_FORMAT, f"channel must be one of {', '.join(names)}; got {raw!r}{hint}")
+    return Channel(raw)
+
+
+def _check_declared(name: str, channel: Channel, props: Mapping[str, Any], vocabulary: Vocabulary) -> None:
+    schema = vocabulary.events.get(name)
+    if schema is None:
+        return
+    if schema.channels and channel.value not in schema.channels:
+        allowed = ", ".join(sorted(schema.channels))
+        raise _Reject(RejectCode.INVALID_FORMAT, f"{name} comes from channel {allowed}; got {channel.value!r}")
+    problem = check_properties(schema, props)
+    if problem is not None:
+        raise _Reject(*problem)

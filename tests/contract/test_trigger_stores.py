@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from gateway.kernel.visitor import VisitorId
-from gateway.triggers.values import Delivery, DeliveryStatus, Timer, TriggerKind
+from gateway.triggers.values import Delivery, DeliveryStatus, Timer, TimerKind
 from gateway.wiring import Stores
 from tests.support.factories import NOW
 
@@ -14,7 +14,7 @@ P = VisitorId("v_triggeraaaaaaaaaaaaaa1")
 
 
 def timer(key: str, minutes: int) -> Timer:
-    return Timer(key, TriggerKind.ABANDONED_CART, P, NOW + timedelta(minutes=minutes), {"n": minutes})
+    return Timer(key, TimerKind.ABSENCE, P, NOW + timedelta(minutes=minutes), {"n": minutes})
 
 
 async def test_timers_move_only_later_and_fire_once(stores: Stores) -> None:
@@ -42,7 +42,7 @@ async def test_timers_move_only_later_and_fire_once(stores: Stores) -> None:
 
 def delivery(key: str, minutes: int = 0, status: DeliveryStatus = DeliveryStatus.PENDING) -> Delivery:
     at = NOW + timedelta(minutes=minutes)
-    return Delivery(key, TriggerKind.INACTIVITY, P, {"id": key}, at, status, next_attempt_at=at)
+    return Delivery(key, "inactivity", P, {"id": key}, at, status, next_attempt_at=at)
 
 
 async def test_outbox_is_idempotent_and_claims_due_items(stores: Stores) -> None:
@@ -64,8 +64,8 @@ async def test_outbox_is_idempotent_and_claims_due_items(stores: Stores) -> None
     assert [d.id for d in due] == ["d2"]
     await stores.triggers.outbox.record(replace(due[0], status=DeliveryStatus.DEAD, attempts=8))
     assert [d.id for d in await stores.triggers.outbox.find(status=DeliveryStatus.DEAD)] == ["d2"]
-    assert await stores.triggers.outbox.count_since(P, TriggerKind.INACTIVITY, NOW) == 3
-    assert await stores.triggers.outbox.count_since(P, TriggerKind.ABANDONED_CART, NOW) == 0
-    assert await stores.triggers.outbox.count_since(P, TriggerKind.INACTIVITY, NOW + timedelta(minutes=1)) == 1
+    assert await stores.triggers.outbox.count_since(P, "inactivity", NOW) == 3
+    assert await stores.triggers.outbox.count_since(P, "abandoned_cart", NOW) == 0
+    assert await stores.triggers.outbox.count_since(P, "inactivity", NOW + timedelta(minutes=1)) == 1
     assert await stores.triggers.outbox.erase([P]) == 3
     assert await stores.triggers.outbox.find() == []

@@ -6,9 +6,7 @@ import asyncio
 from dataclasses import replace
 
 import orjson
-import pytest
 
-import gateway.runtime
 from gateway.settings import Settings
 from gateway.testing.servers import free_port
 from gateway.worker import run_worker
@@ -17,12 +15,9 @@ from tests.support.identity_helpers import TRACK, new_device
 from tests.support.webhook_receiver import Receiver
 
 
-async def test_worker_fires_and_delivers_what_the_gateway_scheduled(
-    backend: str, backend_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_worker_fires_and_delivers_what_the_gateway_scheduled(backend: str, backend_settings: Settings) -> None:
     if backend == "memory":
         return  # the worker shares timers and the outbox with the gateway only through MongoDB
-    monkeypatch.setattr(gateway.runtime, "TRIGGER_TICK_SECONDS", 0.2)
     port = free_port()
     settings = replace(
         backend_settings,
@@ -30,6 +25,7 @@ async def test_worker_fires_and_delivers_what_the_gateway_scheduled(
         webhook_secret="webhook-secret-0123456789-abcdefghijklmn",
         trigger_abandoned_cart_minutes=0.01,
         trigger_holdout_percent=0.0,
+        trigger_tick_seconds=0.2,
         workers_in_process=False,
     )
     receiver = Receiver(port)

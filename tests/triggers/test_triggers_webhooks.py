@@ -178,7 +178,7 @@ async def test_checkout_cancels_and_caps_consent_and_holdout_apply(hook_settings
         await add_to_cart(capped, "p-00004", "k2")  # abandons a second cart the same day
         await triggers.fire_due(now + timedelta(minutes=200))
         mine = {buyer.visitor_id, private.visitor_id, capped.visitor_id}  # (the real backend keeps the first block's)
-        carts = [d for d in await outbox.find() if d.kind.value == "abandoned_cart" and d.profile_id in mine]
+        carts = [d for d in await outbox.find() if d.rule == "abandoned_cart" and d.profile_id in mine]
         assert [d.profile_id for d in carts] == [capped.visitor_id]  # 1 per 7 days; none for the others
 
 
@@ -194,7 +194,7 @@ async def test_a_timer_fires_once_with_two_instances(backend: str, hook_settings
             *(g.runtime.services.triggers.fire_due(later, limit=2) for g in (gw1, gw2, gw1, gw2, gw1, gw2))
         )
         assert sum(fired) == 6
-        carts = [d for d in await gw1.runtime.stores.triggers.outbox.find() if d.kind.value == "abandoned_cart"]
+        carts = [d for d in await gw1.runtime.stores.triggers.outbox.find() if d.rule == "abandoned_cart"]
         assert sorted(d.profile_id for d in carts) == sorted(d.visitor_id for d in devices)
 
 

@@ -11,7 +11,7 @@ import httpx
 from gateway.kernel import VisitorId
 from gateway.triggers import WebhookSender
 from gateway.triggers.stores.memory import MemoryOutboxStore
-from gateway.triggers.values import Delivery, DeliveryStatus, TriggerKind
+from gateway.triggers.values import Delivery, DeliveryStatus
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 SECRET = "webhook-secret-0123456789-abcdefghijklmn"
@@ -33,9 +33,7 @@ async def test_due_deliveries_go_out_concurrently_up_to_the_limit_per_receiver()
 
     outbox = MemoryOutboxStore()
     for i in range(10):
-        await outbox.enqueue(
-            Delivery(f"d{i}", TriggerKind.INACTIVITY, VisitorId(f"v_{i}"), {"n": i}, NOW, next_attempt_at=NOW)
-        )
+        await outbox.enqueue(Delivery(f"d{i}", "inactivity", VisitorId(f"v_{i}"), {"n": i}, NOW, next_attempt_at=NOW))
     async with httpx.AsyncClient(transport=httpx.MockTransport(receiver)) as client:
         sender = WebhookSender(
             outbox, "https://hooks.example/in", SECRET, client, max_attempts=3, backoff_base_seconds=30, per_receiver=3

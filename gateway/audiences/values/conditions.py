@@ -160,12 +160,26 @@ def _suggest(word: str, options: Sequence[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _field_kind(field: str, path: str) -> Kind:
+@dataclass(frozen=True, slots=True)
+class ExtraFields:
+    """Fields a caller adds for its own conditions (automation rules: `event.*`, `journey.*`):
+    exact names with their kinds, and open-ended prefixes (any value)."""
+
+    fields: Mapping[str, Kind]
+    prefixes: tuple[str, ...] = ()
+
+
+NO_EXTRA = ExtraFields({})
+
+
+def _field_kind(field: str, path: str, extra: ExtraFields = NO_EXTRA) -> Kind:
     if field in FIELDS:
         return FIELDS[field]
-    if any(field.startswith(p) and len(field) > len(p) for p in OPEN_PREFIXES):
+    if field in extra.fields:
+        return extra.fields[field]
+    if any(field.startswith(p) and len(field) > len(p) for p in (*OPEN_PREFIXES, *extra.prefixes)):
         return Kind.ANY
-    hint = _suggest(field, [*FIELDS, "profile.traits.<name>"])
+    hint = _suggest(field, [*FIELDS, *extra.fields, "profile.traits.<name>", *(f"{p}<name>" for p in extra.prefixes)])
     raise ConditionError(f"{path}.field", f"unknown field {field!r}{hint}")
 
 
@@ -286,8 +300,9 @@ def _label(field: str, op: Op, value: Any) -> str:
     return f"{field} {op.value} {shown}"
 
 
-def parse_condition(raw: Any, path: str = "conditions") -> Condition:
-    """Validate a JSON condition tree. Raises ConditionError with a path and a fix."""
+def parse_condition(raw: Any, path: str = "conditions", extra: ExtraFields = NO_EXTRA) -> Condition:
+    """Validate a JSON condition tree. Raises ConditionError with a path and a fix.
+    `extra`: fields the caller's facts hold beyond FIELDS."""
     leaves = [0]
 
     def walk(node: Any, where: str, depth: int) -> Condition:
@@ -318,14 +333,14 @@ def parse_condition(raw: Any, path: str = "conditions") -> Condition:
         if "behaviour" in keys:
             return _behaviour(node, where)
         if "field" in keys:
-            return _field_check(node, where)
+            return _field_check(node, where, extra)
         hint = _suggest(next(iter(keys), ""), ["all", "any", "not", "field", "behaviour"])
         raise ConditionError(where, f"expected one of all, any, not, field, behaviour{hint}")
 
     return walk(raw, path, 1)
 
 
-def _field_check(node: Mapping[str, Any], where: str) -> FieldCheck:
+def _field_check(node: Mapping[str, Any], where: str, extra: ExtraFields = NO_EXTRA) -> FieldCheck:
     found = Collector()
     unknown = set(node) - {"field", "op", "value"}
     if unknown:
@@ -335,7 +350,7 @@ def _field_check(node: Mapping[str, Any], where: str) -> FieldCheck:
     if not isinstance(field, str):
         found.add(f"{where}.field", "must be a string")
     else:
-        kind = found.attempt(lambda: _field_kind(field, where))
+        kind = found.attempt(lambda: _field_kind(field, where, extra))
     op = found.attempt(lambda: _op(node.get("op"), where))
     value = None
     if kind is not None and op is not None:  # a value is checked against the field's type and the operator
@@ -381,3 +396,14 @@ def _behaviour(node: Mapping[str, Any], where: str) -> BehaviourCheck:
     scope = "".join(f" {k}={spec[k]}" for k in ("category", "brand", "product") if spec.get(k))
     label = f"count({event}{scope} in {days}d) {op.value} {list(value) if isinstance(value, tuple) else value}"
     return BehaviourCheck(query, op, value, label)
+
+
+def fields_of(node: Condition) -> frozenset[str]:
+    """Every field a condition reads (so a caller fills only the facts it needs)."""
+    if isinstance(node, All | AnyOf):
+        return frozenset().union(*(fields_of(c) for c in node.children))
+    if isinstance(node, Not):
+        return fields_of(node.child)
+    if isinstance(node, FieldCheck):
+        return frozenset({node.field})
+    return frozenset()

@@ -13,11 +13,24 @@ from typing import Any
 
 from gateway.audiences.values.conditions import BehaviourCounter, BehaviourQuery
 from gateway.catalogue import CategoryId, Product, ProductId
-from gateway.kernel import Channel
 from gateway.visitors import EngagementPolicy, Event, Profile
 
 INTEREST_FACT_MIN_SCORE = 1.0  # an interest at least this strong counts in profile.interests.*
-CHANNELS = frozenset(c.value for c in Channel)
+NOT_CHANNELS = frozenset({"wishlist"})  # counter prefixes that are no channel ("wishlist:<product>")
+
+
+def channels_used(counters: Mapping[str, int]) -> dict[str, int]:
+    """Events per channel, built-in or declared (email, sms...): every event counts once under
+    its name and once as `<channel>:<name>`, so a prefixed counter whose rest is itself a
+    counter is a channel's."""
+    used: dict[str, int] = {}
+    for key, count in counters.items():
+        channel, sep, name = key.partition(":")
+        if sep and channel not in NOT_CHANNELS and name in counters:
+            used[channel] = used.get(channel, 0) + count
+    return used
+
+
 TRAIT_FIELDS = {"ageBand": "profile.ageBand", "gender": "profile.gender", "city": "profile.city"}
 
 
@@ -47,7 +60,7 @@ def profile_facts(
         "profile.engagementScore": score,
         "profile.engagementTier": engagement.tier(score).value,
         "profile.purchases": profile.counters.get("Order Completed", 0),
-        "profile.channels": sorted({k.partition(":")[0] for k in profile.counters if k.partition(":")[0] in CHANNELS}),
+        "profile.channels": sorted(channels_used(profile.counters)),
     }
     customer = customer_id or traits.get("customerId")
     if customer is not None:

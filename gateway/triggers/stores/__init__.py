@@ -1,4 +1,5 @@
-"""The triggers area's stores: timers and the webhook outbox (MongoDB), both claimed with leases."""
+"""The triggers area's stores: timers, the webhook outbox and journey positions (MongoDB), each
+claimed with leases, and the automation workspace and its releases."""
 
 from __future__ import annotations
 
@@ -6,23 +7,52 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.platform.backends import Backends
-from gateway.triggers.stores.protocol import OutboxStore, TimerStore
+from gateway.triggers.stores.protocol import (
+    AutomationDraftStore,
+    AutomationReleaseStore,
+    OutboxStore,
+    PositionStore,
+    TimerStore,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class TriggerStores:
     timers: TimerStore
     outbox: OutboxStore
+    positions: PositionStore
+    drafts: AutomationDraftStore
+    releases: AutomationReleaseStore
 
 
 def open_stores(backends: Backends) -> TriggerStores:
     if backends.mongo_db is None:
         from gateway.triggers.stores.memory import MemoryOutboxStore, MemoryTimerStore
+        from gateway.triggers.stores.memory_definitions import (
+            MemoryAutomationDraftStore,
+            MemoryAutomationReleaseStore,
+        )
+        from gateway.triggers.stores.memory_positions import MemoryPositionStore
 
-        return TriggerStores(MemoryTimerStore(), MemoryOutboxStore())
+        return TriggerStores(
+            MemoryTimerStore(),
+            MemoryOutboxStore(),
+            MemoryPositionStore(),
+            MemoryAutomationDraftStore(),
+            MemoryAutomationReleaseStore(),
+        )
     from gateway.triggers.stores.mongo import MongoOutboxStore, MongoTimerStore
+    from gateway.triggers.stores.mongo_definitions import MongoAutomationDraftStore, MongoAutomationReleaseStore
+    from gateway.triggers.stores.mongo_positions import MongoPositionStore
 
-    return TriggerStores(MongoTimerStore(backends.mongo_db), MongoOutboxStore(backends.mongo_db))
+    db = backends.mongo_db
+    return TriggerStores(
+        MongoTimerStore(db),
+        MongoOutboxStore(db),
+        MongoPositionStore(db),
+        MongoAutomationDraftStore(db),
+        MongoAutomationReleaseStore(db),
+    )
 
 
 async def create_indexes(db: Any) -> None:
@@ -30,6 +60,19 @@ async def create_indexes(db: Any) -> None:
     await db.trigger_timers.create_index([("profile_id", 1)])
     await db.webhook_outbox.create_index([("status", 1), ("next_attempt_at", 1)])
     await db.webhook_outbox.create_index([("profile_id", 1), ("kind", 1), ("created_at", 1)])
+    await db.webhook_outbox.create_index([("kind", 1), ("created_at", 1)])
+    await db.journey_positions.create_index([("status", 1), ("due_at", 1)])
+    await db.journey_positions.create_index([("profile_id", 1)])
+    await db.journey_positions.create_index([("journey", 1), ("entered_at", -1)])
 
 
-__all__ = ["OutboxStore", "TimerStore", "TriggerStores", "create_indexes", "open_stores"]
+__all__ = [
+    "AutomationDraftStore",
+    "AutomationReleaseStore",
+    "OutboxStore",
+    "PositionStore",
+    "TimerStore",
+    "TriggerStores",
+    "create_indexes",
+    "open_stores",
+]

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from gateway.kernel import VisitorId
-from gateway.triggers.values import COUNTS_FOR_CAP, Delivery, DeliveryStatus, Timer, TriggerKind
+from gateway.triggers.values import COUNTS_FOR_CAP, Delivery, DeliveryStatus, Timer
 
 
 class MemoryTimerStore:
@@ -72,20 +72,27 @@ class MemoryOutboxStore:
         if delivery.id in self._items:
             self._items[delivery.id] = (delivery, None)
 
-    async def count_since(self, profile_id: VisitorId, kind: TriggerKind, since: datetime) -> int:
+    async def count_since(self, profile_id: VisitorId, rule: str, since: datetime) -> int:
         return sum(
             1
             for d, _ in self._items.values()
-            if d.profile_id == profile_id and d.kind is kind and d.created_at >= since and d.status in COUNTS_FOR_CAP
+            if d.profile_id == profile_id and d.rule == rule and d.created_at >= since and d.status in COUNTS_FOR_CAP
         )
 
     async def find(
-        self, *, status: DeliveryStatus | None = None, profile_id: VisitorId | None = None, limit: int = 100
+        self,
+        *,
+        status: DeliveryStatus | None = None,
+        profile_id: VisitorId | None = None,
+        rule: str | None = None,
+        limit: int = 100,
     ) -> list[Delivery]:
         found = [
             d
             for d, _ in self._items.values()
-            if (status is None or d.status is status) and (profile_id is None or d.profile_id == profile_id)
+            if (status is None or d.status is status)
+            and (profile_id is None or d.profile_id == profile_id)
+            and (rule is None or d.rule == rule)
         ]
         return sorted(found, key=lambda d: d.created_at)[:limit]
 

@@ -19,7 +19,7 @@ from pymongo.errors import DuplicateKeyError
 
 from gateway.kernel import VisitorId
 from gateway.platform.mongo import Document, translated
-from gateway.triggers.values import COUNTS_FOR_CAP, Delivery, DeliveryStatus, Timer, TriggerKind
+from gateway.triggers.values import COUNTS_FOR_CAP, Delivery, DeliveryStatus, Timer, TimerKind
 
 STORE = "MongoDB triggers"
 
@@ -27,7 +27,7 @@ STORE = "MongoDB triggers"
 def _timer_in(d: Document) -> Timer:
     return Timer(
         d["_id"],
-        TriggerKind(d["kind"]),
+        TimerKind(d["kind"]),
         VisitorId(d["profile_id"]) if d.get("profile_id") else None,
         d["due_at"],
         dict(d.get("data") or {}),
@@ -36,9 +36,13 @@ def _timer_in(d: Document) -> Timer:
 
 
 def _delivery_out(x: Delivery) -> Document:
+    # `kind` holds the rule's key: deliveries of the fixed triggers (kind = trigger) stay the
+    # default rules' of the same keys, for caps and lift.
     return {
         "_id": x.id,
-        "kind": x.kind.value,
+        "kind": x.rule,
+        "type": x.type,
+        "step": x.step,
         "profile_id": x.profile_id,
         "payload": dict(x.payload),
         "created_at": x.created_at,
@@ -52,7 +56,7 @@ def _delivery_out(x: Delivery) -> Document:
 def _delivery_in(d: Document) -> Delivery:
     return Delivery(
         d["_id"],
-        TriggerKind(d["kind"]),
+        str(d["kind"]),
         VisitorId(d["profile_id"]),
         dict(d.get("payload") or {}),
         d["created_at"],
@@ -60,6 +64,8 @@ def _delivery_in(d: Document) -> Delivery:
         int(d.get("attempts", 0)),
         d.get("next_attempt_at"),
         d.get("last_error"),
+        d.get("step"),
+        str(d.get("type") or ""),
     )
 
 
@@ -155,25 +161,32 @@ class MongoOutboxStore:
         async with translated(STORE, "record"):
             await self._outbox.update_one({"_id": delivery.id}, {"$set": {**fields, "claimed_until": None}})
 
-    async def count_since(self, profile_id: VisitorId, kind: TriggerKind, since: datetime) -> int:
+    async def count_since(self, profile_id: VisitorId, rule: str, since: datetime) -> int:
         async with translated(STORE, "count_since"):
             return await self._outbox.count_documents(
                 {
                     "profile_id": profile_id,
-                    "kind": kind.value,
+                    "kind": rule,
                     "created_at": {"$gte": since},
                     "status": {"$in": [s.value for s in COUNTS_FOR_CAP]},
                 }
             )
 
     async def find(
-        self, *, status: DeliveryStatus | None = None, profile_id: VisitorId | None = None, limit: int = 100
+        self,
+        *,
+        status: DeliveryStatus | None = None,
+        profile_id: VisitorId | None = None,
+        rule: str | None = None,
+        limit: int = 100,
     ) -> list[Delivery]:
         flt: dict[str, Any] = {}
         if status is not None:
             flt["status"] = status.value
         if profile_id is not None:
             flt["profile_id"] = profile_id
+        if rule is not None:
+            flt["kind"] = rule
         async with translated(STORE, "find"):
             return [_delivery_in(d) async for d in self._outbox.find(flt).sort("created_at", 1).limit(limit)]
 

@@ -1,9 +1,9 @@
-"""Triggers, their timers and webhook deliveries (pure): signing, backoff, holdout.
+"""Timers and webhook deliveries (pure): signing, backoff, holdout.
 
-Kinds: `abandoned_cart` (cart changed, no checkout within T), `inactivity` (no event for N
-days), `favourite_on_promotion` (a wishlisted or high-affinity product got cheaper or a
-promotion flag in a catalogue import). Timers are "fire at" records; a delivery is one
-webhook call in the durable outbox, keyed by its idempotency key.
+Timers are "fire at" records of the automation (a rule's "no event for a delay", a follow-up,
+a message held until the person's best hour, a segment change or an engagement tier to act
+on, a catalogue change to fan out). A delivery is one webhook call in the durable outbox,
+keyed by its idempotency key, sent for one rule (or one step of a journey).
 
 Signature: `Vitrine-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
 """
@@ -24,10 +24,24 @@ MAX_BACKOFF_SECONDS = 6 * 3600.0
 
 
 class TriggerKind(Enum):
+    """The built-in triggers, now the default rules of the same keys (`triggerLift(kind:)`)."""
+
     ABANDONED_CART = "abandoned_cart"
     INACTIVITY = "inactivity"
     FAVOURITE_ON_PROMOTION = "favourite_on_promotion"
     PROMOTION_SCAN = "promotion_scan"  # internal: fans a catalogue change out to profiles
+
+
+class TimerKind(Enum):
+    ABSENCE = "absence"  # a rule's "no such event for a delay" (data: rule, since, start)
+    FOLLOW_UP = "follow_up"  # a follow-up rule scheduled by another rule's action
+    SEND = "send"  # a webhook action held until the person's best hour
+    SEGMENT_CHANGE = "segment_change"  # a membership change, for the rules that start from it
+    TIER = "tier"  # when the engagement score is due to decay into a lower tier
+    PROMOTION_SCAN = "promotion_scan"  # fans a catalogue change out to profiles
+    # Timers the fixed triggers left before rules: fired as absences of the default rules.
+    ABANDONED_CART = "abandoned_cart"
+    INACTIVITY = "inactivity"
 
 
 class DeliveryStatus(Enum):
@@ -43,7 +57,7 @@ COUNTS_FOR_CAP = (DeliveryStatus.PENDING, DeliveryStatus.DELIVERED, DeliveryStat
 @dataclass(frozen=True, slots=True)
 class Timer:
     key: str  # one live timer per key, e.g. "abandoned_cart:<profile>"
-    kind: TriggerKind
+    kind: TimerKind
     profile_id: VisitorId | None
     due_at: datetime
     data: Mapping[str, Any] = field(default_factory=dict)
@@ -53,7 +67,7 @@ class Timer:
 @dataclass(frozen=True, slots=True)
 class Delivery:
     id: str  # the idempotency key, sent as Idempotency-Key
-    kind: TriggerKind
+    rule: str  # the rule or journey that sent it (frequency caps, lift)
     profile_id: VisitorId
     payload: Mapping[str, Any]
     created_at: datetime
@@ -61,6 +75,12 @@ class Delivery:
     attempts: int = 0
     next_attempt_at: datetime | None = None
     last_error: str | None = None
+    step: str | None = None  # the journey step that sent it
+    type: str = ""  # the Vitrine-Event header (the payload's `type`); the rule's key when empty
+
+    @property
+    def event_type(self) -> str:
+        return self.type or self.rule
 
 
 def signature_header(secret: str, timestamp: int, body: bytes) -> str:
@@ -76,9 +96,10 @@ def backoff_seconds(attempts: int, base: float, key: str) -> float:
     return float(delay * (1 + 0.2 * jitter))
 
 
-def in_holdout(kind: TriggerKind, profile_id: str, percent: float) -> bool:
-    """A stable control group per trigger: the same profile is always in or out of it."""
+def in_holdout(rule: str, profile_id: str, percent: float) -> bool:
+    """A stable control group per rule or journey: the same profile is always in or out of it.
+    (The default rules' keys are the old trigger kinds, so their groups did not move.)"""
     if percent <= 0:
         return False
-    bucket = int.from_bytes(hashlib.sha256(f"holdout:{kind.value}:{profile_id}".encode()).digest()[:8], "big")
+    bucket = int.from_bytes(hashlib.sha256(f"holdout:{rule}:{profile_id}".encode()).digest()[:8], "big")
     return bucket % 10_000 < percent * 100
