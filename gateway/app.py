@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway.execution.operations import OperationObserver, trace_root_fields
 from gateway.execution.page_views import PageViews
 from gateway.execution.services import AdminServices, AppState, EdgeServices, StorefrontServices
 from gateway.http.admin_view import AdminGraphQLView
@@ -28,8 +29,11 @@ from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
 from gateway.http.metrics import MetricsMiddleware
 from gateway.http.rate_limit import RateLimitMiddleware
+from gateway.http.request_id import RequestIdMiddleware
+from gateway.http.server_spans import ServerSpanMiddleware
 from gateway.http.state import edge_of
 from gateway.platform.metrics import Metrics
+from gateway.platform.tracing import Tracing, open_tracing
 from gateway.runtime import Runtime, open_runtime
 from gateway.settings import Settings
 from resolvers.admin_schema import build_admin_schema
@@ -38,15 +42,36 @@ from resolvers.schema import build_schema
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool = True) -> Starlette:
+def create_app(
+    settings: Settings, *, background: bool = True, freeze_gc: bool = True, tracing: Tracing | None = None
+) -> Starlette:
+    """The app; `tracing` replaces what the OTEL_* settings ask for (tests: an in-memory exporter)."""
     metrics = Metrics()
+    owned_tracing = None
+    if tracing is None:
+        tracing = owned_tracing = open_tracing(
+            settings.traces_exporters,
+            service_name=settings.service_name,
+            sampler=settings.traces_sampler,
+            sampler_arg=settings.traces_sampler_arg,
+        )
+    tracer = tracing.tracer if tracing is not None else None
+    trusted = settings.persisted_queries == "trusted"
     schema = build_schema(
         introspection=settings.introspection,
         compiled_execution=settings.compiled_execution,
-        trusted_documents=settings.persisted_queries == "trusted",
+        trusted_documents=trusted,
         count=lambda _context, kind: metrics.count_execution(kind),
         federation=settings.federation_mode,
+        observer=OperationObserver(metrics, tracer, trusted_documents=trusted),
     )
+    if tracer is not None:
+        trace_root_fields(schema._schema, tracer)
+    compiler = getattr(schema.execution_context_class, "compiler", None)
+    if compiler is not None:
+        metrics.watch_cache("compiled_plans", lambda: (compiler.plan_hits, compiler.plan_misses))
+    page_views: PageViews[object] = PageViews()
+    metrics.watch_cache("page_views", lambda: (page_views.hits, page_views.misses))
     graphql = GraphQLView(
         schema, prepared=schema.prepared, graphql_ide="graphiql" if not settings.is_production else None
     )
@@ -56,8 +81,16 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         if settings.secret_is_ephemeral:
             log.warning("VITRINE_SECRET_KEY is not set: visitor ids are signed with a random key and reset on restart")
-        async with open_runtime(settings, metrics, background=background) as runtime:
+        async with AsyncExitStack() as stack:
+            if owned_tracing is not None:
+                stack.callback(owned_tracing.shutdown)  # exports what is still buffered
+            runtime = await stack.enter_async_context(
+                open_runtime(settings, metrics, background=background, tracing=tracing)
+            )
             app.state.runtime = runtime
+            persisted = runtime.services.persisted
+            metrics.watch_cache("persisted_documents", lambda: (persisted.hits, persisted.misses))
+            metrics.watch_cache("neighbours", runtime.services.vectors.cache_counts)
             if freeze_gc:
                 # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
                 gc.collect()
@@ -67,7 +100,7 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
                 "memory" if settings.mongodb_url.startswith("memory") else "configured",
                 "memory" if settings.redis_url.startswith("memory") else "configured",
             )
-            yield request_state(runtime)
+            yield request_state(runtime, page_views)
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -82,6 +115,10 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         middleware.append(Middleware(RateLimitMiddleware))
     if settings.cors_origins:
         middleware.insert(0, cors_middleware(settings.cors_origins))
+    # Outermost: every log line of a request carries its id; the server span covers the rest.
+    if tracer is not None:
+        middleware.insert(0, Middleware(ServerSpanMiddleware, tracer=tracer))
+    middleware.insert(0, Middleware(RequestIdMiddleware))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, debug=settings.debug)
 
 
@@ -101,13 +138,16 @@ def cors_middleware(origins: tuple[str, ...]) -> Middleware:
             "x-vitrine-channel",
             "apollographql-client-name",
             "apollographql-client-version",
+            "x-request-id",
+            "traceparent",
+            "tracestate",
         ],
-        expose_headers=["x-vitrine-visitor", "retry-after"],
+        expose_headers=["x-vitrine-visitor", "retry-after", "x-request-id"],
         max_age=600,
     )
 
 
-def request_state(runtime: Runtime) -> AppState:
+def request_state(runtime: Runtime, page_views: PageViews[object] | None = None) -> AppState:
     """The services each kind of request may call, and nothing else."""
     s = runtime.services
     return AppState(
@@ -121,7 +161,7 @@ def request_state(runtime: Runtime) -> AppState:
             slots=s.slots,
             recommendations=s.recommendations,
             privacy=s.privacy,
-            page_views=PageViews(),
+            page_views=page_views if page_views is not None else PageViews(),
         ),
         admin=AdminServices(
             api_keys=s.api_keys,

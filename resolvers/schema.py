@@ -32,6 +32,7 @@ from gateway.execution.compiler.integration import (
 )
 from gateway.execution.compiler.plan import Compiler
 from gateway.execution.compiler.prepared import PreparedOperations
+from gateway.execution.operations import OperationObserver
 from resolvers.catalogue import CatalogQuery, ConnectionView, EdgeView, PageInfoView
 from resolvers.contributing import MODES, contributes, reference
 from resolvers.execution.errors import ErrorPolicy, classify
@@ -112,12 +113,14 @@ def build_schema(
     trusted_documents: bool = False,
     count: ExecutionCounter | None = None,
     federation: str = "owning",
+    observer: OperationObserver | None = None,
 ) -> StorefrontSchema:
     """The schema of one federation mode (`owning`: Vitrine owns Product; `contributing`).
 
     `introspection=False` refuses `__schema`/`__type` (federation's `_service` still works).
     `compiled_execution` is off | persisted | all: which operations run compiled
     (gateway.execution.compiler.integration); `trusted_documents` means every document is a persisted one.
+    `observer` times every operation and traces it (gateway.execution.operations).
     """
     if federation not in MODES:
         raise ValueError(f"unknown federation mode {federation!r}: {' or '.join(MODES)}")
@@ -135,7 +138,7 @@ def build_schema(
         execution_context_class=executor,
         # Factories: one extension object per request; the caches behind them are shared.
         extensions=[
-            execution_report(count),
+            execution_report(count, observer),
             ErrorPolicy,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             QueryLimits if introspection else QueryLimitsWithoutIntrospection,
@@ -147,6 +150,6 @@ def build_schema(
         # Hot compiled queries skip parsing, the token limit and validation (which only depend
         # on the text) and run the rest of what the extensions above do: see prepared.py.
         schema.prepared = PreparedOperations(
-            schema, wants=policy, classify=classify, count=count, report_results=report_results
+            schema, wants=policy, classify=classify, count=count, report_results=report_results, observer=observer
         )
     return schema

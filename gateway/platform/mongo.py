@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,10 +15,12 @@ from gateway.kernel import StoreUnavailable
 Document = dict[str, Any]
 
 
-def open_client(url: str, timeout_ms: int) -> AsyncMongoClient[Document]:
-    """One client per event loop; it connects lazily, so this never blocks or fails."""
+def open_client(url: str, timeout_ms: int, event_listeners: Sequence[Any] = ()) -> AsyncMongoClient[Document]:
+    """One client per event loop; it connects lazily, so this never blocks or fails.
+    `event_listeners`: pymongo monitoring listeners (the tracing's command spans)."""
     return AsyncMongoClient(
         url,
+        event_listeners=list(event_listeners),
         tz_aware=True,
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,

@@ -14,7 +14,7 @@ had to add items is recorded with the reason the list was short before it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -95,7 +95,9 @@ class RecommendationService:
         weights: BlendWeights | None = None,
         rules: Rules | None = None,
         tie_seed: int = 0,
+        on_list: Callable[[RecommendationList], None] | None = None,
     ) -> None:
+        self._on_list = on_list  # sees every list built (metrics: fallbacks by step)
         self._signals = signals
         self._catalog = catalog
         self.vectors: SimilarItems = vectors or NoVectors()
@@ -160,13 +162,16 @@ class RecommendationService:
         excluded = set(exclude) | self._exclusions(strategy, visitor, history, anchor)
         primary = self._primary(request, plan, lists, visitor, history, excluded)
         items, fallbacks = await self._assemble(request, plan, lists, primary, excluded, flt)
-        return RecommendationList(
+        answer = RecommendationList(
             new_recommendation_id(strategy),
             strategy,
             _normalized(items),
             tuple(fallbacks),
             tuple(dict.fromkeys(degraded)),
         )
+        if self._on_list is not None:
+            self._on_list(answer)
+        return answer
 
     # --- planning: which lists to read -------------------------------------------------
 

@@ -113,7 +113,7 @@ class EventService:
         engagement: EngagementPolicy | None = None,
         gate: EventGate | None = None,
         attribution: Attribution | None = None,
-        on_outcomes: Callable[[list[str]], None] | None = None,
+        on_outcomes: Callable[[list[str], list[str]], None] | None = None,
     ) -> None:
         self._events = events
         self._profiles = profiles
@@ -129,7 +129,8 @@ class EventService:
         self._engagement = engagement
         self._gate = gate
         self._attribution = attribution
-        self._on_outcomes = on_outcomes or (lambda statuses: None)
+        # Told each batch's statuses and the reason codes of its rejections (metrics).
+        self._on_outcomes = on_outcomes or (lambda statuses, reasons: None)
 
     async def track(
         self,
@@ -205,7 +206,7 @@ class EventService:
                 applied = False
                 log.warning("events stored but not yet applied (will replay): %s", exc.message)
         ordered = [outcomes[i] for i in sorted(outcomes)]
-        self._on_outcomes([o.status.value for o in ordered])
+        self._on_outcomes([o.status.value for o in ordered], [o.code.value for o in ordered if o.code is not None])
         return TrackResult(ordered, applied)
 
     async def _products(self, ids: set[str]) -> dict[ProductId, Product]:

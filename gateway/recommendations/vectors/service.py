@@ -79,6 +79,7 @@ class VectorService:
         self._loaded: Loaded | None = None
         self._pending: _Pending | None = None
         self._lock = asyncio.Lock()
+        self._retired_counts = (0, 0)  # neighbour cache hits and misses of the indexes replaced so far
 
     @property
     def size(self) -> int:
@@ -119,6 +120,7 @@ class VectorService:
             ids = pending.ids
             rows = {pid: n for n, pid in enumerate(ids)}
             cache = NeighbourCache(self._cache_size)
+            self._retired_counts = self.cache_counts()
             self._loaded = Loaded(ids, rows, pending.vectors, index, revision, pending.digest, source, cache)
             log.info("vector index ready: %d products (%s, %s)", len(ids), index.kind, source)
             return True
@@ -150,6 +152,14 @@ class VectorService:
         log.warning("no published vector graph for %d products: building it here", len(pending.ids))
         index = await asyncio.to_thread(build_index, pending.vectors, exact_max=self._exact_max)
         return index, "built"
+
+    def cache_counts(self) -> tuple[int, int]:
+        """Neighbour cache hits and misses since start, over every index this instance served."""
+        hits, misses = self._retired_counts
+        loaded = self._loaded
+        if loaded is None:
+            return hits, misses
+        return hits + loaded.cache.hits, misses + loaded.cache.misses
 
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
         return self.similar_many([product_id], k)[0]
