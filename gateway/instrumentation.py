@@ -23,7 +23,7 @@ from opentelemetry.trace import Tracer
 from gateway.catalogue import ProductId
 from gateway.platform.metrics import Metrics
 from gateway.platform.store_calls import Hook, instrument_stores
-from gateway.platform.tracing import Tracing
+from gateway.platform.tracing import Tracing, recording
 from gateway.recommendations import SimilarItems
 from gateway.triggers import Delivery, DeliveryStatus
 
@@ -65,6 +65,8 @@ class TracedSimilarItems:
         return self.similar_many([product_id], k)[0]
 
     def similar_many(self, product_ids: Sequence[ProductId], k: int) -> list[list[tuple[ProductId, float]]]:
+        if not recording():
+            return self._inner.similar_many(product_ids, k)
         attributes: dict[str, str | int] = {"vitrine.vectors.queries": len(product_ids), "vitrine.vectors.k": k}
         kind = getattr(self._inner, "index_kind", None)
         if kind:

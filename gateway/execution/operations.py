@@ -21,7 +21,7 @@ import inspect
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from graphql import GraphQLResolveInfo, GraphQLSchema, default_field_resolver
 from opentelemetry import context as otel_context
@@ -29,6 +29,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, StatusCode, Tracer
 
 from gateway.platform.metrics import Metrics
+from gateway.platform.tracing import recording
 
 MAX_NAMED_OPERATIONS = 200
 OTHER = "other"
@@ -119,7 +120,7 @@ class OperationObserver:
         self.names = names or OperationNames()
 
     def start(self, query: str | None) -> Watch:
-        if self.tracer is None:
+        if self.tracer is None or not recording():  # off, or the request is not sampled
             return Watch(self, query, None, None)
         span = self.tracer.start_span("GraphQL operation")
         token = otel_context.attach(trace.set_span_in_context(span))
@@ -133,9 +134,9 @@ Info = GraphQLResolveInfo[Any]
 def trace_root_fields(schema: GraphQLSchema, tracer: Tracer) -> None:
     """A span around each root field's resolver (`Query.viewer`, `Mutation.track`), in place.
 
-    Only when tracing is on: a wrapped resolver is not one the compiled executor can call
-    directly, so with tracing on root fields go through their resolver function (a few
-    microseconds each); everything below the root runs as before."""
+    Only when tracing is on, and only in sampled requests. The compiled executor calls root
+    resolvers directly, past strawberry's wrapper: the wrapper made here tells it how to keep
+    the span there too (`vitrine_trace_call`, read by gateway.execution.compiler.resolvers)."""
     for root in (schema.query_type, schema.mutation_type):
         if root is None:
             continue
@@ -146,19 +147,41 @@ def trace_root_fields(schema: GraphQLSchema, tracer: Tracer) -> None:
 
 
 def traced_resolver(resolve: Resolve, name: str, tracer: Tracer) -> Resolve:
-    if inspect.iscoroutinefunction(resolve):
+    """`resolve(source, info, **args)` in a span named `name` when the request is sampled."""
+    wrapper = traced_call(lambda source, info, args: resolve(source, info, **args), name, tracer)
+    is_async = inspect.iscoroutinefunction(resolve)
+
+    if is_async:
 
         async def traced_async(source: Any, info: Info, **args: Any) -> Any:
-            with tracer.start_as_current_span(name, attributes=_field(info)):
-                return await resolve(source, info, **args)
+            return await wrapper(source, info, args)
 
-        return traced_async
+        chosen: Any = traced_async
+    else:
 
-    def traced(source: Any, info: Info, **args: Any) -> Any:
+        def traced(source: Any, info: Info, **args: Any) -> Any:
+            return wrapper(source, info, args)
+
+        chosen = traced
+    chosen.__wrapped__ = resolve
+    chosen.vitrine_trace_call = lambda call: traced_call(call, name, tracer)
+    return cast(Resolve, chosen)
+
+
+DirectCall = Callable[[Any, Any, Any], Any]
+
+
+def traced_call(call: DirectCall, name: str, tracer: Tracer) -> DirectCall:
+    """`call(source, info, args)` in a span when the request is sampled; an awaitable result is
+    awaited inside the span (the resolver's body runs there, its store calls nest under it)."""
+
+    def run(source: Any, info: Info, args: Any) -> Any:
+        if not recording():
+            return call(source, info, args)
         span = tracer.start_span(name, attributes=_field(info))
         token = otel_context.attach(trace.set_span_in_context(span))
         try:
-            result = resolve(source, info, **args)
+            result = call(source, info, args)
         except Exception as exc:
             _failed(span, exc)
             span.end()
@@ -170,7 +193,7 @@ def traced_resolver(resolve: Resolve, name: str, tracer: Tracer) -> Resolve:
         span.end()
         return result
 
-    return traced
+    return run
 
 
 def _field(info: Info) -> dict[str, str]:

@@ -29,6 +29,7 @@ from opentelemetry.trace import SpanKind, StatusCode, Tracer
 
 from gateway.kernel import StoreUnavailable
 from gateway.platform.metrics import Metrics
+from gateway.platform.tracing import recording
 
 T = TypeVar("T")
 Hook = Callable[..., None]
@@ -107,6 +108,8 @@ class InstrumentedStore:
         attributes = {"vitrine.store": self._vt_name, "vitrine.store.backend": self._vt_backend}
 
         async def traced(*args: Any, **kwargs: Any) -> Any:
+            if not recording():  # an unsampled request: no child spans (see tracing.recording)
+                return await timed(*args, **kwargs)
             with tracer.start_as_current_span(
                 span_name, kind=SpanKind.INTERNAL, attributes=attributes, record_exception=False
             ) as span:

@@ -243,3 +243,20 @@ async def test_webhooks_carry_the_trace_of_their_delivery() -> None:
     (client,) = [s for s in exporter.get_finished_spans() if s.kind is SpanKind.CLIENT and s.name == "POST"]
     assert (trace_id, span_id) == (format(client.context.trace_id, "032x"), format(client.context.span_id, "016x"))
     assert version == "00" and int(flags, 16) & 1  # sampled
+
+
+@pytest.mark.real
+@real
+async def test_compiled_operations_keep_their_root_field_spans(traced: Traced) -> None:
+    headers = {"x-vitrine-visitor": traced.shopper.token}
+    body = {"query": PAGE, "variables": FULL, "extensions": {"vitrine": {"compile": True}}}
+    for _ in range(2):  # the second run takes the prepared lane (no parsing, no validation)
+        traced.exporter.clear()
+        response = await traced.gw.client.post("/graphql", json=body, headers=headers)
+        assert response.json()["extensions"]["vitrine"] == {"execution": "compiled"}
+        tree = Tree(traced.exporter.get_finished_spans())
+        operation = tree.one("query Home")
+        assert operation.attributes is not None and operation.attributes["vitrine.graphql.executor"] == "compiled"
+        roots = [s.name for s in tree.children(operation) if s.name.startswith("Query.")]
+        assert roots == ["Query.viewer", "Query.slots", "Query.recommendations", "Query.products"], tree.outline()
+        assert "store visitors.sessions.get_many" in tree.names_below(tree.one("Query.viewer")), tree.outline()
