@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from gateway.kernel import ConfigError
 from gateway.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from gateway.platform.tracing import Tracing
 
 cli = typer.Typer(help="Vitrine: a GraphQL personalization gateway for headless commerce.", no_args_is_help=True)
 catalog_cli = typer.Typer(help="Catalogue data: import, generate.", no_args_is_help=True)
@@ -40,8 +42,21 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _logging(settings: Settings) -> None:
+    from gateway.platform.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+
+
+def _tracing(settings: Settings) -> Tracing | None:
+    from gateway.platform.tracing import open_tracing
+
+    return open_tracing(
+        settings.traces_exporters,
+        service_name=settings.service_name,
+        sampler=settings.traces_sampler,
+        sampler_arg=settings.traces_sampler_arg,
+    )
 
 
 @cli.command()
@@ -54,7 +69,7 @@ def serve(
     import uvicorn
 
     settings = _settings()
-    _logging(settings.log_level)
+    _logging(settings)
     bind_host, bind_port = host or settings.host, port or settings.port
     if settings.secret_is_ephemeral:
         # Every worker process must sign visitor ids with the same key.
@@ -86,18 +101,24 @@ def serve(
         # Half of the grace period for requests in flight; the exit guard ends the process at the
         # full period whatever still runs (gateway.exit_guard).
         timeout_graceful_shutdown=max(1, settings.shutdown_grace_seconds // 2),
+        log_config=None,  # our handler (VITRINE_LOG_FORMAT), set by gateway.asgi in each worker process
     )
 
 
 @cli.command()
-def worker() -> None:
-    """Run the schedulers (segments, automation timers and journeys, webhook delivery, event replay) without HTTP."""
+def worker(
+    port: Annotated[
+        int | None, typer.Option(help="Serve /healthz, /readyz and /metrics on this port (0: none).")
+    ] = 9100,
+    host: Annotated[str, typer.Option(help="Interface for --port.")] = "0.0.0.0",
+) -> None:
+    """Run the schedulers (segments, automation timers and journeys, webhook delivery, event replay) without GraphQL."""
     from gateway.worker import run_worker
 
     settings = _settings()
-    _logging(settings.log_level)
+    _logging(settings)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_worker(settings))
+        asyncio.run(run_worker(settings, port=port or None, host=host))
 
 
 @cli.command("export-schema")
@@ -212,15 +233,24 @@ def index(
     if precision not in {"auto", "fp32", "bf16"}:
         raise typer.BadParameter("must be auto, fp32 or bf16", param_hint="--precision")
     settings = _settings()
-    _logging(settings.log_level)
+    _logging(settings)
     console = Console(stderr=True)
     if settings.mongodb_url.startswith("memory"):
         typer.echo("note: VITRINE_MONGODB_URL is memory://, so the vectors are not kept", err=True)
-    embedder = SentenceTransformerEmbedder(device=device, precision=precision)
-    console.print(f"model {embedder.name} on {embedder.device}, {'bf16' if embedder.bf16 else 'fp32'}")
+    model = SentenceTransformerEmbedder(device=device, precision=precision)
+    console.print(f"model {model.name} on {model.device}, {'bf16' if model.bf16 else 'fp32'}")
+    tracing = _tracing(settings)
+    embedder: Any = model
+    if tracing is not None:  # each embedding batch is a span
+        from gateway.instrumentation import TracedEmbedder
+
+        embedder = TracedEmbedder(model, tracing.tracer)
 
     async def run() -> None:
+        from gateway.platform.tracing import span
+
         async with AsyncExitStack() as stack:
+            stack.enter_context(span(tracing.tracer if tracing is not None else None, "index catalogue"))
             stores = await connect(settings, stack)
             columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
             with Progress(*columns, console=console) as progress:
@@ -259,6 +289,9 @@ def index(
     except StoreUnavailable as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
+    finally:
+        if tracing is not None:
+            tracing.shutdown()
 
 
 @eval_cli.command("recs")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway.execution.operations import OperationObserver, trace_root_fields
 from gateway.execution.page_views import PageViews
 from gateway.execution.services import AdminServices, AppState, EdgeServices, StorefrontServices
 from gateway.exit_guard import install_exit_guard
@@ -30,9 +31,12 @@ from gateway.http.graphql_view import GraphQLView
 from gateway.http.health import healthz, readyz
 from gateway.http.metrics import MetricsMiddleware
 from gateway.http.rate_limit import RateLimitMiddleware
+from gateway.http.request_id import RequestIdMiddleware
 from gateway.http.segment_api import segment_routes
+from gateway.http.server_spans import ServerSpanMiddleware
 from gateway.http.state import edge_of
 from gateway.platform.metrics import Metrics
+from gateway.platform.tracing import Tracing, open_tracing
 from gateway.runtime import Runtime, open_runtime
 from gateway.settings import Settings
 from resolvers.admin_schema import build_admin_schema
@@ -42,19 +46,43 @@ log = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings, *, background: bool = True, freeze_gc: bool = True, exit_guard: bool = False
+    settings: Settings,
+    *,
+    background: bool = True,
+    freeze_gc: bool = True,
+    exit_guard: bool = False,
+    tracing: Tracing | None = None,
 ) -> Starlette:
     """The app. `exit_guard`: the process serves for real, so a SIGTERM ends it within
-    VITRINE_SHUTDOWN_GRACE_SECONDS whatever holds it (gateway.exit_guard)."""
+    VITRINE_SHUTDOWN_GRACE_SECONDS whatever holds it (gateway.exit_guard). `tracing` replaces
+    what the OTEL_* settings ask for (tests: an in-memory exporter)."""
     metrics = Metrics()
+    owned_tracing = None
+    if tracing is None:
+        tracing = owned_tracing = open_tracing(
+            settings.traces_exporters,
+            service_name=settings.service_name,
+            sampler=settings.traces_sampler,
+            sampler_arg=settings.traces_sampler_arg,
+        )
+    tracer = tracing.tracer if tracing is not None else None
+    trusted = settings.persisted_queries == "trusted"
     schema = build_schema(
         introspection=settings.introspection,
         compiled_execution=settings.compiled_execution,
-        trusted_documents=settings.persisted_queries == "trusted",
+        trusted_documents=trusted,
         count=lambda _context, kind: metrics.count_execution(kind),
         federation=settings.federation_mode,
         validation_budget_ms=settings.validation_budget_ms,
+        observer=OperationObserver(metrics, tracer, trusted_documents=trusted),
     )
+    if tracer is not None:
+        trace_root_fields(schema._schema, tracer)
+    compiler = getattr(schema.execution_context_class, "compiler", None)
+    if compiler is not None:
+        metrics.watch_cache("compiled_plans", lambda: (compiler.plan_hits, compiler.plan_misses))
+    page_views: PageViews[object] = PageViews()
+    metrics.watch_cache("page_views", lambda: (page_views.hits, page_views.misses))
     graphql = GraphQLView(
         schema, prepared=schema.prepared, graphql_ide="graphiql" if not settings.is_production else None
     )
@@ -65,24 +93,28 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         if settings.secret_is_ephemeral:
             log.warning("VITRINE_SECRET_KEY is not set: visitor ids are signed with a random key and reset on restart")
-        # Installed here, after the server has installed the signal handlers it wraps.
-        uninstall_guard = install_exit_guard(settings.shutdown_grace_seconds) if exit_guard else None
-        try:
-            async with open_runtime(settings, metrics, background=background) as runtime:
-                app.state.runtime = runtime
-                if freeze_gc:
-                    # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
-                    gc.collect()
-                    gc.freeze()
-                log.info(
-                    "Vitrine ready: MongoDB %s, Redis %s",
-                    "memory" if settings.mongodb_url.startswith("memory") else "configured",
-                    "memory" if settings.redis_url.startswith("memory") else "configured",
-                )
-                yield request_state(runtime)
-        finally:
-            if uninstall_guard is not None:
-                uninstall_guard()
+        async with AsyncExitStack() as stack:
+            if owned_tracing is not None:
+                stack.callback(owned_tracing.shutdown)  # exports what is still buffered
+            if exit_guard:  # installed here, after the server has installed the signal handlers it wraps
+                stack.callback(install_exit_guard(settings.shutdown_grace_seconds))
+            runtime = await stack.enter_async_context(
+                open_runtime(settings, metrics, background=background, tracing=tracing)
+            )
+            app.state.runtime = runtime
+            persisted = runtime.services.persisted
+            metrics.watch_cache("persisted_documents", lambda: (persisted.hits, persisted.misses))
+            metrics.watch_cache("neighbours", runtime.services.vectors.cache_counts)
+            if freeze_gc:
+                # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
+                gc.collect()
+                gc.freeze()
+            log.info(
+                "Vitrine ready: MongoDB %s, Redis %s",
+                "memory" if settings.mongodb_url.startswith("memory") else "configured",
+                "memory" if settings.redis_url.startswith("memory") else "configured",
+            )
+            yield request_state(runtime, page_views)
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -99,6 +131,10 @@ def create_app(
         middleware.append(Middleware(RateLimitMiddleware))
     if settings.cors_origins:
         middleware.insert(0, cors_middleware(settings.cors_origins))
+    # Outermost: every log line of a request carries its id; the server span covers the rest.
+    if tracer is not None:
+        middleware.insert(0, Middleware(ServerSpanMiddleware, tracer=tracer))
+    middleware.insert(0, Middleware(RequestIdMiddleware))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, debug=settings.debug)
 
 
@@ -118,13 +154,16 @@ def cors_middleware(origins: tuple[str, ...]) -> Middleware:
             "x-vitrine-channel",
             "apollographql-client-name",
             "apollographql-client-version",
+            "x-request-id",
+            "traceparent",
+            "tracestate",
         ],
-        expose_headers=["x-vitrine-visitor", "retry-after"],
+        expose_headers=["x-vitrine-visitor", "retry-after", "x-request-id"],
         max_age=600,
     )
 
 
-def request_state(runtime: Runtime) -> AppState:
+def request_state(runtime: Runtime, page_views: PageViews[object] | None = None) -> AppState:
     """The services each kind of request may call, and nothing else."""
     s = runtime.services
     return AppState(
@@ -138,7 +177,7 @@ def request_state(runtime: Runtime) -> AppState:
             slots=s.slots,
             recommendations=s.recommendations,
             privacy=s.privacy,
-            page_views=PageViews(),
+            page_views=page_views if page_views is not None else PageViews(),
         ),
         admin=AdminServices(
             api_keys=s.api_keys,

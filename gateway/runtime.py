@@ -17,9 +17,11 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.instrumentation import instrumented
 from gateway.kernel import StoreUnavailable
 from gateway.platform.backends import Backends, open_backends
 from gateway.platform.metrics import Metrics
+from gateway.platform.tracing import Tracing
 from gateway.recommendations import VectorService
 from gateway.settings import Settings
 from gateway.wiring import MONGO_INDEXES, Services, Stores, build_services, open_stores
@@ -91,15 +93,22 @@ async def _probe(check: Awaitable[None]) -> str:
         return "down"
 
 
-def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> Callable[[], Coroutine[Any, Any, None]]:
+def _every(
+    seconds: float, job: Callable[[], Awaitable[object]], name: str, metrics: Metrics | None = None
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    count = metrics.count_job if metrics is not None else lambda job, outcome: None
+
     async def loop() -> None:
         while True:
             await asyncio.sleep(seconds)
             try:
                 await job()
+                count(name, "ok")
             except StoreUnavailable as exc:
+                count(name, "skipped")
                 log.warning("%s skipped: %s", name, exc.message)
             except Exception:  # a background job must never die silently
+                count(name, "failed")
                 log.exception("%s failed", name)
 
     return loop
@@ -162,8 +171,10 @@ async def _load(runtime: Runtime) -> None:
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, metrics: Metrics | None = None, *, background: bool = True
+    settings: Settings, metrics: Metrics | None = None, *, background: bool = True, tracing: Tracing | None = None
 ) -> AsyncIterator[Runtime]:
+    """`tracing` (None: off) traces the store clients, every store call and the outgoing HTTP."""
+    metrics = metrics or Metrics()
     async with AsyncExitStack() as stack:
         backends = await open_backends(
             settings.mongodb_url,
@@ -173,10 +184,12 @@ async def open_runtime(
             settings.store_timeout_ms,
             stack,
             settings.store_breaker_seconds,
+            tracing=tracing,
         )
         await _create_indexes(backends)
-        stores = open_stores(settings, backends, stack)
-        services = build_services(settings, stores, metrics or Metrics(), stack)
+        stores = open_stores(settings, backends, stack, tracing=tracing)
+        # Services see every store call timed (and traced); `runtime.stores` stays the plain stores.
+        services = build_services(settings, instrumented(stores, metrics, tracing), metrics, stack, tracing=tracing)
         runtime = Runtime(settings, backends, stores, services)
         await _load(runtime)
         if background:
@@ -186,7 +199,7 @@ async def open_runtime(
             if settings.workers_in_process:  # single-instance mode; else `python -m gateway worker` runs them
                 jobs += runtime.worker_jobs()
             for seconds, job, name in jobs:
-                runtime.tasks.append(asyncio.create_task(_every(seconds, job, name)(), name=name))
+                runtime.tasks.append(asyncio.create_task(_every(seconds, job, name, metrics)(), name=name))
         else:
             await _first_vector_load(services.vectors)
         try:

@@ -120,6 +120,12 @@ class Settings:
     # vectors (serving its current index meanwhile) before it builds one itself.
     recs_graph_wait_seconds: int = 1200
     recs_boosts: tuple[tuple[str, float], ...] = ()  # ("brand:<id>" | "category:<id>", multiplier)
+    # Observability (docs/operations.md): log lines, and traces configured by the standard OTEL_* variables
+    log_format: str = "text"  # json | text (VITRINE_LOG_FORMAT; json by default in production)
+    traces_exporters: tuple[str, ...] = ()  # OTEL_TRACES_EXPORTER: otlp and/or console; empty: tracing off
+    service_name: str = "vitrine"  # OTEL_SERVICE_NAME
+    traces_sampler: str = "parentbased_always_on"  # OTEL_TRACES_SAMPLER
+    traces_sampler_arg: float = 1.0  # OTEL_TRACES_SAMPLER_ARG: the ratio of the *traceidratio samplers
 
     @property
     def is_production(self) -> bool:
@@ -302,6 +308,52 @@ def _boosts(raw: str) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
+LOG_FORMATS = ("json", "text")
+SAMPLERS = (
+    "always_on",
+    "always_off",
+    "traceidratio",
+    "parentbased_always_on",
+    "parentbased_always_off",
+    "parentbased_traceidratio",
+)
+
+
+def _exporters(raw: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip().lower() for n in raw.split(",") if n.strip()))
+    for name in names:
+        if name not in ("otlp", "console", "none"):
+            raise ValueError(f"each exporter must be otlp, console or none, got {name!r}")
+    return tuple(n for n in names if n != "none")
+
+
+def _ratio(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"expected a number between 0 and 1, got {raw!r}") from None
+    if not 0 <= value <= 1:
+        raise ValueError(f"must be between 0 and 1, got {raw}")
+    return value
+
+
+def _otel(env: Mapping[str, str], get: Callable[..., Any]) -> dict[str, Any]:
+    """Tracing, from the standard OpenTelemetry variables: off unless OTEL_TRACES_EXPORTER names an exporter."""
+    exporters: tuple[str, ...] = get("OTEL_TRACES_EXPORTER", _exporters, ())
+    if get("OTEL_SDK_DISABLED", _parse_bool, False):
+        exporters = ()
+    for name in ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"):
+        protocol = env.get(name, "").strip()
+        if "otlp" in exporters and protocol and protocol != "http/protobuf":
+            raise ConfigError(name, f"Vitrine exports OTLP over HTTP: use http/protobuf (port 4318), got {protocol!r}")
+    return {
+        "traces_exporters": exporters,
+        "service_name": get("OTEL_SERVICE_NAME", str, "vitrine"),
+        "traces_sampler": get("OTEL_TRACES_SAMPLER", _choice(*SAMPLERS), "parentbased_always_on"),
+        "traces_sampler_arg": get("OTEL_TRACES_SAMPLER_ARG", _ratio, 1.0),
+    }
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build settings from `env` (normally `os.environ`); raises ConfigError on a bad value."""
 
@@ -436,6 +488,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         recs_vector_refresh_seconds=get("VITRINE_RECS_VECTOR_REFRESH_SECONDS", _positive_float, 60.0),
         recs_graph_wait_seconds=get("VITRINE_RECS_GRAPH_WAIT_SECONDS", _int_in(0, 86_400), 1200),
         recs_boosts=get("VITRINE_RECS_BOOSTS", _boosts, ()),
+        log_format=get("VITRINE_LOG_FORMAT", _choice(*LOG_FORMATS), "json" if environment == "production" else "text"),
+        **_otel(env, get),
     )
     if settings.webhook_url and not settings.webhook_secret:
         raise ConfigError("VITRINE_WEBHOOK_SECRET", "is required when VITRINE_WEBHOOK_URL is set (receivers verify it)")

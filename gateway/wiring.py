@@ -43,18 +43,22 @@ from gateway.identity import (
     IntakeGate,
     SharedDeviceAttribution,
 )
+from gateway.instrumentation import TracedSimilarItems
 from gateway.platform import leases
 from gateway.platform.backends import Backends, is_memory, open_backends
 from gateway.platform.leases import LeaseStore
 from gateway.platform.lru import Lru
 from gateway.platform.metrics import Metrics
+from gateway.platform.tracing import Tracing
 from gateway.privacy import ConsentService, PrivacyService
 from gateway.recommendations import (
     ListCache,
+    RecommendationList,
     RecommendationService,
     RecommendationStores,
     Rules,
     SignalRecorder,
+    SimilarItems,
     VectorService,
 )
 from gateway.settings import Settings
@@ -102,7 +106,9 @@ class Stores:
     rate_limits: RateLimitStore
 
 
-def open_stores(settings: Settings, backends: Backends, stack: AsyncExitStack) -> Stores:
+def open_stores(
+    settings: Settings, backends: Backends, stack: AsyncExitStack, *, tracing: Tracing | None = None
+) -> Stores:
     trigger_stores = triggers.open_stores(backends)
     catalog: CatalogStore
     if settings.catalog_url:  # standalone mode: read through the commerce backend, no imports to watch
@@ -113,6 +119,7 @@ def open_stores(settings: Settings, backends: Backends, stack: AsyncExitStack) -
             timeout_ms=settings.catalog_timeout_ms,
             cache_seconds=settings.catalog_cache_seconds,
             stack=stack,
+            instrument=tracing.instrument_httpx if tracing is not None else None,
         )
     else:
         # Imports write here: notice price drops and promotions for the favourite-on-promotion trigger.
@@ -222,8 +229,11 @@ def trigger_policy(settings: Settings) -> TriggerPolicy:
     )
 
 
-def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: AsyncExitStack) -> Services:
-    """Build every service, collaborators first; `stack` closes the webhook HTTP client."""
+def build_services(
+    settings: Settings, stores: Stores, metrics: Metrics, stack: AsyncExitStack, *, tracing: Tracing | None = None
+) -> Services:
+    """Build every service, collaborators first; `stack` closes the webhook HTTP client. With
+    `tracing`, vector searches are spans and webhooks carry `traceparent`."""
     v = stores.visitors
     half_life = settings.interest_half_life_days
     # A commerce backend owns its catalogue: read through (cached), never mirrored.
@@ -245,14 +255,16 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         # With memory:// MongoDB nobody else can publish a graph to this process: build at once.
         graph_wait_seconds=0 if is_memory(settings.mongodb_url) else settings.recs_graph_wait_seconds,
     )
+    similar: SimilarItems = TracedSimilarItems(vectors, tracing.tracer) if tracing is not None else vectors
     recommendation_service = RecommendationService(
         stores.recommendations.signals,
         catalog,
-        vectors,
+        similar,
         rules=Rules(exclude_viewed=settings.recs_exclude_viewed, boosts=dict(settings.recs_boosts)),
         cache=ListCache(settings.visitor_cache_size) if settings.visitor_cache_size else None,
+        on_list=lambda rec: _count_recommendations(metrics, rec),
     )
-    webhooks = _webhook_sender(settings, stores.triggers, stack)
+    webhooks = _webhook_sender(settings, stores.triggers, stack, tracing)
     automation, trigger_service = _automation(
         settings, stores, catalog, directory, engagement, recommendation_service, webhooks
     )
@@ -450,12 +462,20 @@ def _automation(
     return automation, service
 
 
-def _webhook_sender(settings: Settings, stores: TriggerStores, stack: AsyncExitStack) -> WebhookSender | None:
+def _count_recommendations(metrics: Metrics, rec: RecommendationList) -> None:
+    metrics.count_recommendations(rec.strategy.value, [f.step.value for f in rec.fallbacks])
+
+
+def _webhook_sender(
+    settings: Settings, stores: TriggerStores, stack: AsyncExitStack, tracing: Tracing | None = None
+) -> WebhookSender | None:
     if not (settings.webhook_url and settings.webhook_secret):
         return None
     limits = httpx.Limits(max_connections=max(100, settings.webhook_concurrency))
     client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False, limits=limits)
     stack.push_async_callback(client.aclose)
+    if tracing is not None:
+        tracing.instrument_httpx(client)  # a span per attempt; the receiver gets `traceparent`
     return WebhookSender(
         stores.outbox,
         settings.webhook_url,

@@ -34,6 +34,7 @@ from gateway.execution.compiler.integration import (
 )
 from gateway.execution.compiler.plan import Compiler
 from gateway.execution.compiler.prepared import PreparedOperations
+from gateway.execution.operations import OperationObserver
 from gateway.kernel import InputError
 from resolvers.catalogue import CatalogQuery, ConnectionView, EdgeView, PageInfoView
 from resolvers.contributing import MODES, contributes, reference
@@ -132,6 +133,7 @@ def build_schema(
     count: ExecutionCounter | None = None,
     federation: str = "owning",
     validation_budget_ms: int = 250,
+    observer: OperationObserver | None = None,
 ) -> StorefrontSchema:
     """The schema of one federation mode (`owning`: Vitrine owns Product; `contributing`).
 
@@ -139,6 +141,7 @@ def build_schema(
     `compiled_execution` is off | persisted | all: which operations run compiled
     (gateway.execution.compiler.integration); `trusted_documents` means every document is a persisted one.
     `validation_budget_ms`: the CPU time validating one document may take (resolvers.execution.validation_cache).
+    `observer` times every operation and traces it (gateway.execution.operations).
     """
     if federation not in MODES:
         raise ValueError(f"unknown federation mode {federation!r}: {' or '.join(MODES)}")
@@ -156,7 +159,7 @@ def build_schema(
         execution_context_class=executor,
         # Factories: one extension object per request; the caches behind them are shared.
         extensions=[
-            execution_report(count),
+            execution_report(count, observer),
             ErrorPolicy,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             QueryLimits if introspection else QueryLimitsWithoutIntrospection,
@@ -168,6 +171,6 @@ def build_schema(
         # Hot compiled queries skip parsing, the token limit and validation (which only depend
         # on the text) and run the rest of what the extensions above do: see prepared.py.
         schema.prepared = PreparedOperations(
-            schema, wants=policy, classify=classify, count=count, report_results=report_results
+            schema, wants=policy, classify=classify, count=count, report_results=report_results, observer=observer
         )
     return schema

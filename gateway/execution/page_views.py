@@ -21,10 +21,15 @@ class PageViews(Generic[V]):
     def __init__(self, max_views: int = MAX_VIEWS) -> None:
         self._views: dict[int, tuple[ProductPage, V]] = {}
         self._max = max_views
+        self.hits = self.misses = 0  # /metrics: vitrine_cache_lookups_total{cache="page_views"}
 
     def get(self, page: ProductPage) -> V | None:
         found = self._views.get(id(page))
-        return found[1] if found is not None and found[0] is page else None
+        if found is not None and found[0] is page:
+            self.hits += 1
+            return found[1]
+        self.misses += 1
+        return None
 
     def keep(self, page: ProductPage, view: V) -> None:
         if len(self._views) >= self._max:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gateway.platform.tracing import Tracing
 
 MEMORY_SCHEME = "memory"
 
@@ -41,17 +44,21 @@ async def open_backends(
     timeout_ms: int,
     stack: AsyncExitStack,
     breaker_seconds: float = 5.0,
+    *,
+    tracing: Tracing | None = None,
 ) -> Backends:
     """Open the clients the URLs ask for; they are closed when `stack` unwinds. Every wait on them
     is bounded by `timeout_ms`, and after a timeout their calls fail at once for `breaker_seconds`
-    (gateway.platform.breaker)."""
+    (gateway.platform.breaker). With `tracing`, every MongoDB command and Redis command or
+    pipeline is a span."""
     mongo_client: Any | None = None
     mongo_db: Any | None = None
     redis: Any | None = None
     if not is_memory(mongodb_url):
         from gateway.platform.mongo import open_client
 
-        mongo_client = open_client(mongodb_url, timeout_ms, breaker_seconds)
+        listeners = [tracing.mongo_listener()] if tracing is not None else []
+        mongo_client = open_client(mongodb_url, timeout_ms, breaker_seconds, event_listeners=listeners)
         stack.push_async_callback(mongo_client.close)
         mongo_db = mongo_client[mongodb_database]
     if not is_memory(redis_url):
@@ -59,4 +66,6 @@ async def open_backends(
 
         redis = open_redis(redis_url, timeout_ms, breaker_seconds)
         stack.push_async_callback(redis.aclose)
+        if tracing is not None:
+            tracing.instrument_redis(redis)
     return Backends(mongo_client, mongo_db, redis, redis_prefix)

@@ -10,7 +10,7 @@ again: requests took up to 7.9 s with MongoDB frozen and a 1 s setting. A circui
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -49,11 +49,16 @@ class GuardedMongoClient(AsyncMongoClient[Document]):
 
 
 def open_client(
-    url: str, timeout_ms: int, breaker_seconds: float = DEFAULT_COOLDOWN_SECONDS
+    url: str,
+    timeout_ms: int,
+    breaker_seconds: float = DEFAULT_COOLDOWN_SECONDS,
+    event_listeners: Sequence[Any] = (),
 ) -> AsyncMongoClient[Document]:
-    """One client per event loop; it connects lazily, so this never blocks or fails."""
+    """One client per event loop; it connects lazily, so this never blocks or fails.
+    `event_listeners`: pymongo monitoring listeners (the tracing's command spans)."""
     client = GuardedMongoClient(
         url,
+        event_listeners=list(event_listeners),
         tz_aware=True,
         timeoutMS=timeout_ms,
         serverSelectionTimeoutMS=timeout_ms,

@@ -7,7 +7,7 @@ Public face of the area: other areas and the resolvers import only what is liste
 # Offline tools (the `index` and `eval recs` commands).
 from gateway.recommendations.evaluation.runner import as_text, evaluate
 from gateway.recommendations.list_cache import ListCache
-from gateway.recommendations.service import MAX_FIRST, RecommendationService, RecRequest
+from gateway.recommendations.service import MAX_FIRST, RecommendationService, RecRequest, SimilarItems
 from gateway.recommendations.signal_recorder import SignalRecorder
 from gateway.recommendations.stores import RecommendationStores, open_stores
 from gateway.recommendations.stores.memory_vectors import MemoryVectorStore
@@ -51,6 +51,7 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "Signal",
     "SignalRecorder",
+    "SimilarItems",
     "Strategy",
     "VectorService",
     "VectorStore",

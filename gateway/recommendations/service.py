@@ -106,8 +106,11 @@ class RecommendationService:
         tie_seed: int = 0,
         cache: ListCache | None = None,
         clock: Callable[[], float] = time.time,
+        on_list: Callable[[RecommendationList], None] | None = None,
     ) -> None:
-        """`cache`: lists kept for the same visitor state (None: every list computed afresh)."""
+        """`cache`: lists kept for the same visitor state (None: every list computed afresh).
+        `on_list` sees every list answered (metrics: fallbacks by step)."""
+        self._on_list = on_list
         self._signals = signals
         self._catalog = catalog
         self.vectors: SimilarItems = vectors or NoVectors()
@@ -181,7 +184,10 @@ class RecommendationService:
         answer = (_normalized(items), tuple(fallbacks))
         if key is not None and self._cache is not None and not degraded:
             self._cache.put(key, answer)
-        return RecommendationList(new_recommendation_id(strategy), strategy, *answer, tuple(dict.fromkeys(degraded)))
+        listed = RecommendationList(new_recommendation_id(strategy), strategy, *answer, tuple(dict.fromkeys(degraded)))
+        if self._on_list is not None:
+            self._on_list(listed)
+        return listed
 
     def _cache_key(self, request: RecRequest, visitor: VisitorState) -> Hashable | None:
         """What the list depends on (see gateway.recommendations.list_cache); None: keep nothing."""

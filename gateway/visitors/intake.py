@@ -124,7 +124,7 @@ class EventService:
         engagement: EngagementPolicy | None = None,
         gate: EventGate | None = None,
         attribution: Attribution | None = None,
-        on_outcomes: Callable[[list[str]], None] | None = None,
+        on_outcomes: Callable[[list[str], list[str]], None] | None = None,
         on_kept_unused: Callable[[int], None] | None = None,
         vocabulary: Callable[[], Vocabulary] | None = None,
     ) -> None:
@@ -144,7 +144,8 @@ class EventService:
         self._engagement = engagement
         self._gate = gate
         self._attribution = attribution
-        self._on_outcomes = on_outcomes or (lambda statuses: None)
+        # Told each batch's statuses and the reason codes of its rejections (metrics).
+        self._on_outcomes = on_outcomes or (lambda statuses, reasons: None)
         self._on_kept_unused = on_kept_unused or (lambda count: None)
         self._vocabulary = vocabulary or (lambda: EMPTY)
         self._policies: tuple[Vocabulary, EngagementPolicy | None] = (EMPTY, engagement)
@@ -228,7 +229,7 @@ class EventService:
                 applied = False
                 log.warning("events stored but not yet applied (will replay): %s", exc.message)
         ordered = [outcomes[i] for i in sorted(outcomes)]
-        self._on_outcomes([o.status.value for o in ordered])
+        self._on_outcomes([o.status.value for o in ordered], [o.code.value for o in ordered if o.code is not None])
         result = TrackResult(ordered, applied)
         if result.kept_unused:
             self._on_kept_unused(result.kept_unused)

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.catalogue.values import Brand, Category, Product
+from gateway.platform.tracing import Tracing
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.testing.asgi import with_state
@@ -55,8 +56,9 @@ async def running_gateway(
     products: Sequence[Product] = HOME_PAGE_PRODUCTS,
     brands: Sequence[Brand] = BRANDS,
     categories: Sequence[Category] = CATEGORIES,
+    tracing: Tracing | None = None,
 ) -> AsyncIterator[Gateway]:
-    app = create_app(settings, background=False, freeze_gc=False)
+    app = create_app(settings, background=False, freeze_gc=False, tracing=tracing)
     async with app.router.lifespan_context(app) as state:
         runtime: Runtime = app.state.runtime
         if products:

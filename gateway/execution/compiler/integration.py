@@ -30,6 +30,7 @@ from gateway.execution.compiler import report
 from gateway.execution.compiler.executor import CompiledExecutor
 from gateway.execution.compiler.model import ExecutorBase
 from gateway.execution.compiler.plan import Compiler
+from gateway.execution.operations import OperationObserver, Outcome
 
 MODES = ("off", "persisted", "all")
 EXTENSION_KEY = "vitrine"
@@ -75,19 +76,48 @@ ExecutionCounter = Callable[[Any, str], None]
 
 
 class ExecutionReport(SchemaExtension):
-    """Notes which executor answered; reports it to requests that ask, and to a counter.
+    """Notes which executor answered; reports it to requests that ask, to a counter and to an
+    observer (latency per operation, spans: gateway.execution.operations).
 
     `count(context, kind)` is called once per executed operation with kind "compiled",
     "standard" or "fallback" (asked to compile and could not).
     """
 
     count: ExecutionCounter | None = None
+    observer: OperationObserver | None = None
 
     def on_operation(self) -> Iterator[None]:
         self._note = report.start()
-        yield
-        if self.count is not None and self.execution_context.result is not None:
-            self.count(self.execution_context.context, self.kind)
+        context = self.execution_context
+        watch = self.observer.start(context.query) if self.observer is not None else None
+        try:
+            yield
+        except BaseException:  # strawberry throws what escaped the operation in here (a GET mutation)
+            if watch is not None:
+                watch.finish(self._outcome(failed=True))
+            raise
+        if self.count is not None and context.result is not None:
+            self.count(context.context, self.kind)
+        if watch is not None:
+            watch.finish(self._outcome())
+
+    def _outcome(self, failed: bool = False) -> Outcome:
+        context = self.execution_context
+        operation_type: str | None = None
+        if context.graphql_document is not None:
+            try:
+                operation_type = context.operation_type.value
+            except Exception:  # no such operation in the document: the result says so
+                operation_type = None
+        errors = context.result.errors if context.result is not None else context.pre_execution_errors
+        return Outcome(
+            self.kind,
+            self._note.fallback,
+            context.operation_name,
+            operation_type,
+            "persistedQuery" in (context.operation_extensions or {}),
+            max(len(errors or ()), int(failed)),
+        )
 
     @property
     def kind(self) -> str:
@@ -108,5 +138,11 @@ def report_results(extensions: Mapping[str, Any] | None, note: report.ExecutionN
     return {EXTENSION_KEY: answer}
 
 
-def execution_report(count: ExecutionCounter | None) -> type[ExecutionReport]:
-    return type("VitrineExecutionReport", (ExecutionReport,), {"count": staticmethod(count) if count else None})
+def execution_report(
+    count: ExecutionCounter | None, observer: OperationObserver | None = None
+) -> type[ExecutionReport]:
+    return type(
+        "VitrineExecutionReport",
+        (ExecutionReport,),
+        {"count": staticmethod(count) if count else None, "observer": observer},
+    )

@@ -266,6 +266,7 @@ class Compiler:
         self._families: OrderedDict[tuple[str, str | None], _Family | str] = OrderedDict()
         self.compiled = 0
         self.fallbacks = 0
+        self.plan_hits = self.plan_misses = 0  # /metrics: vitrine_cache_lookups_total{cache="compiled_plans"}
 
     def plan_for(self, executor: ExecutorBase) -> Plan | None:
         if not self.wants(executor):
@@ -292,6 +293,7 @@ class Compiler:
         values = tuple(coerced.get(name) for name in family.variables)
         plan = family.plans.get(values)
         if plan is None:
+            self.plan_misses += 1
             try:
                 plan = Plan(executor, self.memo, self.type_checks)
             except Exception as exc:  # compiling is best effort: the standard executor always works
@@ -303,6 +305,8 @@ class Compiler:
             if len(family.plans) >= MAX_PLANS_PER_OPERATION:
                 family.plans.clear()
             family.plans[values] = plan
+        else:
+            self.plan_hits += 1
         # Run on the plan's own document: field nodes, fragments and the operation agree.
         executor.operation = plan.operation
         executor.fragment_definitions = plan.fragment_definitions

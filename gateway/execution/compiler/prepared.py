@@ -38,6 +38,7 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 
 from gateway.execution.compiler import report
+from gateway.execution.operations import OperationObserver, Outcome
 
 MAX_PREPARED = 512
 
@@ -51,6 +52,7 @@ class Prepared:
     text: str
     operation_name: str | None
     document: DocumentNode
+    name: str | None = None  # the operation's own name (the requested one, or the document's only one)
 
 
 class PreparedOperations:
@@ -65,7 +67,9 @@ class PreparedOperations:
         count: Count | None,
         report_results: ReportResults,
         max_prepared: int = MAX_PREPARED,
+        observer: OperationObserver | None = None,
     ) -> None:
+        self._observer = observer
         self._schema = schema
         self._wants = wants
         self._classify = classify
@@ -94,7 +98,8 @@ class PreparedOperations:
         operation = get_operation_ast(document, operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
             return
-        self._prepared[key] = Prepared(text, operation_name, document)
+        name = operation.name.value if operation.name is not None else None
+        self._prepared[key] = Prepared(text, operation_name, document, name)
         while len(self._prepared) > self._max:
             self._prepared.popitem(last=False)
 
@@ -107,6 +112,7 @@ class PreparedOperations:
     ) -> ExecutionResult:
         """What `Schema.execute` answers for this request, past parsing and validation."""
         note = report.start()
+        watch = self._observer.start(prepared.text) if self._observer is not None else None
         schema = self._schema
         try:
             result = execute(
@@ -135,6 +141,10 @@ class PreparedOperations:
                 errors = [self._classify(e) for e in errors]
             answer = ExecutionResult(data=result.data, errors=errors)
         answer.extensions = self._report_results(extensions, note)
+        kind = "compiled" if note.compiled else "fallback" if note.fallback else "standard"
         if self._count is not None:
-            self._count(context, "compiled" if note.compiled else "fallback" if note.fallback else "standard")
+            self._count(context, kind)
+        if watch is not None:
+            persisted = "persistedQuery" in (extensions or {})
+            watch.finish(Outcome(kind, note.fallback, prepared.name, "query", persisted, len(answer.errors or ())))
         return answer

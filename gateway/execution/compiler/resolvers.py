@@ -40,6 +40,15 @@ def _closure(function: Callable[..., Any]) -> dict[str, Any]:
 
 def direct_resolver(definition: GraphQLField, strawberry_schema: Any = None) -> DirectResolver | None:
     resolve = definition.resolve
+    # A root field traced by gateway.execution.operations: the direct call is traced the same way.
+    trace_call = getattr(resolve, "vitrine_trace_call", None)
+    if trace_call is not None:
+        resolve = resolve.__wrapped__  # type: ignore[union-attr]
+    call = _direct_call(definition, resolve, strawberry_schema)
+    return trace_call(call) if trace_call is not None and call is not None else call
+
+
+def _direct_call(definition: GraphQLField, resolve: Any, strawberry_schema: Any) -> DirectResolver | None:
     strawberry_field = (definition.extensions or {}).get("strawberry-definition")
     if resolve is None or strawberry_field is None:
         return None

@@ -75,6 +75,7 @@ class PersistedDocuments:
         self.max_document_bytes = max_document_bytes
         self._store = store
         self._local: OrderedDict[str, str] = OrderedDict()
+        self.hits = self.misses = 0  # lookups answered by the in-process cache, or not (/metrics)
 
     async def resolve(self, query: str | None, extensions: Mapping[str, Any] | None) -> ResolvedDocument | None:
         """The document to execute; None when the request names none (the view reports that).
@@ -118,8 +119,10 @@ class PersistedDocuments:
         # The local cache only ever holds documents this mode may serve.
         cached = self._local.get(digest)
         if cached is not None:
+            self.hits += 1
             self._local.move_to_end(digest)
             return cached
+        self.misses += 1
         found = await self._store.get_trusted(digest)
         if found is None and self.mode == "apq":
             found = await self._store.get_automatic(digest)

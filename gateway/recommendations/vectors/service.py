@@ -80,6 +80,7 @@ class VectorService:
         self._pending: _Pending | None = None
         self._lock = asyncio.Lock()
         self._loads = 0
+        self._retired_counts = (0, 0)  # neighbour cache hits and misses of the indexes replaced so far
 
     @property
     def size(self) -> int:
@@ -120,6 +121,7 @@ class VectorService:
             ids = pending.ids
             rows = {pid: n for n, pid in enumerate(ids)}
             cache = NeighbourCache(self._cache_size)
+            self._retired_counts = self.cache_counts()
             self._loaded = Loaded(ids, rows, pending.vectors, index, revision, pending.digest, source, cache)
             self._loads += 1
             log.info("vector index ready: %d products (%s, %s)", len(ids), index.kind, source)
@@ -156,6 +158,14 @@ class VectorService:
     def epoch(self) -> object:
         """Counts the indexes loaded: answers derived from one follow it."""
         return self._loads
+
+    def cache_counts(self) -> tuple[int, int]:
+        """Neighbour cache hits and misses since start, over every index this instance served."""
+        hits, misses = self._retired_counts
+        loaded = self._loaded
+        if loaded is None:
+            return hits, misses
+        return hits + loaded.cache.hits, misses + loaded.cache.misses
 
     def similar(self, product_id: ProductId, k: int) -> list[tuple[ProductId, float]]:
         return self.similar_many([product_id], k)[0]
