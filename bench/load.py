@@ -54,9 +54,24 @@ def _serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen[byte
         "--log-level",
         "warning",
     ]
-    return subprocess.Popen(
-        argv, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # stderr goes to an unnamed temporary file, never a pipe: a server logging errors into a pipe
+    # nobody reads blocks once the pipe is full, and the benchmark would wait forever.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (open while the server runs; closed with the process)
+    proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log)
+    _LOGS[proc.pid] = log
+    return proc
+
+
+_LOGS: dict[int, Any] = {}
+
+
+def server_log(proc: subprocess.Popen[bytes], limit: int = 4000) -> str:
+    """The end of what a server started by `_serve` wrote to stderr."""
+    log = _LOGS.get(proc.pid)
+    if log is None:
+        return ""
+    log.seek(0)
+    return str(log.read().decode(errors="replace")[-limit:])
 
 
 def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -64,7 +79,7 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise RuntimeError(f"server exited: {server_log(proc)}")
         try:
             status, _ = asyncio.run(fetch("127.0.0.1", port, request))
             if status == 200:

@@ -1,34 +1,37 @@
 """The personalized home page for many visitors: Vitrine (compiled, APQ) against stock strawberry.
 
     python -m bench.personal_page [--visitors 300] [--seconds 2] [--rounds 10] [--concurrency 16]
-    python -m bench.personal_page --memory [--minutes 10] [--distinct 100000]
+    python -m bench.personal_page --memory [--minutes 10] [--distinct 100000] [--event-share 0.2]
 
 The page a React storefront sends (bench/personal_queries.py): the viewer (4 recently viewed
 cards, cart), three slots (two banners with audiences, a FOR_YOU product carousel of 8 cards),
 `recommendations(strategy: FOR_YOU, first: 10)` and a category list of 20 cards whose category
 varies. Apollo's automatic persisted queries (hash-only requests after one registration), so
-the compiled path runs. One uvicorn worker each (uvloop, httptools), a real Redis server, the
-demo catalogue; --visitors warmed visitors with different histories take turns request by
-request. Stock strawberry (bench/stock_personal.py) serves the same JSON with strawberry's
-defaults. Both servers run throughout and the variants take turns in short slices (this
-machine's cores change speed from minute to minute).
+the compiled path runs. One uvicorn worker each (uvloop, httptools), a real Redis server and a
+real MongoDB-protocol server (SecantusDB), the demo catalogue; --visitors warmed visitors with
+different histories take turns request by request. Stock strawberry (bench/stock_personal.py)
+serves the same JSON with strawberry's defaults. Three variants run throughout and take turns
+in short slices (this machine's cores change speed from minute to minute):
+- vitrine: the gateway as shipped; a visitor whose state has not changed since their last page
+  is answered from the visitor cache (what most page views are between two events);
+- vitrine, state changed: a second gateway on the same stores with VITRINE_VISITOR_CACHE_SIZE=0,
+  so every page is computed as after the visitor's last event (the honest worst case);
+- stock strawberry.
 
 Prints: each round's req/s; per variant all rounds together (req/s, p50/p99, server CPU per
-request) and the ratios; the CPU per request of each part of the page asked alone, next to
-stock; Redis round trips and MongoDB commands per request (counted in-process at the clients
-over many visitors); the open-loop p99 at half the measured maximum.
+request) and the ratios; the CPU per request of each part of the page asked alone; Redis round
+trips and MongoDB commands per page (counted in-process at the clients, bench/page_round_trips.py);
+the open-loop p99 at half the measured maximum.
 
---memory runs the page for --minutes with --distinct visitor ids (each request a new or an old
-one) and prints the gateway's RSS at the start and every minute.
+--memory runs the page for --minutes with --distinct new visitors arriving (bench/personal_memory.py)
+and prints the gateway's RSS at the start, every minute and at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
-import random
 import tempfile
 import time
 from collections import defaultdict
@@ -41,83 +44,17 @@ import orjson
 from bench.compiled import _pct, combined
 from bench.httpload import LoadResult, _read_response, build_request, fetch, process_cpu_seconds
 from bench.load import SECRET, _serve, _stop, _wait_ready
-from bench.personal_queries import PAGE, PARTS, SLOT_DEFINITIONS
-from gateway.testing.servers import free_port, start_redis
+from bench.page_round_trips import count_round_trips
+from bench.personal_memory import memory_run, verdict
+from bench.personal_queries import PAGE, PARTS
+from bench.personal_setup import ADMIN_KEY, apq_body, leaf_categories, make_visitors, prepare, publish_slots
+from gateway.testing.servers import free_port, start_mongo, start_redis
 
-ADMIN_KEY = "bench-admin-key-0123456789-abcdefghijklmnopq"
+STARTUP_SECONDS = 300  # the first start seeds the demo into MongoDB
 
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def apq_body(query: str, variables: dict[str, Any], with_text: bool) -> bytes:
-    ext = {"persistedQuery": {"version": 1, "sha256Hash": _sha(query)}}
-    body: dict[str, Any] = {"variables": variables, "extensions": ext}
-    if with_text:
-        body["query"] = query
-    return orjson.dumps(body)
-
-
-async def _post(port: int, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, bytes]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        writer.write(build_request("127.0.0.1", port, path, body, headers))
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next(int(x.split(b":")[1]) for x in head.split(b"\r\n") if x.lower().startswith(b"content-length"))
-        return int(head.split(b" ", 2)[1]), head, await reader.readexactly(length)
-    finally:
-        writer.close()
-
-
-async def publish_slots(port: int) -> None:
-    auth = {"authorization": f"Bearer {ADMIN_KEY}"}
-    for mutation, definition in SLOT_DEFINITIONS:
-        body = orjson.dumps(
-            {
-                "query": f"mutation($d: JSON!) {{ {mutation}(definition: $d) {{ ok problems {{ message }} }} }}",
-                "variables": {"d": definition},
-            }
-        )
-        status, _, raw = await _post(port, "/admin/graphql", body, auth)
-        answer = json.loads(raw)["data"][mutation]
-        if status != 200 or not answer["ok"]:
-            raise SystemExit(f"{mutation} failed: {raw[:300]!r}")
-    status, _, raw = await _post(
-        port, "/admin/graphql", b'{"query":"mutation { publish(note: \\"bench\\") { version } }"}', auth
-    )
-    assert status == 200, raw
-
-
-async def make_visitors(port: int, n: int, seed: int = 7) -> list[str]:
-    """n visitors, each with its own history: views across a few categories, some carts."""
-    rng = random.Random(seed)
-    tokens: list[str] = []
-    products = [f"p-{i:05d}" for i in range(1, 2401)]
-    for v in range(n):
-        viewed = rng.sample(products, rng.randint(3, 12))
-        events: list[dict[str, Any]] = [
-            {"messageId": f"v{v}-{i}", "name": "Product Viewed", "properties": {"product_id": p}}
-            for i, p in enumerate(viewed)
-        ]
-        if rng.random() < 0.5:
-            events.append({"messageId": f"v{v}-add", "name": "Product Added", "properties": {"product_id": viewed[0]}})
-        _, head, raw = await _post(port, "/v1/events", orjson.dumps({"events": events}), {})
-        assert json.loads(raw)["accepted"] == len(events), raw
-        token = next(
-            line.split(b":", 1)[1].strip().decode()
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"x-vitrine-visitor:")
-        )
-        tokens.append(token)
-    return tokens
-
-
-def leaf_categories(port: int) -> list[str]:
-    _, _, raw = asyncio.run(_post(port, "/graphql", b'{"query":"{ categories { id children { id } } }"}', {}))
-    roots = json.loads(raw)["data"]["categories"]
-    return [c["id"] for r in roots for c in r["children"]] or [r["id"] for r in roots]
+VITRINE = "vitrine"
+CHANGED = "vitrine, state changed"
+STOCK = "stock strawberry"
 
 
 async def run_rotating(
@@ -153,128 +90,203 @@ async def run_rotating(
     )
 
 
-def prepare(port: int, tokens: list[str], categories: list[str], query: str) -> list[bytes]:
-    """One hash-only APQ request per visitor (the query registered once with its text)."""
-    first = apq_body(query, {"category": categories[0]}, with_text=True)
-    status, _ = asyncio.run(
-        fetch("127.0.0.1", port, build_request("127.0.0.1", port, "/graphql", first, {"x-vitrine-visitor": tokens[0]}))
-    )
-    assert status == 200
-    out = []
-    for i, token in enumerate(tokens):
-        body = apq_body(query, {"category": categories[i % len(categories)]}, with_text=False)
-        out.append(build_request("127.0.0.1", port, "/graphql", body, {"x-vitrine-visitor": token}))
-    return out
-
-
-def http_benchmark(args: argparse.Namespace, redis_url: str, workdir: Path) -> None:
-    env = {
+def gateway_env(redis_url: str, mongo_url: str) -> dict[str, str]:
+    return {
         "VITRINE_SECRET_KEY": SECRET,
         "VITRINE_LOG_LEVEL": "WARNING",
         "VITRINE_DEMO_DATA": "true",
         "VITRINE_REDIS_URL": redis_url,
+        "VITRINE_MONGODB_URL": mongo_url,
+        "VITRINE_MONGODB_DATABASE": "bench_personal",
         "VITRINE_ADMIN_API_KEY": ADMIN_KEY,
+        # SecantusDB is a MongoDB-protocol server written in Python: seeding the demo's bulk
+        # writes takes it over the 1 s default on this machine (a warm page sends it nothing).
+        "VITRINE_STORE_TIMEOUT_MS": "10000",
     }
-    port = free_port()
+
+
+def answer_of(port: int, request: bytes) -> dict[str, Any]:
+    status, raw = asyncio.run(fetch("127.0.0.1", port, request))
+    answer: dict[str, Any] = json.loads(raw)
+    if status != 200 or "errors" in answer:
+        raise SystemExit(f"the page failed on port {port}: {raw[:500]!r}")
+    return answer
+
+
+def converged(port: int, request: bytes, seconds: float = 120) -> dict[str, Any]:
+    """The page once the instance has loaded its vector index (in the background after start:
+    until then FOR_YOU leaves the SIMILAR signal out)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = answer_of(port, request)
+        signals = {i["reason"]["signal"] for i in answer["data"]["recommendations"]["items"]}
+        if "SIMILAR" in signals:
+            return answer
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no SIMILAR recommendations after {seconds:.0f} s: is the vector index loading?")
+        time.sleep(1)
+
+
+def same_page(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer without the id every recommendation list gets anew (for click attribution)."""
+    data: dict[str, Any] = json.loads(json.dumps(answer["data"]))
+    data["recommendations"].pop("recommendationId", None)
+    return data
+
+
+def stock_requests(port: int, query: str, categories: Sequence[str]) -> list[bytes]:
+    return [
+        build_request("127.0.0.1", port, "/graphql", orjson.dumps({"query": query, "variables": {"category": c}}), {})
+        for c in categories
+    ]
+
+
+def http_benchmark(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> None:
+    port, changed_port, stock_port = free_port(), free_port(), free_port()
     proc = _serve("gateway.asgi:app", port, env)
+    servers = [proc]
     try:
-        _wait_ready(port, proc)
+        _wait_ready(port, proc, STARTUP_SECONDS)
         asyncio.run(publish_slots(port))
         tokens = asyncio.run(make_visitors(port, args.visitors))
         categories = leaf_categories(port)
         page = prepare(port, tokens, categories, PAGE)
-        status, reference = asyncio.run(fetch("127.0.0.1", port, page[0]))
-        answer = json.loads(reference)
-        assert status == 200 and "errors" not in answer, reference[:500]
-        data_file = workdir / "page.json"
-        data_file.write_text(json.dumps(answer))
+        answer = converged(port, page[0])
         kinds = [s["__typename"] for s in answer["data"]["slots"] if s]
         listed = len(answer["data"]["recommendations"]["items"])
-        print(
-            f"personalized page: {len(reference)} bytes, slots {kinds}, {listed} recommendations;"
-            f" {args.visitors} visitors; real Redis; one uvicorn worker each;"
-            f" {args.rounds} turns x {args.seconds:.0f}s per variant at concurrency {args.concurrency}"
-        )
-        stock_port = free_port()
+        if len(kinds) != 3 or listed != 10:
+            raise SystemExit(f"the page is not the personalized page: slots {kinds}, {listed} recommendations")
+        changed = _serve("gateway.asgi:app", changed_port, {**env, "VITRINE_VISITOR_CACHE_SIZE": "0"})
+        servers.append(changed)
+        _wait_ready(changed_port, changed, STARTUP_SECONDS)
+        changed_page = prepare(changed_port, tokens, categories, PAGE)
+        if same_page(converged(changed_port, changed_page[0])) != same_page(answer):
+            raise SystemExit("the gateway without its visitor cache answered differently")
+        data_file = workdir / "page.json"
+        data_file.write_text(json.dumps(answer))
         stock = _serve("bench.stock_personal:app", stock_port, {"STOCK_DATA": str(data_file)})
-        try:
-            _wait_ready(stock_port, stock)
-            stock_page = [
-                build_request(
-                    "127.0.0.1", stock_port, "/graphql", orjson.dumps({"query": PAGE, "variables": {"category": c}}), {}
-                )
-                for c in categories
-            ]
-            _, stock_answer = asyncio.run(fetch("127.0.0.1", stock_port, stock_page[0]))
-            if json.loads(stock_answer)["data"] != answer["data"]:
-                raise SystemExit("stock strawberry answered different data than the gateway")
-            plans = {
-                "stock-strawberry": (stock_port, stock.pid, stock_page),
-                "vitrine-compiled": (port, proc.pid, page),
-            }
-            for p, _, reqs in plans.values():
-                asyncio.run(run_rotating(p, reqs, args.concurrency, 2.0))  # warm-up
-            results: dict[str, list[LoadResult]] = defaultdict(list)
-            names = list(plans)
-            for round_no in range(args.rounds):
-                for name in names[round_no % 2 :] + names[: round_no % 2]:
-                    p, pid, reqs = plans[name]
-                    results[name].append(asyncio.run(run_rotating(p, reqs, args.concurrency, args.seconds, pid)))
-                print(f"round {round_no + 1:2d} req/s: " + "  ".join(f"{n} {results[n][-1].rps:7.1f}" for n in names))
-            totals = {n: combined(r) for n, r in results.items()}
-            base = totals["stock-strawberry"]
-            print("\nall rounds together per variant:")
-            for name, total in totals.items():
-                print(
-                    f"  {name:18s} {total.summary()}  x{total.rps / base.rps:.2f} stock rps,"
-                    f" x{base.cpu_ms_per_request / total.cpu_ms_per_request:.2f} stock CPU efficiency"
-                )
-            ratios = sorted(
-                c.rps / s.rps for c, s in zip(results["vitrine-compiled"], results["stock-strawberry"], strict=True)
+        servers.append(stock)
+        _wait_ready(stock_port, stock)
+        stock_page = stock_requests(stock_port, PAGE, categories)
+        if answer_of(stock_port, stock_page[0])["data"] != answer["data"]:
+            raise SystemExit("stock strawberry answered different data than the gateway")
+        print(
+            f"personalized page: {len(orjson.dumps(answer))} bytes, slots {kinds}, {listed} recommendations;"
+            f" {args.visitors} visitors; real Redis and MongoDB; one uvicorn worker each;"
+            f" {args.rounds} turns x {args.seconds:.0f}s per variant at concurrency {args.concurrency}",
+            flush=True,
+        )
+        plans = {
+            VITRINE: (port, proc.pid, page),
+            CHANGED: (changed_port, changed.pid, changed_page),
+            STOCK: (stock_port, stock.pid, stock_page),
+        }
+        _rounds(args, plans)
+        _parts(args, plans, tokens, categories)
+        _open_loop(args, port, page)
+    finally:
+        for server in servers:
+            _stop(server)
+    print("\nstore round trips per page (in-process, counted at the clients, 60 visitors):", flush=True)
+    bodies = [apq_body(PAGE, {"category": categories[i % len(categories)]}, False) for i in range(len(tokens))]
+    register = apq_body(PAGE, {"category": categories[0]}, True)
+    trips = asyncio.run(count_round_trips(env, tokens[:61], bodies[:61], register))
+    for line in trips.lines():
+        print(line)
+
+
+Plan = tuple[int, int, list[bytes]]
+
+
+def _rounds(args: argparse.Namespace, plans: dict[str, Plan]) -> None:
+    for p, _, reqs in plans.values():
+        asyncio.run(run_rotating(p, reqs, args.concurrency, 2.0))  # warm-up
+    results: dict[str, list[LoadResult]] = defaultdict(list)
+    names = list(plans)
+    for round_no in range(args.rounds):
+        turn = round_no % len(names)
+        for name in names[turn:] + names[:turn]:
+            p, pid, reqs = plans[name]
+            results[name].append(asyncio.run(run_rotating(p, reqs, args.concurrency, args.seconds, pid)))
+        line = "  ".join(f"{n} {results[n][-1].rps:7.1f}" for n in names)
+        print(f"round {round_no + 1:2d} req/s: {line}", flush=True)
+    totals = {n: combined(r) for n, r in results.items()}
+    base = totals[STOCK]
+    print("\nall rounds together per variant:")
+    for name, total in totals.items():
+        print(
+            f"  {name:22s} {total.summary()}  x{total.rps / base.rps:.2f} stock rps,"
+            f" x{base.cpu_ms_per_request / total.cpu_ms_per_request:.2f} stock CPU efficiency"
+        )
+    for name in (VITRINE, CHANGED):
+        ratios = sorted(c.rps / s.rps for c, s in zip(results[name], results[STOCK], strict=True))
+        low, mid, high = ratios[0], ratios[len(ratios) // 2], ratios[-1]
+        print(f"  {name} / stock per round: min x{low:.1f}, median x{mid:.1f}, max x{high:.1f}")
+
+
+def _parts(args: argparse.Namespace, plans: dict[str, Plan], tokens: list[str], categories: list[str]) -> None:
+    print("\neach part of the page asked alone (server CPU per request; x = stock / this):", flush=True)
+    for part, query in PARTS.items():
+        requests = {
+            VITRINE: prepare(plans[VITRINE][0], tokens, categories, query),
+            CHANGED: prepare(plans[CHANGED][0], tokens, categories, query),
+            STOCK: stock_requests(plans[STOCK][0], query, categories),
+        }
+        for name, reqs in requests.items():
+            answer_of(plans[name][0], reqs[0])  # the part answers, without errors
+        got: dict[str, list[LoadResult]] = defaultdict(list)
+        for _ in range(max(2, args.rounds // 3)):
+            for name, reqs in requests.items():
+                p, pid, _ = plans[name]
+                got[name].append(asyncio.run(run_rotating(p, reqs, args.concurrency, args.seconds, pid)))
+        cpu = {name: combined(runs).cpu_ms_per_request for name, runs in got.items()}
+        print(
+            f"  {part:38s} vitrine {cpu[VITRINE]:5.2f} ms x{cpu[STOCK] / cpu[VITRINE]:5.1f}"
+            f"   state changed {cpu[CHANGED]:5.2f} ms x{cpu[STOCK] / cpu[CHANGED]:4.1f}   stock {cpu[STOCK]:5.2f} ms"
+        )
+
+
+def _open_loop(args: argparse.Namespace, port: int, page: list[bytes]) -> None:
+    print(f"\nvitrine, open loop at 50% of the max measured just before each {args.window_seconds:.0f}s window:")
+    p99s = []
+    for _ in range(args.open_loop_windows):
+        calibration = asyncio.run(run_rotating(port, page, args.concurrency, 3.0))
+        half = calibration.rps / 2
+        latencies = asyncio.run(_open_loop_many(port, page, half, args.window_seconds))
+        p99s.append(_pct(latencies, 99))
+        p50 = _pct(latencies, 50)
+        print(f"  max {calibration.rps:.0f} req/s -> {half:.0f} req/s: p50 {p50:.2f} ms, p99 {p99s[-1]:.2f} ms")
+    p99s.sort()
+    print(f"  median window p99 {p99s[len(p99s) // 2]:.2f} ms")
+
+
+def memory_benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
+    port = free_port()
+    proc = _serve("gateway.asgi:app", port, env)
+    try:
+        _wait_ready(port, proc, STARTUP_SECONDS)
+        asyncio.run(publish_slots(port))
+        categories = leaf_categories(port)
+        tokens = asyncio.run(make_visitors(port, 1))
+        prepare(port, tokens, categories, PAGE)  # registers the page's text (APQ)
+        print(
+            f"memory: {args.minutes:.0f} minutes, {args.distinct} distinct visitors arriving evenly,"
+            f" {args.event_share:.0%} of returning visitors send an event first; concurrency {args.concurrency}",
+            flush=True,
+        )
+        samples = asyncio.run(
+            memory_run(
+                port,
+                proc.pid,
+                lambda c: apq_body(PAGE, {"category": c}, with_text=False),
+                categories,
+                minutes=args.minutes,
+                distinct=args.distinct,
+                concurrency=args.concurrency,
+                event_share=args.event_share,
             )
-            low, mid, high = ratios[0], ratios[len(ratios) // 2], ratios[-1]
-            print(f"  vitrine / stock per round: min x{low:.1f}, median x{mid:.1f}, max x{high:.1f}")
-
-            print("\neach part of the page asked alone (server CPU per request, turns of --seconds):")
-            for part, query in PARTS.items():
-                mine = prepare(port, tokens, categories, query)
-                theirs = [
-                    build_request(
-                        "127.0.0.1",
-                        stock_port,
-                        "/graphql",
-                        orjson.dumps({"query": query, "variables": {"category": c}}),
-                        {},
-                    )
-                    for c in categories
-                ]
-                got: dict[str, list[LoadResult]] = defaultdict(list)
-                for _ in range(max(2, args.rounds // 3)):
-                    got["vitrine"].append(
-                        asyncio.run(run_rotating(port, mine, args.concurrency, args.seconds, proc.pid))
-                    )
-                    got["stock"].append(
-                        asyncio.run(run_rotating(stock_port, theirs, args.concurrency, args.seconds, stock.pid))
-                    )
-                ours, theirs_cpu = (
-                    combined(got["vitrine"]).cpu_ms_per_request,
-                    combined(got["stock"]).cpu_ms_per_request,
-                )
-                print(f"  {part:38s} {ours:6.2f} ms  stock {theirs_cpu:6.2f} ms  x{theirs_cpu / ours:.1f}")
-
-            print(f"\nopen loop at 50% of the max measured just before each {args.window_seconds:.0f}s window:")
-            p99s = []
-            for _ in range(args.open_loop_windows):
-                calibration = asyncio.run(run_rotating(port, page, args.concurrency, 3.0))
-                half = calibration.rps / 2
-                latencies = asyncio.run(_open_loop_many(port, page, half, args.window_seconds))
-                p99s.append(_pct(latencies, 99))
-                p50 = _pct(latencies, 50)
-                print(f"  max {calibration.rps:.0f} req/s -> {half:.0f} req/s: p50 {p50:.2f} ms, p99 {p99s[-1]:.2f} ms")
-            p99s.sort()
-            print(f"  median window p99 {p99s[len(p99s) // 2]:.2f} ms")
-        finally:
-            _stop(stock)
+        )
+        print(verdict(samples))
     finally:
         _stop(proc)
 
@@ -331,12 +343,21 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--window-seconds", type=float, default=6.0)
     parser.add_argument("--open-loop-windows", type=int, default=3)
+    parser.add_argument("--memory", action="store_true", help="the memory run instead of the throughput run")
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--distinct", type=int, default=100_000)
+    parser.add_argument("--event-share", type=float, default=0.2)
     args = parser.parse_args()
     redis = start_redis()
-    workdir = Path(tempfile.mkdtemp(prefix="vitrine-page-"))
+    mongo = start_mongo(cache_size="1G")
     try:
-        http_benchmark(args, redis.url, workdir)
+        env = gateway_env(redis.url, mongo.url)
+        if args.memory:
+            memory_benchmark(args, env)
+        else:
+            http_benchmark(args, env, Path(tempfile.mkdtemp(prefix="vitrine-page-")))
     finally:
+        mongo.stop()
         redis.stop()
 
 

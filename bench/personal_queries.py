@@ -38,11 +38,11 @@ PAGE = f"""query Home($category: String) {{
 }}
 {CARD}"""
 
-PARTS = {
+PARTS = {  # each alone; only the category list takes the variable (an unused one is invalid GraphQL)
     "category list of 20": f"query List($category: String) {{ {LIST} }}\n{CARD}",
-    "viewer": f"query Viewer($category: String) {{ {VIEWER} }}\n{CARD}",
-    "FOR_YOU, 10 items": f"query ForYou($category: String) {{ {RECOMMENDATIONS} }}\n{CARD}",
-    "three slots incl. a FOR_YOU carousel": f"query Slots($category: String) {{ {SLOTS} }}\n{CARD}",
+    "viewer": f"query Viewer {{ {VIEWER} }}\n{CARD}",
+    "FOR_YOU, 10 items": f"query ForYou {{ {RECOMMENDATIONS} }}\n{CARD}",
+    "three slots incl. a FOR_YOU carousel": f"query Slots {{ {SLOTS} }}\n{CARD}",
 }
 
 BANNER = {"title": "Welcome", "imageUrl": "/console/img/sample-hero.svg", "altText": "A welcome banner", "link": "/"}
@@ -91,7 +91,7 @@ SLOT_DEFINITIONS: list[tuple[str, dict[str, Any]]] = [
             "slot": "home-hero",
             "name": "Shoes",
             "status": "published",
-            "priority": 10,
+            "priority": 30,  # above the demo's hero variants
             "audience": "shoe-browsers",
             "content": banner("New shoes for you"),
         },

@@ -16,8 +16,8 @@ import pytest
 
 from gateway.settings import Settings
 from gateway.testing.servers import start_mongo, start_redis
+from gateway.testing.store_calls import StoreCalls
 from tests.support.settings import make_settings
-from tests.support.store_calls import StoreCalls
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 The page is the one a storefront sends for a returning shopper: the viewer (recently viewed,
 cart), `slots` (a banner with an audience and a FOR_YOU carousel), `recommendations(FOR_YOU)`
-and a category list. The counts come from the clients (`tests/support/store_calls.py`): every
+and a category list. The counts come from the clients (`gateway/testing/store_calls.py`): every
 MongoDB command, every Redis round trip. Each page is asked once before it is measured, so the
 pool is warm and the count is what every later request pays.
 
@@ -38,10 +38,10 @@ import pytest
 from redis.asyncio.connection import Connection
 
 from gateway.settings import Settings
+from gateway.testing.store_calls import StoreCalls, Tally, command_names, redis_label
 from tests.support.appclient import Gateway, running_gateway
 from tests.support.identity_helpers import Device, new_device
 from tests.support.slot_fixtures import HERO, RUNNERS, banner, variant
-from tests.support.store_calls import StoreCalls, Tally, command_names, redis_label
 
 # Client-level counts need clients: the `backend` fixture, memory or real elsewhere, is real here.
 on_real_servers = pytest.mark.parametrize("backend", ["real"])

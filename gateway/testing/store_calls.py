@@ -141,7 +141,7 @@ class StoreCalls:
             _RECORDER.redis(redis_label(command_names(command)))
             await original(conn, command, check_health)
 
-        AbstractConnection.send_packed_command = send_packed_command  # type: ignore[method-assign]
+        setattr(AbstractConnection, "send_packed_command", send_packed_command)  # noqa: B010 (patched while open)
         return self
 
     def __exit__(self, *exc: object) -> None:
