@@ -1,8 +1,9 @@
 """`python -m bench.personal_page --memory`: the gateway's memory while many distinct visitors come.
 
 For --minutes, --concurrency connections ask for the personalized page (bench/personal_queries.py,
-APQ hash-only). New visitors arrive at an even pace so that --distinct have come by the end:
-each sends 3-8 product views (`POST /v1/events`, the answer's X-Vitrine-Visitor is their token)
+APQ hash-only). New visitors arrive at an even pace so that --distinct have come by the end (while the
+gateway keeps up; behind schedule, every other request brings a new visitor):
+each sends 2-4 product views (`POST /v1/events`, the answer's X-Vitrine-Visitor is their token)
 and then asks for the page. The other requests are returning visitors, picked at random among
 those who came, and a share of them (--event-share) views a product first, so their state
 changes and nothing kept for it still holds.
@@ -113,9 +114,10 @@ async def memory_run(
         try:
             while time.perf_counter() < deadline:
                 due = int(distinct * min(1.0, (time.perf_counter() - started) / seconds))
-                if created[0] < due or not tally.tokens:
+                # Behind schedule, half the requests bring a new visitor: returning ones keep coming.
+                if not tally.tokens or (created[0] < due and rng.random() < 0.5):
                     created[0] += 1
-                    status, head, _ = await _exchange(reader, writer, views(rng.randint(3, 8), None))
+                    status, head, _ = await _exchange(reader, writer, views(rng.randint(2, 4), None))
                     token = _header(head, b"x-vitrine-visitor")
                     tally.events += 1
                     if status != 200 or token is None:

@@ -113,17 +113,22 @@ def answer_of(port: int, request: bytes) -> dict[str, Any]:
     return answer
 
 
-def converged(port: int, request: bytes, seconds: float = 120) -> dict[str, Any]:
-    """The page once the instance has loaded its vector index (in the background after start:
-    until then FOR_YOU leaves the SIMILAR signal out)."""
+PROBE = orjson.dumps(
+    {"query": '{ recommendations(strategy: SIMILAR, productId: "p-00001", first: 3) { items { reason { signal } } } }'}
+)
+
+
+def vectors_loaded(port: int, seconds: float = 300) -> None:
+    """Wait until the instance has loaded its vector index (in the background after start: until
+    then FOR_YOU leaves the SIMILAR signal out, and answers would differ between instances)."""
     deadline = time.monotonic() + seconds
+    request = build_request("127.0.0.1", port, "/graphql", PROBE, {})
     while True:
-        answer = answer_of(port, request)
-        signals = {i["reason"]["signal"] for i in answer["data"]["recommendations"]["items"]}
-        if "SIMILAR" in signals:
-            return answer
+        items = answer_of(port, request)["data"]["recommendations"]["items"]
+        if items and all(i["reason"]["signal"] == "SIMILAR" for i in items):
+            return
         if time.monotonic() > deadline:
-            raise SystemExit(f"no SIMILAR recommendations after {seconds:.0f} s: is the vector index loading?")
+            raise SystemExit(f"the vector index did not load in {seconds:.0f} s")
         time.sleep(1)
 
 
@@ -151,7 +156,8 @@ def http_benchmark(args: argparse.Namespace, env: dict[str, str], workdir: Path)
         tokens = asyncio.run(make_visitors(port, args.visitors))
         categories = leaf_categories(port)
         page = prepare(port, tokens, categories, PAGE)
-        answer = converged(port, page[0])
+        vectors_loaded(port)
+        answer = answer_of(port, page[0])
         kinds = [s["__typename"] for s in answer["data"]["slots"] if s]
         listed = len(answer["data"]["recommendations"]["items"])
         if len(kinds) != 3 or listed != 10:
@@ -160,7 +166,8 @@ def http_benchmark(args: argparse.Namespace, env: dict[str, str], workdir: Path)
         servers.append(changed)
         _wait_ready(changed_port, changed, STARTUP_SECONDS)
         changed_page = prepare(changed_port, tokens, categories, PAGE)
-        if same_page(converged(changed_port, changed_page[0])) != same_page(answer):
+        vectors_loaded(changed_port)
+        if same_page(answer_of(changed_port, changed_page[0])) != same_page(answer):
             raise SystemExit("the gateway without its visitor cache answered differently")
         data_file = workdir / "page.json"
         data_file.write_text(json.dumps(answer))
@@ -198,9 +205,22 @@ def http_benchmark(args: argparse.Namespace, env: dict[str, str], workdir: Path)
 Plan = tuple[int, int, list[bytes]]
 
 
+async def warm(port: int, requests: Sequence[bytes], concurrency: int = 8) -> None:
+    """Every visitor's page once: what a warmed visitor means (a state kept since their last page)."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(request: bytes) -> None:
+        async with gate:
+            status, raw = await fetch("127.0.0.1", port, request)
+            if status != 200:
+                raise SystemExit(f"warm-up failed: {raw[:300]!r}")
+
+    await asyncio.gather(*(one(r) for r in requests))
+
+
 def _rounds(args: argparse.Namespace, plans: dict[str, Plan]) -> None:
     for p, _, reqs in plans.values():
-        asyncio.run(run_rotating(p, reqs, args.concurrency, 2.0))  # warm-up
+        asyncio.run(warm(p, reqs))
     results: dict[str, list[LoadResult]] = defaultdict(list)
     names = list(plans)
     for round_no in range(args.rounds):
@@ -262,16 +282,20 @@ def _open_loop(args: argparse.Namespace, port: int, page: list[bytes]) -> None:
 
 def memory_benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
     port = free_port()
+    if args.cache_size is not None:  # a smaller bound is reached, and evicted from, many times over
+        env = {**env, "VITRINE_VISITOR_CACHE_SIZE": str(args.cache_size)}
     proc = _serve("gateway.asgi:app", port, env)
     try:
         _wait_ready(port, proc, STARTUP_SECONDS)
+        vectors_loaded(port)
         asyncio.run(publish_slots(port))
         categories = leaf_categories(port)
         tokens = asyncio.run(make_visitors(port, 1))
         prepare(port, tokens, categories, PAGE)  # registers the page's text (APQ)
         print(
             f"memory: {args.minutes:.0f} minutes, {args.distinct} distinct visitors arriving evenly,"
-            f" {args.event_share:.0%} of returning visitors send an event first; concurrency {args.concurrency}",
+            f" {args.event_share:.0%} of returning visitors send an event first; concurrency {args.concurrency};"
+            f" VITRINE_VISITOR_CACHE_SIZE={env.get('VITRINE_VISITOR_CACHE_SIZE', 'default (20000)')}",
             flush=True,
         )
         samples = asyncio.run(
@@ -347,6 +371,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--distinct", type=int, default=100_000)
     parser.add_argument("--event-share", type=float, default=0.2)
+    parser.add_argument("--cache-size", type=int, help="VITRINE_VISITOR_CACHE_SIZE for the memory run")
     args = parser.parse_args()
     redis = start_redis()
     mongo = start_mongo(cache_size="1G")
