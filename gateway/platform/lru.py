@@ -6,11 +6,21 @@ memory flat however many visitors come by. Hits and misses are counted for the m
 
 from __future__ import annotations
 
+import zlib
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
+
+
+def staggered_bucket(now: float, owner: str, seconds: float) -> int:
+    """A time bucket of `seconds` for what one owner's kept entries may lag behind, each owner's
+    boundaries shifted by a phase of its own: entries of many visitors then expire spread over
+    the period, not all at the same instant (which made every visitor's next page a miss at
+    once: a burst of recomputation each period). Any `seconds` of time still moves the bucket."""
+    phase = (zlib.crc32(owner.encode()) % 1000) / 1000 * seconds
+    return int((now + phase) // seconds)
 
 
 class Lru(Generic[V]):

@@ -3,7 +3,8 @@
 A list depends on the visitor's stored state (its fingerprint: session, profile copy, the
 person's other devices), the request, the catalogue snapshot, the loaded vector index, and the
 collaborative signals every other visitor keeps moving. The key holds all of these, the last
-as a time bucket: another visitor's events reach a cached list within `SIGNALS_FRESHNESS_SECONDS`,
+as a time bucket (staggered per visitor, so lists do not all expire at once): another visitor's
+events reach a cached list within `SIGNALS_FRESHNESS_SECONDS`,
 the visitor's own next event at once (their fingerprint changes). A new recommendation id is
 minted each time a list is served. Bounded: the least recently used list goes first.
 """

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from gateway.catalogue import CatalogService, CategoryId, Product, ProductFilter, ProductId, ProductQuery, ProductSort
 from gateway.kernel import InputError, StoreUnavailable
+from gateway.platform.lru import staggered_bucket
 from gateway.recommendations.list_cache import SIGNALS_FRESHNESS_SECONDS, ListCache
 from gateway.recommendations.stores.protocol import SignalStore
 from gateway.recommendations.values.ranking import (
@@ -194,7 +195,7 @@ class RecommendationService:
         catalogue = self._catalog.epoch
         if visitor.fingerprint is None or catalogue is None or visitor.degraded:
             return None
-        bucket = int(self._clock() // SIGNALS_FRESHNESS_SECONDS)
+        bucket = staggered_bucket(self._clock(), visitor.visitor_id, SIGNALS_FRESHNESS_SECONDS)
         return (visitor.visitor_id, visitor.fingerprint, request, catalogue, self.vectors.epoch(), bucket)
 
     # --- planning: which lists to read -------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any
 from gateway.audiences import BehaviourQuery
 from gateway.catalogue import CatalogService
 from gateway.kernel import InputError, StoreUnavailable, VisitorId
-from gateway.platform.lru import Lru
+from gateway.platform.lru import Lru, staggered_bucket
 from gateway.slots.behaviour_counts import BehaviourCounts
 from gateway.slots.experiment_tracker import ExperimentTracker
 from gateway.slots.facts import FactProvider, RequestFacts, visitor_facts
@@ -137,7 +137,7 @@ class SlotService:
         catalogue = self._catalog.epoch
         if state.fingerprint is None or catalogue is None or state.no_consent:
             return None
-        bucket = int(self._clock() // INPUTS_FRESHNESS_SECONDS)
+        bucket = staggered_bucket(self._clock(), state.visitor_id, INPUTS_FRESHNESS_SECONDS)
         day = now.astimezone(UTC).date()
         return (state.visitor_id, state.fingerprint, request, tuple(queries), snapshot.version, catalogue, day, bucket)
 
