@@ -55,7 +55,7 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         if settings.secret_is_ephemeral:
             log.warning("VITRINE_SECRET_KEY is not set: visitor ids are signed with a random key and reset on restart")
-        async with open_runtime(settings, metrics, background=background) as runtime:
+        async with open_runtime(settings, metrics, background=background, freeze_gc=freeze_gc) as runtime:
             app.state.runtime = runtime
             if freeze_gc:
                 # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).

@@ -155,7 +155,7 @@ async def _load(runtime: Runtime) -> None:
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, metrics: Metrics | None = None, *, background: bool = True
+    settings: Settings, metrics: Metrics | None = None, *, background: bool = True, freeze_gc: bool = False
 ) -> AsyncIterator[Runtime]:
     async with AsyncExitStack() as stack:
         backends = await open_backends(
@@ -168,7 +168,7 @@ async def open_runtime(
         )
         await _create_indexes(backends)
         stores = open_stores(settings, backends, stack)
-        services = build_services(settings, stores, metrics or Metrics(), stack)
+        services = build_services(settings, stores, metrics or Metrics(), stack, freeze_gc=freeze_gc)
         runtime = Runtime(settings, backends, stores, services)
         await _load(runtime)
         if background:

@@ -19,7 +19,7 @@ import httpx
 from gateway import access, audiences, catalogue, identity, recommendations, slots, triggers, visitors
 from gateway.access import ApiKeyService, ApiKeyStore
 from gateway.audiences import AudienceFacts, AudienceStores, SegmentService
-from gateway.catalogue import CatalogService, CatalogStore
+from gateway.catalogue import CatalogFeed, CatalogService, CatalogStore
 from gateway.execution import persisted
 from gateway.execution.persisted import PersistedDocuments, PersistedQueryStore
 from gateway.http import rate_limits
@@ -70,11 +70,13 @@ class Stores:
     leases: LeaseStore
     persisted: PersistedQueryStore
     rate_limits: RateLimitStore
+    catalog_feed: CatalogFeed | None = None  # what the mirror follows (None: a commerce backend's catalogue)
 
 
 def open_stores(settings: Settings, backends: Backends, stack: AsyncExitStack) -> Stores:
     trigger_stores = triggers.open_stores(backends)
     catalog: CatalogStore
+    feed: CatalogFeed | None = None
     if settings.catalog_url:  # standalone mode: read through the commerce backend, no imports to watch
         catalog = catalogue.open_connector_store(
             settings.catalog_url,
@@ -86,9 +88,11 @@ def open_stores(settings: Settings, backends: Backends, stack: AsyncExitStack) -
         )
     else:
         # Imports write here: notice price drops and promotions for the favourite-on-promotion trigger.
-        catalog = PriceWatchingCatalogStore(catalogue.open_store(backends), trigger_stores.timers)
+        feed = catalogue.open_store(backends)
+        catalog = PriceWatchingCatalogStore(feed, trigger_stores.timers)
     return Stores(
         catalog=catalog,
+        catalog_feed=feed,
         visitors=visitors.open_stores(backends),
         identities=identity.open_store(backends),
         audiences=audiences.open_stores(backends),
@@ -183,12 +187,23 @@ def trigger_policy(settings: Settings) -> TriggerPolicy:
     )
 
 
-def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: AsyncExitStack) -> Services:
-    """Build every service, collaborators first; `stack` closes the webhook HTTP client."""
+def build_services(
+    settings: Settings, stores: Stores, metrics: Metrics, stack: AsyncExitStack, *, freeze_gc: bool = False
+) -> Services:
+    """Build every service, collaborators first; `stack` closes the webhook HTTP client.
+
+    `freeze_gc`: a serving process that freezes its long-lived objects out of the garbage
+    collector's way (`gateway.app`); the catalogue mirror then builds its snapshots gently.
+    """
     v = stores.visitors
     half_life = settings.interest_half_life_days
     # A commerce backend owns its catalogue: read through (cached), never mirrored.
-    catalog = CatalogService(stores.catalog, preload_max=0 if settings.catalog_url else settings.catalog_preload_max)
+    catalog = CatalogService(
+        stores.catalog,
+        feed=stores.catalog_feed,
+        preload_max=0 if settings.catalog_url else settings.catalog_preload_max,
+        gentle_builds=freeze_gc,
+    )
     engagement = engagement_policy(settings)
     visitor_service = VisitorService(
         v.sessions,
