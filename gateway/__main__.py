@@ -119,12 +119,14 @@ def catalog_import(
 ) -> None:
     """Validate every line, upsert the valid items in atomic batches, report rejected lines.
 
-    Exit code 0 when every line was imported, 1 when a line was rejected or a batch failed.
+    Streams the file (memory does not grow with its size). Shows a progress bar on a terminal
+    and a progress line per tenth of the work otherwise. Exit code 0 when every line was
+    imported, 1 when a line was rejected or a batch failed.
     """
     from rich.console import Console
-    from rich.progress import Progress
 
     from gateway.catalogue import import_jsonl
+    from gateway.cli_progress import progress_lines
     from gateway.wiring import connect
 
     settings = _settings()
@@ -135,12 +137,7 @@ def catalog_import(
 
         async with AsyncExitStack() as stack:
             stores = await connect(settings, stack)
-            with Progress(console=console, transient=False) as progress:
-                task = progress.add_task("importing", total=None)
-
-                def on_progress(done: int, total: int) -> None:
-                    progress.update(task, completed=done, total=total)
-
+            with progress_lines(console, "importing") as on_progress:
                 report = await import_jsonl(stores.catalog, file, batch_size=batch_size, progress=on_progress)
         for rejected in report.rejected:
             console.print(f"[yellow]line {rejected.line_number}[/]: {rejected.reason}")
