@@ -25,7 +25,7 @@ from gateway.execution.services import AdminServices, AppState, EdgeServices, St
 from gateway.http.admin_view import AdminGraphQLView
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
-from gateway.http.health import healthz, readyz
+from gateway.http.health import healthz, readyz, startupz
 from gateway.http.metrics import MetricsMiddleware
 from gateway.http.rate_limit import RateLimitMiddleware
 from gateway.http.state import edge_of
@@ -62,7 +62,8 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
                 gc.collect()
                 gc.freeze()
             log.info(
-                "Vitrine ready: MongoDB %s, Redis %s",
+                "Vitrine up (%s): MongoDB %s, Redis %s",
+                "loading in the background: /startupz" if runtime.loading else "started",
                 "memory" if settings.mongodb_url.startswith("memory") else "configured",
                 "memory" if settings.redis_url.startswith("memory") else "configured",
             )
@@ -74,6 +75,7 @@ def create_app(settings: Settings, *, background: bool = True, freeze_gc: bool =
         Route("/v1/events", post_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/startupz", startupz, methods=["GET"]),
         Route("/metrics", serve_metrics, methods=["GET"]),
     ]
     middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
@@ -138,6 +140,7 @@ def request_state(runtime: Runtime) -> AppState:
             rate_limits=runtime.stores.rate_limits,
             metrics=s.metrics,
             readiness=runtime.readiness,
+            loading=lambda: list(runtime.loading),
         ),
     )
 

@@ -94,6 +94,7 @@ class CatalogService:
           back to the event loop sooner (measured: the worst stall roughly halves, the build
           takes a little longer; docs/performance.md)."""
         self._gentle_builds = gentle_builds
+        self._refreshing = asyncio.Lock()
         self._store = store
         self._feed = feed
         self._preload_max = preload_max
@@ -118,12 +119,21 @@ class CatalogService:
         """The snapshot requests read now (None: reads go to the store)."""
         return self._mirror
 
+    @property
+    def loaded(self) -> bool:
+        """The catalogue has been read once (whether or not it is mirrored)."""
+        return self._mirror_revision is not None
+
     async def refresh(self) -> bool:
         """Reload the category tree, and bring the mirror up to date if the store's revision changed.
 
         Returns True when something was reloaded. Called at startup and periodically; the first
-        call loads every product, later ones only the products written since.
+        call loads every product, later ones only the products written since. One at a time.
         """
+        async with self._refreshing:
+            return await self._refresh()
+
+    async def _refresh(self) -> bool:
         revision = await self._store.revision()
         if revision == self._mirror_revision:
             return False
