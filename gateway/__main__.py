@@ -178,16 +178,17 @@ def index(
     """Embed the catalogue for SIMILAR and FOR_YOU; products whose text is unchanged are skipped.
 
     Above VITRINE_RECS_EXACT_MAX products it then builds the HNSW graph on every core and
-    publishes it (MongoDB GridFS), so instances load it instead of building their own.
-    Running gateways pick the new vectors up within VITRINE_RECS_VECTOR_REFRESH_SECONDS, no restart.
+    publishes it (MongoDB GridFS), so instances map it instead of building their own. Then it
+    commits the vectors once: running gateways pick them up within
+    VITRINE_RECS_VECTOR_REFRESH_SECONDS, one reload per run, no restart.
     """
     from contextlib import AsyncExitStack
 
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from gateway.cli_progress import progress_lines
     from gateway.kernel import StoreUnavailable
-    from gateway.recommendations import SentenceTransformerEmbedder, index_catalogue, publish_graph
+    from gateway.recommendations import SentenceTransformerEmbedder, index_catalogue, publish_vectors
     from gateway.wiring import connect
 
     if precision not in {"auto", "fp32", "bf16"}:
@@ -203,14 +204,8 @@ def index(
     async def run() -> None:
         async with AsyncExitStack() as stack:
             stores = await connect(settings, stack)
-            columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-            with Progress(*columns, console=console) as progress:
-                task = progress.add_task("embedding", total=None)
-
-                def on_progress(done: int, total: int) -> None:
-                    progress.update(task, completed=done, total=total)
-
-                vectors = stores.recommendations.vectors
+            vectors = stores.recommendations.vectors
+            with progress_lines(console, "embedding") as on_progress:
                 report = await index_catalogue(
                     stores.catalog, vectors, embedder, batch_size=batch_size, progress=on_progress
                 )
@@ -219,21 +214,28 @@ def index(
                 f"{report.removed} removed"
             )
             if settings.mongodb_url.startswith("memory"):
-                return  # nothing is kept, so no instance could load a graph
-            with console.status("building the HNSW graph"):
-                graph = await publish_graph(
-                    stores.recommendations.vectors,
+                return  # nothing is kept, so no instance could load them
+            with console.status("publishing the vectors"):
+                published = await publish_vectors(
+                    vectors,
                     stores.recommendations.graphs,
                     embedder.name,
                     exact_max=settings.recs_exact_max,
                     threads=os.cpu_count() or 1,
                 )
-        if graph is None:
+        if not published.graph:
             console.print(f"no HNSW graph: instances scan up to {settings.recs_exact_max} products exactly")
-        elif graph.built:
-            console.print(f"HNSW graph of {graph.rows} products published ({graph.seconds:.1f} s, {graph.digest[:12]})")
+        elif published.built:
+            console.print(
+                f"HNSW graph of {published.rows} products published ({published.seconds:.1f} s, "
+                f"{published.digest[:12]})"
+            )
         else:
-            console.print(f"HNSW graph of {graph.rows} products already published ({graph.digest[:12]})")
+            console.print(f"HNSW graph of {published.rows} products already published ({published.digest[:12]})")
+        if published.committed:
+            console.print("vectors committed: running instances load them once")
+        else:
+            console.print("vectors unchanged since the last commit: instances keep their index")
 
     try:
         asyncio.run(run())
