@@ -14,7 +14,8 @@ For a generated catalogue of N products (the demo generator, so real-looking wor
    decodes them, the snapshot's index on top, and localizing every product in both locales
    (the per-locale caches the storefront fills);
 4. searches no page cache has seen: random prefixes of catalogue words (1-3 words, 1 letter
-   to whole), half with a category, brand, stock or price filter, each query text new, through
+   to whole), half with a category, brand, stock or price filter, any sort order and locale,
+   each query text new, through
    `CatalogService.find` exactly as the `products` resolver calls it; p50 / p99 / max. For
    comparison, `--scan` of them through the scan the mirror used before (the memory store's
    `query`, which still scans).
@@ -203,10 +204,12 @@ async def run(count: int, queries: int, scans: int, mongo: bool) -> None:
 
         print("new searches (every query text unseen: the page cache never answers):")
         texts = random_queries(products, queries, random.Random(11))
+        sorts = random.Random(12)
         took: list[float] = []
         for query in texts:
+            sort, locale = sorts.choice(list(ProductSort)), sorts.choice(["en", "pl"])
             started = time.perf_counter()
-            await service.find(query, ProductSort.RELEVANCE, "en", 0, PAGE)
+            await service.find(query, sort, locale, 0, PAGE)
             took.append(time.perf_counter() - started)
         print(f"  index (CatalogService.find): {summary(took)}")
         if scans and isinstance(store, MemoryCatalogStore):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gateway.catalogue.gentle import release
 from gateway.catalogue.search_index import Mask, OrderKey, SearchIndex, order_key
 from gateway.catalogue.values import (
     DEFAULT_LOCALE,
@@ -64,7 +65,9 @@ class CatalogueMirror:
         everything = {p.id: p for p in products}
         listed = list(everything.values())
         tokens = [search_tokens(p, _brand_name(brands, p.brand_id)) for p in listed]
-        return cls(everything, dict(brands), SearchIndex(listed, tokens), delta_max=delta_max)
+        index = SearchIndex(listed, tokens)
+        release(tokens)
+        return cls(everything, dict(brands), index, delta_max=delta_max)
 
     def updated(self, products: Sequence[Product], brands: Mapping[BrandId, Brand]) -> CatalogueMirror:
         """This snapshot with `products` inserted or replaced and `brands` as the brands now.
@@ -99,7 +102,10 @@ class CatalogueMirror:
         for c in changed.values():
             listed.append(c.product)
             tokens.append(c.tokens)
-        return CatalogueMirror(everything, brands, SearchIndex(listed, tokens), delta_max=self.delta_max)
+        index = SearchIndex(listed, tokens)
+        release(old_tokens)
+        release(tokens)
+        return CatalogueMirror(everything, brands, index, delta_max=self.delta_max)
 
     def _with_delta(
         self, everything: dict[ProductId, Product], brands: dict[BrandId, Brand], changed: list[_Changed]

@@ -30,7 +30,7 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
-from gateway.catalogue.gentle import SLICE, Ordinals, argsort_by, int32_array, sorted_distinct
+from gateway.catalogue.gentle import Ordinals, argsort_by, int32_array, sorted_distinct
 from gateway.catalogue.values import (
     DEFAULT_LOCALE,
     Product,
@@ -55,12 +55,15 @@ def successor(word: str) -> str:
 
 
 class SearchIndex:
-    def __init__(self, products: Sequence[Product], tokens: Sequence[Iterable[str]]) -> None:
+    def __init__(self, products: Sequence[Product], tokens: Sequence[Sequence[str]]) -> None:
         """Index `products`; `tokens[i]` are the search tokens of `products[i]` (`values.search_tokens`)."""
         n = len(products)
         self.products = products
         self.ids: list[ProductId] = [p.id for p in products]
-        self.locales: frozenset[str] = frozenset({DEFAULT_LOCALE}).union(*(p.translations for p in products))
+        locales = {DEFAULT_LOCALE}
+        for p in products:  # one short call per product (a single union over all would hold the GIL)
+            locales.update(p.translations)
+        self.locales: frozenset[str] = frozenset(locales)
         self._vocabulary, self._offsets, self._postings = _postings(n, tokens)
         self._categories = _groups((i, c) for i, p in enumerate(products) for c in p.category_ids)
         self._brands = _groups((i, p.brand_id) for i, p in enumerate(products))
@@ -192,21 +195,21 @@ def _key_of(products: Sequence[Product], sort: ProductSort, locale: str) -> Call
     return lambda i: sort_key(products[i], sort, locale)
 
 
-def _postings(n: int, tokens: Sequence[Iterable[str]]) -> tuple[list[str], npt.NDArray[np.int64], Ordinals]:
-    per_product = [list(t) for t in tokens]
-    vocabulary = sorted_distinct(t for ts in per_product for t in ts)
+def _postings(n: int, tokens: Sequence[Sequence[str]]) -> tuple[list[str], npt.NDArray[np.int64], Ordinals]:
+    vocabulary = sorted_distinct(t for ts in tokens for t in ts)
     number = {t: i for i, t in enumerate(vocabulary)}
-    token_ids = int32_array([[number[t] for t in ts] for ts in per_product])
-    lengths = np.fromiter((len(ts) for ts in per_product), dtype=np.int64, count=n)
-    owners = np.empty(len(token_ids), dtype=np.int32)  # the ordinal of each entry of token_ids
-    ends = np.cumsum(lengths)
-    for start in range(0, n, SLICE):  # np.repeat holds the GIL: a slice of products at a time
-        stop = min(n, start + SLICE)
-        first = int(ends[start - 1]) if start else 0
-        owners[first : int(ends[stop - 1])] = np.repeat(np.arange(start, stop, dtype=np.int32), lengths[start:stop])
-    postings = owners[np.argsort(token_ids, kind="stable")]  # by token, then ordinal
+    lengths = np.fromiter((len(ts) for ts in tokens), dtype=np.int64, count=n)
+    # One int64 key per (token, product): token * n + ordinal. Sorting the keys (numpy releases
+    # the GIL) orders the postings by token, then ordinal; a key never repeats.
+    keys = np.empty(int(lengths.sum()), dtype=np.int64)
+    at = 0
+    for ordinal, ts in enumerate(tokens):
+        keys[at : at + len(ts)] = [number[t] * n + ordinal for t in ts]
+        at += len(ts)
+    keys.sort()
+    postings = (keys % max(n, 1)).astype(np.int32)
     offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(token_ids, minlength=len(vocabulary)), out=offsets[1:])
+    np.cumsum(np.bincount(keys // max(n, 1), minlength=len(vocabulary)), out=offsets[1:])
     return vocabulary, offsets, postings
 
 

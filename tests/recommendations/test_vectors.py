@@ -256,6 +256,14 @@ async def test_instance_loads_the_published_graph_instead_of_building(
     assert not again.committed and (await stores.recommendations.vectors.version(MODEL)).revision == 1
 
     spy = BuildSpy(monkeypatch)
+    loads: list[str] = []
+    real_load = stores.recommendations.vectors.load
+
+    async def counted_load(model: str) -> tuple[list[ProductId], np.ndarray]:
+        loads.append(model)
+        return await real_load(model)
+
+    monkeypatch.setattr(stores.recommendations.vectors, "load", counted_load)
     service = VectorService(
         stores.recommendations.vectors,
         model=MODEL,
@@ -265,6 +273,7 @@ async def test_instance_loads_the_published_graph_instead_of_building(
     )
     assert await service.refresh() is True
     assert spy.calls == 0 and (service.index_kind, service.index_source) == ("hnsw", "published")
+    assert loads == []  # the vectors come in the published file: none are read from the store
     for row in (0, 123, 299):  # a small catalogue: HNSW finds the exact neighbours
         assert [p for p, _ in service.similar(ids[row], 10)] == exact_neighbours(vectors, ids, row, 10)
 
