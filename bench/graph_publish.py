@@ -2,12 +2,12 @@
 
     PYTHONPATH=. python -m bench.graph_publish 100000 1000000 --cache-dir /tmp/hnsw
 
-Per size: synthetic vectors (as bench/recs_latency.py), the graph (loaded from --cache-dir
-when an earlier run saved it there, else built on every core and saved), then against a real
-MongoDB-protocol server started here: the time `python -m gateway index` spends publishing it
-(`GraphStore.publish`, after its build), and the time an instance spends fetching and loading
-it (`load_published`), which replaces a build. Also the digest of the vectors, which both sides
-compute.
+Per size: synthetic vectors (as bench/recs_latency.py), the graph (mapped from --cache-dir
+when an earlier run saved it there, else built on every core and saved as `index` publishes
+it), then against a real MongoDB-protocol server started here: the time `python -m gateway
+index` spends publishing it (`GraphStore.publish`, after its build), and the time an instance
+spends fetching and mapping it (`load_published`), which replaces a build. Also the digest of
+the vectors, which `index` computes (instances read it from the commit).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ async def run_size(store: MongoGraphStore, size: int, cache_dir: str) -> None:
     similar, how = load_or_build(ids, vectors, cache_dir)
     build_s = time.perf_counter() - t0
     assert isinstance(similar.index, HnswIndex), "pick a size above the exact-scan limit"
-    path = Path(f"{cache_dir}/hnsw-{size}.bin")
+    path = Path(f"{cache_dir}/graph-{size}.vitrine")
     mib = (await asyncio.to_thread(path.stat)).st_size / 2**20
     t0 = time.perf_counter()
     digest = await asyncio.to_thread(graph_digest, ids, vectors)
@@ -45,16 +45,17 @@ async def run_size(store: MongoGraphStore, size: int, cache_dir: str) -> None:
     await store.publish(MODEL, digest, path)
     publish_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    loaded = await load_published(store, MODEL, digest, vectors)
+    published = await load_published(store, MODEL, digest)
     load_s = time.perf_counter() - t0
-    assert loaded is not None
+    assert published is not None and published[0] == ids
+    loaded = published[1]
     same = all(
         loaded.search(vectors[r], 10) == similar.index.search(vectors[r], 10) for r in range(0, size, size // 20)
     )
     print(
         f"{size:>9,} items | graph {mib:,.0f} MiB ({how} in {build_s:.1f} s) | "
         f"digest {digest_s:.1f} s | publish (GridFS upload) {publish_s:.1f} s | "
-        f"instance fetch + load {load_s:.1f} s | same answers as the saved graph: {same}",
+        f"instance fetch + map {load_s:.1f} s | same answers as the saved graph: {same}",
         flush=True,
     )
 

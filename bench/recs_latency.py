@@ -27,6 +27,7 @@ import time
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 
@@ -51,6 +52,7 @@ from gateway.recommendations.values.recommendations import Strategy
 from gateway.recommendations.values.signals import HistoryEntry, SignalUpdate
 from gateway.recommendations.vectors.cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
 from gateway.recommendations.vectors.cache import NeighbourCache
+from gateway.recommendations.vectors.graph import open_graph, write_graph
 from gateway.recommendations.vectors.index import DEFAULT_EXACT_MAX, ExactIndex, HnswIndex, recall_at
 from gateway.recommendations.vectors.service import StaticVectors
 from gateway.visitors.service import VisitorState
@@ -126,15 +128,16 @@ class SyntheticCatalog:
 
 
 def load_or_build(ids: list[ProductId], vectors: np.ndarray, cache_dir: str) -> tuple[StaticVectors, str]:
-    """The index the gateway would choose; an HNSW graph saved by an earlier run is loaded instead."""
+    """The index the gateway would choose; a graph published by an earlier run is mapped instead."""
     size = len(ids)
-    cached = f"{cache_dir}/hnsw-{size}.bin" if cache_dir else ""
-    if cached and os.path.exists(cached) and size > DEFAULT_EXACT_MAX:
-        return StaticVectors(ids, vectors, index=HnswIndex.load(cached, vectors)), "loaded"
+    cached = Path(f"{cache_dir}/graph-{size}.vitrine") if cache_dir else None
+    if cached is not None and cached.exists() and size > DEFAULT_EXACT_MAX:
+        _, mapped = open_graph(cached)  # as an instance maps what `index` published
+        return StaticVectors(ids, vectors, index=mapped), "mapped"
     similar = StaticVectors(ids, vectors, threads=os.cpu_count() or 1)  # built offline: all cores
-    if cached and isinstance(similar.index, HnswIndex):
-        os.makedirs(cache_dir, exist_ok=True)
-        similar.index.save(cached)
+    if cached is not None and isinstance(similar.index, HnswIndex):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        write_graph(cached, ids, similar.index)
     return similar, "build"
 
 

@@ -156,12 +156,14 @@ def catalog_import(
 ) -> None:
     """Validate every line, upsert the valid items in atomic batches, report rejected lines.
 
-    Exit code 0 when every line was imported, 1 when a line was rejected or a batch failed.
+    Streams the file (memory does not grow with its size). Shows a progress bar on a terminal
+    and a progress line per tenth of the work otherwise. Exit code 0 when every line was
+    imported, 1 when a line was rejected or a batch failed.
     """
     from rich.console import Console
-    from rich.progress import Progress
 
     from gateway.catalogue import import_jsonl
+    from gateway.cli_progress import progress_lines
     from gateway.wiring import connect
 
     settings = _settings()
@@ -172,12 +174,7 @@ def catalog_import(
 
         async with AsyncExitStack() as stack:
             stores = await connect(settings, stack)
-            with Progress(console=console, transient=False) as progress:
-                task = progress.add_task("importing", total=None)
-
-                def on_progress(done: int, total: int) -> None:
-                    progress.update(task, completed=done, total=total)
-
+            with progress_lines(console, "importing") as on_progress:
                 report = await import_jsonl(stores.catalog, file, batch_size=batch_size, progress=on_progress)
         for rejected in report.rejected:
             console.print(f"[yellow]line {rejected.line_number}[/]: {rejected.reason}")
@@ -218,16 +215,17 @@ def index(
     """Embed the catalogue for SIMILAR and FOR_YOU; products whose text is unchanged are skipped.
 
     Above VITRINE_RECS_EXACT_MAX products it then builds the HNSW graph on every core and
-    publishes it (MongoDB GridFS), so instances load it instead of building their own.
-    Running gateways pick the new vectors up within VITRINE_RECS_VECTOR_REFRESH_SECONDS, no restart.
+    publishes it (MongoDB GridFS), so instances map it instead of building their own. Then it
+    commits the vectors once: running gateways pick them up within
+    VITRINE_RECS_VECTOR_REFRESH_SECONDS, one reload per run, no restart.
     """
     from contextlib import AsyncExitStack
 
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from gateway.cli_progress import progress_lines
     from gateway.kernel import StoreUnavailable
-    from gateway.recommendations import SentenceTransformerEmbedder, index_catalogue, publish_graph
+    from gateway.recommendations import SentenceTransformerEmbedder, index_catalogue, publish_vectors
     from gateway.wiring import connect
 
     if precision not in {"auto", "fp32", "bf16"}:
@@ -252,14 +250,8 @@ def index(
         async with AsyncExitStack() as stack:
             stack.enter_context(span(tracing.tracer if tracing is not None else None, "index catalogue"))
             stores = await connect(settings, stack)
-            columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-            with Progress(*columns, console=console) as progress:
-                task = progress.add_task("embedding", total=None)
-
-                def on_progress(done: int, total: int) -> None:
-                    progress.update(task, completed=done, total=total)
-
-                vectors = stores.recommendations.vectors
+            vectors = stores.recommendations.vectors
+            with progress_lines(console, "embedding") as on_progress:
                 report = await index_catalogue(
                     stores.catalog, vectors, embedder, batch_size=batch_size, progress=on_progress
                 )
@@ -268,21 +260,28 @@ def index(
                 f"{report.removed} removed"
             )
             if settings.mongodb_url.startswith("memory"):
-                return  # nothing is kept, so no instance could load a graph
-            with console.status("building the HNSW graph"):
-                graph = await publish_graph(
-                    stores.recommendations.vectors,
+                return  # nothing is kept, so no instance could load them
+            with console.status("publishing the vectors"):
+                published = await publish_vectors(
+                    vectors,
                     stores.recommendations.graphs,
                     embedder.name,
                     exact_max=settings.recs_exact_max,
                     threads=os.cpu_count() or 1,
                 )
-        if graph is None:
+        if not published.graph:
             console.print(f"no HNSW graph: instances scan up to {settings.recs_exact_max} products exactly")
-        elif graph.built:
-            console.print(f"HNSW graph of {graph.rows} products published ({graph.seconds:.1f} s, {graph.digest[:12]})")
+        elif published.built:
+            console.print(
+                f"HNSW graph of {published.rows} products published ({published.seconds:.1f} s, "
+                f"{published.digest[:12]})"
+            )
         else:
-            console.print(f"HNSW graph of {graph.rows} products already published ({graph.digest[:12]})")
+            console.print(f"HNSW graph of {published.rows} products already published ({published.digest[:12]})")
+        if published.committed:
+            console.print("vectors committed: running instances load them once")
+        else:
+            console.print("vectors unchanged since the last commit: instances keep their index")
 
     try:
         asyncio.run(run())

@@ -28,7 +28,7 @@ from gateway.http.admin_view import AdminGraphQLView
 from gateway.http.console import console_mount
 from gateway.http.events_api import post_events
 from gateway.http.graphql_view import GraphQLView
-from gateway.http.health import healthz, readyz
+from gateway.http.health import healthz, readyz, startupz
 from gateway.http.metrics import MetricsMiddleware
 from gateway.http.rate_limit import RateLimitMiddleware
 from gateway.http.request_id import RequestIdMiddleware
@@ -99,7 +99,7 @@ def create_app(
             if exit_guard:  # installed here, after the server has installed the signal handlers it wraps
                 stack.callback(install_exit_guard(settings.shutdown_grace_seconds))
             runtime = await stack.enter_async_context(
-                open_runtime(settings, metrics, background=background, tracing=tracing)
+                open_runtime(settings, metrics, background=background, tracing=tracing, freeze_gc=freeze_gc)
             )
             app.state.runtime = runtime
             persisted = runtime.services.persisted
@@ -110,7 +110,8 @@ def create_app(
                 gc.collect()
                 gc.freeze()
             log.info(
-                "Vitrine ready: MongoDB %s, Redis %s",
+                "Vitrine up (%s): MongoDB %s, Redis %s",
+                "loading in the background: /startupz" if runtime.loading else "started",
                 "memory" if settings.mongodb_url.startswith("memory") else "configured",
                 "memory" if settings.redis_url.startswith("memory") else "configured",
             )
@@ -123,6 +124,7 @@ def create_app(
         *segment_routes(),  # Segment's Tracking API (/v1/track, /v1/batch, ...): docs/events.md
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/startupz", startupz, methods=["GET"]),
         Route("/metrics", serve_metrics, methods=["GET"]),
         console_mount(),
     ]
@@ -198,6 +200,7 @@ def request_state(runtime: Runtime, page_views: PageViews[object] | None = None)
             rate_limits=runtime.stores.rate_limits,
             metrics=s.metrics,
             readiness=runtime.readiness,
+            loading=lambda: list(runtime.loading),
         ),
     )
 

@@ -6,12 +6,21 @@ vector index), seeds the demo data in embedded demo mode, and runs the backgroun
 catalogue refresh, the replay of unapplied events, the vector index refresh, the slot release
 poll, and (single-instance mode) the customer-data jobs that `python -m gateway worker` runs
 otherwise. Background jobs never die silently: a failure is logged and the job runs again.
+
+A serving process (`background=True`) loads in a background task, so the lifespan's startup
+returns at once: the server answers `/healthz` and takes SIGTERM (ending the load) while a
+big catalogue loads. Until every startup step has succeeded once (`Runtime.loading` is empty;
+a failed step is retried with backoff) `/startupz` and `/readyz` answer 503. After that the
+process serves, and readiness stays 200 whatever its dependencies do: they are reported in the
+body (`Runtime.readiness`), and personalization fails open without them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -31,6 +40,7 @@ log = logging.getLogger(__name__)
 CATALOG_REFRESH_SECONDS = 10.0
 REPLAY_SECONDS = 15.0
 SHUTDOWN_SECONDS = 5.0
+STARTUP_RETRY_SECONDS = (1.0, 30.0)  # first and longest wait before a failed startup step runs again
 RELEASE_POLL_SECONDS = 5.0  # the safety net behind release broadcasts (and how automation releases arrive)
 
 Job = tuple[float, Callable[[], Awaitable[object]], str]  # (every seconds, job, name)
@@ -43,6 +53,11 @@ class Runtime:
     stores: Stores
     services: Services
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    loading: list[str] = field(default_factory=list)  # startup steps that have not succeeded yet
+
+    @property
+    def started(self) -> bool:
+        return not self.loading
 
     async def readiness(self) -> dict[str, str]:
         """'ok' or 'down' per configured backing store."""
@@ -123,55 +138,83 @@ async def _first_vector_load(vectors: VectorService) -> None:
         log.exception("product vectors not loaded at startup (will retry)")
 
 
+def _startup_steps(runtime: Runtime) -> dict[str, Callable[[], Awaitable[object]]]:
+    """What the process must have before it serves, in order: each step runs until it succeeds once."""
+    settings, services = runtime.settings, runtime.services
+    steps: dict[str, Callable[[], Awaitable[object]]] = {}
+    if runtime.backends.mongo_db is not None:
+        steps["indexes"] = lambda: _create_indexes(runtime.backends)
+    if settings.trusted_documents:
+        from gateway.execution.persisted import register_manifest_file
+
+        async def trusted() -> None:
+            added = await register_manifest_file(runtime.stores.persisted, settings.trusted_documents)
+            log.info("trusted documents: %d new from %s", added, settings.trusted_documents)
+
+        steps["trusted documents"] = trusted
+    steps["slots"] = services.slot_definitions.load_latest
+    steps["automation"] = services.automation.load_latest
+    if settings.demo_data:
+        from gateway.demo.seed import seed_demo
+
+        steps["demo data"] = lambda: seed_demo(runtime.stores, services)
+    steps["catalogue"] = services.catalog.refresh
+    if settings.demo_data:  # the demo's embeddings answer from the first request (an exact index: quick)
+        steps["vectors"] = services.vectors.refresh
+    return steps
+
+
+async def _start(
+    runtime: Runtime, steps: dict[str, Callable[[], Awaitable[object]]], *, retry: bool, freeze_gc: bool
+) -> None:
+    """Run the startup steps not done yet (`runtime.loading`); with `retry`, again (with backoff)
+    until every one has succeeded."""
+    # Releases must reach this instance even without the periodic jobs.
+    runtime.tasks.append(asyncio.create_task(runtime.services.slot_definitions.follow(), name="slot releases"))
+    wait, longest = STARTUP_RETRY_SECONDS
+    started = time.monotonic()
+    while True:
+        for name in list(runtime.loading):
+            try:
+                await steps[name]()
+            except StoreUnavailable as exc:
+                log.error("startup: %s not loaded (%s); %s", name, exc.message, "retrying" if retry else "serving")
+            except Exception:
+                if not retry:
+                    raise
+                log.exception("startup: %s failed; retrying", name)  # a background task never dies silently
+            else:
+                runtime.loading.remove(name)
+        if not runtime.loading or not retry:
+            break
+        await asyncio.sleep(wait)
+        wait = min(2 * wait, longest)
+    if freeze_gc:  # before the process reports ready: nobody waits on this collection
+        gc.collect()
+        gc.freeze()  # what was loaded lives as long as the process: out of the collector's way
+    runtime.loading = []
+    log.info("started in %.1f s", time.monotonic() - started)
+
+
 async def _create_indexes(backends: Backends) -> None:
     if backends.mongo_db is None:
         return
     from gateway.platform.mongo import INDEX_BUILD_SECONDS, operation_time, translated
 
-    try:
-        with operation_time(INDEX_BUILD_SECONDS):
-            async with translated("MongoDB", "create_indexes"):
-                for create in MONGO_INDEXES:
-                    await create(backends.mongo_db)
-    except StoreUnavailable as exc:
-        log.error("MongoDB unreachable at startup; serving degraded: %s", exc.message)
-
-
-async def _load(runtime: Runtime) -> None:
-    """What the process serves: trusted documents, the latest release (and its follower), demo data, the
-    catalogue."""
-    settings, services = runtime.settings, runtime.services
-    if settings.trusted_documents:
-        from gateway.execution.persisted import register_manifest_file
-
-        added = await register_manifest_file(runtime.stores.persisted, settings.trusted_documents)
-        log.info("trusted documents: %d new from %s", added, settings.trusted_documents)
-    try:
-        await services.slot_definitions.load_latest()
-    except StoreUnavailable as exc:
-        log.error("slot definitions not loaded at startup (serving defaults until they are): %s", exc.message)
-    try:
-        await services.automation.load_latest()
-    except StoreUnavailable as exc:
-        log.error("automation release not loaded at startup (serving the default rules): %s", exc.message)
-    # Releases must reach this instance even without the periodic jobs.
-    runtime.tasks.append(asyncio.create_task(services.slot_definitions.follow(), name="slot releases"))
-    if settings.demo_data:
-        from gateway.demo.seed import seed_demo
-
-        try:
-            await seed_demo(runtime.stores, services)
-        except StoreUnavailable as exc:
-            log.error("could not seed demo data: %s", exc.message)
-    try:
-        await services.catalog.refresh()
-    except StoreUnavailable as exc:
-        log.error("catalogue not loaded at startup (will retry): %s", exc.message)
+    with operation_time(INDEX_BUILD_SECONDS):
+        async with translated("MongoDB", "create_indexes"):
+            for create in MONGO_INDEXES:
+                await create(backends.mongo_db)
 
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, metrics: Metrics | None = None, *, background: bool = True, tracing: Tracing | None = None
+    settings: Settings,
+    metrics: Metrics | None = None,
+    *,
+    background: bool = True,
+    tracing: Tracing | None = None,
+    freeze_gc: bool = False,
 ) -> AsyncIterator[Runtime]:
     """`tracing` (None: off) traces the store clients, every store call and the outgoing HTTP."""
     metrics = metrics or Metrics()
@@ -186,21 +229,30 @@ async def open_runtime(
             settings.store_breaker_seconds,
             tracing=tracing,
         )
-        await _create_indexes(backends)
         stores = open_stores(settings, backends, stack, tracing=tracing)
         # Services see every store call timed (and traced); `runtime.stores` stays the plain stores.
-        services = build_services(settings, instrumented(stores, metrics, tracing), metrics, stack, tracing=tracing)
+        services = build_services(
+            settings, instrumented(stores, metrics, tracing), metrics, stack, tracing=tracing, freeze_gc=freeze_gc
+        )
         runtime = Runtime(settings, backends, stores, services)
-        await _load(runtime)
+        steps = _startup_steps(runtime)
+        runtime.loading = list(steps)
         if background:
-            # A big HNSW index takes minutes to build: serve meanwhile (SIMILAR falls back until it is in).
-            runtime.tasks.append(asyncio.create_task(_first_vector_load(services.vectors), name="vector index load"))
+
+            async def start_then_vectors() -> None:
+                await _start(runtime, steps, retry=True, freeze_gc=freeze_gc)
+                # After the startup steps (the demo's vectors are seeded there). A big HNSW index
+                # takes minutes to build: serve meanwhile (SIMILAR falls back until it is in).
+                await _first_vector_load(services.vectors)
+
+            runtime.tasks.append(asyncio.create_task(start_then_vectors(), name="startup"))
             jobs = runtime.serving_jobs()
             if settings.workers_in_process:  # single-instance mode; else `python -m gateway worker` runs them
                 jobs += runtime.worker_jobs()
             for seconds, job, name in jobs:
                 runtime.tasks.append(asyncio.create_task(_every(seconds, job, name, metrics)(), name=name))
         else:
+            await _start(runtime, steps, retry=False, freeze_gc=freeze_gc)
             await _first_vector_load(services.vectors)
         try:
             yield runtime

@@ -27,7 +27,7 @@ from gateway.audiences import (
     Vocabulary,
     built_in_events,
 )
-from gateway.catalogue import CatalogService, CatalogStore
+from gateway.catalogue import CatalogFeed, CatalogService, CatalogStore
 from gateway.execution import persisted
 from gateway.execution.persisted import PersistedDocuments, PersistedQueryStore
 from gateway.http import rate_limits
@@ -104,6 +104,7 @@ class Stores:
     leases: LeaseStore
     persisted: PersistedQueryStore
     rate_limits: RateLimitStore
+    catalog_feed: CatalogFeed | None = None  # what the mirror follows (None: a commerce backend's catalogue)
 
 
 def open_stores(
@@ -111,6 +112,7 @@ def open_stores(
 ) -> Stores:
     trigger_stores = triggers.open_stores(backends)
     catalog: CatalogStore
+    feed: CatalogFeed | None = None
     if settings.catalog_url:  # standalone mode: read through the commerce backend, no imports to watch
         catalog = catalogue.open_connector_store(
             settings.catalog_url,
@@ -123,9 +125,11 @@ def open_stores(
         )
     else:
         # Imports write here: notice price drops and promotions for the favourite-on-promotion trigger.
-        catalog = PriceWatchingCatalogStore(catalogue.open_store(backends), trigger_stores.timers)
+        feed = catalogue.open_store(backends)
+        catalog = PriceWatchingCatalogStore(feed, trigger_stores.timers)
     return Stores(
         catalog=catalog,
+        catalog_feed=feed,
         visitors=visitors.open_stores(backends),
         identities=identity.open_store(backends),
         audiences=audiences.open_stores(backends),
@@ -230,14 +234,29 @@ def trigger_policy(settings: Settings) -> TriggerPolicy:
 
 
 def build_services(
-    settings: Settings, stores: Stores, metrics: Metrics, stack: AsyncExitStack, *, tracing: Tracing | None = None
+    settings: Settings,
+    stores: Stores,
+    metrics: Metrics,
+    stack: AsyncExitStack,
+    *,
+    tracing: Tracing | None = None,
+    freeze_gc: bool = False,
 ) -> Services:
     """Build every service, collaborators first; `stack` closes the webhook HTTP client. With
-    `tracing`, vector searches are spans and webhooks carry `traceparent`."""
+    `tracing`, vector searches are spans and webhooks carry `traceparent`.
+
+    `freeze_gc`: a serving process that freezes its long-lived objects out of the garbage
+    collector's way (`gateway.app`); the catalogue mirror then builds its snapshots gently.
+    """
     v = stores.visitors
     half_life = settings.interest_half_life_days
     # A commerce backend owns its catalogue: read through (cached), never mirrored.
-    catalog = CatalogService(stores.catalog, preload_max=0 if settings.catalog_url else settings.catalog_preload_max)
+    catalog = CatalogService(
+        stores.catalog,
+        feed=stores.catalog_feed,
+        preload_max=0 if settings.catalog_url else settings.catalog_preload_max,
+        gentle_builds=freeze_gc,
+    )
     engagement = engagement_policy(settings)
     visitor_service = VisitorService(
         v.sessions,

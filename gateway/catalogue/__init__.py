@@ -9,7 +9,7 @@ from gateway.catalogue.import_report import ImportReport
 from gateway.catalogue.importer import import_jsonl, load_catalog
 from gateway.catalogue.jsonl import load_jsonl, write_jsonl
 from gateway.catalogue.service import CatalogService, ProductPage, ProductQuery
-from gateway.catalogue.stores import CatalogStore, create_indexes, open_store
+from gateway.catalogue.stores import CatalogFeed, CatalogStore, create_indexes, open_store
 
 # The embedded implementation, for offline tools that run the served code in one process.
 from gateway.catalogue.stores.memory import MemoryCatalogStore
@@ -43,6 +43,7 @@ __all__ = [
     "Attribute",
     "Brand",
     "BrandId",
+    "CatalogFeed",
     "CatalogService",
     "CatalogStore",
     "CatalogueContents",

@@ -1,5 +1,10 @@
 """Catalogue import: validate a whole JSONL file, then upsert what is valid in atomic batches.
 
+The file is streamed, never held: one pass counts its lines (for progress), one validates
+every line and keeps a few dozen bytes per product (`import_scan.Scan`), and one re-reads
+the file and upserts the accepted products a batch at a time. Peak memory does not grow with
+the size of the file beyond those bytes per product (measured: bench/catalogue_import.py).
+
 The contract of `import_jsonl`:
 
 * Every line is checked before anything is written. A bad line is rejected with its
@@ -18,12 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gateway.catalogue.import_report import ImportReport, RejectedLine, Reporter, accepted_counts, describe_failure
+from gateway.catalogue.import_scan import ProductRefs, Scan, id_digest, read_lines
 from gateway.catalogue.record_conversion import (
     CategoryCycle,
     CategoryTreeError,
@@ -33,7 +39,7 @@ from gateway.catalogue.record_conversion import (
     category_path,
     product_from_record,
 )
-from gateway.catalogue.records import BrandRecord, CategoryRecord, ProductRecord, RecordError, parse_line
+from gateway.catalogue.records import ProductRecord, RecordError, parse_line
 from gateway.catalogue.values import Brand, BrandId, Category, CategoryId, Product
 
 if TYPE_CHECKING:
@@ -47,7 +53,6 @@ Progress = Callable[[int, int], None]
 
 DEFAULT_BATCH_SIZE = 500
 _YIELD_EVERY = 256  # lines validated between giving the event loop a turn
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 async def import_jsonl(
@@ -59,33 +64,34 @@ async def import_jsonl(
 ) -> ImportReport:
     """Import the JSONL file at `path` into `store` (format: `gateway.catalogue.records`).
 
-    `progress(done, total)` is called after each line is validated and after each batch
-    is applied. `total` is fixed from the start: the number of lines plus the number of
-    non-blank lines (each a candidate item). Rejected candidates are counted as done once
-    validation ends, so `done` only grows and reaches `total` when every batch applied.
+    `progress(done, total)` is called after each line is validated, once when references are
+    checked, and after each batch is applied. `total` is fixed from the start: the number of
+    lines plus the number of non-blank lines (each a candidate item). Rejected candidates are
+    counted as done once validation ends, so `done` only grows and reaches `total` when every
+    batch applied.
 
     Raises OSError if the file cannot be read and ValueError for `batch_size` < 1.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    lines = await asyncio.to_thread(_read_lines, path)
-    meter = _Meter(progress, total=len(lines) + sum(1 for line in lines if line.strip()))
+    lines, items = await asyncio.to_thread(_count, path)
+    meter = _Meter(progress, total=lines + items)
 
-    parsed = _Parsed()
-    for number, raw in enumerate(lines, start=1):
-        parsed.add(number, raw)
+    scan = Scan()
+    for number, raw in enumerate(read_lines(path), start=1):
+        scan.add(number, raw)
         meter.advance(1)
         if number % _YIELD_EVERY == 0:
-            await asyncio.sleep(0)  # a big file should not starve other requests
+            await asyncio.sleep(0)  # a big file should not starve other work on this loop
 
     try:
-        plan = await _resolve(store, parsed)
+        plan = await _resolve(store, scan, path)
     except Exception as exc:  # the store failed: report it, the caller decides what next
         log.warning("catalogue import of %s: store failed while checking references: %s", path, exc)
         return ImportReport(
-            lines_read=len(lines),
+            lines_read=scan.lines,
             accepted=accepted_counts(0, 0, 0),
-            rejected=tuple(sorted(parsed.rejected, key=lambda r: r.line_number)),
+            rejected=tuple(sorted(scan.rejected, key=lambda r: r.line_number)),
             applied_batches=0,
             total_batches=0,
             ok=False,
@@ -93,22 +99,29 @@ async def import_jsonl(
         )
     meter.advance(len(plan.rejected))
 
-    batches = plan_batches(plan.categories, plan.brands, plan.products, batch_size, extra_categories=plan.repathed)
+    products = sum(plan.accepted)
+    any_items = plan.categories or plan.brands or plan.repathed or products
+    total_batches = max(1, -(-products // batch_size)) if any_items else 0
     report = Reporter(
-        lines_read=len(lines),
-        accepted=accepted_counts(len(plan.categories), len(plan.brands), len(plan.products)),
+        lines_read=scan.lines,
+        accepted=accepted_counts(len(plan.categories), len(plan.brands), products),
         rejected=tuple(sorted(plan.rejected, key=lambda r: r.line_number)),
-        total_batches=len(batches),
+        total_batches=total_batches,
         categories_repathed=len(plan.repathed),
     )
-    for index, batch in enumerate(batches, start=1):
-        try:
-            await store.upsert(batch.products, batch.brands, batch.categories)
-        except Exception as exc:  # atomic per batch: earlier batches stay, this one is absent
-            log.warning("catalogue import of %s stopped at batch %d/%d: %s", path, index, len(batches), exc)
-            return report.build(applied=index - 1, error=describe_failure(exc), failed_batch=index)
-        meter.advance(batch.counted)
-    return report.build(applied=len(batches))
+    index = 0
+    try:
+        async for batch in _batches(path, scan.products, plan, batch_size, total_batches):
+            index += 1
+            try:
+                await store.upsert(batch.products, batch.brands, batch.categories)
+            except Exception as exc:  # atomic per batch: earlier batches stay, this one is absent
+                log.warning("catalogue import of %s stopped at batch %d/%d: %s", path, index, total_batches, exc)
+                return report.build(applied=index - 1, error=describe_failure(exc), failed_batch=index)
+            meter.advance(batch.counted)
+    except FileChanged as exc:
+        return report.build(applied=index, error=str(exc), failed_batch=index + 1)
+    return report.build(applied=total_batches)
 
 
 async def load_catalog(store: CatalogStore, catalog: CatalogueContents, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
@@ -157,16 +170,63 @@ def plan_batches(
     return [first, *(Batch((), (), chunk, len(chunk)) for chunk in chunks[1:])]
 
 
-# --- reading and parsing -----------------------------------------------------------------
+# --- reading -------------------------------------------------------------------------------
 
 
-def _read_lines(path: Path) -> list[bytes]:
-    # Split bytes, not text: str.splitlines would also break on U+2028 inside JSON strings,
-    # and decoding per line lets one badly encoded line be rejected on its own.
-    lines = path.read_bytes().splitlines()
-    if lines and lines[0].startswith(_UTF8_BOM):
-        lines[0] = lines[0][len(_UTF8_BOM) :]
-    return lines
+class FileChanged(Exception):
+    """The file no longer says what the first pass read."""
+
+
+def _count(path: Path) -> tuple[int, int]:
+    """(lines, non-blank lines)."""
+    lines = items = 0
+    for raw in read_lines(path):
+        lines += 1
+        items += bool(raw.strip())
+    return lines, items
+
+
+async def _batches(
+    path: Path, refs: ProductRefs, plan: _Plan, batch_size: int, total_batches: int
+) -> AsyncIterator[Batch]:
+    """The batches to upsert: accepted products re-read from the file, categories and brands
+    with the first. Raises FileChanged when a line is no longer the product it was."""
+    if total_batches == 0:
+        return
+    chunk: list[Product] = []
+    first = True
+    k = 0  # the next product ordinal
+    for number, raw in enumerate(read_lines(path), start=1):
+        if k == len(refs) or refs.lines[k] != number:
+            continue
+        if plan.accepted[k]:
+            chunk.append(_reread(raw, number, refs, k))
+            if len(chunk) == batch_size:
+                yield _batch(chunk, plan, first)
+                chunk, first = [], False
+                await asyncio.sleep(0)
+        k += 1
+    if k != len(refs):
+        raise FileChanged(f"the file changed while it was imported (it is shorter than line {refs.lines[k]})")
+    if chunk or first:
+        yield _batch(chunk, plan, first)
+
+
+def _reread(raw: bytes, number: int, refs: ProductRefs, k: int) -> Product:
+    try:
+        record = parse_line(raw.decode("utf-8"))
+    except (UnicodeDecodeError, RecordError):
+        record = None
+    if not isinstance(record, ProductRecord) or id_digest(record.id) != bytes(refs.digests[16 * k : 16 * k + 16]):
+        raise FileChanged(f"the file changed while it was imported (line {number} is not what it was)")
+    return product_from_record(record)
+
+
+def _batch(products: list[Product], plan: _Plan, first: bool) -> Batch:
+    if not first:
+        return Batch((), (), tuple(products), len(products))
+    counted = len(plan.categories) + len(plan.brands) + len(products)
+    return Batch((*plan.categories, *plan.repathed), tuple(plan.brands), tuple(products), counted)
 
 
 class _Meter:
@@ -181,50 +241,6 @@ class _Meter:
             self._progress(self._done, self._total)
 
 
-@dataclass
-class _Parsed:
-    """Records that passed the schema, in file order, with their line numbers."""
-
-    categories: list[tuple[int, CategoryRecord]] = field(default_factory=list)
-    brands: list[tuple[int, BrandRecord]] = field(default_factory=list)
-    products: list[tuple[int, ProductRecord]] = field(default_factory=list)
-    rejected: list[RejectedLine] = field(default_factory=list)
-    first_line: dict[str, int] = field(default_factory=dict)  # id -> line of its accepted record
-    failed_ids: dict[str, int] = field(default_factory=dict)  # id -> line that failed the schema
-
-    def add(self, number: int, raw: bytes) -> None:
-        if not raw.strip():
-            return
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            self.rejected.append(RejectedLine(number, f"not valid UTF-8 (byte {exc.start + 1})"))
-            return
-        try:
-            record = parse_line(text)
-        except RecordError as exc:
-            self.rejected.append(RejectedLine(number, exc.reason))
-            if exc.record_id is not None:
-                self.failed_ids.setdefault(exc.record_id, number)
-            return
-        earlier = self.first_line.get(record.id)
-        if earlier is not None:
-            self.rejected.append(RejectedLine(number, f'id: duplicate of line {earlier} ("{record.id}")'))
-            return
-        self.first_line[record.id] = number
-        if isinstance(record, CategoryRecord):
-            self.categories.append((number, record))
-        elif isinstance(record, BrandRecord):
-            self.brands.append((number, record))
-        else:
-            self.products.append((number, record))
-
-    def rejected_line(self, record_id: str) -> int | None:
-        """The first line carrying this id that failed the schema; callers ask only after
-        finding no accepted record with the id."""
-        return self.failed_ids.get(record_id)
-
-
 # --- references --------------------------------------------------------------------------
 
 
@@ -233,38 +249,60 @@ class _Plan:
     categories: list[Category] = field(default_factory=list)
     repathed: list[Category] = field(default_factory=list)
     brands: list[Brand] = field(default_factory=list)
-    products: list[Product] = field(default_factory=list)
+    accepted: bytearray = field(default_factory=bytearray)  # per product of the scan: 1 when accepted
     rejected: list[RejectedLine] = field(default_factory=list)
 
 
-async def _resolve(store: CatalogStore, parsed: _Parsed) -> _Plan:
-    """Check every reference against the file and the store; convert what passes."""
-    plan = _Plan(rejected=list(parsed.rejected))
-    if not (parsed.categories or parsed.brands or parsed.products):
+async def _resolve(store: CatalogStore, scan: Scan, path: Path) -> _Plan:
+    """Check every reference against the file and the store; mark the products that pass."""
+    refs = scan.products
+    plan = _Plan(rejected=list(scan.rejected), accepted=bytearray(len(refs)))
+    if not (scan.categories or scan.brands or len(refs)):
         return plan
     stored = await store.all_categories()
-    known_categories = _resolve_categories(parsed, stored, plan)
+    known_categories = _resolve_categories(scan, stored, plan)
 
-    file_brands = {BrandId(rec.id) for _, rec in parsed.brands}
-    plan.brands = [brand_from_record(rec) for _, rec in parsed.brands]
+    repeats = refs.first_of_each_id()
+    if repeats:
+        ids = await asyncio.to_thread(_ids_at, path, {refs.lines[k] for k in repeats})
+        for k, first in repeats.items():
+            line = refs.lines[k]
+            plan.rejected.append(RejectedLine(line, f'id: duplicate of line {refs.lines[first]} ("{ids[line]}")'))
+
+    file_brands = {BrandId(rec.id) for _, rec in scan.brands}
+    plan.brands = [brand_from_record(rec) for _, rec in scan.brands]
     wanted: list[BrandId] = []
-    for _, rec in parsed.products:
-        brand_id = BrandId(rec.brand)
-        if brand_id not in file_brands and brand_id not in wanted:
-            wanted.append(brand_id)
+    asked = bytearray(len(refs.brand_codes.ids))
+    for k in range(len(refs)):
+        code = refs.brands[k]
+        if k not in repeats and not asked[code]:
+            asked[code] = 1
+            if (brand_id := BrandId(refs.brand_codes.ids[code])) not in file_brands:
+                wanted.append(brand_id)
     found = await store.get_brands(wanted) if wanted else []
     known_brands = file_brands | {b.id for b in found if b is not None}
 
-    for number, rec in parsed.products:
-        reasons = _product_problems(rec, parsed, known_brands, known_categories)
+    for k in range(len(refs)):
+        if k in repeats:
+            continue
+        reasons = _product_problems(refs.brand_of(k), refs.categories_of(k), scan, known_brands, known_categories)
         if reasons:
-            plan.rejected.append(RejectedLine(number, "; ".join(reasons)))
+            plan.rejected.append(RejectedLine(refs.lines[k], "; ".join(reasons)))
         else:
-            plan.products.append(product_from_record(rec))
+            plan.accepted[k] = 1
     return plan
 
 
-def _resolve_categories(parsed: _Parsed, stored: Sequence[Category], plan: _Plan) -> set[CategoryId]:
+def _ids_at(path: Path, numbers: set[int]) -> dict[int, str]:
+    """The record ids on these lines (they passed the schema in the first pass)."""
+    found: dict[int, str] = {}
+    for number, raw in enumerate(read_lines(path), start=1):
+        if number in numbers:
+            found[number] = parse_line(raw.decode("utf-8")).id
+    return found
+
+
+def _resolve_categories(parsed: Scan, stored: Sequence[Category], plan: _Plan) -> set[CategoryId]:
     """Place the file's categories in the tree; returns every category id a product may use."""
     line_of = {CategoryId(rec.id): number for number, rec in parsed.categories}
     parent_of: dict[CategoryId, CategoryId | None] = {c.id: c.parent_id for c in stored}
@@ -318,19 +356,19 @@ def _resolve_categories(parsed: _Parsed, stored: Sequence[Category], plan: _Plan
 
 
 def _product_problems(
-    rec: ProductRecord, parsed: _Parsed, brands: set[BrandId], categories: set[CategoryId]
+    brand: str, categories: Sequence[str], scan: Scan, brands: set[BrandId], known: set[CategoryId]
 ) -> list[str]:
     problems: list[str] = []
-    if BrandId(rec.brand) not in brands:
-        line = parsed.rejected_line(rec.brand)
+    if BrandId(brand) not in brands:
+        line = scan.rejected_line(brand)
         if line is not None:
-            problems.append(f'brand: brand "{rec.brand}" was rejected (line {line})')
+            problems.append(f'brand: brand "{brand}" was rejected (line {line})')
         else:
-            problems.append(f'brand: unknown brand "{rec.brand}" (not in this file or the store)')
-    for index, raw_id in enumerate(rec.categories):
-        if CategoryId(raw_id) in categories:
+            problems.append(f'brand: unknown brand "{brand}" (not in this file or the store)')
+    for index, raw_id in enumerate(categories):
+        if CategoryId(raw_id) in known:
             continue
-        line = parsed.first_line.get(raw_id) or parsed.rejected_line(raw_id)
+        line = scan.first_line.get(raw_id) or scan.rejected_line(raw_id)
         if line is not None:
             problems.append(f'categories.{index}: category "{raw_id}" was rejected (line {line})')
         else:

@@ -16,6 +16,7 @@ from gateway.demo.catalog_generator import generate_catalog
 from gateway.demo.shoppers import synthetic_shoppers
 from gateway.demo.workspace import example_visitors, seed_segments, seed_workspace, simulate_experiment
 from gateway.kernel import Visitor, VisitorId
+from gateway.recommendations import publish_vectors
 from gateway.visitors import EventService, EventStatus
 from gateway.wiring import Services, Stores
 
@@ -38,6 +39,9 @@ async def seed_demo(stores: Stores, services: Services) -> bool:
     )
     vectors, missing = demo_vectors.load(catalog)
     await stores.recommendations.vectors.put(vectors)
+    recs = stores.recommendations
+    for model in sorted({v.model for v in vectors}):  # one commit, as an `index` run ends (no graph: demo-sized)
+        await publish_vectors(recs.vectors, recs.graphs, model, exact_max=len(vectors), threads=1)
     if missing:  # the generator changed since the file was written: scripts/generate_demo_vectors.py
         log.warning("%d demo products have no precomputed embedding (SIMILAR skips them)", missing)
     log.info("demo embeddings loaded: %d products (precomputed, %s)", len(vectors), demo_vectors.FILE.name)

@@ -64,7 +64,8 @@ class EdgeServices:
     persisted: PersistedDocuments
     rate_limits: RateLimitStore
     metrics: Metrics
-    readiness: Callable[[], Awaitable[dict[str, str]]]
+    readiness: Callable[[], Awaitable[dict[str, str]]]  # 'ok' or 'down' per dependency
+    loading: Callable[[], list[str]]  # startup steps not done yet: the process cannot serve until empty
 
 
 class AppState(TypedDict):

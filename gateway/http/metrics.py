@@ -8,7 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.platform.metrics import Metrics
 
-KNOWN_PATHS = frozenset({"/graphql", "/v1/events", "/healthz", "/readyz", "/metrics"})
+KNOWN_PATHS = frozenset({"/graphql", "/v1/events", "/healthz", "/readyz", "/startupz", "/metrics"})
 
 
 class MetricsMiddleware:

@@ -27,7 +27,7 @@ from gateway.recommendations.values.recommendations import (
 from gateway.recommendations.values.vectors import ProductVector
 from gateway.recommendations.vectors.embedder import Embedder, SentenceTransformerEmbedder
 from gateway.recommendations.vectors.evaluation import item_vectors
-from gateway.recommendations.vectors.graph import publish_graph
+from gateway.recommendations.vectors.graph import publish_vectors
 from gateway.recommendations.vectors.indexer import index_catalogue
 from gateway.recommendations.vectors.service import DEFAULT_MODEL, VectorService
 
@@ -60,6 +60,6 @@ __all__ = [
     "index_catalogue",
     "item_vectors",
     "open_stores",
-    "publish_graph",
+    "publish_vectors",
     "recommendations",
 ]

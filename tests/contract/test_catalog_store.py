@@ -84,3 +84,43 @@ async def test_upsert_replaces_and_bumps_revision(filled: Stores) -> None:
     assert after[0] == before[0] == 4 and after[1] > before[1]
     got = await filled.catalog.get_products([ProductId("p-00001")])
     assert got[0] is not None and got[0].price.amount == Decimal("60.00")
+
+
+async def test_scan_returns_every_product_once_a_page_at_a_time(filled: Stores) -> None:
+    feed = filled.catalog_feed
+    assert feed is not None
+    seen: list[ProductId] = []
+    after: ProductId | None = None
+    while page := await feed.scan(after, 3):
+        assert len(page) <= 3
+        seen += [p.id for p in page]
+        after = page[-1].id
+    assert sorted(seen) == ["p-00001", "p-00002", "p-00003", "p-00004"]
+    (first,) = await feed.scan(None, 1)
+    assert first == (await filled.catalog.get_products([first.id]))[0]
+
+
+async def test_changes_list_what_later_upserts_wrote_with_their_revision(filled: Stores) -> None:
+    feed = filled.catalog_feed
+    assert feed is not None
+    _, since = await filled.catalog.revision()
+    assert await feed.changes(since, None, 10) == []
+    await filled.catalog.upsert([product(2, price="1.00"), product(5)], [], [])
+    _, middle = await filled.catalog.revision()
+    await filled.catalog.upsert([product(2, price="2.00"), product(1)], [], [])
+    _, last = await filled.catalog.revision()
+    assert since < middle < last
+
+    changes = await feed.changes(since, None, 10)
+    # In (revision, id) order; p-00002 once, as the later upsert wrote it.
+    assert [(rev, p.id) for rev, p in changes] == [(middle, "p-00005"), (last, "p-00001"), (last, "p-00002")]
+    assert changes[2][1].price.amount == Decimal("2.00")
+    assert [p.id for _, p in await feed.changes(middle, None, 10)] == ["p-00001", "p-00002"]
+
+    # A page at a time, each starting after the last change of the one before.
+    paged: list[ProductId] = []
+    cursor: tuple[int, ProductId] | None = None
+    while page := await feed.changes(since, cursor, 1):
+        paged += [p.id for _, p in page]
+        cursor = (page[-1][0], page[-1][1].id)
+    assert paged == ["p-00005", "p-00001", "p-00002"]

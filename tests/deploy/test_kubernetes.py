@@ -71,6 +71,7 @@ def test_gateway_and_worker_probes_resources_and_secrets() -> None:
     worker = resources[("Deployment", "vitrine-worker")]
     g, w = container(gateway), container(worker)
     assert g["livenessProbe"]["httpGet"]["path"] == "/healthz" and g["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert g["startupProbe"]["httpGet"]["path"] == "/startupz"  # a big catalogue loads before readiness counts
     assert w["livenessProbe"]["httpGet"]["path"] == "/healthz" and w["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert w["args"][:4] == ["python", "-m", "gateway", "worker"]
     assert "--port" in w["args"] and w["ports"][0]["containerPort"] == int(w["args"][w["args"].index("--port") + 1])

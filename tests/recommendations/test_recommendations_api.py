@@ -101,6 +101,7 @@ async def test_every_strategy_answers_with_scores_reasons_and_an_id(shop: Gatewa
         for n, p in enumerate(PRODUCTS)
     ]
     await shop.runtime.stores.recommendations.vectors.put(vectors)
+    await shop.runtime.stores.recommendations.vectors.commit("all-MiniLM-L6-v2", "d", len(vectors))
     assert shop.runtime.services.vectors is not None and await shop.runtime.services.vectors.refresh()
     for strategy, anchor in [
         ("FOR_YOU", None),
@@ -240,7 +241,7 @@ async def test_gateway_serves_similar_from_the_graph_that_index_published(
     backend_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import gateway.recommendations.vectors.service as service_module
-    from gateway.recommendations.vectors.graph import publish_graph
+    from gateway.recommendations.vectors.graph import publish_vectors
 
     def no_build(*args: object, **kwargs: object) -> None:
         raise AssertionError("the instance built a graph although one was published")
@@ -253,10 +254,10 @@ async def test_gateway_serves_similar_from_the_graph_that_index_published(
             for n, p in enumerate(PRODUCTS)
         ]
         await stores.recommendations.vectors.put(vectors)
-        report = await publish_graph(
+        report = await publish_vectors(
             stores.recommendations.vectors, stores.recommendations.graphs, "all-MiniLM-L6-v2", exact_max=5, threads=1
         )
-        assert report is not None and report.built
+        assert report.graph and report.built and report.committed
         monkeypatch.setattr(service_module, "build_index", no_build)
         assert shop.runtime.services.vectors is not None and await shop.runtime.services.vectors.refresh()
         assert shop.runtime.services.vectors.index_source == "published"

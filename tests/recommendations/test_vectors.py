@@ -16,7 +16,13 @@ import pytest
 
 from gateway.catalogue.values import ProductId, Translation
 from gateway.recommendations.values.vectors import ProductVector
-from gateway.recommendations.vectors.graph import graph_digest, publish_graph
+from gateway.recommendations.vectors.graph import (
+    PublishReport,
+    graph_digest,
+    open_graph,
+    publish_vectors,
+    write_graph,
+)
 from gateway.recommendations.vectors.index import ExactIndex, HnswIndex, build_index, recall_at
 from gateway.recommendations.vectors.indexer import index_catalogue
 from gateway.recommendations.vectors.service import StaticVectors, VectorService
@@ -48,6 +54,12 @@ def test_hnsw_recall_at_50_against_exact_and_size_switch() -> None:
     assert recall >= 0.95
     assert build_index(vectors, exact_max=4000).kind == "exact"
     assert build_index(vectors, exact_max=3999).kind == "hnsw"
+
+
+async def commit(stores: Stores, model: str) -> None:
+    """What `python -m gateway index` does after embedding (exact scan: no graph)."""
+    vectors, graphs = stores.recommendations.vectors, stores.recommendations.graphs
+    await publish_vectors(vectors, graphs, model, exact_max=20_000, threads=1)
 
 
 class HashEmbedder:
@@ -83,6 +95,8 @@ async def test_indexer_embeds_only_changed_text_and_drops_removed_products(store
     assert embedder.seen == ["Trail runner 3 · Nordvik · Running. Now waterproof."]
 
     service = VectorService(stores.recommendations.vectors, model=embedder.name)
+    assert await service.refresh() is False  # nothing committed yet: instances load nothing
+    await commit(stores, embedder.name)
     assert await service.refresh() is True and service.size == 5
     assert await service.refresh() is False  # nothing changed: no rebuild
     near = service.similar(ProductId("p-00001"), 3)
@@ -93,11 +107,14 @@ async def test_refresh_swaps_the_index_while_old_one_keeps_answering(stores: Sto
     await stores.catalog.upsert([product(n) for n in range(1, 4)], BRANDS, CATEGORIES)
     embedder = HashEmbedder()
     await index_catalogue(stores.catalog, stores.recommendations.vectors, embedder)
+    await commit(stores, embedder.name)
     service = VectorService(stores.recommendations.vectors, model=embedder.name)
     await service.refresh()
     before = service.similar(ProductId("p-00001"), 5)
     await stores.catalog.upsert([product(4)], BRANDS, CATEGORIES)
     await index_catalogue(stores.catalog, stores.recommendations.vectors, embedder)
+    assert await service.refresh() is False  # embedded, not committed: the index run is not over
+    await commit(stores, embedder.name)
     assert service.similar(ProductId("p-00001"), 5) == before  # until the refresh swaps
     assert await service.refresh() is True
     assert ProductId("p-00004") in [p for p, _ in service.similar(ProductId("p-00001"), 5)]
@@ -157,9 +174,11 @@ def test_index_command_skips_unchanged_products_on_the_second_run(mongodb_url: s
         assert first.returncode == 0, first.stderr
         assert "3 products: 3 embedded, 0 unchanged" in first.stderr
         assert "HNSW graph of 3 products published" in first.stderr, first.stderr
+        assert "vectors committed: running instances load them once" in first.stderr
         second = run("index")
         assert "3 products: 0 embedded, 3 unchanged" in second.stderr, second.stderr
         assert "HNSW graph of 3 products already published" in second.stderr, second.stderr
+        assert "vectors unchanged since the last commit" in second.stderr  # no reload anywhere
     finally:
         path.unlink(missing_ok=True)
     with MongoClient(mongodb_url) as client:
@@ -168,19 +187,33 @@ def test_index_command_skips_unchanged_products_on_the_second_run(mongodb_url: s
         assert doc["vec"].subtype == 9 and len(doc["vec"]) == 2 + 4 * 384  # float32 BSON vector
         graphs = list(client[f"idx_{unique}"]["vector_graphs.files"].find())
         assert [g["metadata"]["model"] for g in graphs] == ["all-MiniLM-L6-v2"]
+        meta = client[f"idx_{unique}"].meta.find_one({"_id": "vectors:all-MiniLM-L6-v2"})
+        assert meta is not None and meta["revision"] == 1 and meta["rows"] == 3  # one revision for two runs
 
 
-def test_hnsw_graph_saved_and_loaded_answers_the_same(tmp_path: Path) -> None:
+def test_published_graph_file_maps_back_to_the_same_answers(tmp_path: Path) -> None:
     vectors = clustered(1500)
+    ids = [ProductId(f"p-{n:05d}") for n in range(1500)]
     built = HnswIndex(vectors)
-    built.save(str(tmp_path / "graph.bin"))
-    loaded = HnswIndex.load(str(tmp_path / "graph.bin"), vectors)
-    assert len(loaded) == 1500
+    write_graph(tmp_path / "graph", ids, built)
+    read_ids, mapped = open_graph(tmp_path / "graph")
+    (tmp_path / "graph").unlink()  # the map keeps the data: instances delete the file at once
+    assert read_ids == ids and len(mapped) == 1500
     for row in (0, 700, 1499):
-        assert loaded.search(vectors[row], 10) == built.search(vectors[row], 10)
+        assert mapped.search(vectors[row], 10) == built.search(vectors[row], 10)
+    assert np.allclose(mapped.vectors([3, 4]), vectors[[3, 4]], atol=1e-3)  # float16 inside
+    (tmp_path / "junk").write_bytes(b"not a graph" * 100)
+    with pytest.raises(ValueError):
+        open_graph(tmp_path / "junk")
 
 
 MODEL = "graph-test-model"
+
+
+async def publish(stores: Stores) -> PublishReport:
+    return await publish_vectors(
+        stores.recommendations.vectors, stores.recommendations.graphs, MODEL, exact_max=100, threads=1
+    )
 
 
 async def put_vectors(stores: Stores, vectors: np.ndarray) -> list[ProductId]:
@@ -216,16 +249,21 @@ async def test_instance_loads_the_published_graph_instead_of_building(
 ) -> None:
     vectors = clustered(300)
     ids = await put_vectors(stores, vectors)
-    report = await publish_graph(
-        stores.recommendations.vectors, stores.recommendations.graphs, MODEL, exact_max=100, threads=1
-    )
-    assert report is not None and report.built and report.rows == 300
-    again = await publish_graph(
-        stores.recommendations.vectors, stores.recommendations.graphs, MODEL, exact_max=100, threads=1
-    )
-    assert again is not None and not again.built and again.digest == report.digest  # unchanged: no rebuild
+    report = await publish(stores)
+    assert report.graph and report.built and report.committed and report.rows == 300
+    again = await publish(stores)
+    assert again.graph and not again.built and again.digest == report.digest  # unchanged: no rebuild
+    assert not again.committed and (await stores.recommendations.vectors.version(MODEL)).revision == 1
 
     spy = BuildSpy(monkeypatch)
+    loads: list[str] = []
+    real_load = stores.recommendations.vectors.load
+
+    async def counted_load(model: str) -> tuple[list[ProductId], np.ndarray]:
+        loads.append(model)
+        return await real_load(model)
+
+    monkeypatch.setattr(stores.recommendations.vectors, "load", counted_load)
     service = VectorService(
         stores.recommendations.vectors,
         model=MODEL,
@@ -235,6 +273,7 @@ async def test_instance_loads_the_published_graph_instead_of_building(
     )
     assert await service.refresh() is True
     assert spy.calls == 0 and (service.index_kind, service.index_source) == ("hnsw", "published")
+    assert loads == []  # the vectors come in the published file: none are read from the store
     for row in (0, 123, 299):  # a small catalogue: HNSW finds the exact neighbours
         assert [p for p, _ in service.similar(ids[row], 10)] == exact_neighbours(vectors, ids, row, 10)
 
@@ -242,7 +281,7 @@ async def test_instance_loads_the_published_graph_instead_of_building(
 async def test_a_graph_of_other_vectors_is_never_loaded(stores: Stores, monkeypatch: pytest.MonkeyPatch) -> None:
     vectors = clustered(300)
     ids = await put_vectors(stores, vectors)
-    await publish_graph(stores.recommendations.vectors, stores.recommendations.graphs, MODEL, exact_max=100, threads=1)
+    await publish(stores)
     now = [0.0]
     spy = BuildSpy(monkeypatch)
     service = VectorService(
@@ -258,7 +297,9 @@ async def test_a_graph_of_other_vectors_is_never_loaded(stores: Stores, monkeypa
     changed = vectors.copy()
     changed[5] = vectors[200]  # p-00005 now sits where p-00200 is
     await stores.recommendations.vectors.put([ProductVector(ids[5], MODEL, "h5b", changed[5])])
-    # The published graph is for the old vectors: keep serving the old index while waiting for a new one.
+    # Committed without a graph (an index run that failed to publish one): the published graph is
+    # of the old vectors, so keep serving the old index while waiting for a new one.
+    await stores.recommendations.vectors.commit(MODEL, graph_digest(ids, changed), 300)
     assert await service.refresh() is False and spy.calls == 0
     assert ids[200] not in [p for p, _ in service.similar(ids[5], 3)]
     now[0] = 61.0  # nobody published within the wait: build here
@@ -279,9 +320,11 @@ async def test_a_graph_published_while_waiting_is_picked_up(stores: Stores, monk
         graphs=stores.recommendations.graphs,
         graph_wait_seconds=600,
     )
+    await stores.recommendations.vectors.commit(MODEL, graph_digest(ids, vectors), 300)  # the graph comes later
     assert await service.refresh() is False and service.index_kind is None  # first start, nothing published yet
     assert service.similar(ids[0], 5) == []  # SIMILAR falls back meanwhile
-    await publish_graph(stores.recommendations.vectors, stores.recommendations.graphs, MODEL, exact_max=100, threads=1)
+    report = await publish(stores)
+    assert report.built and not report.committed  # the same vectors were committed already
     assert await service.refresh() is True
     assert spy.calls == 0 and service.index_source == "published"
     assert [p for p, _ in service.similar(ids[42], 10)] == exact_neighbours(vectors, ids, 42, 10)
@@ -316,6 +359,9 @@ class CountingIndex:
         self.rows_searched += len(queries)
         return self.inner.search_many(queries, k)
 
+    def vectors(self, rows: list[int]) -> np.ndarray:
+        return self.inner.vectors(rows)
+
 
 def test_similar_answers_are_cached_per_index_and_match_a_fresh_search() -> None:
     vectors = clustered(400)
@@ -340,6 +386,7 @@ def test_similar_answers_are_cached_per_index_and_match_a_fresh_search() -> None
 async def test_a_refresh_starts_a_new_cache(stores: Stores) -> None:
     vectors = clustered(60)
     ids = await put_vectors(stores, vectors)
+    await publish(stores)
     service = VectorService(stores.recommendations.vectors, model=MODEL)
     await service.refresh()
     before = service.similar(ids[59], 1)
@@ -348,5 +395,6 @@ async def test_a_refresh_starts_a_new_cache(stores: Stores) -> None:
     await stores.recommendations.vectors.put(
         [ProductVector(ids[1], MODEL, "moved", (moved / np.linalg.norm(moved)).astype(np.float32))]
     )
+    await publish(stores)
     assert await service.refresh() is True
     assert service.similar(ids[59], 1) == [(ids[1], pytest.approx(1.0, abs=1e-3))]

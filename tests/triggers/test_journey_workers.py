@@ -85,7 +85,15 @@ async def test_killed_workers_leave_every_step_done_once(
     async def spawn(name: str) -> asyncio.subprocess.Process:
         log = (tmp_path / f"{name}.log").open("wb")
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "gateway", "worker", env=environment(settings), stdout=log, stderr=log
+            sys.executable,
+            "-m",
+            "gateway",
+            "worker",
+            "--port",
+            str(free_port()),  # each its own probe port
+            env=environment(settings),
+            stdout=log,
+            stderr=log,
         )
         workers.append(process)
         return process

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.catalogue.stores.protocol import CatalogStore
+from gateway.catalogue.stores.protocol import CatalogFeed, CatalogStore, FollowedCatalogStore
 from gateway.platform.backends import Backends
 
 
-def open_store(backends: Backends) -> CatalogStore:
+def open_store(backends: Backends) -> FollowedCatalogStore:
     if backends.mongo_db is None or backends.mongo_client is None:
         from gateway.catalogue.stores.memory import MemoryCatalogStore
 
@@ -23,6 +23,7 @@ async def create_indexes(db: Any) -> None:
     await db.products.create_index([("brand_id", 1)])
     await db.products.create_index([("tokens", 1)])
     await db.products.create_index([("price_value", 1), ("_id", 1)])
+    await db.products.create_index([("rev", 1), ("_id", 1)])  # the mirror's change feed
 
 
-__all__ = ["CatalogStore", "create_indexes", "open_store"]
+__all__ = ["CatalogFeed", "CatalogStore", "FollowedCatalogStore", "create_indexes", "open_store"]

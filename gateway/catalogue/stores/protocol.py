@@ -12,6 +12,12 @@ from typing import Protocol
 
 from gateway.catalogue.values import Brand, BrandId, Category, Product, ProductFilter, ProductId, ProductSort
 
+ProductChange = tuple[int, Product]
+"""A product as an upsert wrote it, with that upsert's revision."""
+
+ChangeCursor = tuple[int, ProductId]
+"""(revision, id) of the last change read: the next page starts after it."""
+
 
 class CatalogStore(Protocol):
     """Products, brands and the category tree."""
@@ -39,3 +45,27 @@ class CatalogStore(Protocol):
     async def revision(self) -> tuple[int, int]:
         """(number of products, revision); the revision grows with every upsert."""
         ...
+
+
+class CatalogFeed(Protocol):
+    """What the in-process mirror loads from: every product once, then only what changed.
+
+    Revisions are those of `CatalogStore.revision`. A store that serves this writes every
+    upsert's products with that upsert's revision, and makes revisions visible in order: once
+    `revision()` reports r, every upsert up to r is readable. So after reading revision r and
+    then every product, a mirror is complete up to r, and `changes(r)` brings it up to date.
+    """
+
+    async def scan(self, after: ProductId | None, limit: int) -> list[Product]:
+        """Up to `limit` products, in the store's own order, after the product `after` (None: from
+        the start). Every product that existed when the scan began is returned once."""
+        ...
+
+    async def changes(self, since: int, after: ChangeCursor | None, limit: int) -> list[ProductChange]:
+        """Up to `limit` products written by upserts with a revision above `since`, in (revision, id)
+        order, after `after`. A product written again later is listed with its latest revision."""
+        ...
+
+
+class FollowedCatalogStore(CatalogStore, CatalogFeed, Protocol):
+    """A catalogue store the mirror can follow: the memory and MongoDB stores."""

@@ -100,7 +100,7 @@ async def served_rankings(
     products, brands, categories = products_of(items)
     store = MemoryCatalogStore()
     await store.upsert(products, brands, categories)
-    catalog = CatalogService(store, preload_max=max(len(products), 1))
+    catalog = CatalogService(store, feed=store, preload_max=max(len(products), 1))
     await catalog.refresh()
     by_id = {p.id: p for p in products}
     tree = catalog.category_map()

@@ -1,7 +1,7 @@
 """Prebuilt vector index graphs in MongoDB: GridFS bucket `vector_graphs`.
 
-A graph file (hnswlib's format, ~1.7 GB at 1M products) is stored in 255 KiB chunks
-(`vector_graphs.chunks`); its `vector_graphs.files` document carries
+A published graph file (ids, then the usearch index: ~0.9 GB at 1M products) is stored in
+255 KiB chunks (`vector_graphs.chunks`); its `vector_graphs.files` document carries
 `metadata: {model, digest}`. GridFS writes the files document after the last chunk, so a
 reader never finds a half-uploaded graph. After an upload the model's older graphs are
 deleted (older `_id`s only, so of two racing publishers the newer graph survives). A graph

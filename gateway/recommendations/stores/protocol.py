@@ -17,7 +17,7 @@ import numpy.typing as npt
 from gateway.catalogue import ProductId
 from gateway.kernel import VisitorId
 from gateway.recommendations.values.signals import HistoryEntry, SignalUpdate
-from gateway.recommendations.values.vectors import ProductVector
+from gateway.recommendations.values.vectors import ProductVector, VectorsVersion
 
 
 class SignalStore(Protocol):
@@ -52,14 +52,19 @@ class SignalStore(Protocol):
 
 
 class VectorStore(Protocol):
-    """Product embeddings (MongoDB: `product_vectors`, float32 as compact BSON binary)."""
+    """Product embeddings (MongoDB: `product_vectors`, float32 as compact BSON binary).
+
+    Writes do not announce themselves: `python -m gateway index` puts and removes vectors,
+    publishes the graph, then `commit`s once, so every instance reloads once per run, never
+    per batch, and never finds a revision whose graph is not published yet.
+    """
 
     async def hashes(self, model: str) -> dict[ProductId, str]:
         """The content hash of every product embedded with `model`."""
         ...
 
     async def put(self, vectors: Sequence[ProductVector]) -> None:
-        """Insert or replace; bumps the revision."""
+        """Insert or replace (seen by instances after the next `commit`)."""
         ...
 
     async def remove(self, ids: Sequence[ProductId]) -> None: ...
@@ -68,8 +73,12 @@ class VectorStore(Protocol):
         """Every vector of `model`: ids and a matrix with one row per id (ordered by id)."""
         ...
 
-    async def revision(self, model: str) -> int:
-        """Grows with every put or remove: a cheap check for 'did anything change'."""
+    async def commit(self, model: str, digest: str, rows: int) -> int:
+        """Announce the vectors as they are now (their digest and count); returns the new revision."""
+        ...
+
+    async def version(self, model: str) -> VectorsVersion:
+        """The last commit of `model`: a cheap check for 'is there something new to load'."""
         ...
 
 
@@ -77,7 +86,7 @@ class GraphStore(Protocol):
     """Prebuilt vector index graphs, published by `python -m gateway index` for instances to load.
 
     One graph per model, keyed by the digest of the vectors it indexes (`gateway.recommendations.vectors.graph`),
-    so a graph built from other vectors is never used. Files, not bytes: a graph is ~1.7 GB
+    so a graph built from other vectors is never used. Files, not bytes: a graph is ~0.9 GB
     at 1M products. MongoDB: GridFS bucket `vector_graphs`.
     """
 

@@ -16,3 +16,16 @@ class ProductVector:
     model: str
     content_hash: str  # `gateway.catalogue.values.content_hash` of the text embedded
     vector: npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class VectorsVersion:
+    """What one `index` run published for a model: instances reload when `revision` moves.
+
+    `digest` identifies the vectors (`graph_digest`: ids in row order and values) and `rows`
+    counts them; "" and 0 before anything was published.
+    """
+
+    revision: int
+    digest: str = ""
+    rows: int = 0

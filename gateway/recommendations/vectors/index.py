@@ -1,13 +1,20 @@
-"""Vector indexes: exact (numpy) for small catalogues, HNSW (hnswlib) above a size threshold.
+"""Vector indexes: exact (numpy) for small catalogues, an HNSW graph (usearch) above a size threshold.
 
 Vectors are unit length, so inner product is cosine similarity. Measured on 2 cores
 (docs/recommendations.md, bench/recs_latency.py): an exact scan costs ~0.3 ms per query at
-10k items and ~55 ms at 1M; HNSW (M=16, ef=128) stays under ~1 ms at 1M.
+10k items and ~55 ms at 1M; HNSW (connectivity 16, ef 128) stays around a millisecond at 1M.
+
+Each index holds the only copy of its vectors: the exact index its float32 matrix, the graph
+its own float16 vectors beside the graph, in one file that an instance memory-maps
+(`HnswIndex.view`) instead of reading into its heap. Queries about an indexed product take
+its vector from the index (`vectors`). usearch rather than hnswlib: it ships wheels for every
+CPython we serve on (hnswlib has none for 3.11), and its index can be used straight from a
+memory map.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -15,7 +22,10 @@ import numpy.typing as npt
 Vectors = npt.NDArray[np.float32]
 DEFAULT_EXACT_MAX = 20_000
 HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF = 16, 100, 128
-HNSW_PARAMS = f"M={HNSW_M} ef_construction={HNSW_EF_CONSTRUCTION} seed=7 space=ip"  # part of a graph's digest
+HNSW_DTYPE = "f16"  # half the memory of f32, same recall@50 measured (docs/recommendations.md)
+HNSW_PARAMS = (  # part of a graph's digest
+    f"usearch dtype={HNSW_DTYPE} connectivity={HNSW_M} expansion_add={HNSW_EF_CONSTRUCTION} metric=ip"
+)
 
 
 class VectorIndex(Protocol):
@@ -34,6 +44,10 @@ class VectorIndex(Protocol):
         """`search` for each row of `queries`, in one pass over the index where possible."""
         ...
 
+    def vectors(self, rows: list[int]) -> Vectors:
+        """The indexed vectors of `rows`, as float32 (one row each)."""
+        ...
+
 
 class ExactIndex:
     kind = "exact"
@@ -43,6 +57,9 @@ class ExactIndex:
 
     def __len__(self) -> int:
         return int(self._vectors.shape[0])
+
+    def vectors(self, rows: list[int]) -> Vectors:
+        return self._vectors[rows]
 
     def search(self, query: Vectors, k: int) -> list[tuple[int, float]]:
         return self.search_many(query.reshape(1, -1), k)[0]
@@ -64,6 +81,8 @@ class ExactIndex:
 
 
 class HnswIndex:
+    """An HNSW graph over float16 copies of the vectors (usearch); row numbers are its keys."""
+
     kind = "hnsw"
 
     def __init__(
@@ -75,53 +94,60 @@ class HnswIndex:
         ef: int = HNSW_EF,
         threads: int = 1,
     ):
-        import hnswlib
+        from usearch.index import Index
 
         n, dim = vectors.shape
-        self._index = hnswlib.Index(space="ip", dim=int(dim))
-        self._index.init_index(max_elements=max(1, int(n)), M=m, ef_construction=ef_construction, random_seed=7)
+        self._index = Index(ndim=int(dim), metric="ip", dtype=HNSW_DTYPE, connectivity=m, expansion_add=ef_construction)
         if n:
-            self._index.add_items(np.ascontiguousarray(vectors, dtype=np.float32), np.arange(n), num_threads=threads)
-        self._index.set_ef(ef)
-        self._n = int(n)
-        self.ef = ef
+            self._index.add(np.arange(n), np.ascontiguousarray(vectors, dtype=np.float32), threads=threads)
+        self._n, self.ef = int(n), ef
+        self._keep: tuple[Any, ...] = ()
 
     def __len__(self) -> int:
         return self._n
 
     def save(self, path: str) -> None:
-        """Write the graph (hnswlib's format), so a later process can load instead of rebuilding."""
-        self._index.save_index(path)
+        """Write the graph and its vectors (usearch's format), for `view` in another process."""
+        self._index.save(path)
 
     @classmethod
-    def load(cls, path: str, vectors: Vectors, *, ef: int = HNSW_EF) -> HnswIndex:
-        """An index saved by `save` for these same `vectors` (rows in the same order).
+    def view(cls, buffer: memoryview, *, keep: Any = None, ef: int = HNSW_EF) -> HnswIndex:
+        """The index saved by `save`, used in place from `buffer` (a memory map: nothing is copied).
 
-        Raises ValueError when the file holds another number of rows.
+        `keep` (the map) is held as long as the index. Raises ValueError for a buffer usearch
+        cannot read.
         """
-        import hnswlib
+        from usearch.index import Index
 
+        index = Index.restore(buffer, view=True)
+        if index is None:
+            raise ValueError("not a usearch index")
         self = cls.__new__(cls)
-        self._index = hnswlib.Index(space="ip", dim=int(vectors.shape[1]))
-        self._index.load_index(path, max_elements=max(1, int(vectors.shape[0])))
-        if self._index.get_current_count() != int(vectors.shape[0]):
-            raise ValueError(f"graph has {self._index.get_current_count()} rows, vectors {vectors.shape[0]}")
-        self._index.set_ef(ef)
-        self._n, self.ef = int(vectors.shape[0]), ef
+        self._index, self._n, self.ef, self._keep = index, int(index.size), ef, (buffer, keep)
         return self
+
+    def vectors(self, rows: list[int]) -> Vectors:
+        found = self._index.get(np.asarray(rows, dtype=np.uint64), dtype="f32")
+        if isinstance(found, tuple):  # one array per key (every row is in the index)
+            return np.vstack([f for f in found if f is not None]).astype(np.float32, copy=False)
+        return np.asarray(found, dtype=np.float32).reshape(len(rows), -1)
 
     def search(self, query: Vectors, k: int) -> list[tuple[int, float]]:
         return self.search_many(query.reshape(1, -1), k)[0]
 
     def search_many(self, queries: Vectors, k: int) -> list[list[tuple[int, float]]]:
+        from usearch.index import BatchMatches
+
         if self._n == 0 or k <= 0:
             return [[] for _ in range(len(queries))]
         k = min(k, self._n)
-        self._index.set_ef(max(self.ef, k))  # hnswlib needs ef >= k
-        labels, distances = self._index.knn_query(queries.astype(np.float32, copy=False), k=k, num_threads=1)
+        self._index.expansion_search = max(self.ef, k)  # type: ignore[misc]  # a setter usearch's stubs miss
+        found = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k, threads=1)
+        if not isinstance(found, BatchMatches):  # usearch answers one query row with plain Matches
+            return [[(int(r), 1.0 - float(d)) for r, d in zip(found.keys, found.distances, strict=True)]]
         return [
-            [(int(r), 1.0 - float(d)) for r, d in zip(row_l, row_d, strict=True)]
-            for row_l, row_d in zip(labels, distances, strict=True)
+            [(int(r), 1.0 - float(d)) for r, d in zip(keys[:count], distances[:count], strict=True)]
+            for keys, distances, count in zip(found.keys, found.distances, found.counts, strict=True)
         ]
 
 
