@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from gateway.kernel import ConfigError
+from gateway.platform.backends import check_url
+from gateway.platform.redis_keys import check_prefix
 from gateway.visitors import DEFAULT_HALF_LIFE_DAYS
 
 T = TypeVar("T")
@@ -160,6 +162,11 @@ def _url(schemes: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
+def _redis_url(raw: str) -> str:
+    """redis://, rediss://, unix://, redis+cluster://a:1,b:2 or redis+sentinel://a:1/service."""
+    return check_url(_url(("memory", "redis", "rediss", "unix", "redis+cluster", "redis+sentinel"))(raw))
+
+
 def _csv(raw: str) -> frozenset[str]:
     return frozenset(part.strip() for part in raw.split(",") if part.strip())
 
@@ -292,7 +299,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
 
     environment = get("VITRINE_ENV", _choice("development", "production"), "development")
     mongodb_url = get("VITRINE_MONGODB_URL", _url(("memory", "mongodb", "mongodb+srv")), "memory://")
-    redis_url = get("VITRINE_REDIS_URL", _url(("memory", "redis", "rediss", "unix")), "memory://")
+    redis_url = get("VITRINE_REDIS_URL", _redis_url, "memory://")
 
     secret = env.get("VITRINE_SECRET_KEY", "")
     previous = [s for s in env.get("VITRINE_SECRET_KEY_PREVIOUS", "").split(",") if s]
@@ -321,7 +328,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         mongodb_url=mongodb_url,
         mongodb_database=get("VITRINE_MONGODB_DATABASE", str, "vitrine"),
         redis_url=redis_url,
-        redis_prefix=get("VITRINE_REDIS_PREFIX", str, "vt:"),
+        redis_prefix=get("VITRINE_REDIS_PREFIX", check_prefix, "vt:"),
         host=get("VITRINE_HOST", str, "127.0.0.1"),
         port=get("VITRINE_PORT", _int_in(1, 65535), 8000),
         environment=environment,

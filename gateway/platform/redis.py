@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from gateway.kernel import StoreUnavailable
 
@@ -27,7 +27,7 @@ def open_client(url: str, timeout_ms: int) -> Redis:
 async def translated(store: str, operation: str) -> AsyncIterator[None]:
     try:
         yield
-    except (RedisError, OSError) as exc:
+    except (RedisError, RedisClusterException, OSError) as exc:  # cluster errors are not RedisError
         raise StoreUnavailable(store, operation, exc) from exc
 
 

@@ -1,4 +1,4 @@
-"""SessionStore contract, run against the memory store and Redis (a real server over TCP)."""
+"""SessionStore contract, run against the memory store, a Redis server and a Redis Cluster (over TCP)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from gateway.kernel.visitor import Channel, VisitorId
 from gateway.visitors.values.profile import Profile
 from gateway.visitors.values.session import RECENTLY_VIEWED_CAP, CartLine, SessionChange
 from gateway.wiring import Stores
+from tests.conftest import REDIS_BACKENDS
 from tests.support.factories import NOW
+
+pytestmark = REDIS_BACKENDS
 
 V1, V2 = VisitorId("v_session1aaaaaaaaaaaaaaa"), VisitorId("v_session2aaaaaaaaaaaaaaa")
 P1, P2 = ProductId("p-00001"), ProductId("p-00002")

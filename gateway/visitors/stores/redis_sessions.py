@@ -1,7 +1,9 @@
 """Sessions in Redis.
 
-Per visitor two keys with the same sliding TTL: `<prefix>s:<id>` (the session as JSON) and
-`<prefix>sp:<id>` (a copy of the profile, so a warm request needs no MongoDB round trip).
+Per visitor two keys with the same sliding TTL: `<prefix>s:{<id>}` (the session as JSON) and
+`<prefix>sp:{<id>}` (a copy of the profile, so a warm request needs no MongoDB round trip). The
+braces are a Redis Cluster hash tag: both keys live in the visitor's slot, so the read script
+and the write transaction work on a cluster (`gateway.platform.redis_keys`).
 Reading any number of sessions is one round trip of GETEX commands, which also slides the
 expiry: one small script for a single visitor (the common case: the request's own visitor,
 one command instead of a pipeline), a pipeline for several. Writes use WATCH/MULTI with the
@@ -19,6 +21,7 @@ from redis.exceptions import WatchError
 import gateway.visitors.stores.codec as codec
 from gateway.kernel import VisitorId
 from gateway.platform.redis import translated
+from gateway.platform.redis_keys import owned
 from gateway.visitors.values.profile import Profile
 from gateway.visitors.values.session import SESSION_TTL_SECONDS, Session, SessionChange, apply_change
 
@@ -39,10 +42,10 @@ class RedisSessionStore:
         self._get_one = client.register_script(_GET_ONE)
 
     def _key(self, visitor_id: str) -> str:
-        return f"{self._prefix}s:{visitor_id}"
+        return owned(self._prefix, "s", visitor_id)
 
     def _profile_key(self, visitor_id: str) -> str:
-        return f"{self._prefix}sp:{visitor_id}"
+        return owned(self._prefix, "sp", visitor_id)
 
     async def get_many(self, ids: Sequence[VisitorId]) -> list[Session | None]:
         if not ids:

@@ -1,0 +1,81 @@
+"""Redis Cluster and Redis Sentinel clients, chosen by URL scheme, and what stores need on a cluster.
+
+    redis+cluster://host:port[,host:port...][?options]      any seed nodes; the rest are discovered
+    redis+sentinel://host:port[,host:port...]/service[/db]   Sentinels that name the master `service`
+
+`gateway.platform.backends` parses the URL and calls these; both connect lazily, like
+`gateway.platform.redis.open_client`, and take the same timeouts.
+
+On a cluster every script, transaction and multi-key command must keep its keys in one hash
+slot (`gateway.platform.redis_keys`). Pipelines are fine across slots: redis-py's cluster
+pipeline sends each node its share. A script queued in a cluster pipeline is sent as `EVAL`
+with its text (`queue_script`): redis-py leaves NOSCRIPT recovery inside a cluster pipeline to
+the caller, and a master that restarted, or a replica promoted in a failover, starts with an
+empty script cache. Outside pipelines `Script` objects load themselves on NOSCRIPT.
+
+Classic pub/sub (`PUBLISH`) reaches subscribers on every node over the cluster bus, so release
+broadcasts work unchanged: the subscriber connects to the node that serves the channel's slot
+and resubscribes through a fresh one when that node fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.cluster import ClusterNode, ClusterPipeline, RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.commands.core import AsyncScript
+
+
+def open_cluster(nodes: Sequence[tuple[str, int]], options: Mapping[str, str], timeout_ms: int) -> RedisCluster:
+    """A cluster client on the seed nodes; it discovers the others and follows MOVED/ASK."""
+    timeout = timeout_ms / 1000
+    return RedisCluster(
+        startup_nodes=[ClusterNode(host, port) for host, port in nodes],
+        password=options.get("password"),
+        username=options.get("username"),
+        ssl=options.get("ssl", "").lower() in {"1", "true", "yes"},
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        health_check_interval=30,
+        decode_responses=False,
+        # A master that just failed: retry briefly (the client refreshes the slot map between
+        # tries), then fail: the store translates it and personalization fails open.
+        retry=Retry(ExponentialBackoff(cap=0.1, base=0.01), retries=2),
+    )
+
+
+def open_sentinel(
+    sentinels: Sequence[tuple[str, int]], service: str, db: int, options: Mapping[str, str], timeout_ms: int
+) -> Redis:
+    """A client of the master the Sentinels name; it asks them again after a failover."""
+    from redis.asyncio.sentinel import Sentinel
+
+    timeout = timeout_ms / 1000
+    sentinel = Sentinel(list(sentinels), socket_timeout=timeout, socket_connect_timeout=timeout)
+    client: Redis = sentinel.master_for(
+        service,
+        db=db,
+        password=options.get("password"),
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        health_check_interval=30,
+        decode_responses=False,
+    )
+    return client
+
+
+def is_cluster(client: Any) -> bool:
+    return isinstance(client, RedisCluster)
+
+
+async def queue_script(pipe: Any, script: AsyncScript, keys: Sequence[Any], args: Sequence[Any]) -> None:
+    """Queue `script` in `pipe`: EVALSHA (loaded first) on one server, EVAL with the text on a cluster."""
+    if isinstance(pipe, ClusterPipeline):
+        text = script.script.decode() if isinstance(script.script, bytes) else str(script.script)
+        pipe.eval(text, len(keys), *keys, *args)
+    else:
+        await script(keys=list(keys), args=list(args), client=pipe)
