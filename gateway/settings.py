@@ -40,6 +40,11 @@ class Settings:
     events_max_body_bytes: int = 512 * 1024
     interest_half_life_days: float = DEFAULT_HALF_LIFE_DAYS
     store_timeout_ms: int = 1000
+    # The durable intake, with Redis (gateway/visitors/durable_intake.py, docs/operations.md)
+    intake_apply: str = "inline"  # inline: apply in the request (within the budget) | deferred: appliers only
+    intake_apply_budget_ms: int = 300
+    intake_partitions: int = 16
+    intake_seen_seconds: int = 3600  # repeats of a messageId within this window answer DUPLICATE
     cookie_secure: bool = False
     catalog_preload_max: int = 200_000
     debug: bool = False
@@ -344,6 +349,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         events_max_body_bytes=get("VITRINE_EVENTS_MAX_BODY_BYTES", _int_in(1024, 16 * 1024 * 1024), 512 * 1024),
         interest_half_life_days=get("VITRINE_INTEREST_HALF_LIFE_DAYS", _positive_float, DEFAULT_HALF_LIFE_DAYS),
         store_timeout_ms=get("VITRINE_STORE_TIMEOUT_MS", _int_in(10, 60_000), 1000),
+        intake_apply=get("VITRINE_INTAKE_APPLY", _choice("inline", "deferred"), "inline"),
+        intake_apply_budget_ms=get("VITRINE_INTAKE_APPLY_BUDGET_MS", _int_in(10, 60_000), 300),
+        intake_partitions=get("VITRINE_INTAKE_PARTITIONS", _int_in(1, 1024), 16),
+        intake_seen_seconds=get("VITRINE_INTAKE_SEEN_SECONDS", _int_in(60, 30 * 86_400), 3600),
         cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
         catalog_preload_max=get("VITRINE_CATALOG_PRELOAD_MAX", _int_in(0, 10_000_000), 200_000),
         debug=get("VITRINE_DEBUG", _parse_bool, False),

@@ -45,9 +45,11 @@ from gateway.slots import BehaviourCounts, ExperimentTracker, SlotDefinitions, S
 from gateway.triggers import PriceWatchingCatalogStore, TriggerPolicy, TriggerService, TriggerStores, WebhookSender
 from gateway.visitors import (
     DEFAULT_POINTS,
+    DurableIntake,
     EngagementPolicy,
     EventListener,
     EventService,
+    JournalApplier,
     VisitorService,
     VisitorStores,
 )
@@ -89,7 +91,9 @@ def open_stores(settings: Settings, backends: Backends, stack: AsyncExitStack) -
         catalog = PriceWatchingCatalogStore(catalogue.open_store(backends), trigger_stores.timers)
     return Stores(
         catalog=catalog,
-        visitors=visitors.open_stores(backends),
+        visitors=visitors.open_stores(
+            backends, journal_partitions=settings.intake_partitions, journal_seen_seconds=settings.intake_seen_seconds
+        ),
         identities=identity.open_store(backends),
         audiences=audiences.open_stores(backends),
         slots=slots.open_stores(backends),
@@ -146,6 +150,7 @@ class Services:
     recommendations: RecommendationService
     triggers: TriggerService
     webhooks: WebhookSender | None  # None when no VITRINE_WEBHOOK_URL is configured
+    journal_applier: JournalApplier | None  # None without an intake journal (memory:// Redis)
     privacy: PrivacyService
     api_keys: ApiKeyService
     persisted: PersistedDocuments
@@ -299,6 +304,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         ),
         attribution=IdentityAttribution(settings, visitor_service.consents, identity_service),
         on_outcomes=metrics.count_events,
+        durable=_durable_intake(settings, v),
     )
     privacy = PrivacyService(
         directory,
@@ -331,11 +337,32 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         recommendations=recommendation_service,
         triggers=trigger_service,
         webhooks=webhooks,
+        journal_applier=_journal_applier(settings, events, v, stores.leases),
         privacy=privacy,
         api_keys=ApiKeyService(stores.api_keys, settings.admin_api_key),
         persisted=PersistedDocuments(stores.persisted, settings.persisted_queries),
         metrics=metrics,
     )
+
+
+def _durable_intake(settings: Settings, stores: VisitorStores) -> DurableIntake | None:
+    if stores.journal is None:
+        return None
+    return DurableIntake(
+        stores.journal,
+        deferred=settings.intake_apply == "deferred",
+        apply_budget_seconds=settings.intake_apply_budget_ms / 1000,
+    )
+
+
+def _journal_applier(
+    settings: Settings, events: EventService, stores: VisitorStores, leases: LeaseStore
+) -> JournalApplier | None:
+    if stores.journal is None:
+        return None
+    # Inline mode: leave the newest entries to the request that is applying them right now.
+    grace = 0.0 if settings.intake_apply == "deferred" else 2 * settings.intake_apply_budget_ms / 1000 + 1.0
+    return JournalApplier(events, stores.journal, leases, grace_seconds=grace)
 
 
 def _webhook_sender(settings: Settings, stores: TriggerStores, stack: AsyncExitStack) -> WebhookSender | None:

@@ -4,6 +4,7 @@
 Public face of the area: other areas and the resolvers import only what is listed here.
 """
 
+from gateway.visitors.durable_intake import DurableIntake, JournalApplier
 from gateway.visitors.intake import (
     Attribution,
     EventGate,
@@ -16,7 +17,9 @@ from gateway.visitors.intake import (
 )
 from gateway.visitors.service import VisitorService, VisitorState
 from gateway.visitors.stores import (
+    Backlog,
     EventStore,
+    IntakeJournal,
     ProfileIndex,
     ProfileStore,
     SessionStore,
@@ -53,8 +56,10 @@ __all__ = [
     "HEADER_NAME",
     "RECENTLY_VIEWED_CAP",
     "Attribution",
+    "Backlog",
     "CartLine",
     "ConsentRecord",
+    "DurableIntake",
     "EngagementPolicy",
     "Event",
     "EventDraft",
@@ -65,7 +70,9 @@ __all__ = [
     "EventStatus",
     "EventStore",
     "EventType",
+    "IntakeJournal",
     "Interest",
+    "JournalApplier",
     "MemoryProfileStore",
     "MemorySessionStore",
     "Profile",

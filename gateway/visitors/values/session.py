@@ -11,7 +11,7 @@ from datetime import datetime
 
 from gateway.catalogue import ProductId
 from gateway.kernel import Channel, VisitorId
-from gateway.visitors.values.profile import Profile
+from gateway.visitors.values.profile import Profile, ProfileChange
 
 RECENTLY_VIEWED_CAP = 20
 RECENT_SEARCHES_CAP = 10
@@ -48,6 +48,9 @@ class Session:
     channel: Channel | None = None
     applied_event_keys: frozenset[str] = frozenset()
     profile: Profile | None = None
+    # Profile changes of events the intake accepted but has not applied yet (values/staged.py):
+    # whoever reads the profile for this session applies them on top.
+    pending: tuple[ProfileChange, ...] = ()
 
 
 def _push_front(items: tuple[str, ...], item: str, cap: int) -> tuple[str, ...]:
