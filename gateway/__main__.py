@@ -392,6 +392,18 @@ def redis_migrate_keys(
     typer.echo(("dry run: " if dry_run else "") + report)
 
 
+@cli.command("mongo-shard-commands")
+def mongo_shard_commands() -> None:
+    """Print the mongosh commands that shard the large collections of VITRINE_MONGODB_DATABASE.
+
+    Run them once as a cluster admin, before the collections grow (docs/operations.md).
+    """
+    from gateway.platform.sharding import shard_commands
+
+    for line in shard_commands(_settings().mongodb_database):
+        typer.echo(line)
+
+
 @cli.command("identity-token")
 def identity_token(
     visitor: Annotated[str, typer.Option(help="The visitor the token is for (viewer.visitorId).")],
