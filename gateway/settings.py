@@ -73,6 +73,9 @@ class Settings:
     webhook_secret: str | None = None
     webhook_max_attempts: int = 8
     webhook_backoff_seconds: float = 30.0
+    # How long claimed work belongs to its worker: a worker that dies holds it up so long.
+    webhook_claim_seconds: float = 60.0
+    trigger_claim_seconds: float = 120.0
     trigger_abandoned_cart_minutes: float = 60.0
     trigger_inactivity_days: float = 30.0
     trigger_holdout_percent: float = 10.0
@@ -376,6 +379,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         webhook_secret=get("VITRINE_WEBHOOK_SECRET", _secret, None),
         webhook_max_attempts=get("VITRINE_WEBHOOK_MAX_ATTEMPTS", _int_in(1, 50), 8),
         webhook_backoff_seconds=get("VITRINE_WEBHOOK_BACKOFF_SECONDS", _positive_float, 30.0),
+        webhook_claim_seconds=get("VITRINE_WEBHOOK_CLAIM_SECONDS", _positive_float, 60.0),
+        trigger_claim_seconds=get("VITRINE_TRIGGER_CLAIM_SECONDS", _positive_float, 120.0),
         trigger_abandoned_cart_minutes=get("VITRINE_TRIGGER_ABANDONED_CART_MINUTES", _positive_float, 60.0),
         trigger_inactivity_days=get("VITRINE_TRIGGER_INACTIVITY_DAYS", _positive_float, 30.0),
         trigger_holdout_percent=get("VITRINE_TRIGGER_HOLDOUT_PERCENT", _percent, 10.0),

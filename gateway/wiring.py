@@ -269,6 +269,7 @@ def build_services(settings: Settings, stores: Stores, metrics: Metrics, stack: 
         stores.catalog,
         trigger_policy(settings),
         webhooks,
+        claim_seconds=settings.trigger_claim_seconds,
     )
     personal_listeners: list[EventListener] = [
         SignalRecorder(stores.recommendations.signals, catalog.category_map),
@@ -377,4 +378,5 @@ def _webhook_sender(settings: Settings, stores: TriggerStores, stack: AsyncExitS
         client,
         max_attempts=settings.webhook_max_attempts,
         backoff_base_seconds=settings.webhook_backoff_seconds,
+        claim_seconds=settings.webhook_claim_seconds,
     )

@@ -79,8 +79,10 @@ class TriggerService:
         policy: TriggerPolicy,
         webhooks: WebhookSender | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        claim_seconds: float = CLAIM_SECONDS,
     ) -> None:
         self._webhooks = webhooks
+        self._claim_seconds = claim_seconds  # a claimed timer is this instance's for so long
         self._timers = timers
         self._outbox = outbox
         self._profiles = profiles
@@ -160,7 +162,7 @@ class TriggerService:
         """Fire due timers this instance manages to claim; answers how many fired."""
         now = now or self._clock()
         fired = 0
-        for timer in await self._timers.claim_due(now, self._me, CLAIM_SECONDS, limit):
+        for timer in await self._timers.claim_due(now, self._me, self._claim_seconds, limit):
             try:
                 await self._fire(timer, now)
             except StoreUnavailable as exc:  # the claim expires and the timer fires again later

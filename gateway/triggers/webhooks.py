@@ -37,9 +37,12 @@ class WebhookSender:
         *,
         max_attempts: int,
         backoff_base_seconds: float,
+        claim_seconds: float = CLAIM_SECONDS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`claim_seconds`: how long a claimed delivery is this sender's; if it dies, others wait that long."""
         self._outbox = outbox
+        self._claim_seconds = claim_seconds
         self._url = url
         self._secret = secret
         self._client = client
@@ -51,7 +54,7 @@ class WebhookSender:
         """Attempt every due delivery once; answers how many were delivered."""
         now = now or self._clock()
         delivered = 0
-        for delivery in await self._outbox.claim_due(now, CLAIM_SECONDS, BATCH):
+        for delivery in await self._outbox.claim_due(now, self._claim_seconds, BATCH):
             outcome = await self._attempt(delivery, now)
             await self._outbox.record(outcome)
             delivered += outcome.status is DeliveryStatus.DELIVERED
