@@ -39,7 +39,7 @@ from typing import Any, Protocol
 from gateway.catalogue import CatalogService, Product, ProductId
 from gateway.kernel import InputError, StoreUnavailable, Visitor, VisitorId
 from gateway.visitors.durable_intake import FOR_ANOTHER_PERSON, DurableIntake, both_down
-from gateway.visitors.stores.protocol import EventStore, IntakeJournal, JournalEntry, ProfileStore, SessionStore
+from gateway.visitors.stores.protocol import EventStore, JournalEntry, ProfileStore, SessionStore
 from gateway.visitors.validation import parse_event, product_ids
 from gateway.visitors.values.effects import profile_change, session_change
 from gateway.visitors.values.engagement import EngagementPolicy
@@ -148,10 +148,6 @@ class EventService:
         self._durable = durable
         self._skip_apply_until = 0.0  # monotonic: applying in requests is paused until then
         self._log_failed_at = -1e9  # monotonic: the event log last failed then
-
-    @property
-    def journal(self) -> IntakeJournal | None:
-        return self._durable.journal if self._durable else None
 
     async def track(
         self,
