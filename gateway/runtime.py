@@ -53,8 +53,10 @@ class Runtime:
             status["mongodb"] = await _probe(mongo_ping(self.backends.mongo_client))
         if self.backends.redis is not None:
             from gateway.platform.redis import ping as redis_ping
+            from gateway.platform.redis_cluster import is_cluster, ping_any
 
-            status["redis"] = await _probe(redis_ping(self.backends.redis))
+            redis = self.backends.redis
+            status["redis"] = await _probe(ping_any(redis) if is_cluster(redis) else redis_ping(redis))
         catalog = self.services.catalog
         status["catalog"] = "ok" if catalog.category_map() or catalog.mirrored else "empty"
         return status

@@ -79,3 +79,24 @@ async def queue_script(pipe: Any, script: AsyncScript, keys: Sequence[Any], args
         pipe.eval(text, len(keys), *keys, *args)
     else:
         await script(keys=list(keys), args=list(args), client=pipe)
+
+
+async def ping_any(client: RedisCluster) -> None:
+    """Readiness on a cluster: some primary answers. One failed master is a partial outage that
+    the stores absorb (they fail open for its slots only); pulling every instance out of the
+    load balancer for it would turn it into a total one."""
+    from gateway.kernel import StoreUnavailable
+    from gateway.platform.redis import translated
+
+    last: StoreUnavailable | None = None
+    if not client.get_primaries():  # nothing sent yet: learn the cluster's nodes first
+        async with translated("Redis", "ping"):
+            await client.initialize()
+    for node in client.get_primaries():
+        try:
+            async with translated("Redis", "ping"):
+                await client.ping(target_nodes=node)
+            return
+        except StoreUnavailable as exc:
+            last = exc
+    raise last or StoreUnavailable("Redis", "ping")
