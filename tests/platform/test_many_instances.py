@@ -8,6 +8,7 @@ workers are real `python -m gateway worker` processes, so one can be killed with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -129,6 +130,7 @@ class SlowReceiver:
     keys: dict[str, list[bytes]] = field(default_factory=lambda: defaultdict(list))  # answered requests
     arrivals: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # every request, answered or not
     in_flight: int = 0
+    broken: int = 0  # requests cut off while being sent
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     server: asyncio.Server | None = None
 
@@ -142,22 +144,29 @@ class SlowReceiver:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            await reader.readline()
-            headers: dict[str, str] = {}
-            while (line := (await reader.readline()).decode()) not in ("\r\n", "\n", ""):
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-            body = await reader.readexactly(int(headers.get("content-length", "0")))
-            self.arrivals[headers["idempotency-key"]] += 1
+            try:
+                await reader.readline()
+                headers: dict[str, str] = {}
+                while (line := (await reader.readline()).decode()) not in ("\r\n", "\n", ""):
+                    name, _, value = line.partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.broken += 1  # the sender died while sending
+                return
+            key = headers.get("idempotency-key")
+            if key is None:
+                self.broken += 1
+                return
+            self.arrivals[key] += 1
             self.in_flight += 1
             self.arrived.set()
-            await asyncio.sleep(self.hold)
+            await asyncio.sleep(self.hold)  # "processing"; the receiver keeps what it processed
             self.in_flight -= 1
-            self.keys[headers["idempotency-key"]].append(body)  # counted when answered, as a receiver would
+            self.keys[key].append(body)
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            self.in_flight -= 1  # the sender died mid-request
+            with contextlib.suppress(ConnectionError):  # the sender died waiting for the answer
+                await writer.drain()
         finally:
             writer.close()
 
@@ -286,7 +295,9 @@ async def test_with_a_worker_killed_mid_delivery_every_trigger_arrives_once_per_
     for bodies in receiver.keys.values():
         assert len({orjson.loads(b)["id"] for b in bodies}) == 1 and len(set(bodies)) == 1
     assert any(w.returncode == -signal.SIGKILL for w in workers)
-    assert max(receiver.arrivals.values()) >= 2  # the killed worker's request was sent again, same key
+    # The kill hit a delivery: its request was cut off while being sent, or answered too late
+    # for the dead worker; either way another worker sent it again, with the same key.
+    assert receiver.broken or max(receiver.arrivals.values()) >= 2
 
 
 def time_now() -> object:
