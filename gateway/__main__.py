@@ -394,6 +394,56 @@ def persisted_register(
     typer.echo(f"{len(documents)} documents checked; {added} new; {total} trusted documents registered")
 
 
+@cli.command("redis-migrate-keys")
+def redis_migrate_keys(
+    dry_run: Annotated[bool, typer.Option(help="Count the keys to move; change nothing.")] = False,
+) -> None:
+    """Move Redis keys of releases before cluster support to their hash-tagged names (run once).
+
+    Against the single Redis server (VITRINE_REDIS_URL) the previous release used, right after
+    deploying this one; see gateway/platform/redis_migration.py and docs/operations.md.
+    """
+    from gateway.kernel import StoreUnavailable
+    from gateway.platform.backends import CLUSTER_SCHEME
+    from gateway.platform.redis import open_client, translated
+    from gateway.platform.redis_migration import migrate_keys
+
+    settings = _settings()
+    if settings.redis_url.startswith("memory"):
+        typer.echo("VITRINE_REDIS_URL is memory://: nothing to migrate")
+        return
+    if settings.redis_url.startswith(CLUSTER_SCHEME):
+        typer.echo("a cluster never held the old key names: run this against the single server you move from", err=True)
+        raise typer.Exit(2)
+
+    async def run() -> str:
+        client = open_client(settings.redis_url, max(settings.store_timeout_ms, 5000))
+        try:
+            async with translated("Redis", "migrate keys"):
+                return str(await migrate_keys(client, settings.redis_prefix, dry_run=dry_run))
+        finally:
+            await client.aclose()
+
+    try:
+        report = asyncio.run(run())
+    except StoreUnavailable as exc:
+        typer.echo(f"not migrated: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(("dry run: " if dry_run else "") + report)
+
+
+@cli.command("mongo-shard-commands")
+def mongo_shard_commands() -> None:
+    """Print the mongosh commands that shard the large collections of VITRINE_MONGODB_DATABASE.
+
+    Run them once as a cluster admin, before the collections grow (docs/operations.md).
+    """
+    from gateway.platform.sharding import shard_commands
+
+    for line in shard_commands(_settings().mongodb_database):
+        typer.echo(line)
+
+
 @cli.command("identity-token")
 def identity_token(
     visitor: Annotated[str, typer.Option(help="The visitor the token is for (viewer.visitorId).")],

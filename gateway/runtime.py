@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 CATALOG_REFRESH_SECONDS = 10.0
 REPLAY_SECONDS = 15.0
+JOURNAL_SECONDS = 0.25  # how often an instance looks for journaled events to apply
 SHUTDOWN_SECONDS = 5.0
 STARTUP_RETRY_SECONDS = (1.0, 30.0)  # first and longest wait before a failed startup step runs again
 RELEASE_POLL_SECONDS = 5.0  # the safety net behind release broadcasts (and how automation releases arrive)
@@ -68,11 +69,20 @@ class Runtime:
             status["mongodb"] = await _probe(mongo_ping(self.backends.mongo_client))
         if self.backends.redis is not None:
             from gateway.platform.redis import ping as redis_ping
+            from gateway.platform.redis_cluster import is_cluster, ping_any
 
-            status["redis"] = await _probe(redis_ping(self.backends.redis))
+            redis = self.backends.redis
+            status["redis"] = await _probe(ping_any(redis) if is_cluster(redis) else redis_ping(redis))
         catalog = self.services.catalog
         status["catalog"] = "ok" if catalog.category_map() or catalog.mirrored else "empty"
         return status
+
+    def intake_jobs(self) -> list[Job]:
+        """Applying accepted events: the intake journal's partitions, then the log's leftovers."""
+        jobs: list[Job] = [(REPLAY_SECONDS, self.services.events.replay_unapplied, "event replay")]
+        if self.services.journal_applier is not None:
+            jobs.append((JOURNAL_SECONDS, self.services.journal_applier.drain, "intake journal"))
+        return jobs
 
     def worker_jobs(self) -> list[Job]:
         """The customer-data work: segment re-evaluation, automation timers and journey steps,
@@ -93,7 +103,7 @@ class Runtime:
         s = self.services
         return [
             (CATALOG_REFRESH_SECONDS, s.catalog.refresh, "catalogue refresh"),
-            (REPLAY_SECONDS, s.events.replay_unapplied, "event replay"),
+            *self.intake_jobs(),
             (self.settings.recs_vector_refresh_seconds, s.vectors.refresh, "vector index refresh"),
             (RELEASE_POLL_SECONDS, s.slot_definitions.poll, "slot release poll"),
             (RELEASE_POLL_SECONDS, s.automation.poll, "automation release poll"),

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from gateway.kernel import ConfigError
+from gateway.platform.backends import check_url
+from gateway.platform.redis_keys import check_prefix
 from gateway.visitors import DEFAULT_HALF_LIFE_DAYS
 
 T = TypeVar("T")
@@ -42,6 +44,11 @@ class Settings:
     interest_half_life_days: float = DEFAULT_HALF_LIFE_DAYS
     store_timeout_ms: int = 1000  # every wait on MongoDB or Redis (docs/limits.md)
     store_breaker_seconds: float = 5.0  # after a timeout, calls to that store fail at once this long
+    # The durable intake, with Redis (gateway/visitors/durable_intake.py, docs/operations.md)
+    intake_apply: str = "inline"  # inline: apply in the request (within the budget) | deferred: appliers only
+    intake_apply_budget_ms: int = 300
+    intake_partitions: int = 16
+    intake_seen_seconds: int = 3600  # repeats of a messageId within this window answer DUPLICATE
     cookie_secure: bool = False
     visitor_idle_days: float = 365.0  # a visitor token expires after this long without a visit
     visitor_legacy_tokens: bool = True  # accept (and re-issue) tokens without an issue time
@@ -75,6 +82,9 @@ class Settings:
     webhook_max_attempts: int = 8
     webhook_backoff_seconds: float = 30.0
     webhook_concurrency: int = 8  # deliveries in flight to one receiver, per process
+    # How long claimed work belongs to its worker: a worker that dies holds it up so long.
+    webhook_claim_seconds: float = 60.0
+    trigger_claim_seconds: float = 120.0
     trigger_abandoned_cart_minutes: float = 60.0
     trigger_inactivity_days: float = 30.0
     trigger_holdout_percent: float = 10.0
@@ -188,6 +198,11 @@ def _url(schemes: tuple[str, ...]) -> Callable[[str], str]:
         return raw
 
     return parse
+
+
+def _redis_url(raw: str) -> str:
+    """redis://, rediss://, unix://, redis+cluster://a:1,b:2 or redis+sentinel://a:1/service."""
+    return check_url(_url(("memory", "redis", "rediss", "unix", "redis+cluster", "redis+sentinel"))(raw))
 
 
 def _csv(raw: str) -> frozenset[str]:
@@ -368,7 +383,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
 
     environment = get("VITRINE_ENV", _choice("development", "production"), "development")
     mongodb_url = get("VITRINE_MONGODB_URL", _url(("memory", "mongodb", "mongodb+srv")), "memory://")
-    redis_url = get("VITRINE_REDIS_URL", _url(("memory", "redis", "rediss", "unix")), "memory://")
+    redis_url = get("VITRINE_REDIS_URL", _redis_url, "memory://")
 
     secret = env.get("VITRINE_SECRET_KEY", "")
     previous = [s for s in env.get("VITRINE_SECRET_KEY_PREVIOUS", "").split(",") if s]
@@ -401,7 +416,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         mongodb_url=mongodb_url,
         mongodb_database=get("VITRINE_MONGODB_DATABASE", str, "vitrine"),
         redis_url=redis_url,
-        redis_prefix=get("VITRINE_REDIS_PREFIX", str, "vt:"),
+        redis_prefix=get("VITRINE_REDIS_PREFIX", check_prefix, "vt:"),
         host=get("VITRINE_HOST", str, "127.0.0.1"),
         port=get("VITRINE_PORT", _int_in(1, 65535), 8000),
         environment=environment,
@@ -419,6 +434,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         interest_half_life_days=get("VITRINE_INTEREST_HALF_LIFE_DAYS", _positive_float, DEFAULT_HALF_LIFE_DAYS),
         store_timeout_ms=get("VITRINE_STORE_TIMEOUT_MS", _int_in(10, 60_000), 1000),
         store_breaker_seconds=get("VITRINE_STORE_BREAKER_SECONDS", _positive_float, 5.0),
+        intake_apply=get("VITRINE_INTAKE_APPLY", _choice("inline", "deferred"), "inline"),
+        intake_apply_budget_ms=get("VITRINE_INTAKE_APPLY_BUDGET_MS", _int_in(10, 60_000), 300),
+        intake_partitions=get("VITRINE_INTAKE_PARTITIONS", _int_in(1, 1024), 16),
+        intake_seen_seconds=get("VITRINE_INTAKE_SEEN_SECONDS", _int_in(60, 30 * 86_400), 3600),
         cookie_secure=get("VITRINE_COOKIE_SECURE", _parse_bool, environment == "production"),
         visitor_idle_days=get("VITRINE_VISITOR_IDLE_DAYS", _positive_float, 365.0),
         visitor_legacy_tokens=get("VITRINE_VISITOR_LEGACY_TOKENS", _parse_bool, True),
@@ -446,6 +465,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         webhook_max_attempts=get("VITRINE_WEBHOOK_MAX_ATTEMPTS", _int_in(1, 50), 8),
         webhook_backoff_seconds=get("VITRINE_WEBHOOK_BACKOFF_SECONDS", _positive_float, 30.0),
         webhook_concurrency=get("VITRINE_WEBHOOK_CONCURRENCY", _int_in(1, 100), 8),
+        webhook_claim_seconds=get("VITRINE_WEBHOOK_CLAIM_SECONDS", _positive_float, 60.0),
+        trigger_claim_seconds=get("VITRINE_TRIGGER_CLAIM_SECONDS", _positive_float, 120.0),
         trigger_abandoned_cart_minutes=get("VITRINE_TRIGGER_ABANDONED_CART_MINUTES", _positive_float, 60.0),
         trigger_inactivity_days=get("VITRINE_TRIGGER_INACTIVITY_DAYS", _positive_float, 30.0),
         trigger_holdout_percent=get("VITRINE_TRIGGER_HOLDOUT_PERCENT", _percent, 10.0),

@@ -79,9 +79,11 @@ from gateway.triggers import (
 )
 from gateway.visitors import (
     DEFAULT_POINTS,
+    DurableIntake,
     EngagementPolicy,
     EventListener,
     EventService,
+    JournalApplier,
     VisitorService,
     VisitorStores,
 )
@@ -130,7 +132,9 @@ def open_stores(
     return Stores(
         catalog=catalog,
         catalog_feed=feed,
-        visitors=visitors.open_stores(backends),
+        visitors=visitors.open_stores(
+            backends, journal_partitions=settings.intake_partitions, journal_seen_seconds=settings.intake_seen_seconds
+        ),
         identities=identity.open_store(backends),
         audiences=audiences.open_stores(backends),
         slots=slots.open_stores(backends),
@@ -196,6 +200,7 @@ class Services:
     automation: AutomationDefinitions
     triggers: TriggerService
     webhooks: WebhookSender | None  # None when no VITRINE_WEBHOOK_URL is configured
+    journal_applier: JournalApplier | None  # None without an intake journal (memory:// Redis)
     privacy: PrivacyService
     api_keys: ApiKeyService
     persisted: PersistedDocuments
@@ -388,6 +393,7 @@ def build_services(
         on_outcomes=metrics.count_events,
         on_kept_unused=metrics.count_kept_unused,
         vocabulary=automation.vocabulary,  # the shop's declared events and channels, per release
+        durable=_durable_intake(settings, v),
     )
     privacy = PrivacyService(
         directory,
@@ -426,6 +432,7 @@ def build_services(
         automation=automation,
         triggers=trigger_service,
         webhooks=webhooks,
+        journal_applier=_journal_applier(settings, events, v, stores.leases),
         privacy=privacy,
         api_keys=ApiKeyService(stores.api_keys, settings.admin_api_key),
         persisted=PersistedDocuments(stores.persisted, settings.persisted_queries, settings.apq_max_document_bytes),
@@ -474,7 +481,17 @@ def _automation(
         return automation.current
 
     journeys = JourneyRunner(t.positions, people, actions, current, lease_seconds=settings.journey_lease_seconds)
-    engine = RuleEngine(current, people, actions, journeys, t.timers, v.profile_index, directory, stores.catalog)
+    engine = RuleEngine(
+        current,
+        people,
+        actions,
+        journeys,
+        t.timers,
+        v.profile_index,
+        directory,
+        stores.catalog,
+        claim_seconds=settings.trigger_claim_seconds,
+    )
     service = TriggerService(
         current, engine, journeys, people, content, t.outbox, t.positions, v.events, directory, webhooks
     )
@@ -483,6 +500,26 @@ def _automation(
 
 def _count_recommendations(metrics: Metrics, rec: RecommendationList) -> None:
     metrics.count_recommendations(rec.strategy.value, [f.step.value for f in rec.fallbacks])
+
+
+def _durable_intake(settings: Settings, stores: VisitorStores) -> DurableIntake | None:
+    if stores.journal is None:
+        return None
+    return DurableIntake(
+        stores.journal,
+        deferred=settings.intake_apply == "deferred",
+        apply_budget_seconds=settings.intake_apply_budget_ms / 1000,
+    )
+
+
+def _journal_applier(
+    settings: Settings, events: EventService, stores: VisitorStores, leases: LeaseStore
+) -> JournalApplier | None:
+    if stores.journal is None:
+        return None
+    # Inline mode: leave the newest entries to the request that is applying them right now.
+    grace = 0.0 if settings.intake_apply == "deferred" else 2 * settings.intake_apply_budget_ms / 1000 + 1.0
+    return JournalApplier(events, stores.journal, leases, grace_seconds=grace)
 
 
 def _webhook_sender(
@@ -503,4 +540,5 @@ def _webhook_sender(
         max_attempts=settings.webhook_max_attempts,
         backoff_base_seconds=settings.webhook_backoff_seconds,
         per_receiver=settings.webhook_concurrency,
+        claim_seconds=settings.webhook_claim_seconds,
     )

@@ -2,8 +2,9 @@
 
 Runs the same background jobs the main process runs in single-instance mode (segment
 re-evaluation, automation timers and journey steps, webhook delivery, replay of unapplied
-events), and follows automation releases as editors publish them. Any number of workers and
-gateway instances may run at once: timers, journey positions and deliveries are claimed in the
+events), applies the events of the intake journal (gateway/visitors/durable_intake.py), and
+follows automation releases as editors publish them. Any number of workers and gateway
+instances may run at once: timers, journey positions and deliveries are claimed in the
 store and segment re-evaluation holds a lease, so each piece of work happens once.
 Set VITRINE_WORKERS_IN_PROCESS=false on the gateway instances when you run workers.
 
@@ -23,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from gateway.kernel import StoreUnavailable
 from gateway.platform.metrics import Metrics
 from gateway.platform.tracing import Tracing, open_tracing, span
-from gateway.runtime import RELEASE_POLL_SECONDS, REPLAY_SECONDS, Job, open_runtime
+from gateway.runtime import RELEASE_POLL_SECONDS, Job, open_runtime
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ async def run_worker(
         async with open_runtime(settings, metrics, background=False, tracing=tracing) as runtime:
             services = runtime.services
             jobs: list[Job] = [
-                (REPLAY_SECONDS, services.events.replay_unapplied, "event replay"),
+                *runtime.intake_jobs(),  # event replay, and the intake journal's partitions
                 (RELEASE_POLL_SECONDS, services.automation.poll, "automation release poll"),
                 *runtime.worker_jobs(),
             ]

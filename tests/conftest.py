@@ -3,6 +3,11 @@
 The real Redis and MongoDB-protocol servers start once per test session on free loopback
 ports and stop at the end, unless VITRINE_TEST_REDIS_URL / VITRINE_TEST_MONGODB_URL point
 at servers you run yourself. Every test gets its own database name and key prefix.
+
+A Redis Cluster of three masters (the same redis-server binary in cluster mode) starts once,
+the first time a test asks for it (or VITRINE_TEST_REDIS_CLUSTER_URL names one): the contracts
+of Redis-backed stores run on it too, with `pytestmark = REDIS_BACKENDS` ("cluster" beside
+"memory" and "real").
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from contextlib import AsyncExitStack
 import pytest
 
 from gateway.settings import Settings
-from gateway.testing.servers import start_mongo, start_redis
+from gateway.testing.servers import ClusterHandle, start_mongo, start_redis, start_redis_cluster
 from gateway.testing.store_calls import StoreCalls
 from tests.support.settings import make_settings
 
@@ -46,6 +51,32 @@ def mongodb_url() -> Iterator[str]:
         server.stop()
 
 
+# Redis-backed contract suites run on memory, one Redis server and a Redis Cluster.
+REDIS_BACKENDS = pytest.mark.parametrize("backend", ["memory", "real", "cluster"])
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[ClusterHandle | None]:
+    """The session's 3-master cluster (None when VITRINE_TEST_REDIS_CLUSTER_URL names an outside one)."""
+    if os.environ.get("VITRINE_TEST_REDIS_CLUSTER_URL"):
+        yield None
+        return
+    cluster = start_redis_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url(request: pytest.FixtureRequest) -> str:
+    external = os.environ.get("VITRINE_TEST_REDIS_CLUSTER_URL")
+    if external:
+        return external
+    cluster: ClusterHandle = request.getfixturevalue("redis_cluster")
+    return cluster.url
+
+
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:12]
@@ -58,11 +89,11 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def backend_settings(backend: str, request: pytest.FixtureRequest, unique: str) -> Settings:
-    """Settings for the parametrized backend: all memory, or real MongoDB + Redis."""
+    """Settings for the parametrized backend: all memory, or real MongoDB + Redis (one server or a cluster)."""
     if backend == "memory":
         return make_settings()
     mongo = request.getfixturevalue("mongodb_url")
-    redis = request.getfixturevalue("redis_url")
+    redis = request.getfixturevalue("redis_cluster_url" if backend == "cluster" else "redis_url")
     return make_settings(mongo, redis, mongodb_database=f"t_{unique}", redis_prefix=f"t{unique}:")
 
 

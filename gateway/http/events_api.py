@@ -4,8 +4,9 @@ Body: `{"events": [ ... ]}` or a bare list, sent as `Content-Type: application/j
 type parsed exactly: parameters never count). Answers 200 with a per-event result list when the
 batch was processed (even if some events were rejected: each one alone, with its reason), 400
 for a body that is not a batch, 408 for a body that does not arrive within
-VITRINE_BODY_TIMEOUT_SECONDS, 413 for one too large, 415 for another media type, 503 when the
-event log is unavailable (nothing accepted; retry).
+VITRINE_BODY_TIMEOUT_SECONDS, 413 for one too large, 415 for another media type, 503 when events
+cannot be stored (with Redis, only when both the intake journal and the event log are down; the
+message says which), nothing accepted: retry.
 
 A server (shop backend, till, loyalty system) sends its API key of the `ingest` role
 (`Authorization: Bearer <key>`): its events may then link the identifiers they name (customer
@@ -77,8 +78,10 @@ async def post_events(request: Request) -> Response:
         result = await storefront_of(request).events.track(visitor, events, trusted=trusted)
     except InputError as exc:
         return _error(400, exc.code.value, exc.message)
-    except StoreUnavailable:
-        response = _error(503, "STORE_UNAVAILABLE", "the event log is unavailable; nothing was accepted, retry later")
+    except StoreUnavailable as exc:
+        said = "nothing was accepted" in exc.message  # the intake's own words say it all
+        message = exc.message if said else f"{exc.message}; nothing was accepted, retry later"
+        response = _error(503, "STORE_UNAVAILABLE", message)
         response.headers["retry-after"] = "5"
         return response
     response = _json(

@@ -4,6 +4,10 @@ Every wait is bounded by VITRINE_STORE_TIMEOUT_MS: connecting and each read (soc
 and no retry (redis-py 6+ retries a timed-out command up to 10 times by default, so one hung
 Redis made a command wait many timeouts). A circuit breaker (gateway.platform.breaker) makes the
 calls after a timeout fail at once: a hung Redis costs one timeout, not one per request.
+
+The breaker guards one server and a Sentinel-managed master (`guard`). A Redis Cluster client
+(gateway.platform.redis_cluster) has none: one breaker for the whole cluster would turn one hung
+master into an outage of every slot, while the stores already fail open for that master's slots.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from redis.asyncio.client import Pipeline
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from gateway.kernel import StoreUnavailable
@@ -73,6 +77,11 @@ def open_client(url: str, timeout_ms: int, breaker_seconds: float = DEFAULT_COOL
         decode_responses=False,
     )
     assert isinstance(client, GuardedRedis)
+    return guard(client, breaker_seconds)
+
+
+def guard(client: GuardedRedis, breaker_seconds: float = DEFAULT_COOLDOWN_SECONDS) -> GuardedRedis:
+    """Give a GuardedRedis (from `open_client`, or a Sentinel's `master_for`) its circuit breaker."""
     client.breaker = Breaker("Redis", is_unavailable, RedisConnectionError, cooldown=breaker_seconds)
     return client
 
@@ -81,7 +90,7 @@ def open_client(url: str, timeout_ms: int, breaker_seconds: float = DEFAULT_COOL
 async def translated(store: str, operation: str) -> AsyncIterator[None]:
     try:
         yield
-    except (RedisError, OSError) as exc:
+    except (RedisError, RedisClusterException, OSError) as exc:  # cluster errors are not RedisError
         raise StoreUnavailable(store, operation, exc) from exc
 
 

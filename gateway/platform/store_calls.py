@@ -136,7 +136,7 @@ def instrument_stores(
     for item in dataclasses.fields(stores):
         value = getattr(stores, item.name)
         name = f"{prefix}{item.name}"
-        if value is None:  # an optional store this deployment does not have
+        if value is None:  # an optional store the backends do not have (the intake journal without Redis)
             continue
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             changes[item.name] = instrument_stores(value, metrics, tracer, hooks, f"{name}.")

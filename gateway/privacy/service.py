@@ -278,6 +278,10 @@ class PrivacyService:
         if not await self._leases.acquire(key, me, 30):  # no merge may run into it meanwhile
             raise StoreUnavailable("identity", "forget (a merge of this profile is running; retry)")
         try:
+            journal = self._visitors.journal
+            if journal is not None:  # first: buffered events must not be applied after the erasure
+                for i in ids:
+                    await journal.erase_visitor(i)
             events = await self._visitors.events.erase(ids, cards)
             for i in ids:
                 await self._audiences.memberships.erase(i)

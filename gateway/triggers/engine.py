@@ -70,7 +70,11 @@ class RuleEngine:
         identity: IdentityDirectory,
         catalog: CatalogStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        claim_seconds: float = CLAIM_SECONDS,
     ) -> None:
+        """`claim_seconds`: how long a claimed timer is this engine's; if its process dies, the
+        timer waits that long before another one fires it (VITRINE_TRIGGER_CLAIM_SECONDS)."""
         self._current = current
         self._people = people
         self._actions = actions
@@ -81,6 +85,7 @@ class RuleEngine:
         self._catalog = catalog
         self._clock = clock
         self._me = secrets.token_hex(8)
+        self._claim_seconds = claim_seconds
 
     # --- starting rules and journeys --------------------------------------------------------
 
@@ -192,7 +197,7 @@ class RuleEngine:
         automation = self._current()
         fired = 0
         for _ in range(limit):  # one at a time: a worker that dies holds one claim, not a batch
-            claimed = await self._timers.claim_due(now, self._me, CLAIM_SECONDS, 1)
+            claimed = await self._timers.claim_due(now, self._me, self._claim_seconds, 1)
             if not claimed:
                 break
             timer = claimed[0]

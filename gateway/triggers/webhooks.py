@@ -46,9 +46,12 @@ class WebhookSender:
         max_attempts: int,
         backoff_base_seconds: float,
         per_receiver: int = DEFAULT_PER_RECEIVER,
+        claim_seconds: float = CLAIM_SECONDS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`claim_seconds`: how long a claimed delivery is this sender's; if it dies, others wait that long."""
         self._outbox = outbox
+        self._claim_seconds = claim_seconds
         self._url = url
         self._secret = secret
         self._client = client
@@ -61,7 +64,7 @@ class WebhookSender:
     async def deliver_due(self, now: datetime | None = None) -> int:
         """Attempt every due delivery once, concurrently; answers how many were delivered."""
         now = now or self._clock()
-        due = await self._outbox.claim_due(now, CLAIM_SECONDS, BATCH)
+        due = await self._outbox.claim_due(now, self._claim_seconds, BATCH)
         outcomes = await asyncio.gather(*(self._deliver(delivery, now) for delivery in due))
         return sum(outcomes)
 

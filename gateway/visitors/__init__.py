@@ -4,6 +4,7 @@
 Public face of the area: other areas and the resolvers import only what is listed here.
 """
 
+from gateway.visitors.durable_intake import DurableIntake, JournalApplier
 from gateway.visitors.intake import (
     Attribution,
     EventGate,
@@ -19,7 +20,9 @@ from gateway.visitors.segment import SegmentCall, SegmentRefusal, to_call
 from gateway.visitors.segment_ids import IdKeys, visitor_for_anonymous, visitor_for_user
 from gateway.visitors.service import VisitorService, VisitorState
 from gateway.visitors.stores import (
+    Backlog,
     EventStore,
+    IntakeJournal,
     ProfileIndex,
     ProfileStore,
     SessionStore,
@@ -85,9 +88,11 @@ __all__ = [
     "SEGMENT_MAX_MESSAGE_BYTES",
     "TRACK_EVENT_NAMES",
     "Attribution",
+    "Backlog",
     "CartLine",
     "ConsentRecord",
     "DeclarationError",
+    "DurableIntake",
     "EngagementPolicy",
     "Event",
     "EventDraft",
@@ -100,7 +105,9 @@ __all__ = [
     "EventStore",
     "EventType",
     "IdKeys",
+    "IntakeJournal",
     "Interest",
+    "JournalApplier",
     "MemoryProfileStore",
     "MemorySessionStore",
     "Profile",

@@ -3,24 +3,37 @@
 Order of work for a batch, and why:
 1. Validate every event on its own; a bad one is rejected with a reason, the rest go on.
 2. Reject events naming products the catalogue does not know (UNKNOWN_PRODUCT).
-3. Append the valid ones to the event log. The log's key is (visitor, messageId), so a
-   retried event is reported DUPLICATE and not applied twice. If the log is unavailable the
-   whole call fails with StoreUnavailable and nothing is accepted: the client retries.
-4. Apply the new events to the profile (MongoDB) and the session (Redis), each idempotent
-   per event key, and cache the updated profile in the session (read-your-writes).
+3. Accept the valid ones durably, once per (visitor, messageId): a retried event is reported
+   DUPLICATE and not applied twice.
+   - With an intake journal (Redis; gateway/visitors/durable_intake.py), into
+     the journal: this needs only Redis, so MongoDB may be down or hanging. If the journal is
+     unavailable, straight into the event log instead.
+   - Without one (memory://), into the event log (MongoDB).
+   If neither can take them the whole call fails with StoreUnavailable, saying why, and
+   nothing is accepted: the client retries.
+4. Apply the new events: append them to the event log if they came through the journal, apply
+   them to the profile (MongoDB) and the session (Redis), each idempotent per event key, and
+   cache the updated profile in the session (read-your-writes).
 5. Hand them to the listeners (recommendation signals, segments, triggers...), in order.
-6. Mark them applied. If step 4 or 5 fails the events stay unapplied in the log and
-   `replay_unapplied` (a background task) applies them later: accepted is never lost.
-   So a listener may see an event more than once and must be idempotent per `Event.key`.
+6. Mark them applied (and drop them from the journal).
+   Journaled events are applied in the request within a time budget (inline mode) or never
+   there (deferred mode). Events not applied in the request are *staged* beside the session,
+   so their visitor sees them at once (values/staged.py), and the journal's appliers apply
+   them in order. If step 4 or 5 fails for events already in the log they stay unapplied
+   there and `replay_unapplied` (a background task) applies them later: accepted is never
+   lost. So a listener may see an event more than once and must be idempotent per `Event.key`.
 
 Where the caller keeps unknown names (`keep_unknown`, the Segment API), a track name outside the
-vocabulary is stored as an *inert* event: steps 3 and 6 only, reported as kept unused
-(`EventOutcome.kept_unused`, the `vitrine_events_kept_unused` metric).
+vocabulary is stored as an *inert* event: steps 3 and 6 only (through the journal like any
+other, never staged), reported as kept unused (`EventOutcome.kept_unused`, the
+`vitrine_events_kept_unused` metric).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -30,12 +43,14 @@ from typing import Any, Protocol
 
 from gateway.catalogue import CatalogService, Product, ProductId
 from gateway.kernel import InputError, StoreUnavailable, Visitor, VisitorId
-from gateway.visitors.stores.protocol import EventStore, ProfileStore, SessionStore
+from gateway.visitors.durable_intake import FOR_ANOTHER_PERSON, DurableIntake, both_down
+from gateway.visitors.stores.protocol import EventStore, JournalEntry, ProfileStore, SessionStore
 from gateway.visitors.validation import parse_event, product_ids
 from gateway.visitors.values.effects import profile_change, session_change
 from gateway.visitors.values.engagement import EngagementPolicy
 from gateway.visitors.values.events import Event, EventDraft, RejectCode, Rejection
 from gateway.visitors.values.profile import Profile
+from gateway.visitors.values.staged import StagedChange
 from gateway.visitors.values.vocabulary import EMPTY, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -127,6 +142,7 @@ class EventService:
         on_outcomes: Callable[[list[str], list[str]], None] | None = None,
         on_kept_unused: Callable[[int], None] | None = None,
         vocabulary: Callable[[], Vocabulary] | None = None,
+        durable: DurableIntake | None = None,
     ) -> None:
         """`vocabulary` answers the shop's declared events and channels now (they change with
         each automation release, without a restart)."""
@@ -149,6 +165,9 @@ class EventService:
         self._on_kept_unused = on_kept_unused or (lambda count: None)
         self._vocabulary = vocabulary or (lambda: EMPTY)
         self._policies: tuple[Vocabulary, EngagementPolicy | None] = (EMPTY, engagement)
+        self._durable = durable
+        self._skip_apply_until = 0.0  # monotonic: applying in requests is paused until then
+        self._log_failed_at = -1e9  # monotonic: the event log last failed then
 
     def vocabulary(self) -> Vocabulary:
         """The events and channels the shop has declared now."""
@@ -215,19 +234,14 @@ class EventService:
                 seen.add(event.key)
                 batch.append((i, event))
 
-        is_new = await self._events.append([e for _, e in batch])  # StoreUnavailable: nothing accepted
-        fresh = [e for (_, e), new in zip(batch, is_new, strict=True) if new]
-        for (i, event), new in zip(batch, is_new, strict=True):
+        entry_ids, journaled, waiting = await self._accept(visitor.id, [e for _, e in batch])  # or StoreUnavailable
+        fresh = [e for (_, e), entry in zip(batch, entry_ids, strict=True) if entry is not None]
+        for (i, event), entry in zip(batch, entry_ids, strict=True):
+            new = entry is not None
             status = EventStatus.ACCEPTED if new else EventStatus.DUPLICATE
             outcomes[i] = EventOutcome(i, event.message_id, status, kept_unused=new and event.inert)
 
-        applied = True
-        if fresh:
-            try:
-                await self._apply(fresh, products)
-            except StoreUnavailable as exc:
-                applied = False
-                log.warning("events stored but not yet applied (will replay): %s", exc.message)
+        applied = await self._apply_accepted(visitor.id, fresh, entry_ids if journaled else None, waiting, products)
         ordered = [outcomes[i] for i in sorted(outcomes)]
         self._on_outcomes([o.status.value for o in ordered], [o.code.value for o in ordered if o.code is not None])
         result = TrackResult(ordered, applied)
@@ -249,6 +263,123 @@ class EventService:
             else:
                 kept.append((i, verdict))
         return kept
+
+    async def _accept(self, visitor_id: VisitorId, events: list[Event]) -> tuple[list[str | None], bool, int]:
+        """Per event its journal entry id ("" when it went to the log) or None for a repeat;
+        whether the journal took them; how many of the visitor's events wait in it before them."""
+        if not events:
+            return [], False, 0
+        if self._durable is not None:
+            try:
+                appended = await self._durable.journal.append(visitor_id, events)
+                return appended.entry_ids, True, appended.waiting
+            except StoreUnavailable as exc:
+                if time.monotonic() - self._log_failed_at < self._durable.retry_after_seconds:
+                    raise both_down(exc) from exc  # the log failed moments ago: answer at once
+                log.warning("intake journal unavailable, accepting into the event log: %s", exc.message)
+        try:
+            is_new = await self._events.append(events)
+        except StoreUnavailable as exc:
+            self._log_failed_at = time.monotonic()
+            if self._durable is None:
+                raise
+            raise both_down(exc) from exc
+        return ["" if new else None for new in is_new], False, 0
+
+    async def _apply_accepted(
+        self,
+        visitor_id: VisitorId,
+        fresh: list[Event],
+        entry_ids: list[str | None] | None,
+        waiting: int,
+        products: dict[ProductId, Product],
+    ) -> bool:
+        """Apply newly accepted events now if it can; False when they were left for later.
+        `entry_ids`: where the journal keeps them (None: they went to the event log)."""
+        if not fresh:
+            return True
+        if entry_ids is not None:
+            entries = [JournalEntry(i, e) for i, e in zip([i for i in entry_ids if i is not None], fresh, strict=True)]
+            return await self._apply_now_or_stage(visitor_id, entries, waiting, products)
+        try:
+            await self._apply(fresh, products)
+            return True
+        except StoreUnavailable as exc:
+            log.warning("events stored but not yet applied (will replay): %s", exc.message)
+            return False
+
+    async def _apply_now_or_stage(
+        self, visitor_id: VisitorId, entries: list[JournalEntry], waiting: int, products: dict[ProductId, Product]
+    ) -> bool:
+        """Inline mode: apply journaled events within the budget; else stage them for their visitor.
+
+        Never ahead of the visitor's older events still in the journal (`waiting`): the appliers
+        apply those first, in order, and then these.
+        """
+        durable = self._durable
+        assert durable is not None
+        events = [x.event for x in entries]
+        if not durable.deferred and not waiting and time.monotonic() >= self._skip_apply_until:
+            partition = durable.journal.partition_of(visitor_id)
+            try:
+                await asyncio.wait_for(self._to_log_and_apply(events, products), durable.apply_budget_seconds)
+                await durable.journal.remove(partition, entries)
+                return True
+            except (StoreUnavailable, TimeoutError) as exc:
+                self._skip_apply_until = time.monotonic() + durable.retry_after_seconds
+                why = exc.message if isinstance(exc, StoreUnavailable) else "it ran over its time budget"
+                log.warning("events accepted into the journal, applied later (%s)", why)
+        await self._stage(visitor_id, events, products)
+        return False
+
+    async def _stage(self, visitor_id: VisitorId, events: Sequence[Event], products: dict[ProductId, Product]) -> None:
+        categories = self._catalog.category_map()
+        engagement = self._engagement_for(self._vocabulary())  # as `_enrich` will apply them
+        staged = [
+            StagedChange(
+                e.key,
+                session_change(e),
+                profile_change(e, products, categories, self._half_life, engagement),
+            )
+            for e in events
+            if FOR_ANOTHER_PERSON not in e.properties and not e.inert  # inert events change nothing
+        ]
+        if not staged:
+            return
+        try:
+            await self._sessions.stage(visitor_id, staged)
+        except StoreUnavailable as exc:  # accepted all the same; the visitor sees them once applied
+            log.warning("accepted events not shown to their visitor until applied: %s", exc.message)
+
+    async def _to_log_and_apply(self, events: Sequence[Event], products: dict[ProductId, Product]) -> None:
+        """Append journaled events to the log, then apply those new there or still pending there."""
+        is_new = await self._events.append(events)
+        todo = [e for e, new in zip(events, is_new, strict=True) if new]
+        repeats = [e for e, new in zip(events, is_new, strict=True) if not new]
+        if repeats:  # an earlier attempt stored them, or the client repeated them after the journal forgot
+            todo += await self._events.pending(repeats)
+        if todo:
+            await self._apply(todo, products)
+
+    async def apply_journaled(self, entries: Sequence[JournalEntry]) -> None:
+        """Apply what a journal partition holds (its appliers call this, in order), and unstage it.
+
+        Afterwards the event log holds every one of these events, applied: the caller may drop
+        them from the journal. Raises StoreUnavailable (nothing to drop) if a store is down.
+        """
+        events = [x.event for x in entries]
+        if not events:
+            return
+        vocabulary = self._vocabulary()
+        products = await self._products({pid for e in events for pid in product_ids(e, vocabulary)})
+        await self._to_log_and_apply(events, products)
+        applied: dict[VisitorId, list[str]] = defaultdict(list)
+        for event in events:
+            applied[event.visitor_id].append(event.key)
+        try:
+            await self._sessions.unstage(applied)
+        except StoreUnavailable as exc:  # staged copies are idempotent: harmless until they expire
+            log.warning("could not unstage applied events: %s", exc.message)
 
     async def _products(self, ids: set[str]) -> dict[ProductId, Product]:
         if not ids:

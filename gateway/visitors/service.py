@@ -19,6 +19,7 @@ from gateway.visitors.values.consent import Purpose, allows
 from gateway.visitors.values.engagement import EngagementPolicy, Tier
 from gateway.visitors.values.profile import DEFAULT_HALF_LIFE_DAYS, ConsentRecord, Interest, Profile, empty_profile
 from gateway.visitors.values.session import RECENTLY_VIEWED_CAP, CartLine, Session
+from gateway.visitors.values.staged import with_pending
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +129,10 @@ class VisitorService:
         states = []
         for vid, session in zip(ids, sessions, strict=True):
             profile = (session.profile if session else None) or loaded.get(vid) or empty_profile(vid)
+            if session is not None and session.pending:  # accepted events the intake has not applied yet
+                profile = with_pending(profile, session.pending)
             no_consent = not allows(profile.consent, Purpose.PERSONALIZATION, required=self._consent_required)
-            own = replace(session or Session(vid), profile=None)
+            own = replace(session or Session(vid), profile=None, pending=())
             if no_consent:  # answer as for a stranger: nothing learnt about them is used
                 profile = replace(empty_profile(vid), consent=profile.consent)
             fingerprint: int | None = None

@@ -1,9 +1,12 @@
-"""PersistedQueryStore contract, run against the memory store and Redis (a real server)."""
+"""PersistedQueryStore contract, run against the memory store, a Redis server and a Redis Cluster."""
 
 from __future__ import annotations
 
 from gateway.execution.persisted.documents import sha256_hex
 from gateway.wiring import Stores
+from tests.conftest import REDIS_BACKENDS
+
+pytestmark = REDIS_BACKENDS
 
 DOC = "query Home { products(first: 2) { nodes { id } } }"
 H = sha256_hex(DOC)

@@ -1,10 +1,13 @@
-"""RateLimitStore contract, run against the memory store and Redis (a real server)."""
+"""RateLimitStore contract, run against the memory store, a Redis server and a Redis Cluster."""
 
 from __future__ import annotations
 
 import asyncio
 
 from gateway.wiring import Stores
+from tests.conftest import REDIS_BACKENDS
+
+pytestmark = REDIS_BACKENDS
 
 
 async def test_allows_up_to_the_limit_then_refuses_with_retry_after(stores: Stores) -> None:

@@ -1,4 +1,4 @@
-"""SignalStore contract, run against the memory store and Redis (a real server over TCP)."""
+"""SignalStore contract, run against the memory store, a Redis server and a Redis Cluster (over TCP)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from gateway.catalogue.values import ProductId
 from gateway.kernel.visitor import VisitorId
 from gateway.recommendations.values.signals import HistoryEntry, SignalConfig, SignalUpdate
 from gateway.wiring import Stores
+from tests.conftest import REDIS_BACKENDS
+
+pytestmark = REDIS_BACKENDS
 
 V1, V2 = VisitorId("v_signal1aaaaaaaaaaaaaaaa"), VisitorId("v_signal2aaaaaaaaaaaaaaaa")
 P = [ProductId(f"p-{n:05d}") for n in range(400)]

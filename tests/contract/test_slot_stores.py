@@ -8,7 +8,10 @@ from datetime import timedelta
 from gateway.kernel.visitor import VisitorId
 from gateway.slots.values.releases import Exposure, Release, ReleaseInfo
 from gateway.wiring import Stores
+from tests.conftest import REDIS_BACKENDS
 from tests.support.factories import NOW
+
+pytestmark = REDIS_BACKENDS
 
 V1, V2 = VisitorId("v_slots1aaaaaaaaaaaaaaaaa"), VisitorId("v_slots2aaaaaaaaaaaaaaaaa")
 

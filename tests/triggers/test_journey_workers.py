@@ -84,16 +84,9 @@ async def test_killed_workers_leave_every_step_done_once(
 
     async def spawn(name: str) -> asyncio.subprocess.Process:
         log = (tmp_path / f"{name}.log").open("wb")
+        # No probe port: workers on one host would all ask for the default (9100), and all but one exit.
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "gateway",
-            "worker",
-            "--port",
-            str(free_port()),  # each its own probe port
-            env=environment(settings),
-            stdout=log,
-            stderr=log,
+            sys.executable, "-m", "gateway", "worker", "--port", "0", env=environment(settings), stdout=log, stderr=log
         )
         workers.append(process)
         return process

@@ -2,7 +2,8 @@
 
 A membership's `_id` is `<segment>|<profile>`, so entering twice is one insert that collides
 and exiting twice deletes nothing: `update` reports only the changes it really made, which
-is what makes Segment Entered/Exited events exactly-once per transition.
+is what makes Segment Entered/Exited events exactly-once per transition. Writes and reads name
+`profile`, the shard key of `segment_members` (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class MongoMembershipStore:
                 except DuplicateKeyError:
                     pass  # already a member (a concurrent evaluation got there first)
             for key in exited:
-                result = await self._members.delete_one({"_id": _id(key, profile_id)})
+                result = await self._members.delete_one({"_id": _id(key, profile_id), "profile": profile_id})
                 if result.deleted_count:
                     really_exited.append(key)
         return really_entered, really_exited
@@ -99,7 +100,7 @@ class MongoMembershipStore:
             if segment is None:
                 await self._members.delete_many({"profile": profile_id})
             else:
-                await self._members.delete_one({"_id": _id(segment, profile_id)})
+                await self._members.delete_one({"_id": _id(segment, profile_id), "profile": profile_id})
 
     async def drop_segment(self, segment: str) -> None:
         async with translated(STORE, "drop_segment"):

@@ -1,12 +1,14 @@
 """Persisted documents in Redis.
 
-APQ documents are plain keys `<prefix>apq:<sha256>` with a TTL (refreshed on use, so hot
+APQ documents are keys `<prefix>apq:{registry}:<sha256>` with a TTL (refreshed on use, so hot
 documents stay); trusted documents live in one hash `<prefix>trusted` without expiry.
 
-The APQ keys are counted: a sorted set `<prefix>apq:index` holds each registered hash scored by
-its registration time, and a registration past `max_entries` drops the oldest registrations
-(a client re-sends a dropped document's text, as the protocol expects). One script does it, so
-instances registering at once cannot overshoot.
+The APQ keys are counted: a sorted set `<prefix>apq:{registry}` holds each registered hash
+scored by its registration time, and a registration past `max_entries` drops the oldest
+registrations (a client re-sends a dropped document's text, as the protocol expects). One script
+does it, so instances registering at once cannot overshoot. The braces are a Redis Cluster hash
+tag (gateway.platform.redis_keys): the script touches the index and documents together, so they
+share one slot (at most `max_entries` documents, VITRINE_APQ_MAX_DOCUMENTS).
 """
 
 from __future__ import annotations
@@ -17,15 +19,18 @@ from collections.abc import Mapping
 from redis.asyncio import Redis
 
 from gateway.platform.redis import translated
+from gateway.platform.redis_keys import owned
 
 STORE = "Redis persisted queries"
+REGISTRY = "registry"  # the hash tag of every APQ key: the registration script touches them together
 DEFAULT_MAX_ENTRIES = 2000
 
-# KEYS: the index; ARGV: key prefix, sha256, document, ttl seconds, now (seconds), max entries.
+# KEYS: the index, the document's key; ARGV: documents' key prefix, sha256, document, ttl seconds,
+# now (seconds), max entries. Every key it touches is in the index's slot.
 _PUT_AUTOMATIC = """
 local index, prefix, sha, ttl, now, cap = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[5]),
   tonumber(ARGV[6])
-redis.call('SET', prefix .. sha, ARGV[3], 'EX', ttl)
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ttl)
 redis.call('ZADD', index, now, sha)
 redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl)
 local over = redis.call('ZCARD', index) - cap
@@ -46,17 +51,21 @@ class RedisPersistedQueryStore:
         self._ttl = ttl_seconds
         self._max = max_entries
         self._put = client.register_script(_PUT_AUTOMATIC)
+        self._index = owned(prefix, "apq", REGISTRY)
+
+    def _document_key(self, sha256: str) -> str:
+        return owned(self._prefix, "apq", REGISTRY, sha256)
 
     async def get_automatic(self, sha256: str) -> str | None:
         async with translated(STORE, "get_automatic"):
-            raw = await self._redis.getex(f"{self._prefix}apq:{sha256}", ex=self._ttl)
+            raw = await self._redis.getex(self._document_key(sha256), ex=self._ttl)
         return _text(raw)
 
     async def put_automatic(self, sha256: str, document: str) -> None:
         async with translated(STORE, "put_automatic"):
             await self._put(
-                keys=[f"{self._prefix}apq:index"],
-                args=[f"{self._prefix}apq:", sha256, document.encode(), self._ttl, int(time.time()), self._max],
+                keys=[self._index, self._document_key(sha256)],
+                args=[f"{self._index}:", sha256, document.encode(), self._ttl, int(time.time()), self._max],
             )
 
     async def get_trusted(self, sha256: str) -> str | None:

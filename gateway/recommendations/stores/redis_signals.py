@@ -1,15 +1,20 @@
 """Collaborative signals in Redis, shared by every gateway instance.
 
-Keys (all under the configured prefix):
+Keys (all under the configured prefix; braces are Redis Cluster hash tags, see
+`gateway.platform.redis_keys`):
 - `g:<signal key>`   a sorted set per list (`view:<p>`, `buy:<p>`, `popular:<scope>`, ...),
                       trimmed to its cap once it passes 125% of it;
-- `gh:<visitor>`      the visitor's history, a list of "product\\tunix\\tkind", newest first,
+- `gh:{<visitor>}`    the visitor's history, a list of "product\\tunix\\tkind", newest first,
                       capped, expiring 90 days after the last event;
-- `gk:<event key>`    marks an applied update for 35 days (events older than 30 days are
-                      rejected at intake, so a replay always finds its mark);
+- `gk:{<visitor>}:<message id>`  marks an applied update for 35 days (events older than 30 days
+                      are rejected at intake, so a replay always finds its mark);
 - `gc`                a hash of clicks per strategy.
-An update is one Lua script: check-and-set the mark, then every increment, trim, history
-push and click, so it is atomic and applied at most once.
+Recording takes two steps per batch, so that it works on a cluster, where the lists of one
+event live in many slots: first, per event and atomically in the visitor's slot, check-and-set
+the mark and push the history (one script); then, for the events whose mark was new, every
+increment (one small script per list: increment and trim) and click. The update is applied at
+most once: if Redis fails between the two steps, that event's list increments are lost, never
+counted twice.
 """
 
 from __future__ import annotations
@@ -22,32 +27,31 @@ from redis.asyncio import Redis
 from gateway.catalogue import ProductId
 from gateway.kernel import VisitorId
 from gateway.platform.redis import translated
+from gateway.platform.redis_cluster import queue_script
+from gateway.platform.redis_keys import owned
 from gateway.recommendations.values.signals import HistoryEntry, SignalConfig, SignalUpdate, cap_of, per_key
 
 STORE = "Redis signals"
 APPLIED_TTL_SECONDS = 35 * 86400
 HISTORY_TTL_SECONDS = 90 * 86400
 
-# KEYS: mark, history, clicks, list keys...
-# ARGV: mark ttl, history cap, history ttl, n history entries, entries...,
-#       n clicks, strategies..., then per list key: n members, cap, (member, amount)...
-_RECORD = """
+# KEYS: mark, history. ARGV: mark ttl, history cap, history ttl, entries... 1 if the mark was new.
+_MARK = """
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[1])) then return 0 end
-local i = 4
-local nh = tonumber(ARGV[i]); i = i + 1
-for _ = 1, nh do redis.call('LPUSH', KEYS[2], ARGV[i]); i = i + 1 end
-if nh > 0 then
+if #ARGV > 3 then
+  for i = 4, #ARGV do redis.call('LPUSH', KEYS[2], ARGV[i]) end
   redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
   redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
 end
-local nc = tonumber(ARGV[i]); i = i + 1
-for _ = 1, nc do redis.call('HINCRBY', KEYS[3], ARGV[i], 1); i = i + 1 end
-for k = 4, #KEYS do
-  local n = tonumber(ARGV[i]); local cap = tonumber(ARGV[i + 1]); i = i + 2
-  for _ = 1, n do redis.call('ZINCRBY', KEYS[k], ARGV[i + 1], ARGV[i]); i = i + 2 end
-  local card = redis.call('ZCARD', KEYS[k])
-  if card > cap + math.floor(cap / 4) then redis.call('ZREMRANGEBYRANK', KEYS[k], 0, card - cap - 1) end
-end
+return 1
+"""
+
+# KEYS: one list. ARGV: cap, (member, amount)... Increment, then trim once past 125% of the cap.
+_BUMP = """
+for i = 2, #ARGV, 2 do redis.call('ZINCRBY', KEYS[1], ARGV[i + 1], ARGV[i]) end
+local cap = tonumber(ARGV[1])
+local card = redis.call('ZCARD', KEYS[1])
+if card > cap + math.floor(cap / 4) then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, card - cap - 1) end
 return 1
 """
 
@@ -73,41 +77,54 @@ class RedisSignalStore:
         self._redis = client
         self._prefix = prefix
         self._config = config or SignalConfig()
-        self._script = client.register_script(_RECORD)
+        self._mark = client.register_script(_MARK)
+        self._bump = client.register_script(_BUMP)
 
-    def _args(self, u: SignalUpdate) -> tuple[list[str], list[str | int]]:
-        by_key: dict[str, dict[str, float]] = {}
-        for key, member, amount in u.increments:
-            members = by_key.setdefault(key, {})
-            members[member] = members.get(member, 0.0) + amount
-        keys = [f"{self._prefix}gk:{u.event_key}", f"{self._prefix}gh:{u.visitor_id}", f"{self._prefix}gc"]
-        args: list[str | int] = [APPLIED_TTL_SECONDS, self._config.history_cap, HISTORY_TTL_SECONDS, len(u.history)]
-        args.extend(_entry_out(h) for h in u.history)
-        args.append(len(u.clicks))
-        args.extend(u.clicks)
-        for key, members in by_key.items():
-            keys.append(f"{self._prefix}g:{key}")
-            args.extend((len(members), cap_of(key, self._config)))
-            for name, amount in members.items():
-                args.extend((name, repr(amount)))
-        return keys, args
+    def _mark_key(self, u: SignalUpdate) -> str:
+        head = f"{u.visitor_id}:"
+        message = u.event_key[len(head) :] if u.event_key.startswith(head) else u.event_key
+        return owned(self._prefix, "gk", u.visitor_id, message)
 
     async def record(self, updates: Sequence[SignalUpdate]) -> list[bool]:
         if not updates:
             return []
-        async with translated(STORE, "record"), self._redis.pipeline(transaction=False) as pipe:
-            for u in updates:
-                keys, args = self._args(u)
-                await self._script(keys=keys, args=args, client=pipe)
-            results = await pipe.execute()
-        return [bool(r) for r in results]
+        cfg = self._config
+        async with translated(STORE, "record"):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for u in updates:
+                    keys = [self._mark_key(u), owned(self._prefix, "gh", u.visitor_id)]
+                    marks = [APPLIED_TTL_SECONDS, cfg.history_cap, HISTORY_TTL_SECONDS, *map(_entry_out, u.history)]
+                    await queue_script(pipe, self._mark, keys, marks)
+                applied = [bool(r) for r in await pipe.execute()]
+            # The shared lists of every newly marked event, summed per list and member.
+            lists: dict[str, dict[str, float]] = {}
+            clicks: dict[str, int] = {}
+            for u, new in zip(updates, applied, strict=True):
+                if not new:
+                    continue
+                for key, member, amount in u.increments:
+                    members = lists.setdefault(key, {})
+                    members[member] = members.get(member, 0.0) + amount
+                for strategy in u.clicks:
+                    clicks[strategy] = clicks.get(strategy, 0) + 1
+            if lists or clicks:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for key, members in lists.items():
+                        args: list[str | int] = [cap_of(key, cfg)]
+                        for name, amount in members.items():
+                            args.extend((name, repr(amount)))
+                        await queue_script(pipe, self._bump, [f"{self._prefix}g:{key}"], args)
+                    for strategy, n in clicks.items():
+                        pipe.hincrby(f"{self._prefix}gc", strategy, n)
+                    await pipe.execute()
+        return applied
 
     async def histories(self, visitor_ids: Sequence[VisitorId]) -> list[tuple[HistoryEntry, ...]]:
         if not visitor_ids:
             return []
         async with translated(STORE, "histories"), self._redis.pipeline(transaction=False) as pipe:
             for vid in visitor_ids:
-                pipe.lrange(f"{self._prefix}gh:{vid}", 0, -1)
+                pipe.lrange(owned(self._prefix, "gh", vid), 0, -1)
             raw = await pipe.execute()
         return [tuple(_entry_in(r) for r in rows) for rows in raw]
 
@@ -130,5 +147,6 @@ class RedisSignalStore:
 
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
         async with translated(STORE, "erase_visitor"):
-            marks = [k async for k in self._redis.scan_iter(match=f"{self._prefix}gk:{visitor_id}:*", count=500)]
-            await self._redis.delete(f"{self._prefix}gh:{visitor_id}", *marks)
+            pattern = owned(self._prefix, "gk", visitor_id) + ":*"
+            marks = [k async for k in self._redis.scan_iter(match=pattern, count=500)]
+            await self._redis.delete(owned(self._prefix, "gh", visitor_id), *marks)

@@ -1,12 +1,13 @@
 """Behaviour counts, impressions and experiment tallies in Redis: small, bounded, one round trip.
 
-Keys (all under the configured prefix):
-    bc:<visitor>:<yyyymmdd>      hash field "<event>|<scope>" -> count; expires after 367 days
-    bcs:<visitor>                zset of recently counted event keys (dedupe for replays), last 500
-    imp:<visitor>:<variant>      zset of serve times (ms); trimmed to 90 days and 1,000 entries
-    xe:<experiment>              hash visitor -> "<arm>|<iso time>" (first exposure)
-    xm:<experiment>:<metric>     set of visitors who clicked / converted
-    xc:<experiment>              hash "<arm>|<metric>" -> unique visitors
+Keys (all under the configured prefix; the braces are Redis Cluster hash tags, so the keys one
+script touches share a slot: `gateway.platform.redis_keys`):
+    bc:{<visitor>}:<yyyymmdd>    hash field "<event>|<scope>" -> count; expires after 367 days
+    bcs:{<visitor>}              zset of recently counted event keys (dedupe for replays), last 500
+    imp:{<visitor>}:<variant>    zset of serve times (ms); trimmed to 90 days and 1,000 entries
+    xe:{<experiment>}            hash visitor -> "<arm>|<iso time>" (first exposure)
+    xm:{<experiment>}:<metric>   set of visitors who clicked / converted
+    xc:{<experiment>}            hash "<arm>|<metric>" -> unique visitors
 Each write is one Lua script, so a check-and-count is atomic under concurrency.
 """
 
@@ -20,6 +21,8 @@ from redis.asyncio import Redis
 
 from gateway.kernel import VisitorId
 from gateway.platform.redis import translated
+from gateway.platform.redis_cluster import queue_script
+from gateway.platform.redis_keys import owned, owner_of
 from gateway.slots.values.releases import Exposure
 
 BEHAVIOUR_TTL = 367 * 86400
@@ -70,7 +73,7 @@ class RedisBehaviourStore:
         self._script = client.register_script(_RECORD_BEHAVIOUR)
 
     async def record(self, visitor_id: VisitorId, event_key: str, day: str, fields: Sequence[str]) -> bool:
-        keys = [f"{self._prefix}bcs:{visitor_id}", f"{self._prefix}bc:{visitor_id}:{day}"]
+        keys = [owned(self._prefix, "bcs", visitor_id), owned(self._prefix, "bc", visitor_id, day)]
         async with translated(self.STORE, "record"):
             done = await self._script(keys=keys, args=[event_key, _ms(datetime.now(UTC)), *fields])
         return bool(done)
@@ -81,13 +84,13 @@ class RedisBehaviourStore:
         async with translated(self.STORE, "counts"), self._redis.pipeline(transaction=False) as pipe:
             for visitor_id in visitor_ids:
                 for day, field in wanted:
-                    pipe.hget(f"{self._prefix}bc:{visitor_id}:{day}", field)
+                    pipe.hget(owned(self._prefix, "bc", visitor_id, day), field)
             raw = await pipe.execute()
         n = len(wanted)
         return [sum(int(r) for r in raw[i::n] if r is not None) for i in range(n)]
 
     async def export_visitor(self, visitor_id: VisitorId) -> dict[str, dict[str, int]]:
-        head = f"{self._prefix}bc:{visitor_id}:"
+        head = owned(self._prefix, "bc", visitor_id) + ":"
         async with translated(self.STORE, "export_visitor"):
             keys = sorted([_text(k) async for k in self._redis.scan_iter(match=f"{head}*", count=500)])
             found: dict[str, dict[str, int]] = {}
@@ -97,10 +100,10 @@ class RedisBehaviourStore:
         return found
 
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
-        pattern = f"{self._prefix}bc:{visitor_id}:*"
+        pattern = owned(self._prefix, "bc", visitor_id) + ":*"
         async with translated(self.STORE, "erase_visitor"):
             days = [k async for k in self._redis.scan_iter(match=pattern, count=500)]
-            await self._redis.delete(f"{self._prefix}bcs:{visitor_id}", *days)
+            await self._redis.delete(owned(self._prefix, "bcs", visitor_id), *days)
 
 
 class RedisImpressionStore:
@@ -117,7 +120,7 @@ class RedisImpressionStore:
         async with translated(self.STORE, "record"), self._redis.pipeline(transaction=False) as pipe:
             for vid in variant_ids:
                 member = f"{_ms(at)}:{uuid.uuid4().hex[:8]}"  # two serves in one millisecond both count
-                await self._script(keys=[f"{self._prefix}imp:{visitor_id}:{vid}"], args=[_ms(at), member], client=pipe)
+                await queue_script(pipe, self._script, [owned(self._prefix, "imp", visitor_id, vid)], [_ms(at), member])
             await pipe.execute()
 
     async def counts(self, visitor_id: VisitorId, windows: Sequence[tuple[str, datetime]]) -> list[int]:
@@ -125,11 +128,11 @@ class RedisImpressionStore:
             return []
         async with translated(self.STORE, "counts"), self._redis.pipeline(transaction=False) as pipe:
             for vid, since in windows:
-                pipe.zcount(f"{self._prefix}imp:{visitor_id}:{vid}", _ms(since), "+inf")
+                pipe.zcount(owned(self._prefix, "imp", visitor_id, vid), _ms(since), "+inf")
             return [int(n) for n in await pipe.execute()]
 
     async def export_visitor(self, visitor_id: VisitorId) -> dict[str, list[datetime]]:
-        head = f"{self._prefix}imp:{visitor_id}:"
+        head = owned(self._prefix, "imp", visitor_id) + ":"
         async with translated(self.STORE, "export_visitor"):
             keys = sorted([_text(k) async for k in self._redis.scan_iter(match=f"{head}*", count=500)])
             found: dict[str, list[datetime]] = {}
@@ -141,7 +144,7 @@ class RedisImpressionStore:
         return found
 
     async def erase_visitor(self, visitor_id: VisitorId) -> None:
-        pattern = f"{self._prefix}imp:{visitor_id}:*"
+        pattern = owned(self._prefix, "imp", visitor_id) + ":*"
         async with translated(self.STORE, "erase_visitor"):
             keys = [k async for k in self._redis.scan_iter(match=pattern, count=500)]
             if keys:
@@ -157,7 +160,7 @@ class RedisExperimentStore:
         self._script = client.register_script(_ONCE_THEN_COUNT)
 
     async def expose(self, experiment: str, arm: str, visitor_id: VisitorId, at: datetime) -> bool:
-        keys = [f"{self._prefix}xe:{experiment}", f"{self._prefix}xc:{experiment}"]
+        keys = [owned(self._prefix, "xe", experiment), owned(self._prefix, "xc", experiment)]
         async with translated(self.STORE, "expose"):
             added = await self._script(
                 keys=keys, args=[visitor_id, f"{arm}|exposures", "hash", f"{arm}|{at.isoformat()}"]
@@ -169,7 +172,7 @@ class RedisExperimentStore:
             return []
         async with translated(self.STORE, "exposures_of"), self._redis.pipeline(transaction=False) as pipe:
             for exp in experiments:
-                pipe.hget(f"{self._prefix}xe:{exp}", visitor_id)
+                pipe.hget(owned(self._prefix, "xe", exp), visitor_id)
             raw = await pipe.execute()
         result: list[Exposure | None] = []
         for value in raw:
@@ -181,14 +184,14 @@ class RedisExperimentStore:
         return result
 
     async def mark(self, experiment: str, metric: str, arm: str, visitor_id: VisitorId) -> bool:
-        keys = [f"{self._prefix}xm:{experiment}:{metric}", f"{self._prefix}xc:{experiment}"]
+        keys = [owned(self._prefix, "xm", experiment, metric), owned(self._prefix, "xc", experiment)]
         async with translated(self.STORE, "mark"):
             added = await self._script(keys=keys, args=[visitor_id, f"{arm}|{metric}", "set", ""])
         return bool(added)
 
     async def counts(self, experiment: str) -> dict[str, dict[str, int]]:
         async with translated(self.STORE, "counts"):
-            raw = await self._redis.hgetall(f"{self._prefix}xc:{experiment}")
+            raw = await self._redis.hgetall(owned(self._prefix, "xc", experiment))
         result: dict[str, dict[str, int]] = {}
         for field, n in raw.items():
             name = field.decode() if isinstance(field, bytes) else str(field)
@@ -198,9 +201,10 @@ class RedisExperimentStore:
 
     async def reset(self, experiment: str) -> None:
         p = self._prefix
-        keys = [f"{p}xe:{experiment}", f"{p}xc:{experiment}", f"{p}xm:{experiment}:clicks"]
+        keys = [owned(p, kind, experiment) for kind in ("xe", "xc")]
+        keys += [owned(p, "xm", experiment, metric) for metric in ("clicks", "conversions")]
         async with translated(self.STORE, "reset"):
-            await self._redis.delete(*keys, f"{p}xm:{experiment}:conversions")
+            await self._redis.delete(*keys)
 
     async def export_visitor(self, visitor_id: VisitorId) -> dict[str, tuple[Exposure | None, list[str]]]:
         p = self._prefix
@@ -210,10 +214,11 @@ class RedisExperimentStore:
                 value = await self._redis.hget(key, visitor_id)
                 if value is not None:
                     arm, _, at = _text(value).partition("|")
-                    found[_text(key)[len(f"{p}xe:") :]] = (Exposure(arm, datetime.fromisoformat(at)), [])
+                    found[owner_of(_text(key))] = (Exposure(arm, datetime.fromisoformat(at)), [])
             async for key in self._redis.scan_iter(match=f"{p}xm:*", count=500):
                 if await self._redis.sismember(key, visitor_id):
-                    experiment, _, metric = _text(key)[len(f"{p}xm:") :].rpartition(":")
+                    name = _text(key)
+                    experiment, metric = owner_of(name), name.rpartition(":")[2]
                     found.setdefault(experiment, (None, []))[1].append(metric)
         return {e: (exposure, sorted(metrics)) for e, (exposure, metrics) in sorted(found.items())}
 

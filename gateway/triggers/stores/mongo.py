@@ -4,6 +4,10 @@ Claims are single-document atomic updates (`find_one_and_update` on an unclaimed
 claim), so with any number of gateway instances and workers each due timer and each due
 delivery is taken by exactly one of them at a time; a claimer that dies loses its claim when
 the lease runs out and another one takes over (at-least-once, deduplicated by id).
+
+Sharding (docs/operations.md): `trigger_timers` is sharded by `_id`, `webhook_outbox` by
+`profile_id`. A claim first reads the due candidates (a scan of the due-time index on every
+shard), then claims each one by its shard key, so every write goes to one shard.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from gateway.platform.mongo import Document, translated
 from gateway.triggers.values import COUNTS_FOR_CAP, Delivery, DeliveryStatus, Timer, TimerKind
 
 STORE = "MongoDB triggers"
+MAX_CLAIM_ROUNDS = 8
 
 
 def _timer_in(d: Document) -> Timer:
@@ -99,17 +104,23 @@ class MongoTimerStore:
 
     async def claim_due(self, now: datetime, owner: str, lease_seconds: float, limit: int) -> list[Timer]:
         claimed: list[Timer] = []
+        due = {"due_at": {"$lte": now}, "$or": [{"claimed_until": None}, {"claimed_until": {"$lte": now}}]}
         async with translated(STORE, "claim_due"):
-            for _ in range(limit):
-                doc = await self._timers.find_one_and_update(
-                    {"due_at": {"$lte": now}, "$or": [{"claimed_until": None}, {"claimed_until": {"$lte": now}}]},
-                    {"$set": {"claimed_by": owner, "claimed_until": now + timedelta(seconds=lease_seconds)}},
-                    sort=[("due_at", 1)],
-                    return_document=ReturnDocument.AFTER,
-                )
-                if doc is None:
+            for _ in range(MAX_CLAIM_ROUNDS):  # candidates others claimed first drop out of the next read
+                wanted = limit - len(claimed)
+                candidates = [
+                    d["_id"] async for d in self._timers.find(due, {"_id": 1}).sort("due_at", 1).limit(wanted)
+                ]
+                for key in candidates:
+                    doc = await self._timers.find_one_and_update(
+                        {"_id": key, **due},
+                        {"$set": {"claimed_by": owner, "claimed_until": now + timedelta(seconds=lease_seconds)}},
+                        return_document=ReturnDocument.AFTER,
+                    )
+                    if doc is not None:
+                        claimed.append(_timer_in(doc))
+                if len(candidates) < wanted or len(claimed) == limit:
                     break
-                claimed.append(_timer_in(doc))
         return claimed
 
     async def done(self, timer: Timer) -> None:
@@ -136,30 +147,37 @@ class MongoOutboxStore:
 
     async def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[Delivery]:
         claimed: list[Delivery] = []
+        due = {
+            "status": DeliveryStatus.PENDING.value,
+            "$and": [
+                {"$or": [{"next_attempt_at": None}, {"next_attempt_at": {"$lte": now}}]},
+                {"$or": [{"claimed_until": None}, {"claimed_until": {"$lte": now}}]},
+            ],
+        }
         async with translated(STORE, "claim_due"):
-            for _ in range(limit):
-                doc = await self._outbox.find_one_and_update(
-                    {
-                        "status": DeliveryStatus.PENDING.value,
-                        "$and": [
-                            {"$or": [{"next_attempt_at": None}, {"next_attempt_at": {"$lte": now}}]},
-                            {"$or": [{"claimed_until": None}, {"claimed_until": {"$lte": now}}]},
-                        ],
-                    },
-                    {"$set": {"claimed_until": now + timedelta(seconds=lease_seconds)}},
-                    sort=[("created_at", 1)],
-                    return_document=ReturnDocument.AFTER,
-                )
-                if doc is None:
+            for _ in range(MAX_CLAIM_ROUNDS):  # candidates others claimed first drop out of the next read
+                wanted = limit - len(claimed)
+                cursor = self._outbox.find(due, {"_id": 1, "profile_id": 1}).sort("created_at", 1).limit(wanted)
+                candidates = [(d["_id"], d.get("profile_id")) async for d in cursor]
+                for key, profile_id in candidates:
+                    doc = await self._outbox.find_one_and_update(
+                        {"_id": key, "profile_id": profile_id, **due},
+                        {"$set": {"claimed_until": now + timedelta(seconds=lease_seconds)}},
+                        return_document=ReturnDocument.AFTER,
+                    )
+                    if doc is not None:
+                        claimed.append(_delivery_in(doc))
+                if len(candidates) < wanted or len(claimed) == limit:
                     break
-                claimed.append(_delivery_in(doc))
         return claimed
 
     async def record(self, delivery: Delivery) -> None:
         fields = _delivery_out(delivery)
         del fields["_id"]
         async with translated(STORE, "record"):
-            await self._outbox.update_one({"_id": delivery.id}, {"$set": {**fields, "claimed_until": None}})
+            await self._outbox.update_one(
+                {"_id": delivery.id, "profile_id": delivery.profile_id}, {"$set": {**fields, "claimed_until": None}}
+            )
 
     async def count_since(self, profile_id: VisitorId, rule: str, since: datetime) -> int:
         async with translated(STORE, "count_since"):

@@ -1,4 +1,5 @@
-"""The visitors area's stores: profiles (MongoDB), live sessions (Redis), the event log (MongoDB)."""
+"""The visitors area's stores: profiles (MongoDB), live sessions (Redis), the event log (MongoDB),
+and the intake journal (Redis) that holds accepted events until the event log has them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.platform.backends import Backends
-from gateway.visitors.stores.protocol import EventStore, ProfileIndex, ProfileStore, SessionStore
+from gateway.visitors.stores.memory_journal import DEFAULT_PARTITIONS, DEFAULT_SEEN_SECONDS
+from gateway.visitors.stores.protocol import (
+    Backlog,
+    EventStore,
+    IntakeJournal,
+    JournalEntry,
+    ProfileIndex,
+    ProfileStore,
+    SessionStore,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,9 +25,17 @@ class VisitorStores:
     profile_index: ProfileIndex  # scans of live profiles (segment re-evaluation, promotion fan-out)
     sessions: SessionStore
     events: EventStore
+    # With Redis: events are accepted into the journal, then applied (gateway/visitors/intake.py).
+    # Without (memory://): straight into the event log, as one process needs nothing more.
+    journal: IntakeJournal | None = None
 
 
-def open_stores(backends: Backends) -> VisitorStores:
+def open_stores(
+    backends: Backends,
+    *,
+    journal_partitions: int = DEFAULT_PARTITIONS,
+    journal_seen_seconds: int = DEFAULT_SEEN_SECONDS,
+) -> VisitorStores:
     profiles: ProfileStore
     profile_index: ProfileIndex
     events: EventStore
@@ -34,15 +52,20 @@ def open_stores(backends: Backends) -> VisitorStores:
 
         mongo_profiles = MongoProfileStore(backends.mongo_db)
         profiles, profile_index, events = mongo_profiles, mongo_profiles, MongoEventStore(backends.mongo_db)
+    journal: IntakeJournal | None = None
     if backends.redis is None:
         from gateway.visitors.stores.memory_sessions import MemorySessionStore
 
         sessions = MemorySessionStore()
     else:
+        from gateway.visitors.stores.redis_journal import RedisIntakeJournal
         from gateway.visitors.stores.redis_sessions import RedisSessionStore
 
         sessions = RedisSessionStore(backends.redis, backends.redis_prefix)
-    return VisitorStores(profiles, profile_index, sessions, events)
+        journal = RedisIntakeJournal(
+            backends.redis, backends.redis_prefix, partitions=journal_partitions, seen_seconds=journal_seen_seconds
+        )
+    return VisitorStores(profiles, profile_index, sessions, events, journal)
 
 
 async def create_indexes(db: Any) -> None:
@@ -52,7 +75,10 @@ async def create_indexes(db: Any) -> None:
 
 
 __all__ = [
+    "Backlog",
     "EventStore",
+    "IntakeJournal",
+    "JournalEntry",
     "ProfileIndex",
     "ProfileStore",
     "SessionStore",

@@ -8,12 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from gateway.catalogue import ProductId
 from gateway.kernel import Channel, VisitorId
 from gateway.platform.codec import dt_in, dt_out
 from gateway.visitors.values.events import Event, EventType
-from gateway.visitors.values.profile import ConsentRecord, Profile
-from gateway.visitors.values.session import CartLine, Session
+from gateway.visitors.values.profile import ConsentRecord, Profile, ProfileChange
+from gateway.visitors.values.session import CartLine, Session, SessionChange
+from gateway.visitors.values.staged import StagedChange
 
 
 def profile_out(p: Profile, *, as_text: bool) -> dict[str, Any]:
@@ -118,3 +121,51 @@ def event_in(d: Mapping[str, Any]) -> Event:
         proven=tuple(d.get("proven") or ()),
         inert=bool(d.get("inert", False)),
     )
+
+
+def staged_out(c: StagedChange) -> bytes:
+    """`<event key>\\n<JSON>`: the key first, so a Lua script can unstage by key without decoding."""
+    body: dict[str, Any] = {}
+    if c.session is not None:
+        sc = c.session
+        body["s"] = {
+            "at": dt_out(sc.at, True),
+            "ch": sc.channel.value,
+            "v": sc.viewed,
+            "cd": [[p, q] for p, q in sc.cart_delta],
+            "cc": sc.cart_clear,
+            "q": sc.search,
+        }
+    if c.profile is not None:
+        pc = c.profile
+        body["p"] = {
+            "at": dt_out(pc.at, True),
+            "c": dict(pc.counters),
+            "m": dict(pc.interest_mass),
+            "t": dict(pc.traits),
+            "e": pc.engagement,
+        }
+    return c.event_key.encode() + b"\n" + orjson.dumps(body)
+
+
+def staged_in(raw: bytes) -> StagedChange:
+    head, _, rest = raw.partition(b"\n")
+    key, body = head.decode(), orjson.loads(rest)
+    session = profile = None
+    if (s := body.get("s")) is not None:
+        at = dt_in(s["at"])
+        assert at is not None
+        session = SessionChange(
+            key,
+            at,
+            Channel(s["ch"]),
+            ProductId(s["v"]) if s.get("v") else None,
+            tuple((ProductId(p), int(q)) for p, q in s.get("cd") or ()),
+            bool(s.get("cc")),
+            s.get("q"),
+        )
+    if (p := body.get("p")) is not None:
+        at = dt_in(p["at"])
+        assert at is not None
+        profile = ProfileChange(key, at, p.get("c") or {}, p.get("m") or {}, p.get("t") or {}, float(p.get("e") or 0.0))
+    return StagedChange(key, session, profile)

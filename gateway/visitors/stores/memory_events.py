@@ -33,6 +33,9 @@ class MemoryEventStore:
         pending = [s for s in self._events.values() if not s.applied and s.event.received_at <= cutoff]
         return sorted(pending, key=lambda s: s.event.received_at)[:limit]
 
+    async def pending(self, events: Sequence[Event]) -> list[Event]:
+        return [e for e in events if (s := self._events.get(e.key)) is not None and not s.applied]
+
     def _mine(self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> list[str]:
         ids, cards = set(visitor_ids), set(loyalty_cards)
         return [

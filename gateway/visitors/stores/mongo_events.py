@@ -1,4 +1,11 @@
-"""The event log in MongoDB: `_id` is the idempotency key, so a retry is stored once."""
+"""The event log in MongoDB: `_id` is the idempotency key, so a retry is stored once.
+
+Written with majority write concern, journaled (`w: majority, j: true`), whatever the
+connection string says: an accepted event must survive the loss of the primary and a crash
+(the intake journal trims it once the log holds it).
+Every query names the shard key, `visitor_id` (docs/operations.md, "Sharding MongoDB"), except
+the replay of unapplied events, a background scan over the `unapplied` index of each shard.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo import WriteConcern
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -18,9 +26,14 @@ STORE = "MongoDB events"
 DUPLICATE_KEY = 11000
 
 
+def _visitors_of(keys: Sequence[str]) -> list[str]:
+    """The visitor ids inside event keys (`<visitor>:<messageId>`): the shard key of `events`."""
+    return list({key.partition(":")[0] for key in keys})
+
+
 class MongoEventStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._events = db.events
+        self._events = db.get_collection("events", write_concern=WriteConcern(w="majority", j=True))
 
     async def append(self, events: Sequence[Event]) -> list[bool]:
         if not events:
@@ -39,7 +52,20 @@ class MongoEventStore:
     async def mark_applied(self, keys: Sequence[str]) -> None:
         if keys:
             async with translated(STORE, "mark_applied"):
-                await self._events.update_many({"_id": {"$in": list(keys)}}, {"$set": {"applied": True}})
+                flt = {"visitor_id": {"$in": _visitors_of(keys)}, "_id": {"$in": list(keys)}}
+                await self._events.update_many(flt, {"$set": {"applied": True}})
+
+    async def pending(self, events: Sequence[Event]) -> list[Event]:
+        if not events:
+            return []
+        flt = {
+            "visitor_id": {"$in": list({e.visitor_id for e in events})},
+            "_id": {"$in": [e.key for e in events]},
+            "applied": False,
+        }
+        async with translated(STORE, "pending"):
+            waiting = {d["_id"] async for d in self._events.find(flt, {"_id": 1})}
+        return [e for e in events if e.key in waiting]
 
     async def unapplied(self, older_than_seconds: float, limit: int) -> list[StoredEvent]:
         cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)

@@ -7,7 +7,8 @@ store sees a pymongo or redis exception.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -15,6 +16,7 @@ from gateway.kernel import VisitorId
 from gateway.visitors.values.events import Event, StoredEvent
 from gateway.visitors.values.profile import ConsentRecord, Profile, ProfileChange
 from gateway.visitors.values.session import Session, SessionChange
+from gateway.visitors.values.staged import StagedChange
 
 
 class ProfileStore(Protocol):
@@ -72,7 +74,11 @@ class SessionStore(Protocol):
     """Live session state (Redis in production), with a sliding expiry."""
 
     async def get_many(self, ids: Sequence[VisitorId]) -> list[Session | None]:
-        """Sessions in key order; reading one slides its expiry. One round trip for all."""
+        """Sessions in key order; reading one slides its expiry. One round trip for all.
+
+        Staged changes (`stage`) are applied to the session, their profile changes handed on
+        in `Session.pending`; a visitor with only staged changes reads as a new session with them.
+        """
         ...
 
     async def apply(self, visitor_id: VisitorId, changes: Sequence[SessionChange]) -> Session:
@@ -83,7 +89,17 @@ class SessionStore(Protocol):
         """Keep a copy of the profile beside the session so a warm request skips MongoDB."""
         ...
 
-    async def delete(self, visitor_id: VisitorId) -> None: ...
+    async def delete(self, visitor_id: VisitorId) -> None:
+        """The session, its cached profile and its staged changes."""
+        ...
+
+    async def stage(self, visitor_id: VisitorId, changes: Sequence[StagedChange]) -> None:
+        """Keep changes of accepted, not yet applied events beside the session (newest `STAGED_CAP`)."""
+        ...
+
+    async def unstage(self, applied: Mapping[VisitorId, Sequence[str]]) -> None:
+        """Drop the staged changes of these event keys, per visitor (their events are applied)."""
+        ...
 
 
 class EventStore(Protocol):
@@ -101,6 +117,10 @@ class EventStore(Protocol):
         """Events stored but not yet applied (a crash or an outage in between): to replay."""
         ...
 
+    async def pending(self, events: Sequence[Event]) -> list[Event]:
+        """Those of `events` that are stored but not applied yet (the others: applied or absent)."""
+        ...
+
     async def history(
         self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str], since: datetime | None, limit: int
     ) -> list[StoredEvent]:
@@ -109,6 +129,58 @@ class EventStore(Protocol):
 
     async def erase(self, visitor_ids: Sequence[VisitorId], loyalty_cards: Sequence[str]) -> int:
         """Delete a person's events (the `history` set); answers how many were deleted."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    entry_id: str  # the journal's own id, increasing within a partition
+    event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    entry_ids: list[str | None]  # per event its entry id, or None when its message id was seen before
+    # How many of this visitor's entries were waiting before these: events must not be applied
+    # ahead of older ones of the same visitor (a profile remembers only its latest event keys).
+    waiting: int
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    events: int  # accepted events not yet handed to the event log
+    oldest_seconds: float  # age of the oldest of them (0 when none)
+
+
+class IntakeJournal(Protocol):
+    """Accepted events kept durably until the event log holds them (Redis streams in production).
+
+    Events go to one of `partitions` ordered partitions by visitor, so one visitor's events keep
+    their order. Idempotent on the event key (visitor, messageId) for `seen_seconds`: beyond that
+    window a repeat is accepted again here and the event log, which remembers every key,
+    keeps it from being applied twice.
+    """
+
+    partitions: int
+
+    def partition_of(self, visitor_id: VisitorId) -> int: ...
+
+    async def append(self, visitor_id: VisitorId, events: Sequence[Event]) -> Appended:
+        """One visitor's events, atomically (see `Appended`)."""
+        ...
+
+    async def read(self, partition: int, limit: int, older_than_seconds: float = 0.0) -> list[JournalEntry]:
+        """The oldest entries of a partition (accepted at least `older_than_seconds` ago), in order."""
+        ...
+
+    async def remove(self, partition: int, entries: Sequence[JournalEntry]) -> None:
+        """Drop entries whose events the event log now holds, applied."""
+        ...
+
+    async def backlog(self) -> Backlog: ...
+
+    async def erase_visitor(self, visitor_id: VisitorId) -> None:
+        """Drop a visitor's buffered events and seen message ids (erasure)."""
         ...
 
 

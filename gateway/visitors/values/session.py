@@ -11,7 +11,7 @@ from datetime import datetime
 
 from gateway.catalogue import ProductId
 from gateway.kernel import Channel, VisitorId
-from gateway.visitors.values.profile import Profile
+from gateway.visitors.values.profile import Profile, ProfileChange
 
 RECENTLY_VIEWED_CAP = 20
 RECENT_SEARCHES_CAP = 10
@@ -48,9 +48,13 @@ class Session:
     channel: Channel | None = None
     applied_event_keys: frozenset[str] = frozenset()
     profile: Profile | None = None
-    # Which stored version of this session and its profile copy was read: equal fingerprints
-    # mean nothing in either changed (set by the store; None when unknown, e.g. never stored).
+    # Which stored version of this session, its profile copy and its staged changes was read:
+    # equal fingerprints mean nothing in any of them changed (set by the store; None when
+    # unknown, e.g. never stored).
     fingerprint: int | None = field(default=None, compare=False)
+    # Profile changes of events the intake accepted but has not applied yet (values/staged.py):
+    # whoever reads the profile for this session applies them on top.
+    pending: tuple[ProfileChange, ...] = ()
 
 
 def _push_front(items: tuple[str, ...], item: str, cap: int) -> tuple[str, ...]:
