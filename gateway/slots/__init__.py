@@ -4,6 +4,7 @@ releases, the per-visitor decision, experiment assignment and statistics.
 Public face of the area: other areas and the resolvers import only what is listed here.
 """
 
+from gateway.platform.releases import ReleaseInfo
 from gateway.slots.behaviour_counts import BehaviourCounts
 from gateway.slots.experiment_tracker import ExperimentTracker
 from gateway.slots.facts import RequestFacts
@@ -15,7 +16,6 @@ from gateway.slots.values.content import CAROUSEL_STRATEGIES, Banner, ContentKin
 from gateway.slots.values.decision import Decision, Reason
 from gateway.slots.values.experiment_stats import ArmResult, Interval
 from gateway.slots.values.experiments import MAX_ARMS, ExperimentStatus
-from gateway.slots.values.releases import ReleaseInfo
 from gateway.slots.values.schedule import DAYS
 from gateway.slots.values.slots import CHANNELS, Status
 from gateway.slots.workspace import DefinitionInvalid, SlotDefinitions

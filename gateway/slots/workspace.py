@@ -26,6 +26,7 @@ from typing import Any
 
 from gateway.audiences import ConditionError, ReferenceCheck, problems_of
 from gateway.kernel import InputError, NotFound, StoreUnavailable
+from gateway.platform.releases import Release, ReleaseInfo
 from gateway.slots.stores.protocol import Broadcaster, DraftStore, ReleaseStore
 from gateway.slots.values.definitions import (
     EMPTY,
@@ -38,7 +39,6 @@ from gateway.slots.values.definitions import (
     diff,
 )
 from gateway.slots.values.references import definition_references
-from gateway.slots.values.releases import Release, ReleaseInfo
 
 log = logging.getLogger(__name__)
 

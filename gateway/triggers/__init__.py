@@ -5,6 +5,7 @@ releases; timers, the webhook outbox and its signed deliveries, holdouts and lif
 Public face of the area: other areas and the resolvers import only what is listed here.
 """
 
+from gateway.platform.releases import ReleaseInfo as AutomationReleaseInfo
 from gateway.triggers.actions import Actions
 from gateway.triggers.engine import RuleEngine
 from gateway.triggers.journeys import JourneyRunner
@@ -19,7 +20,6 @@ from gateway.triggers.values.automation import KINDS as AUTOMATION_KINDS
 from gateway.triggers.values.automation import Automation, Owner
 from gateway.triggers.values.automation import Change as AutomationChange
 from gateway.triggers.values.journeys import Position, PositionStatus
-from gateway.triggers.values.releases import ReleaseInfo as AutomationReleaseInfo
 from gateway.triggers.values.when import describe
 from gateway.triggers.webhooks import WebhookSender
 from gateway.triggers.workspace import AutomationDefinitions, AutomationInvalid

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gateway.kernel import InputError, NotFound, StoreUnavailable
+from gateway.platform.releases import Release, ReleaseInfo
 from gateway.triggers.stores.protocol import AutomationDraftStore, AutomationReleaseStore
 from gateway.triggers.values.automation import (
     ID_FIELD,
@@ -31,7 +32,6 @@ from gateway.triggers.values.automation import (
     diff,
 )
 from gateway.triggers.values.durations import AutomationError
-from gateway.triggers.values.releases import Release, ReleaseInfo
 from gateway.triggers.values.when import RuleDefaults
 from gateway.visitors import Vocabulary
 

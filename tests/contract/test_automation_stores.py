@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from gateway.kernel.visitor import VisitorId
+from gateway.platform.releases import Release, ReleaseInfo
 from gateway.triggers.values.journeys import Position, PositionStatus
-from gateway.triggers.values.releases import Release, ReleaseInfo
 from gateway.wiring import Stores
 from tests.support.factories import NOW
 

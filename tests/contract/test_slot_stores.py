@@ -6,7 +6,8 @@ import asyncio
 from datetime import timedelta
 
 from gateway.kernel.visitor import VisitorId
-from gateway.slots.values.releases import Exposure, Release, ReleaseInfo
+from gateway.platform.releases import Release, ReleaseInfo
+from gateway.slots.values.exposures import Exposure
 from gateway.wiring import Stores
 from tests.conftest import REDIS_BACKENDS
 from tests.support.factories import NOW

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gateway.slots.values.releases import Release, ReleaseInfo
+from gateway.platform.releases import Release, ReleaseInfo
 from gateway.testing.servers import free_port, start_mongo
 from tests.slots.test_slots_api import KEY, SLOT, publish, save
 from tests.support.appclient import Gateway, running_gateway

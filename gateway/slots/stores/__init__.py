@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.platform.backends import Backends
+from gateway.platform.releases import Kinds
 from gateway.slots.stores.protocol import (
     BehaviourStore,
     Broadcaster,
@@ -14,6 +15,9 @@ from gateway.slots.stores.protocol import (
     ImpressionStore,
     ReleaseStore,
 )
+from gateway.slots.values.definitions import ID_FIELD, KINDS
+
+SLOT_KINDS = Kinds(KINDS, ID_FIELD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +38,14 @@ def open_stores(backends: Backends) -> SlotStores:
     experiments: ExperimentStore
     broadcaster: Broadcaster
     if backends.mongo_db is None:
-        from gateway.slots.stores.memory_definitions import MemoryDraftStore, MemoryReleaseStore
+        from gateway.platform.releases.memory import MemoryDraftStore, MemoryReleaseStore
 
-        drafts, releases = MemoryDraftStore(), MemoryReleaseStore()
+        drafts, releases = MemoryDraftStore(SLOT_KINDS), MemoryReleaseStore()
     else:
-        from gateway.slots.stores.mongo_definitions import MongoDraftStore, MongoReleaseStore
+        from gateway.platform.releases.mongo import MongoDraftStore, MongoReleaseStore
 
-        drafts, releases = MongoDraftStore(backends.mongo_db), MongoReleaseStore(backends.mongo_db)
+        db = backends.mongo_db
+        drafts, releases = MongoDraftStore(db, "slot_drafts", SLOT_KINDS), MongoReleaseStore(db, "slot_releases")
     if backends.redis is None:
         from gateway.slots.stores.memory_broadcast import MemoryBroadcaster
         from gateway.slots.stores.memory_counters import (

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from gateway.kernel import VisitorId
-from gateway.slots.values.releases import Exposure
+from gateway.slots.values.exposures import Exposure
 
 SEEN_EVENT_KEYS_CAP = 500
 IMPRESSIONS_CAP = 1000

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from gateway.kernel import VisitorId
-from gateway.slots.values.releases import Exposure, Release, ReleaseInfo
+from gateway.platform.releases import Release, ReleaseInfo
+from gateway.slots.values.exposures import Exposure
 
 
 class DraftStore(Protocol):

@@ -23,7 +23,7 @@ from gateway.kernel import VisitorId
 from gateway.platform.redis import translated
 from gateway.platform.redis_cluster import queue_script
 from gateway.platform.redis_keys import owned, owner_of
-from gateway.slots.values.releases import Exposure
+from gateway.slots.values.exposures import Exposure
 
 BEHAVIOUR_TTL = 367 * 86400
 IMPRESSION_TTL = 90 * 86400

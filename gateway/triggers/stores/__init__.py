@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.platform.backends import Backends
+from gateway.platform.releases import Kinds
 from gateway.triggers.stores.protocol import (
     AutomationDraftStore,
     AutomationReleaseStore,
@@ -14,6 +15,9 @@ from gateway.triggers.stores.protocol import (
     PositionStore,
     TimerStore,
 )
+from gateway.triggers.values.automation import ID_FIELD, KINDS
+
+AUTOMATION_KINDS = Kinds(KINDS, ID_FIELD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,22 +31,19 @@ class TriggerStores:
 
 def open_stores(backends: Backends) -> TriggerStores:
     if backends.mongo_db is None:
+        from gateway.platform.releases.memory import MemoryDraftStore, MemoryReleaseStore
         from gateway.triggers.stores.memory import MemoryOutboxStore, MemoryTimerStore
-        from gateway.triggers.stores.memory_definitions import (
-            MemoryAutomationDraftStore,
-            MemoryAutomationReleaseStore,
-        )
         from gateway.triggers.stores.memory_positions import MemoryPositionStore
 
         return TriggerStores(
             MemoryTimerStore(),
             MemoryOutboxStore(),
             MemoryPositionStore(),
-            MemoryAutomationDraftStore(),
-            MemoryAutomationReleaseStore(),
+            MemoryDraftStore(AUTOMATION_KINDS),
+            MemoryReleaseStore(),
         )
+    from gateway.platform.releases.mongo import MongoDraftStore, MongoReleaseStore
     from gateway.triggers.stores.mongo import MongoOutboxStore, MongoTimerStore
-    from gateway.triggers.stores.mongo_definitions import MongoAutomationDraftStore, MongoAutomationReleaseStore
     from gateway.triggers.stores.mongo_positions import MongoPositionStore
 
     db = backends.mongo_db
@@ -50,8 +51,8 @@ def open_stores(backends: Backends) -> TriggerStores:
         MongoTimerStore(db),
         MongoOutboxStore(db),
         MongoPositionStore(db),
-        MongoAutomationDraftStore(db),
-        MongoAutomationReleaseStore(db),
+        MongoDraftStore(db, "automation_drafts", AUTOMATION_KINDS),
+        MongoReleaseStore(db, "automation_releases"),
     )
 
 

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from gateway.kernel import VisitorId
+from gateway.platform.releases import Release, ReleaseInfo
 from gateway.triggers.values import Delivery, DeliveryStatus, Timer
 from gateway.triggers.values.journeys import Position, PositionStatus
-from gateway.triggers.values.releases import Release, ReleaseInfo
 
 
 class TimerStore(Protocol):

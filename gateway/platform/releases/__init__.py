@@ -1,4 +1,10 @@
-"""Published releases of slot definitions, and experiment exposures (plain values)."""
+"""Drafts and published releases of editor definitions, shared by every area that publishes them.
+
+Slot definitions (`gateway.slots`) and the automation (`gateway.triggers`) both keep a draft
+workspace that editors change one definition at a time, and numbered, immutable releases that
+instances serve. The values and the two store implementations live here once; each area names
+its collections, its kinds of definitions and the field that keys each kind.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +34,8 @@ class Release:
 
 
 @dataclass(frozen=True, slots=True)
-class Exposure:
-    arm: str
-    at: datetime
+class Kinds:
+    """An area's kinds of definitions, in order, and the field that keys each one."""
+
+    names: tuple[str, ...]
+    id_field: Mapping[str, str]

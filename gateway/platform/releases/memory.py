@@ -1,4 +1,4 @@
-"""The automation workspace and its releases, in process (embedded mode)."""
+"""Drafts and releases in process (embedded mode), for any area's kinds of definitions."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from gateway.triggers.values.automation import ID_FIELD, KINDS
-from gateway.triggers.values.releases import Release, ReleaseInfo
+from gateway.platform.releases import Kinds, Release, ReleaseInfo
 
 
-class MemoryAutomationDraftStore:
-    def __init__(self) -> None:
+class MemoryDraftStore:
+    def __init__(self, kinds: Kinds) -> None:
+        self._kinds = kinds
         self._items: dict[tuple[str, str], dict[str, Any]] = {}
 
     async def all(self) -> dict[str, list[dict[str, Any]]]:
-        result: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
+        result: dict[str, list[dict[str, Any]]] = {k: [] for k in self._kinds.names}
         for (kind, _), definition in sorted(self._items.items()):
             result[kind].append(copy.deepcopy(definition))
         return result
@@ -27,12 +27,15 @@ class MemoryAutomationDraftStore:
         return self._items.pop((kind, key), None) is not None
 
     async def replace_all(self, definitions: Mapping[str, list[dict[str, Any]]], by: str) -> None:
+        kinds = self._kinds
         self._items = {
-            (kind, str(d[ID_FIELD[kind]])): copy.deepcopy(d) for kind in KINDS for d in definitions.get(kind, [])
+            (kind, str(d[kinds.id_field[kind]])): copy.deepcopy(d)
+            for kind in kinds.names
+            for d in definitions.get(kind, [])
         }
 
 
-class MemoryAutomationReleaseStore:
+class MemoryReleaseStore:
     def __init__(self) -> None:
         self._releases: dict[int, Release] = {}
 
@@ -44,6 +47,9 @@ class MemoryAutomationReleaseStore:
 
     async def get(self, version: int) -> Release | None:
         return self._releases.get(version)
+
+    async def latest(self) -> Release | None:
+        return self._releases[max(self._releases)] if self._releases else None
 
     async def history(self, limit: int) -> list[ReleaseInfo]:
         return [self._releases[v].info for v in sorted(self._releases, reverse=True)[:limit]]

@@ -1,4 +1,5 @@
-"""Drafts (`slot_drafts`) and releases (`slot_releases`) in MongoDB.
+"""Drafts and releases in MongoDB, one collection each per area (`slot_drafts`, `slot_releases`,
+`automation_drafts`, `automation_releases`).
 
 Definitions are stored as JSON text: editors' JSON content may hold keys MongoDB refuses
 ('$...', dotted names), and a release must come back byte-for-byte as published. A release
@@ -17,51 +18,49 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gateway.platform.mongo import Document, translated
-from gateway.slots.values.definitions import ID_FIELD, KINDS
-from gateway.slots.values.releases import Release, ReleaseInfo
-
-DRAFTS = "MongoDB slot_drafts"
-RELEASES = "MongoDB slot_releases"
+from gateway.platform.releases import Kinds, Release, ReleaseInfo
 
 
 class MongoDraftStore:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._drafts = db.slot_drafts
+    def __init__(self, db: AsyncDatabase[Document], collection: str, kinds: Kinds) -> None:
+        self._drafts = db[collection]
+        self._name = f"MongoDB {collection}"
+        self._kinds = kinds
 
     async def all(self) -> dict[str, list[dict[str, Any]]]:
-        result: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
-        async with translated(DRAFTS, "all"):
+        result: dict[str, list[dict[str, Any]]] = {k: [] for k in self._kinds.names}
+        async with translated(self._name, "all"):
             async for doc in self._drafts.find({}).sort([("kind", 1), ("key", 1)]):
                 result.setdefault(doc["kind"], []).append(orjson.loads(doc["json"]))
         return result
 
     async def put(self, kind: str, key: str, definition: Mapping[str, Any], by: str) -> None:
         doc = {"kind": kind, "key": key, "json": orjson.dumps(dict(definition)).decode(), "by": by}
-        async with translated(DRAFTS, "put"):
+        async with translated(self._name, "put"):
             await self._drafts.replace_one(
                 {"_id": f"{kind}:{key}"}, {**doc, "updated_at": datetime.now(UTC)}, upsert=True
             )
 
     async def delete(self, kind: str, key: str) -> bool:
-        async with translated(DRAFTS, "delete"):
+        async with translated(self._name, "delete"):
             result = await self._drafts.delete_one({"_id": f"{kind}:{key}"})
         return result.deleted_count == 1
 
     async def replace_all(self, definitions: Mapping[str, list[dict[str, Any]]], by: str) -> None:
-        now = datetime.now(UTC)
+        now, id_field = datetime.now(UTC), self._kinds.id_field
         docs = [
             {
-                "_id": f"{kind}:{d[ID_FIELD[kind]]}",
+                "_id": f"{kind}:{d[id_field[kind]]}",
                 "kind": kind,
-                "key": str(d[ID_FIELD[kind]]),
+                "key": str(d[id_field[kind]]),
                 "json": orjson.dumps(d).decode(),
                 "by": by,
                 "updated_at": now,
             }
-            for kind in KINDS
+            for kind in self._kinds.names
             for d in definitions.get(kind, [])
         ]
-        async with translated(DRAFTS, "replace_all"):
+        async with translated(self._name, "replace_all"):
             await self._drafts.delete_many({})
             if docs:
                 await self._drafts.insert_many(docs)
@@ -72,8 +71,9 @@ def _info(doc: Mapping[str, Any]) -> ReleaseInfo:
 
 
 class MongoReleaseStore:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._releases = db.slot_releases
+    def __init__(self, db: AsyncDatabase[Document], collection: str) -> None:
+        self._releases = db[collection]
+        self._name = f"MongoDB {collection}"
 
     async def append(self, release: Release) -> bool:
         info = release.info
@@ -85,7 +85,7 @@ class MongoReleaseStore:
             "rollback_of": info.rollback_of,
             "json": orjson.dumps(dict(release.definitions)).decode(),
         }
-        async with translated(RELEASES, "append"):
+        async with translated(self._name, "append"):
             try:
                 await self._releases.insert_one(doc)
             except DuplicateKeyError:
@@ -93,16 +93,16 @@ class MongoReleaseStore:
         return True
 
     async def get(self, version: int) -> Release | None:
-        async with translated(RELEASES, "get"):
+        async with translated(self._name, "get"):
             doc = await self._releases.find_one({"_id": version})
         return Release(_info(doc), orjson.loads(doc["json"])) if doc else None
 
     async def latest(self) -> Release | None:
-        async with translated(RELEASES, "latest"):
+        async with translated(self._name, "latest"):
             doc = await self._releases.find_one({}, sort=[("_id", -1)])
         return Release(_info(doc), orjson.loads(doc["json"])) if doc else None
 
     async def history(self, limit: int) -> list[ReleaseInfo]:
-        async with translated(RELEASES, "history"):
+        async with translated(self._name, "history"):
             cursor = self._releases.find({}, {"json": 0}).sort("_id", -1).limit(limit)
             return [_info(d) async for d in cursor]
