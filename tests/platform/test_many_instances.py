@@ -48,6 +48,10 @@ async def instance(settings: Settings) -> AsyncIterator[Gateway]:
     async with app.router.lifespan_context(app) as state:
         transport = httpx.ASGITransport(app=with_state(app, state))
         async with httpx.AsyncClient(transport=transport, base_url="http://vitrine.test") as client:
+            # Traffic comes once the startup probe says so (/startupz): the steps run in the background.
+            async with asyncio.timeout(60):
+                while (await client.get("/startupz")).status_code != 200:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
             yield Gateway(app, client)
 
 
