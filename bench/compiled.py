@@ -37,7 +37,7 @@ import json
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,15 +57,17 @@ def _body(variables: dict[str, Any], compile_it: bool | None, query: str = QUERY
     return orjson.dumps(body)
 
 
-async def _open_loop(port: int, request: bytes, rate: float, seconds: float) -> list[float]:
-    """Fixed-rate load: a request every 1/rate s on a pool of connections; latencies in ms."""
+async def _open_loop(port: int, request: bytes | Sequence[bytes], rate: float, seconds: float) -> list[float]:
+    """Fixed-rate load: a request every 1/rate s on a pool of connections; latencies in ms. Given
+    several requests (one per visitor), each is the next one's in turn."""
+    requests = [request] if isinstance(request, bytes) else list(request)
     latencies: list[float] = []
     pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
     for _ in range(32):
         pool.put_nowait(await asyncio.open_connection("127.0.0.1", port))
     from bench.httpload import _read_response
 
-    async def one() -> None:
+    async def one(request: bytes) -> None:
         reader, writer = await pool.get()
         start = time.perf_counter()
         writer.write(request)
@@ -87,7 +89,7 @@ async def _open_loop(port: int, request: bytes, rate: float, seconds: float) -> 
             delay = target - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            task = asyncio.ensure_future(one())
+            task = asyncio.ensure_future(one(requests[n % len(requests)]))
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)
             n += 1

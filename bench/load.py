@@ -75,14 +75,18 @@ def server_log(proc: subprocess.Popen[bytes], limit: int = 4000) -> str:
 
 
 def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Until the server answers GraphQL and, for the gateway, its startup probe says it has loaded
+    what it serves (the catalogue, releases and demo load in the background; stock apps have no
+    probe: 404)."""
     request = build_request("127.0.0.1", port, "/graphql", b'{"query":"{__typename}"}', {})
+    probe = f"GET /startupz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {server_log(proc)}")
         try:
             status, _ = asyncio.run(fetch("127.0.0.1", port, request))
-            if status == 200:
+            if status == 200 and asyncio.run(fetch("127.0.0.1", port, probe))[0] in (200, 404):
                 return
         except OSError:
             pass

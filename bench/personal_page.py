@@ -41,6 +41,7 @@ from typing import Any
 
 import orjson
 
+from bench.compiled import _open_loop as open_loop
 from bench.compiled import _pct, combined
 from bench.httpload import LoadResult, _read_response, build_request, fetch, process_cpu_seconds
 from bench.load import SECRET, _serve, _stop, _wait_ready
@@ -272,7 +273,7 @@ def _open_loop(args: argparse.Namespace, port: int, page: list[bytes]) -> None:
     for _ in range(args.open_loop_windows):
         calibration = asyncio.run(run_rotating(port, page, args.concurrency, 3.0))
         half = calibration.rps / 2
-        latencies = asyncio.run(_open_loop_many(port, page, half, args.window_seconds))
+        latencies = asyncio.run(open_loop(port, page, half, args.window_seconds))
         p99s.append(_pct(latencies, 99))
         p50 = _pct(latencies, 50)
         print(f"  max {calibration.rps:.0f} req/s -> {half:.0f} req/s: p50 {p50:.2f} ms, p99 {p99s[-1]:.2f} ms")
@@ -313,50 +314,6 @@ def memory_benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
         print(verdict(samples))
     finally:
         _stop(proc)
-
-
-async def _open_loop_many(port: int, requests: list[bytes], rate: float, seconds: float) -> list[float]:
-    """bench.compiled's open loop (fixed rate, in-flight tasks only, the generator's GC off while
-    it measures), each request the next visitor's."""
-    index = iter(range(10**12))
-    latencies: list[float] = []
-    pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
-    for _ in range(32):
-        pool.put_nowait(await asyncio.open_connection("127.0.0.1", port))
-
-    async def one(request: bytes) -> None:
-        reader, writer = await pool.get()
-        start = time.perf_counter()
-        writer.write(request)
-        await writer.drain()
-        await _read_response(reader)
-        latencies.append((time.perf_counter() - start) * 1000)
-        pool.put_nowait((reader, writer))
-
-    import gc
-
-    in_flight: set[asyncio.Future[None]] = set()
-    gc.collect()
-    gc.disable()
-    try:
-        started = time.perf_counter()
-        n = 0
-        while time.perf_counter() - started < seconds:
-            delay = started + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            task = asyncio.ensure_future(one(requests[next(index) % len(requests)]))
-            in_flight.add(task)
-            task.add_done_callback(in_flight.discard)
-            n += 1
-        while in_flight:
-            await asyncio.gather(*list(in_flight))
-    finally:
-        gc.enable()
-    while not pool.empty():
-        _, writer = pool.get_nowait()
-        writer.close()
-    return latencies
 
 
 def main() -> None:
