@@ -21,7 +21,8 @@ in short slices (this machine's cores change speed from minute to minute):
 Prints: each round's req/s; per variant all rounds together (req/s, p50/p99, server CPU per
 request) and the ratios; the CPU per request of each part of the page asked alone; Redis round
 trips and MongoDB commands per page (counted in-process at the clients, bench/page_round_trips.py);
-the open-loop p99 at half the measured maximum.
+the open-loop p99 at half the measured maximum, with the gateway's garbage-collector pauses in
+each window (its /metrics).
 
 --memory runs the page for --minutes with --distinct new visitors arriving (bench/personal_memory.py)
 and prints the gateway's RSS at the start, every minute and at the end.
@@ -41,6 +42,7 @@ from typing import Any
 
 import orjson
 
+from bench.collector_pauses import pauses
 from bench.compiled import _open_loop as open_loop
 from bench.compiled import _pct, combined
 from bench.httpload import LoadResult, _read_response, build_request, fetch, process_cpu_seconds
@@ -273,10 +275,15 @@ def _open_loop(args: argparse.Namespace, port: int, page: list[bytes]) -> None:
     for _ in range(args.open_loop_windows):
         calibration = asyncio.run(run_rotating(port, page, args.concurrency, 3.0))
         half = calibration.rps / 2
+        before = pauses(port)
         latencies = asyncio.run(open_loop(port, page, half, args.window_seconds))
+        collected = pauses(port) - before
         p99s.append(_pct(latencies, 99))
         p50 = _pct(latencies, 50)
-        print(f"  max {calibration.rps:.0f} req/s -> {half:.0f} req/s: p50 {p50:.2f} ms, p99 {p99s[-1]:.2f} ms")
+        print(
+            f"  max {calibration.rps:.0f} req/s -> {half:.0f} req/s: p50 {p50:.2f} ms, p99 {p99s[-1]:.2f} ms,"
+            f" max {max(latencies):.1f} ms; {collected.line()}"
+        )
     p99s.sort()
     print(f"  median window p99 {p99s[len(p99s) // 2]:.2f} ms")
 
@@ -323,7 +330,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--window-seconds", type=float, default=6.0)
-    parser.add_argument("--open-loop-windows", type=int, default=3)
+    parser.add_argument("--open-loop-windows", type=int, default=5)
     parser.add_argument("--memory", action="store_true", help="the memory run instead of the throughput run")
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--distinct", type=int, default=100_000)

@@ -35,6 +35,7 @@ from gateway.http.request_id import RequestIdMiddleware
 from gateway.http.segment_api import segment_routes
 from gateway.http.server_spans import ServerSpanMiddleware
 from gateway.http.state import edge_of
+from gateway.platform.collector import CollectorPauses, apply_thresholds
 from gateway.platform.metrics import Metrics
 from gateway.platform.tracing import Tracing, open_tracing
 from gateway.runtime import Runtime, open_runtime
@@ -82,6 +83,7 @@ def create_app(
     if compiler is not None:
         metrics.watch_cache("compiled_plans", lambda: (compiler.plan_hits, compiler.plan_misses))
     page_views: PageViews[object] = PageViews()
+    collector_pauses = CollectorPauses(metrics.registry)
     metrics.watch_cache("page_views", lambda: (page_views.hits, page_views.misses))
     graphql = GraphQLView(
         schema, prepared=schema.prepared, graphql_ide="graphiql" if not settings.is_production else None
@@ -105,10 +107,13 @@ def create_app(
             persisted = runtime.services.persisted
             metrics.watch_cache("persisted_documents", lambda: (persisted.hits, persisted.misses))
             metrics.watch_cache("neighbours", runtime.services.vectors.cache_counts)
+            collector_pauses.watch()
+            stack.callback(collector_pauses.close)
             if freeze_gc:
                 # Startup objects live forever: keep them out of the collector's way (shorter GC pauses).
                 gc.collect()
                 gc.freeze()
+                stack.callback(gc.set_threshold, *apply_thresholds(settings.gc_thresholds))
             log.info(
                 "Vitrine up (%s): MongoDB %s, Redis %s",
                 "loading in the background: /startupz" if runtime.loading else "started",

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from gateway.kernel import ConfigError
 from gateway.platform.backends import check_url
+from gateway.platform.collector import DEFAULT_THRESHOLDS as DEFAULT_GC_THRESHOLDS
+from gateway.platform.collector import parse_thresholds as parse_gc_thresholds
 from gateway.platform.redis_keys import check_prefix
 from gateway.visitors import DEFAULT_HALF_LIFE_DAYS
 
@@ -68,6 +70,8 @@ class Settings:
     identify_attempts_per_minute: int = 10  # per visitor and per identifier
     # Lists and slot inputs kept per visitor state, per process (0: none; docs/performance.md)
     visitor_cache_size: int = 20_000
+    # The garbage collector's thresholds in serving processes (None: the interpreter's; gateway/platform/collector.py)
+    gc_thresholds: tuple[int, int, int] | None = DEFAULT_GC_THRESHOLDS
     # Consent (docs/privacy.md)
     consent_required: bool = False
     consent_allowed_events: frozenset[str] = frozenset({"Order Completed"})
@@ -369,6 +373,9 @@ def _otel(env: Mapping[str, str], get: Callable[..., Any]) -> dict[str, Any]:
     }
 
 
+_GC_DEFAULT: tuple[int, int, int] | None = DEFAULT_GC_THRESHOLDS
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build settings from `env` (normally `os.environ`); raises ConfigError on a bad value."""
 
@@ -454,6 +461,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         identity_token_max_age_seconds=get("VITRINE_IDENTITY_TOKEN_MAX_AGE_SECONDS", _int_in(30, 86_400), 600),
         identify_attempts_per_minute=get("VITRINE_IDENTIFY_ATTEMPTS_PER_MINUTE", _int_in(1, 10_000), 10),
         visitor_cache_size=get("VITRINE_VISITOR_CACHE_SIZE", _int_in(0, 10_000_000), 20_000),
+        gc_thresholds=get("VITRINE_GC_THRESHOLDS", parse_gc_thresholds, _GC_DEFAULT),
         consent_required=get("VITRINE_CONSENT_REQUIRED", _parse_bool, False),
         consent_allowed_events=get("VITRINE_CONSENT_ALLOWED_EVENTS", _csv, frozenset({"Order Completed"})),
         engagement_half_life_days=get("VITRINE_ENGAGEMENT_HALF_LIFE_DAYS", _positive_float, 30.0),

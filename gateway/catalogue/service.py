@@ -198,6 +198,7 @@ class CatalogService:
         while page := await feed.scan(after, FEED_PAGE):
             products.extend(page)
             after = page[-1].id
+            await asyncio.sleep(0)  # an embedded feed answers without awaiting: let requests run between pages
         brands = await self._all_brands({p.brand_id for p in products})
         return await asyncio.to_thread(CatalogueMirror.build, products, brands, delta_max=self._delta_max)
 
@@ -210,6 +211,7 @@ class CatalogService:
         while page := await feed.changes(since, cursor, FEED_PAGE):
             changes.update((p.id, p) for _, p in page)
             cursor = (page[-1][0], page[-1][1].id)
+            await asyncio.sleep(0)
         brands = await self._all_brands(set(mirror.brands) | {p.brand_id for p in changes.values()})
         updated = await asyncio.to_thread(mirror.updated, list(changes.values()), brands)
         return updated, set(changes)

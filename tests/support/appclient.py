@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from gateway.app import create_app
 from gateway.catalogue.values import Brand, Category, Product
@@ -25,6 +26,7 @@ HOME_PAGE_PRODUCTS = [product(i, price=f"{50 + i}.00", stock=0 if i % 10 == 0 el
 class Gateway:
     app: Starlette
     client: httpx.AsyncClient
+    served: ASGIApp | None = None  # the app as a server calls it (the lifespan's state in each scope)
 
     @property
     def runtime(self) -> Runtime:
@@ -64,6 +66,7 @@ async def running_gateway(
         if products:
             await runtime.stores.catalog.upsert(products, brands, categories)
             await runtime.services.catalog.refresh()
-        transport = httpx.ASGITransport(app=with_state(app, state))
+        served = with_state(app, state)
+        transport = httpx.ASGITransport(app=served)
         async with httpx.AsyncClient(transport=transport, base_url="http://vitrine.test") as client:
-            yield Gateway(app, client)
+            yield Gateway(app, client, served)

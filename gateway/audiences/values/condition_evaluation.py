@@ -94,30 +94,36 @@ class Outcome:
     matched_conditions: tuple[str, ...]  # labels of the leaves that held, in tree order
 
 
+# The walks below are module functions taking what they need, never closures that call
+# themselves: a recursive closure is a reference cycle (function -> cell -> function) that only
+# the cyclic garbage collector frees, and every page evaluates conditions. Their garbage is what
+# made the collector's pauses the page's p99 (docs/performance.md).
+
+
 def evaluate(condition: Condition, facts: Mapping[str, Any], behaviour: BehaviourCounter) -> Outcome:
     """Evaluate against `facts` (field name -> value; absent means missing)."""
     matched: list[str] = []
-
-    def walk(node: Condition) -> bool:
-        if isinstance(node, All):
-            return all(walk(c) for c in node.children)
-        if isinstance(node, AnyOf):
-            return any(walk(c) for c in node.children)
-        if isinstance(node, Not):
-            mark = len(matched)
-            result = not walk(node.child)
-            del matched[mark:]  # what held inside a negation is not a reason for a match
-            return result
-        if isinstance(node, FieldCheck):
-            ok = _compare(node.op, facts.get(node.field), node.value)
-        else:
-            ok = _compare(node.op, behaviour(node.query), node.value)
-        if ok:
-            matched.append(node.label)
-        return ok
-
-    result = walk(condition)
+    result = _walk(condition, facts, behaviour, matched)
     return Outcome(result, tuple(matched) if result else ())
+
+
+def _walk(node: Condition, facts: Mapping[str, Any], behaviour: BehaviourCounter, matched: list[str]) -> bool:
+    if isinstance(node, All):
+        return all(_walk(c, facts, behaviour, matched) for c in node.children)
+    if isinstance(node, AnyOf):
+        return any(_walk(c, facts, behaviour, matched) for c in node.children)
+    if isinstance(node, Not):
+        mark = len(matched)
+        result = not _walk(node.child, facts, behaviour, matched)
+        del matched[mark:]  # what held inside a negation is not a reason for a match
+        return result
+    if isinstance(node, FieldCheck):
+        ok = _compare(node.op, facts.get(node.field), node.value)
+    else:
+        ok = _compare(node.op, behaviour(node.query), node.value)
+    if ok:
+        matched.append(node.label)
+    return ok
 
 
 def evaluate_known(
@@ -128,36 +134,38 @@ def evaluate_known(
 ) -> bool | None:
     """Evaluate where some fields cannot be known (`unknown(field)`): True or False when the known
     facts decide it whatever the unknown ones are, None when it depends on them (Kleene logic)."""
+    return _walk_known(condition, facts, behaviour, unknown)
 
-    def walk(node: Condition) -> bool | None:
-        if isinstance(node, All):
-            results = [walk(c) for c in node.children]
-            return False if False in results else (None if None in results else True)
-        if isinstance(node, AnyOf):
-            results = [walk(c) for c in node.children]
-            return True if True in results else (None if None in results else False)
-        if isinstance(node, Not):
-            inner = walk(node.child)
-            return None if inner is None else not inner
-        if isinstance(node, FieldCheck):
-            return None if unknown(node.field) else _compare(node.op, facts.get(node.field), node.value)
-        return _compare(node.op, behaviour(node.query), node.value)
 
-    return walk(condition)
+def _walk_known(
+    node: Condition, facts: Mapping[str, Any], behaviour: BehaviourCounter, unknown: Callable[[str], bool]
+) -> bool | None:
+    if isinstance(node, All):
+        results = [_walk_known(c, facts, behaviour, unknown) for c in node.children]
+        return False if False in results else (None if None in results else True)
+    if isinstance(node, AnyOf):
+        results = [_walk_known(c, facts, behaviour, unknown) for c in node.children]
+        return True if True in results else (None if None in results else False)
+    if isinstance(node, Not):
+        inner = _walk_known(node.child, facts, behaviour, unknown)
+        return None if inner is None else not inner
+    if isinstance(node, FieldCheck):
+        return None if unknown(node.field) else _compare(node.op, facts.get(node.field), node.value)
+    return _compare(node.op, behaviour(node.query), node.value)
 
 
 def fields_of(condition: Condition) -> list[str]:
     """Every field a condition tests, in tree order, once each."""
     found: dict[str, None] = {}
-
-    def walk(node: Condition) -> None:
-        if isinstance(node, All | AnyOf):
-            for child in node.children:
-                walk(child)
-        elif isinstance(node, Not):
-            walk(node.child)
-        elif isinstance(node, FieldCheck):
-            found[node.field] = None
-
-    walk(condition)
+    _collect_fields(condition, found)
     return list(found)
+
+
+def _collect_fields(node: Condition, found: dict[str, None]) -> None:
+    if isinstance(node, All | AnyOf):
+        for child in node.children:
+            _collect_fields(child, found)
+    elif isinstance(node, Not):
+        _collect_fields(node.child, found)
+    elif isinstance(node, FieldCheck):
+        found[node.field] = None
