@@ -10,10 +10,11 @@ For a generated catalogue of N products (the demo generator, so real-looking wor
    (a 2 ms timer that records how late it fires): the load's duration, the stalls over 20 ms
    and the worst one. Then the same for an incremental refresh after a few hundred products
    changed, and for one after enough changes to rebuild the index;
-3. memory, counted by tracemalloc (numpy's arrays included): the products as the MongoDB feed
+3. what a MongoDB feed costs the loop per network batch (its BSON is decoded there);
+4. memory, counted by tracemalloc (numpy's arrays included): the products as the MongoDB feed
    decodes them, the snapshot's index on top, and localizing every product in both locales
    (the per-locale caches the storefront fills);
-4. searches no page cache has seen: random prefixes of catalogue words (1-3 words, 1 letter
+5. searches no page cache has seen: random prefixes of catalogue words (1-3 words, 1 letter
    to whole), half with a category, brand, stock or price filter, any sort order and locale,
    each query text new, through
    `CatalogService.find` exactly as the `products` resolver calls it; p50 / p99 / max. For
@@ -141,6 +142,28 @@ async def fill(
         await store.upsert(products[start : start + 1000], brands if first else [], categories if first else [])
 
 
+def feed_batch_decoding(products: list[Product]) -> None:
+    """What a MongoDB feed costs the event loop per network batch: PyMongo decodes each batch's
+    BSON on the loop (the products are built from the documents in a worker thread)."""
+    import bson
+
+    from gateway.catalogue.stores.mongo import _FEED_FIELDS, FEED_BATCH, MongoCatalogStore
+
+    names = {p.brand_id: "Brand" for p in products[:FEED_BATCH]}
+    docs = [MongoCatalogStore._product_doc(p, names) for p in products[:FEED_BATCH]]
+    for doc in docs:  # what the feed's projection leaves out
+        for left_out in _FEED_FIELDS:
+            doc.pop(left_out, None)
+    raw = b"".join(bson.encode(d) for d in docs)
+    best = float("inf")
+    for _ in range(20):
+        started = time.perf_counter()
+        bson.decode_all(raw)
+        best = min(best, time.perf_counter() - started)
+    print(f"MongoDB feed: a network batch of {FEED_BATCH} products ({len(raw) / 1024:.0f} KiB, as the feed reads them)")
+    print(f"  decoded on the event loop in {best * 1e3:.1f} ms (best of 20): the loop's longest step per batch")
+
+
 def memory(products: list[Product], brands: list[Brand], categories: list[Category]) -> None:
     """MiB per 100k products of each part of a mirror, counted by tracemalloc."""
     per = 100_000 / len(products)
@@ -220,6 +243,7 @@ async def run(count: int, queries: int, scans: int, mongo: bool) -> None:
                 await store.query(flt, ProductSort.RELEVANCE, "en", 0, PAGE)
                 scanned.append(time.perf_counter() - started)
             print(f"  the old scan (memory store query): {summary(scanned)}")
+        feed_batch_decoding(products)
         memory(products, brands, categories)
     finally:
         if server is not None:

@@ -1,19 +1,21 @@
 """`python -m bench.personal_page --memory`: the gateway's memory while many distinct visitors come.
 
-For --minutes, --concurrency connections ask for the personalized page (bench/personal_queries.py,
-APQ hash-only). New visitors arrive at an even pace so that --distinct have come by the end (while the
-gateway keeps up; behind schedule, every other request brings a new visitor):
-each sends 2-4 product views (`POST /v1/events`, the answer's X-Vitrine-Visitor is their token)
-and then asks for the page. The other requests are returning visitors, picked at random among
-those who came, and a share of them (--event-share) views a product first, so their state
-changes and nothing kept for it still holds.
+First the in-process caches are filled: --warm-up new visitors (default: as many as
+VITRINE_VISITOR_CACHE_SIZE holds) ask for the page, and the RSS then is the start. Then, for
+--minutes, --concurrency connections ask for the personalized page (bench/personal_queries.py,
+APQ hash-only) while --distinct new visitors arrive at an even pace (behind schedule, every
+request brings a new one). A new visitor asks for the page without a token and keeps the one
+the answer's X-Vitrine-Visitor gives (a shopper's first page), or, for a share of them
+(--new-event-share), first sends 2-4 product views (`POST /v1/events`) and then asks for the
+page. The other requests are returning visitors, picked at random among those who came, and a
+share of them (--event-share) views a product first, so their state changes and nothing kept
+for it still holds.
 
 What the gateway keeps per visitor lives in Redis and MongoDB or in bounded in-process caches
-(VITRINE_VISITOR_CACHE_SIZE entries): its resident set size must stop growing once those
-caches are full. Prints the RSS (from /proc) when serving starts, every minute, and at the end,
-with the distinct visitors seen so far; the verdict compares the end with the first minute
-(the caches fill in the first seconds: they hold 20,000 visitors by default, fewer than come
-in a minute here) and with the start.
+(VITRINE_VISITOR_CACHE_SIZE entries): once those are full, its resident set size must stay
+flat however many more visitors come. Prints the RSS (from /proc) at the start, every minute,
+and at the end, with the distinct visitors seen so far; the verdict compares the end with the
+start.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,26 +83,23 @@ async def memory_run(
     distinct: int,
     concurrency: int,
     event_share: float,
+    new_event_share: float,
+    warm_up: int,
     seed: int = 11,
 ) -> list[tuple[float, int, int, float]]:
-    """Run the mix; answers (elapsed s, distinct visitors, requests, RSS MiB) at start, each minute, end.
+    """Fill the caches with `warm_up` visitors, then run the mix; answers (elapsed s, distinct
+    visitors, requests, RSS MiB) at the start, each minute, and the end.
 
     `page_body(category)` is the hash-only APQ body of the page for one category."""
     rng = random.Random(seed)
     products = [f"p-{i:05d}" for i in range(1, 2401)]
-    seconds = minutes * 60
     tally = Tally()
-    started = time.perf_counter()
-    deadline = started + seconds
-    created = [0]  # visitors whose creation has started (a worker claims one before it sends)
-    samples = [(0.0, 0, 0, rss_mib(pid))]
-    print(f"  start: RSS {samples[0][3]:.1f} MiB", flush=True)
     bodies = [page_body(c) for c in categories]
     counter = iter(range(10**12))
 
-    def page(token: str) -> bytes:
+    def page(token: str | None) -> bytes:
         body = bodies[next(counter) % len(bodies)]
-        return build_request("127.0.0.1", port, PAGE_PATH, body, {"x-vitrine-visitor": token})
+        return build_request("127.0.0.1", port, PAGE_PATH, body, {"x-vitrine-visitor": token} if token else {})
 
     def views(n: int, token: str | None) -> bytes:
         events = [
@@ -109,63 +109,109 @@ async def memory_run(
         headers = {"x-vitrine-visitor": token} if token else {}
         return build_request("127.0.0.1", port, "/v1/events", orjson.dumps({"events": events}), headers)
 
-    async def worker() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while time.perf_counter() < deadline:
-                due = int(distinct * min(1.0, (time.perf_counter() - started) / seconds))
-                # Behind schedule, half the requests bring a new visitor: returning ones keep coming.
-                if not tally.tokens or (created[0] < due and rng.random() < 0.5):
-                    created[0] += 1
-                    status, head, _ = await _exchange(reader, writer, views(rng.randint(2, 4), None))
-                    token = _header(head, b"x-vitrine-visitor")
-                    tally.events += 1
-                    if status != 200 or token is None:
-                        tally.errors += 1
-                        continue
-                    tally.tokens.append(token)
-                else:
-                    token = rng.choice(tally.tokens)
-                    if rng.random() < event_share:
-                        status, _, _ = await _exchange(reader, writer, views(1, token))
-                        tally.events += 1
-                        tally.errors += status != 200
-                status, _, body = await _exchange(reader, writer, page(token))
-                tally.pages += 1
-                tally.errors += status != 200 or b'"errors"' in body
-        finally:
-            writer.close()
+    async def newcomer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if rng.random() < new_event_share:
+            status, head, _ = await _exchange(reader, writer, views(rng.randint(2, 4), None))
+            tally.events += 1
+            token = _header(head, b"x-vitrine-visitor")
+            if status != 200 or token is None:
+                tally.errors += 1
+                return
+            status, _, body = await _exchange(reader, writer, page(token))
+        else:
+            status, head, body = await _exchange(reader, writer, page(None))
+            token = _header(head, b"x-vitrine-visitor")
+        tally.pages += 1
+        if status != 200 or token is None or b'"errors"' in body:
+            tally.errors += 1
+            return
+        tally.tokens.append(token)
 
-    async def sampler() -> None:
-        minute = 1
-        while time.perf_counter() < deadline:
-            await asyncio.sleep(min(60 * minute - (time.perf_counter() - started), deadline - time.perf_counter()))
-            elapsed = time.perf_counter() - started
-            if elapsed >= 60 * minute - 0.5 and time.perf_counter() < deadline:
-                samples.append((elapsed, len(tally.tokens), tally.pages + tally.events, rss_mib(pid)))
-                print(
-                    f"  minute {minute:2d}: RSS {samples[-1][3]:7.1f} MiB, {len(tally.tokens):6d} distinct visitors,"
-                    f" {tally.pages} pages, {tally.events} event batches, {tally.errors} errors",
-                    flush=True,
-                )
-                minute += 1
+    async def returning(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        token = rng.choice(tally.tokens)
+        if rng.random() < event_share:
+            status, _, _ = await _exchange(reader, writer, views(1, token))
+            tally.events += 1
+            tally.errors += status != 200
+        status, _, body = await _exchange(reader, writer, page(token))
+        tally.pages += 1
+        tally.errors += status != 200 or b'"errors"' in body
 
-    await asyncio.gather(sampler(), *(worker() for _ in range(concurrency)))
-    samples.append((time.perf_counter() - started, len(tally.tokens), tally.pages + tally.events, rss_mib(pid)))
+    async def phase(seconds: float, first: int, goal: int) -> None:
+        """Until `seconds` pass (or, with seconds 0, until `goal` visitors came): new visitors at
+        an even pace from `first` to `goal`."""
+        started = time.perf_counter()
+        created = [first]  # visitors whose first request has started
+
+        async def worker() -> None:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                while True:
+                    elapsed = time.perf_counter() - started
+                    if (seconds and elapsed >= seconds) or (not seconds and created[0] >= goal):
+                        return
+                    share = min(1.0, elapsed / seconds) if seconds else 1.0
+                    if not tally.tokens or created[0] < first + (goal - first) * share:
+                        created[0] += 1
+                        await newcomer(reader, writer)
+                    else:
+                        await returning(reader, writer)
+            finally:
+                writer.close()
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+    began = time.perf_counter()
+    await phase(0, 0, warm_up)
     print(
-        f"  end ({samples[-1][0]:.0f} s): RSS {samples[-1][3]:.1f} MiB, {len(tally.tokens)} distinct visitors,"
+        f"  warm-up: {len(tally.tokens)} visitors in {time.perf_counter() - began:.0f} s ({tally.errors} errors)",
+        flush=True,
+    )
+    tally.pages = tally.events = 0
+    samples = [(0.0, 0, 0, rss_mib(pid))]
+    print(f"  start: RSS {samples[0][3]:.1f} MiB", flush=True)
+    base = len(tally.tokens)
+    started = time.perf_counter()
+
+    def sample() -> tuple[float, int, int, float]:
+        return time.perf_counter() - started, len(tally.tokens) - base, tally.pages + tally.events, rss_mib(pid)
+
+    await _every_minute(asyncio.create_task(phase(minutes * 60, base, base + distinct)), sample, samples, tally)
+    samples.append(sample())
+    print(
+        f"  end ({samples[-1][0]:.0f} s): RSS {samples[-1][3]:.1f} MiB, {samples[-1][1]} new distinct visitors,"
         f" {tally.pages} pages, {tally.events} event batches, {tally.errors} errors",
         flush=True,
     )
     return samples
 
 
+async def _every_minute(
+    measured: asyncio.Task[None],
+    sample: Callable[[], tuple[float, int, int, float]],
+    samples: list[tuple[float, int, int, float]],
+    tally: Tally,
+) -> None:
+    minute = 1
+    while not measured.done():
+        await asyncio.wait([measured], timeout=60.0)
+        if measured.done():
+            break
+        samples.append(sample())
+        print(
+            f"  minute {minute:2d}: RSS {samples[-1][3]:7.1f} MiB, {samples[-1][1]:6d} new distinct visitors,"
+            f" {tally.pages} pages, {tally.events} event batches, {tally.errors} errors",
+            flush=True,
+        )
+        minute += 1
+    await measured
+
+
 def verdict(samples: list[tuple[float, int, int, float]]) -> str:
-    """The RSS at the end against the first minute's and the start's, in words."""
+    """The RSS at the end against the start (caches full), in words."""
     start, end = samples[0][3], samples[-1][3]
-    first = samples[1][3] if len(samples) > 2 else start
+    peak = max(x[3] for x in samples)
     return (
-        f"RSS end {end:.1f} MiB: {100 * (end - first) / first:+.1f}% from the first minute ({first:.1f} MiB),"
-        f" {100 * (end - start) / start:+.1f}% from the start ({start:.1f} MiB)"
-        f" after {samples[-1][1]} distinct visitors"
+        f"RSS end {end:.1f} MiB: {100 * (end - start) / start:+.1f}% from the start ({start:.1f} MiB, caches full),"
+        f" peak {peak:.1f} MiB, after {samples[-1][1]} new distinct visitors in {samples[-1][0] / 60:.1f} minutes"
     )

@@ -2,6 +2,7 @@
 
     python -m bench.personal_page [--visitors 300] [--seconds 2] [--rounds 10] [--concurrency 16]
     python -m bench.personal_page --memory [--minutes 10] [--distinct 100000] [--event-share 0.2]
+        [--new-event-share 0.1] [--warm-up N] [--cache-size N]
 
 The page a React storefront sends (bench/personal_queries.py): the viewer (4 recently viewed
 cards, cart), three slots (two banners with audiences, a FOR_YOU product carousel of 8 cards),
@@ -24,8 +25,9 @@ trips and MongoDB commands per page (counted in-process at the clients, bench/pa
 the open-loop p99 at half the measured maximum, with the gateway's garbage-collector pauses in
 each window (its /metrics).
 
---memory runs the page for --minutes with --distinct new visitors arriving (bench/personal_memory.py)
-and prints the gateway's RSS at the start, every minute and at the end.
+--memory fills the gateway's caches, then runs the page for --minutes with --distinct new visitors
+arriving (bench/personal_memory.py) and prints the gateway's RSS at the start, every minute and at
+the end.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +54,10 @@ from bench.page_round_trips import count_round_trips
 from bench.personal_memory import memory_run, verdict
 from bench.personal_queries import PAGE, PARTS
 from bench.personal_setup import ADMIN_KEY, apq_body, leaf_categories, make_visitors, prepare, publish_slots
+from gateway.settings import Settings
 from gateway.testing.servers import free_port, start_mongo, start_redis
+
+DEFAULT_VISITOR_CACHE_SIZE = next(f.default for f in fields(Settings) if f.name == "visitor_cache_size")
 
 STARTUP_SECONDS = 300  # the first start seeds the demo into MongoDB
 
@@ -300,10 +306,13 @@ def memory_benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
         categories = leaf_categories(port)
         tokens = asyncio.run(make_visitors(port, 1))
         prepare(port, tokens, categories, PAGE)  # registers the page's text (APQ)
+        cache_size = int(env.get("VITRINE_VISITOR_CACHE_SIZE", str(DEFAULT_VISITOR_CACHE_SIZE)))
+        warm_up = args.warm_up if args.warm_up is not None else cache_size
         print(
-            f"memory: {args.minutes:.0f} minutes, {args.distinct} distinct visitors arriving evenly,"
+            f"memory: {warm_up} visitors fill the caches, then {args.minutes:.0f} minutes with {args.distinct} new"
+            f" distinct visitors arriving evenly ({args.new_event_share:.0%} of them send product views first);"
             f" {args.event_share:.0%} of returning visitors send an event first; concurrency {args.concurrency};"
-            f" VITRINE_VISITOR_CACHE_SIZE={env.get('VITRINE_VISITOR_CACHE_SIZE', 'default (20000)')}",
+            f" VITRINE_VISITOR_CACHE_SIZE={cache_size}",
             flush=True,
         )
         samples = asyncio.run(
@@ -316,6 +325,8 @@ def memory_benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
                 distinct=args.distinct,
                 concurrency=args.concurrency,
                 event_share=args.event_share,
+                new_event_share=args.new_event_share,
+                warm_up=warm_up,
             )
         )
         print(verdict(samples))
@@ -335,6 +346,8 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--distinct", type=int, default=100_000)
     parser.add_argument("--event-share", type=float, default=0.2)
+    parser.add_argument("--new-event-share", type=float, default=0.1)
+    parser.add_argument("--warm-up", type=int, help="visitors before the start (default: the cache size)")
     parser.add_argument("--cache-size", type=int, help="VITRINE_VISITOR_CACHE_SIZE for the memory run")
     args = parser.parse_args()
     redis = start_redis()

@@ -199,3 +199,19 @@ assert loaded == []
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "loaded: []" in done.stdout
+
+
+def docker_engine() -> str | None:
+    """Why the image cannot be built here, or None when a Docker engine answers."""
+    if shutil.which("docker") is None:
+        return "no docker CLI on this machine"
+    answer = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=30, check=False)
+    return None if answer.returncode == 0 else f"no Docker engine answers: {answer.stderr.strip()[:200]}"
+
+
+@pytest.mark.skipif(docker_engine() is not None, reason=f"needs a container builder: {docker_engine()}")
+def test_the_image_builds_is_small_starts_and_stops() -> None:
+    """docker/smoke: size under 700 MiB, no torch, ready on embedded stores, SIGTERM within 15 s."""
+    result = subprocess.run([str(ROOT / "docker" / "smoke")], capture_output=True, text=True, timeout=1800, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "image smoke test passed" in result.stdout
