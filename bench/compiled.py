@@ -37,7 +37,7 @@ import json
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ import orjson
 from bench.homepage import QUERY, count_fields
 from bench.httpload import LoadResult, build_request, fetch, run_load
 from bench.load import SECRET, _serve, _stop, _strip_scores, _wait_ready, _warm_visitor
-from gateway.testing.asgi import with_state
+from gateway.testing.asgi import post_in_process, with_state
 from gateway.testing.servers import free_port, start_redis
 
 
@@ -298,38 +298,8 @@ async def _phase_split(redis_url: str, requests: int) -> None:
 
             async def asgi_once(body: bytes) -> int:
                 """One request straight into the ASGI app (no httpx, no sockets)."""
-                sent: list[MutableMapping[str, Any]] = []
-                messages = [{"type": "http.request", "body": body, "more_body": False}]
-
-                async def receive() -> dict[str, Any]:
-                    return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-                async def send(message: MutableMapping[str, Any]) -> None:
-                    sent.append(message)
-
-                scope = {
-                    "type": "http",
-                    "asgi": {"version": "3.0"},
-                    "http_version": "1.1",
-                    "method": "POST",
-                    "scheme": "http",
-                    "path": "/graphql",
-                    "raw_path": b"/graphql",
-                    "query_string": b"",
-                    "root_path": "",
-                    "headers": [
-                        (b"host", b"bench"),
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"x-vitrine-visitor", token.encode()),
-                    ],
-                    "client": ("127.0.0.1", 1),
-                    "server": ("127.0.0.1", 80),
-                    "state": {},
-                    "app": app,
-                }
-                await app(scope, receive, send)
-                status: int = sent[0]["status"]
+                headers = [(b"host", b"bench"), (b"x-vitrine-visitor", token.encode())]
+                status, _ = await post_in_process(app, "/graphql", body, headers, {"state": {}, "app": app})
                 return status
 
             print(f"\nin-process CPU split per request ({requests} sequential requests each, real Redis):")

@@ -1,7 +1,9 @@
 """`python -m bench.personal_page --memory`: the gateway's memory while many distinct visitors come.
 
 First the in-process caches are filled: --warm-up new visitors (default: as many as
-VITRINE_VISITOR_CACHE_SIZE holds) ask for the page, and the RSS then is the start. Then, for
+VITRINE_VISITOR_CACHE_SIZE holds) each send product views and ask for the page (a visitor with
+no stored state has nothing kept for them), then a minute of the mix below runs, and the RSS
+then is the start. Then, for
 --minutes, --concurrency connections ask for the personalized page (bench/personal_queries.py,
 APQ hash-only) while --distinct new visitors arrive at an even pace (behind schedule, every
 request brings a new one). A new visitor asks for the page without a token and keeps the one
@@ -109,8 +111,8 @@ async def memory_run(
         headers = {"x-vitrine-visitor": token} if token else {}
         return build_request("127.0.0.1", port, "/v1/events", orjson.dumps({"events": events}), headers)
 
-    async def newcomer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if rng.random() < new_event_share:
+    async def newcomer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, share: float) -> None:
+        if rng.random() < share:
             status, head, _ = await _exchange(reader, writer, views(rng.randint(2, 4), None))
             tally.events += 1
             token = _header(head, b"x-vitrine-visitor")
@@ -137,9 +139,9 @@ async def memory_run(
         tally.pages += 1
         tally.errors += status != 200 or b'"errors"' in body
 
-    async def phase(seconds: float, first: int, goal: int) -> None:
+    async def phase(seconds: float, first: int, goal: int, share: float) -> None:
         """Until `seconds` pass (or, with seconds 0, until `goal` visitors came): new visitors at
-        an even pace from `first` to `goal`."""
+        an even pace from `first` to `goal`, `share` of them sending product views first."""
         started = time.perf_counter()
         created = [first]  # visitors whose first request has started
 
@@ -150,10 +152,10 @@ async def memory_run(
                     elapsed = time.perf_counter() - started
                     if (seconds and elapsed >= seconds) or (not seconds and created[0] >= goal):
                         return
-                    share = min(1.0, elapsed / seconds) if seconds else 1.0
-                    if not tally.tokens or created[0] < first + (goal - first) * share:
+                    progress = min(1.0, elapsed / seconds) if seconds else 1.0
+                    if not tally.tokens or created[0] < first + (goal - first) * progress:
                         created[0] += 1
-                        await newcomer(reader, writer)
+                        await newcomer(reader, writer, share)
                     else:
                         await returning(reader, writer)
             finally:
@@ -162,9 +164,13 @@ async def memory_run(
         await asyncio.gather(*(worker() for _ in range(concurrency)))
 
     began = time.perf_counter()
-    await phase(0, 0, warm_up)
+    await phase(0, 0, warm_up, 1.0)  # visitors with a state: what the caches keep
+    # Then a minute of the mix itself, so that everything else kept within bounds (the vector
+    # search's neighbour lists, memos, connection pools, the allocator's own pools) is filled too.
+    await phase(60, warm_up, warm_up + distinct // max(1, int(minutes)), new_event_share)
     print(
-        f"  warm-up: {len(tally.tokens)} visitors in {time.perf_counter() - began:.0f} s ({tally.errors} errors)",
+        f"  warm-up: {len(tally.tokens)} visitors in {time.perf_counter() - began:.0f} s"
+        f" ({warm_up} with product views, then a minute of the mix; {tally.errors} errors)",
         flush=True,
     )
     tally.pages = tally.events = 0
@@ -176,7 +182,8 @@ async def memory_run(
     def sample() -> tuple[float, int, int, float]:
         return time.perf_counter() - started, len(tally.tokens) - base, tally.pages + tally.events, rss_mib(pid)
 
-    await _every_minute(asyncio.create_task(phase(minutes * 60, base, base + distinct)), sample, samples, tally)
+    measured = asyncio.create_task(phase(minutes * 60, base, base + distinct, new_event_share))
+    await _every_minute(measured, sample, samples, tally)
     samples.append(sample())
     print(
         f"  end ({samples[-1][0]:.0f} s): RSS {samples[-1][3]:.1f} MiB, {samples[-1][1]} new distinct visitors,"

@@ -26,6 +26,7 @@ import pytest
 from gateway.audiences.values.condition_evaluation import evaluate, evaluate_known, fields_of
 from gateway.audiences.values.conditions import parse_condition
 from gateway.settings import Settings
+from gateway.testing.asgi import post_in_process
 from tests.execution.test_home_page_store_calls import DEFINITIONS, FULL, KEY, PAGE, PUBLISH, SAVE, adds, track, views
 from tests.support.appclient import Gateway, running_gateway
 from tests.support.identity_helpers import Device, new_device
@@ -107,46 +108,15 @@ async def page_of(gw: Gateway, shopper: Device, *, with_text: bool = False) -> d
     if with_text:
         body["query"] = PAGE
     raw = json.dumps(body).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(raw)).encode()),
-        (b"x-vitrine-visitor", shopper.token.encode()),
-        (b"x-vitrine-channel", shopper.channel.encode()),
-    ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("vitrine.test", 80),
-    }
-    sent: list[bytes] = []
-    status: list[int] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": raw, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            status.append(message["status"])
-        elif message["type"] == "http.response.body":
-            sent.append(message.get("body", b""))
-
+    headers = [(b"x-vitrine-visitor", shopper.token.encode()), (b"x-vitrine-channel", shopper.channel.encode())]
     assert gw.served is not None
-    await gw.served(scope, receive, send)
-    answer: dict[str, Any] = json.loads(b"".join(sent))
-    assert status == [200] and "errors" not in answer, answer
+    status, sent = await post_in_process(gw.served, "/graphql", raw, headers)
+    answer: dict[str, Any] = json.loads(sent)
+    assert status == 200 and "errors" not in answer, answer
     return answer["data"]  # type: ignore[no-any-return]
 
 
-async def test_a_page_leaves_next_to_no_cyclic_garbage(shop: tuple[Gateway, Device]) -> None:
+async def test_a_page_leaves_no_cyclic_garbage(shop: tuple[Gateway, Device]) -> None:
     gw, shopper = shop
     first = await page_of(gw, shopper, with_text=True)  # registers the document (APQ)
     assert first["slots"][0]["decision"] == {"reason": "AUDIENCE_MATCH", "variantId": "runners"}  # conditions ran
