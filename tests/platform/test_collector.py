@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 
 import pytest
 
@@ -29,6 +30,13 @@ def test_bad_thresholds_say_what_is_expected(raw: str) -> None:
         load_settings({**BASE, "VITRINE_GC_THRESHOLDS": raw})
     assert caught.value.variable == "VITRINE_GC_THRESHOLDS"
     assert "three positive integers like 20000,20,50" in caught.value.message and "or python" in caught.value.message
+
+
+@pytest.fixture(autouse=True)
+def unfrozen() -> Iterator[None]:
+    """A serving app freezes what it loaded (gc.freeze): give the test process its collector back."""
+    yield
+    gc.unfreeze()
 
 
 async def test_a_serving_app_sets_its_thresholds_and_gives_them_back() -> None:
