@@ -32,7 +32,7 @@ def pauses(port: int) -> Pauses:
     status, body = asyncio.run(fetch("127.0.0.1", port, request))
     if status != 200:
         raise SystemExit(f"/metrics answered {status}")
-    count = long = seconds = 0.0
+    count = short = seconds = 0.0
     for family in text_string_to_metric_families(body.decode()):
         if family.name != "vitrine_gc_pause_seconds":
             continue
@@ -42,5 +42,5 @@ def pauses(port: int) -> Pauses:
             elif sample.name.endswith("_sum"):
                 seconds += sample.value
             elif sample.name.endswith("_bucket") and float(sample.labels["le"]) == LONG:
-                long -= sample.value  # pauses up to LONG; the count minus these is the long ones
-    return Pauses(count, count + long, seconds)
+                short += sample.value  # pauses up to LONG (buckets are cumulative)
+    return Pauses(count, count - short, seconds)

@@ -19,11 +19,8 @@ import argparse
 import asyncio
 from collections import defaultdict
 
-from bench.collector_pauses import pauses
-from bench.compiled import _open_loop as open_loop
-from bench.compiled import _pct
 from bench.load import _serve, _stop, _wait_ready
-from bench.personal_page import STARTUP_SECONDS, gateway_env, run_rotating, vectors_loaded, warm
+from bench.personal_page import STARTUP_SECONDS, gateway_env, half_load_window, vectors_loaded, warm
 from bench.personal_queries import PAGE
 from bench.personal_setup import leaf_categories, make_visitors, prepare, publish_slots
 from gateway.testing.servers import free_port, start_mongo, start_redis
@@ -69,21 +66,13 @@ def main() -> None:
         print(f"{args.visitors} visitors; {args.window_seconds:.0f} s windows at half the maximum; variants {variants}")
         p99s: dict[str, list[float]] = defaultdict(list)
         names = list(plans)
-        for window in range(args.windows):
-            turn = window % len(names)
+        for window_no in range(args.windows):
+            turn = window_no % len(names)
             for name in names[turn:] + names[:turn]:
                 port, page = plans[name]
-                top = asyncio.run(run_rotating(port, page, args.concurrency, 3.0)).rps
-                before = pauses(port)
-                latencies = asyncio.run(open_loop(port, page, top / 2, args.window_seconds))
-                collected = pauses(port) - before
-                p99s[name].append(_pct(latencies, 99))
-                print(
-                    f"  window {window + 1} {name:30s} max {top:5.0f} -> {top / 2:4.0f} req/s:"
-                    f" p50 {_pct(latencies, 50):5.2f} p99 {p99s[name][-1]:6.2f} max {max(latencies):6.1f} ms;"
-                    f" {collected.line()}",
-                    flush=True,
-                )
+                window = half_load_window(port, page, args.concurrency, args.window_seconds)
+                p99s[name].append(window.p99)
+                print(f"  window {window_no + 1} {name:30s} {window.line()}", flush=True)
         for name, values in p99s.items():
             ordered = sorted(values)
             print(

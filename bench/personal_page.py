@@ -39,13 +39,13 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from bench.collector_pauses import pauses
+from bench.collector_pauses import Pauses, pauses
 from bench.compiled import _open_loop as open_loop
 from bench.compiled import _pct, combined
 from bench.httpload import LoadResult, _read_response, build_request, fetch, process_cpu_seconds
@@ -275,21 +275,41 @@ def _parts(args: argparse.Namespace, plans: dict[str, Plan], tokens: list[str], 
         )
 
 
+@dataclass(frozen=True)
+class Window:
+    """One open-loop window at half the maximum measured just before it."""
+
+    top: float  # req/s, closed loop, just before
+    latencies: list[float]  # ms
+    collected: Pauses  # the gateway's garbage-collector pauses during the window
+
+    @property
+    def p99(self) -> float:
+        return _pct(self.latencies, 99)
+
+    def line(self) -> str:
+        return (
+            f"max {self.top:5.0f} -> {self.top / 2:4.0f} req/s: p50 {_pct(self.latencies, 50):5.2f}"
+            f" p99 {self.p99:6.2f} max {max(self.latencies):6.1f} ms; {self.collected.line()}"
+        )
+
+
+def half_load_window(port: int, page: Sequence[bytes], concurrency: int, seconds: float) -> Window:
+    """The maximum (closed loop, 3 s), then an open loop at half of it for `seconds`, with the
+    collector's pauses in the window from the gateway's /metrics."""
+    top = asyncio.run(run_rotating(port, page, concurrency, 3.0)).rps
+    before = pauses(port)
+    latencies = asyncio.run(open_loop(port, page, top / 2, seconds))
+    return Window(top, latencies, pauses(port) - before)
+
+
 def _open_loop(args: argparse.Namespace, port: int, page: list[bytes]) -> None:
     print(f"\nvitrine, open loop at 50% of the max measured just before each {args.window_seconds:.0f}s window:")
     p99s = []
     for _ in range(args.open_loop_windows):
-        calibration = asyncio.run(run_rotating(port, page, args.concurrency, 3.0))
-        half = calibration.rps / 2
-        before = pauses(port)
-        latencies = asyncio.run(open_loop(port, page, half, args.window_seconds))
-        collected = pauses(port) - before
-        p99s.append(_pct(latencies, 99))
-        p50 = _pct(latencies, 50)
-        print(
-            f"  max {calibration.rps:.0f} req/s -> {half:.0f} req/s: p50 {p50:.2f} ms, p99 {p99s[-1]:.2f} ms,"
-            f" max {max(latencies):.1f} ms; {collected.line()}"
-        )
+        window = half_load_window(port, page, args.concurrency, args.window_seconds)
+        p99s.append(window.p99)
+        print(f"  {window.line()}", flush=True)
     p99s.sort()
     print(f"  median window p99 {p99s[len(p99s) // 2]:.2f} ms")
 

@@ -17,7 +17,8 @@ import gc
 import hashlib
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -34,25 +35,21 @@ from tests.support.identity_helpers import Device, new_device
 PAGES = 20  # before the fix, 12 (warm) to 22 (computed) objects in cycles per page
 
 
-def cycles_named() -> dict[str, int]:
-    """What a collection finds that only it could free, by type (the collector must be off since
-    the last collection)."""
-    gc.set_debug(gc.DEBUG_SAVEALL)  # keeps what it finds in gc.garbage, to name it
-    try:
-        gc.collect()
-        return dict(Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage).most_common(12))
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-
-
-def cycles_left_by(run: Callable[[], None]) -> dict[str, int]:
+@contextmanager
+def collector_stopped() -> Iterator[dict[str, int]]:
+    """Collects, stops the collector for the block, then fills the yielded dict with what one
+    collection finds that only it could free, by type (DEBUG_SAVEALL keeps it in gc.garbage)."""
+    found: dict[str, int] = {}
     gc.collect()
     gc.disable()
     try:
-        run()
-        return cycles_named()
+        yield found
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        found.update(Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage).most_common(12))
     finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
         gc.enable()
 
 
@@ -72,7 +69,7 @@ def test_evaluating_conditions_creates_no_reference_cycles() -> None:
     )
     facts = {"profile.country": "PL", "profile.engagementTier": "silver"}
 
-    def run() -> None:
+    with collector_stopped() as cycles:
         for _ in range(100):
             assert evaluate(condition, facts, lambda query: 0).matched
             assert (
@@ -81,7 +78,7 @@ def test_evaluating_conditions_creates_no_reference_cycles() -> None:
             )
             assert fields_of(condition) == ["profile.country", "profile.engagementTier", "profile.city"]
 
-    assert cycles_left_by(run) == {}
+    assert cycles == {}
 
 
 @pytest.fixture(params=[0, 1000], ids=["computed page", "warm page"])
@@ -122,12 +119,7 @@ async def test_a_page_leaves_no_cyclic_garbage(shop: tuple[Gateway, Device]) -> 
     assert first["slots"][0]["decision"] == {"reason": "AUDIENCE_MATCH", "variantId": "runners"}  # conditions ran
     await page_of(gw, shopper)  # pools, plans and caches warm
 
-    gc.collect()
-    gc.disable()
-    try:
+    with collector_stopped() as cycles:
         for _ in range(PAGES):
             assert (await page_of(gw, shopper))["slots"][0]["decision"]["variantId"] == "runners"
-        found = cycles_named()
-    finally:
-        gc.enable()
-    assert not found, f"reference cycles left by {PAGES} pages: {found}"
+    assert cycles == {}, f"reference cycles left by {PAGES} pages: {cycles}"
